@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interests-bench",
+        abstract: "InterestMiner's in-process benchmarks (release builds only give meaningful figures).",
+        subcommands: [IngestBench.self])
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import EventFormat
+import Foundation
+import InterestCore
+import InterestMiner
+import InterestStore
+
+/// Ingest throughput against the physical limit: the full `interests ingest` path (read, parse,
+/// validate, hash, resolve ids, insert) on a JSON Lines file, and in the same run the raw SQLite
+/// insert of the same rows into the same schema (ids pre-resolved, prepared statements, one
+/// transaction per batch). Each into a fresh database in a temporary folder.
+struct IngestBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ingest", abstract: "Ingest events/s vs raw SQLite inserts/s.")
+
+    @Argument(help: "A JSON Lines event file (e.g. made by `interests corpus generate`).")
+    var file: String
+
+    @Option(help: "Repetitions (the median is reported).")
+    var runs: Int = 3
+
+    @Option(help: "Rows per transaction in the raw insert (ingest commits ~8 MB chunks, ~60k events).")
+    var batch: Int = 64_000
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct Result: Codable {
+        var events: Int
+        var ingestSeconds: [Double]
+        var ingestEventsPerSecond: Double
+        var rawRows: Int
+        var rawSeconds: [Double]
+        var rawRowsPerSecond: Double
+        var ratio: Double
+    }
+
+    func run() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("im-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+
+        // Parse once for the raw side (untimed).
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        let parsed = bytes.withUnsafeBytes { EventParser(configuration: EventParserConfiguration()).parseJSONLines($0, firstLine: 1, startOfInput: true) }
+        guard parsed.rejections.isEmpty else {
+            throw ValidationError("\(file) has \(parsed.rejections.count) bad lines, e.g. \(parsed.rejections[0])")
+        }
+        var ingestTimes: [Double] = []
+        var rawTimes: [Double] = []
+        var rawRows = 0
+        for r in 0..<runs {
+            let miner = try InterestMiner(databasePath: dir.appendingPathComponent("ingest-\(r).sqlite").path)
+            let report = try await miner.ingest([.file(file)])
+            guard report.inserted + report.duplicates == parsed.records else {
+                throw ValidationError("ingest wrote \(report.inserted) + \(report.duplicates) of \(parsed.records)")
+            }
+            ingestTimes.append(report.seconds)
+            let store = try InterestStore(path: dir.appendingPathComponent("raw-\(r).sqlite").path)
+            let raw = try store.measureRawInsert(parsed.events, batchSize: batch)
+            rawTimes.append(raw.seconds)
+            rawRows = raw.rows
+            if !json {
+                print(String(format: "run %d: ingest %.2f s (%.0f events/s), raw %.2f s (%.0f rows/s)", r + 1,
+                             report.seconds, Double(parsed.records) / report.seconds, raw.seconds, raw.rowsPerSecond))
+            }
+        }
+        let ingestMedian = median(ingestTimes)
+        let rawMedian = median(rawTimes)
+        let result = Result(
+            events: parsed.records, ingestSeconds: ingestTimes, ingestEventsPerSecond: Double(parsed.records) / ingestMedian,
+            rawRows: rawRows, rawSeconds: rawTimes, rawRowsPerSecond: Double(rawRows) / rawMedian,
+            ratio: (Double(parsed.records) / ingestMedian) / (Double(rawRows) / rawMedian))
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(result), as: UTF8.self))
+        } else {
+            print(String(format: "median: ingest %.0f events/s, raw SQLite %.0f rows/s, ratio %.2f (%d events)",
+                         result.ingestEventsPerSecond, result.rawRowsPerSecond, result.ratio, result.events))
+        }
+    }
+
+    private func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.isEmpty ? 0 : s[s.count / 2]
+    }
+}

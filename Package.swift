@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "InterestMiner",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "interests", targets: ["interests"]),
+        .library(name: "InterestMiner", targets: ["InterestMiner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure value types and kernels: IDs, vectors, seeded RNG, hashing, time.
+        .target(name: "InterestCore"),
+        // Event parsing and validation: JSON Lines / CSV bytes -> validated events (no I/O).
+        .target(name: "EventFormat", dependencies: ["InterestCore"]),
+        // The seeded synthetic e-commerce world behind Corpora/.
+        .target(name: "CorpusGeneration", dependencies: ["InterestCore"]),
+        // The only importer of SQLite.
+        .target(
+            name: "InterestStore",
+            dependencies: [
+                "InterestCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
+        // The façade: the only target that orchestrates the stages.
+        .target(
+            name: "InterestMiner",
+            dependencies: ["InterestCore", "EventFormat", "InterestStore"]),
+        .executableTarget(
+            name: "interests",
+            dependencies: [
+                "InterestMiner",
+                "InterestCore",
+                "EventFormat",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Benchmarks: `swift run -c release interests-bench …` (see README "Benchmarks").
+        .executableTarget(
+            name: "interests-bench",
+            dependencies: [
+                "InterestMiner", "InterestStore", "EventFormat", "InterestCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/InterestsBench"),
+        .testTarget(name: "InterestCoreTests", dependencies: ["InterestCore"]),
+        .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),
+        .testTarget(name: "CorpusGenerationTests", dependencies: ["CorpusGeneration"]),
+        .testTarget(name: "InterestStoreTests", dependencies: ["InterestStore"]),
+        .testTarget(name: "InterestMinerTests", dependencies: ["InterestMiner"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["InterestCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

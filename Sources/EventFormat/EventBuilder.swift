@@ -1,0 +1,189 @@
+import InterestCore
+
+/// Turns the raw mapped fields of one record into a validated ``Event``.
+///
+/// Rules (documented in README "Event format"): ids are strings or integers of 1–256 bytes with
+/// no control characters; review and query text must hold something besides whitespace and is
+/// kept byte for byte; ratings are numbers on a 0–5 scale (rescaled with `ratingScale`); actions
+/// accept common aliases (`addtocart`, `transaction`, …); `rate` needs a rating.
+struct EventBuilder {
+    static let maxIdentifierBytes = 256
+
+    let entries: [(key: [UInt8], field: EventField, part: Int)]
+    let defaultType: EventKind?
+    let timestamps: TimestampParser
+    let ratingScale: Double
+
+    /// The value of a canonical field: its single source, or its sources' strings joined by ". ".
+    private func value(_ field: EventField, _ values: [RawValue?]) throws(EventFormatError) -> RawValue? {
+        var found: RawValue?
+        var parts: [String] = []
+        var multi = false
+        for (k, e) in entries.enumerated() where e.field == field {
+            if e.part > 0 { multi = true }
+            guard let v = values[k] else { continue }
+            if case .null = v { continue }
+            if found == nil { found = v }
+            if case .string(let s) = v {
+                if !s.isEmpty { parts.append(s) }
+            } else if multi || e.part > 0 {
+                throw .wrongType(field: field.rawValue, expected: "a string", found: v.typeName)
+            }
+        }
+        if multi {
+            return parts.isEmpty ? nil : .string(parts.joined(separator: ". "))
+        }
+        return found
+    }
+
+    func build(_ values: [RawValue?]) throws(EventFormatError) -> Event {
+        let kind: EventKind
+        if let t = try value(.type, values) {
+            guard case .string(let s) = t else {
+                throw .wrongType(field: "type", expected: "a string", found: t.typeName)
+            }
+            guard let k = EventKind(rawValue: s.lowercased()) else { throw .unknownType(s) }
+            kind = k
+        } else if let d = defaultType {
+            kind = d
+        } else {
+            throw .missingField(field: "type", type: nil, hint: "add a type field or pass --type review|query|interaction|item")
+        }
+
+        let eventID = try identifier(.id, values, kind: kind, required: false)
+        switch kind {
+        case .item:
+            return .item(ItemRecord(
+                item: try identifier(.item, values, kind: kind, required: true) ?? "",
+                title: try optionalText(.title, values),
+                text: try optionalText(.text, values),
+                category: try optionalText(.category, values)))
+        case .review:
+            let user = try identifier(.user, values, kind: kind, required: true) ?? ""
+            let item = try identifier(.item, values, kind: kind, required: true) ?? ""
+            let text = try requiredText(.text, values, kind: kind)
+            return .review(Review(eventID: eventID, user: user, item: item,
+                                  rating: try rating(values), text: text,
+                                  timestamp: try timestamp(values, kind: kind)))
+        case .query:
+            let user = try identifier(.user, values, kind: kind, required: true) ?? ""
+            let text = try requiredText(.text, values, kind: kind)
+            return .query(SearchQuery(eventID: eventID, user: user, text: text,
+                                      timestamp: try timestamp(values, kind: kind)))
+        case .interaction:
+            let user = try identifier(.user, values, kind: kind, required: true) ?? ""
+            let item = try identifier(.item, values, kind: kind, required: true) ?? ""
+            guard let a = try value(.action, values) else {
+                throw .missingField(field: "action", type: kind, hint: "one of view|click|cart|purchase|rate")
+            }
+            guard case .string(let name) = a else {
+                throw .wrongType(field: "action", expected: "a string", found: a.typeName)
+            }
+            guard let action = Self.action(named: name) else { throw .unknownAction(name) }
+            let r = try rating(values)
+            if action == .rate && r == nil {
+                throw .missingField(field: "rating", type: kind, hint: "a 'rate' interaction needs a rating")
+            }
+            return .interaction(Interaction(eventID: eventID, user: user, item: item, action: action,
+                                            rating: r, timestamp: try timestamp(values, kind: kind)))
+        }
+    }
+
+    static func action(named raw: String) -> Action? {
+        let name = raw.lowercased()
+        if let a = Action(rawValue: name) { return a }
+        switch name {
+        case "pageview", "detail", "detail_view", "impression_click": return .view
+        case "addtocart", "add_to_cart", "add-to-cart", "basket": return .cart
+        case "transaction", "buy", "order", "checkout": return .purchase
+        case "rating": return .rate
+        default: return nil
+        }
+    }
+
+    private func identifier(_ field: EventField, _ values: [RawValue?], kind: EventKind, required: Bool) throws(EventFormatError) -> String? {
+        guard let v = try value(field, values) else {
+            if required {
+                let source = entries.first { $0.field == field }.map { String(decoding: $0.key, as: UTF8.self) } ?? field.rawValue
+                let hint = source == field.rawValue ? "map it with --map \(field.rawValue)=FIELD if it is named otherwise" : "expected it in field '\(source)'"
+                throw .missingField(field: field.rawValue, type: kind, hint: hint)
+            }
+            return nil
+        }
+        let s: String
+        switch v {
+        case .string(let x): s = x
+        case .number(let lit):
+            guard !lit.contains("."), !lit.contains("e"), !lit.contains("E") else {
+                throw .wrongType(field: field.rawValue, expected: "a string or an integer", found: "the number \(lit)")
+            }
+            s = lit
+        default:
+            throw .wrongType(field: field.rawValue, expected: "a string or an integer", found: v.typeName)
+        }
+        guard !s.isEmpty, s.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+            throw .invalidIdentifier(field: field.rawValue, reason: "it is empty")
+        }
+        guard s.utf8.count <= Self.maxIdentifierBytes else {
+            throw .invalidIdentifier(field: field.rawValue, reason: "longer than \(Self.maxIdentifierBytes) bytes")
+        }
+        guard !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw .invalidIdentifier(field: field.rawValue, reason: "it contains control characters")
+        }
+        return s
+    }
+
+    private func requiredText(_ field: EventField, _ values: [RawValue?], kind: EventKind) throws(EventFormatError) -> String {
+        guard let v = try value(field, values) else {
+            throw .missingField(field: field.rawValue, type: kind, hint: "map it with --map \(field.rawValue)=FIELD if it is named otherwise")
+        }
+        guard case .string(let s) = v else {
+            throw .wrongType(field: field.rawValue, expected: "a string", found: v.typeName)
+        }
+        guard s.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+            throw .emptyText(field: field.rawValue)
+        }
+        return s
+    }
+
+    private func optionalText(_ field: EventField, _ values: [RawValue?]) throws(EventFormatError) -> String? {
+        guard let v = try value(field, values) else { return nil }
+        switch v {
+        case .string(let s): return s.isEmpty ? nil : s
+        case .number(let lit): return lit
+        default: throw .wrongType(field: field.rawValue, expected: "a string", found: v.typeName)
+        }
+    }
+
+    private func rating(_ values: [RawValue?]) throws(EventFormatError) -> Double? {
+        guard let v = try value(.rating, values) else { return nil }
+        let literal: String
+        switch v {
+        case .number(let lit): literal = lit
+        case .string(let s):
+            literal = Substring(s).trimmingWhitespace()
+            if literal.isEmpty { return nil }
+        default:
+            throw .wrongType(field: "rating", expected: "a number", found: v.typeName)
+        }
+        guard let r = Double(literal), r.isFinite else {
+            throw .invalidRating(literal, reason: "not a finite number")
+        }
+        let scaled = r * 5 / ratingScale
+        guard scaled >= 0 && scaled <= 5 else {
+            throw .invalidRating(literal, reason: "outside 0–\(formatScale(ratingScale)); pass --rating-scale N for an N-point scale")
+        }
+        return scaled
+    }
+
+    private func formatScale(_ x: Double) -> String {
+        x == x.rounded() ? String(Int(x)) : String(x)
+    }
+
+    private func timestamp(_ values: [RawValue?], kind: EventKind) throws(EventFormatError) -> Int64 {
+        guard let v = try value(.ts, values) else {
+            throw .missingField(field: "ts", type: kind, hint: "add Unix seconds or ISO-8601, or map it with --map ts=FIELD")
+        }
+        return try timestamps.parse(v)
+    }
+}

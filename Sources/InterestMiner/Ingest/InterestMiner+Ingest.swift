@@ -1,0 +1,224 @@
+import EventFormat
+import Foundation
+import InterestCore
+import InterestStore
+
+/// How to ingest.
+public struct IngestOptions: Sendable {
+    public var parser: EventParserConfiguration
+    /// The input format; nil picks it per input: `.csv` files are CSV, everything else JSON Lines.
+    public var format: InputFormat?
+    /// Stop at the first bad line and write nothing from that input.
+    public var strict: Bool
+    /// How many rejections are listed in the report (the rest are counted).
+    public var listedRejections: Int
+    /// Bytes per chunk: each chunk's good events are written in one transaction. Large chunks
+    /// (8 MB, ~60k events) amortise each commit's page writes; a killed ingest loses at most the
+    /// chunk in flight, which re-running restores.
+    public var chunkBytes: Int
+
+    public init(parser: EventParserConfiguration = EventParserConfiguration(), format: InputFormat? = nil,
+                strict: Bool = false, listedRejections: Int = 20, chunkBytes: Int = 8 << 20) {
+        self.parser = parser
+        self.format = format
+        self.strict = strict
+        self.listedRejections = listedRejections
+        self.chunkBytes = chunkBytes
+    }
+}
+
+/// What an ingest did.
+public struct IngestReport: Sendable, Codable, Equatable {
+    /// Non-blank records read.
+    public var read = 0
+    public var inserted = 0
+    public var duplicates = 0
+    public var updated = 0
+    public var rejected = 0
+    public var newUsers = 0
+    public var newItems = 0
+    /// The first rejections as `source:line: reason`.
+    public var rejections: [String] = []
+    public var seconds = 0.0
+
+    public init() {}
+
+    mutating func add(_ o: WriteOutcome) {
+        inserted += o.inserted
+        duplicates += o.duplicates
+        updated += o.itemsUpdated
+        newUsers += o.newUsers
+        newItems += o.newItems
+    }
+}
+
+/// Progress of a running ingest.
+public struct IngestProgress: Sendable {
+    public var source: String
+    public var bytesRead: Int
+    public var totalBytes: Int?
+    public var records: Int
+    public var seconds: Double
+}
+
+extension InterestMiner {
+    /// Ingests every source in turn. Each chunk of about `chunkBytes` is parsed on one core while
+    /// the previous chunk's good events are written on the other, one transaction per chunk, so
+    /// a killed ingest leaves whole chunks behind and re-running it completes it exactly
+    /// (events are idempotent by key). Bad lines are collected, never fatal, unless `strict`.
+    public func ingest(_ sources: [IngestSource], options: IngestOptions = IngestOptions(),
+                       progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws(InterestMinerError) -> IngestReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var report = IngestReport()
+        var cache = IdentityCache()
+        for source in sources {
+            var configuration = options.parser
+            configuration.format = options.format ?? Self.detectFormat(source)
+            let parser = EventParser(configuration: configuration)
+            let reader = try InputReader(source, format: configuration.format,
+                                         maxRecordBytes: options.parser.maxLineBytes, chunkBytes: options.chunkBytes)
+            var session = ChunkParser(parser: parser, source: source.name)
+            let reportProgress: (Int) -> Void = { records in
+                progress?(IngestProgress(source: source.name, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes,
+                                         records: records, seconds: (clock.now - start).seconds))
+            }
+            if options.strict {
+                try ingestStrict(reader: reader, session: &session, cache: &cache, report: &report, progress: reportProgress)
+            } else {
+                try await ingestPipelined(reader: reader, session: &session, cache: &cache, report: &report,
+                                          listed: options.listedRejections, progress: reportProgress)
+            }
+        }
+        report.seconds = (clock.now - start).seconds
+        return report
+    }
+
+    /// `.csv` names are CSV; everything else, stdin included, JSON Lines.
+    static func detectFormat(_ source: IngestSource) -> InputFormat {
+        switch source {
+        case .file(let p), .bytes(let p, _): p.lowercased().hasSuffix(".csv") ? .csv : .jsonLines
+        case .standardInput: .jsonLines
+        }
+    }
+
+    private func ingestPipelined(reader: InputReader, session: inout ChunkParser, cache: inout IdentityCache,
+                                 report: inout IngestReport, listed: Int, progress: (Int) -> Void) async throws(InterestMinerError) {
+        guard let first = try reader.next() else { return }
+        var parsed = try session.parse(first)
+        var lastProgress = ContinuousClock.now
+        while true {
+            let nextChunk = try reader.next()
+            let parser = session
+            // Parse the next chunk on another core while this one is written.
+            async let upcoming = nextChunk.map { try parser.parseBody($0) }
+            record(parsed, into: &report, listed: listed, source: session.source)
+            do {
+                report.add(try store.write(parsed.events, cache: &cache))
+            } catch {
+                _ = try? await upcoming
+                throw .store(error)
+            }
+            if ContinuousClock.now - lastProgress > .milliseconds(500) {
+                progress(report.read)
+                lastProgress = .now
+            }
+            let next: ParsedChunk?
+            do { next = try await upcoming } catch let e as InterestMinerError { throw e } catch {
+                throw .unreadableInput(source: session.source, reason: "\(error)")
+            }
+            guard let next else { break }
+            parsed = next
+        }
+        progress(report.read)
+    }
+
+    private func ingestStrict(reader: InputReader, session: inout ChunkParser, cache: inout IdentityCache,
+                              report: inout IngestReport, progress: (Int) -> Void) throws(InterestMinerError) {
+        var read = 0
+        let source = session.source
+        do {
+            let outcome = try store.writeInOneTransaction(cache: &cache) { () throws -> [Event]? in
+                guard let chunk = try reader.next() else { return nil }
+                let parsed = try session.parse(chunk)
+                if let bad = parsed.rejections.first {
+                    throw InterestMinerError.strictRejection(source: source, line: bad.line, bad.error)
+                }
+                read += parsed.records
+                return parsed.events
+            }
+            report.read += read
+            report.add(outcome)
+            progress(report.read)
+        } catch let e as InterestMinerError {
+            throw e
+        } catch let e as StoreError {
+            throw .store(e)
+        } catch {
+            throw .unreadableInput(source: source, reason: "\(error)")
+        }
+    }
+
+    private func record(_ parsed: ParsedChunk, into report: inout IngestReport, listed: Int, source: String) {
+        report.read += parsed.records
+        report.rejected += parsed.rejections.count
+        for r in parsed.rejections where report.rejections.count < listed {
+            report.rejections.append("\(source):\(r.line): \(r.error)")
+        }
+    }
+}
+
+/// Parses the chunks of one input, reading the CSV header from the first.
+struct ChunkParser: Sendable {
+    let parser: EventParser
+    let source: String
+    private var header: CSVHeader?
+
+    init(parser: EventParser, source: String) {
+        self.parser = parser
+        self.source = source
+    }
+
+    /// The first chunk of a CSV input sets the header (mutating); later chunks reuse it.
+    mutating func parse(_ chunk: InputChunk) throws(InterestMinerError) -> ParsedChunk {
+        guard parser.configuration.format == .csv, header == nil else { return try parseBody(chunk) }
+        let read = chunk.bytes.withUnsafeBytes { raw in
+            Result { () throws(EventFormatError) in try parser.readCSVHeader(raw) }
+        }
+        switch read {
+        case .failure(let e):
+            throw .format(source: source, e)
+        case .success(let (h, used, lines)):
+            header = h
+            var rest = chunk
+            rest.bytes = Array(chunk.bytes[used...])
+            rest.firstLine += lines
+            rest.isStart = false
+            return try parseBody(rest)
+        }
+    }
+
+    /// Parses a chunk after the header (non-mutating, so it can run on another thread).
+    func parseBody(_ chunk: InputChunk) throws(InterestMinerError) -> ParsedChunk {
+        var out: ParsedChunk
+        switch parser.configuration.format {
+        case .jsonLines:
+            out = chunk.bytes.withUnsafeBytes { parser.parseJSONLines($0, firstLine: chunk.firstLine, startOfInput: chunk.isStart) }
+        case .csv:
+            guard let header else { throw .format(source: source, .csvHeaderMissing) }
+            out = chunk.bytes.withUnsafeBytes { parser.parseCSV($0, firstLine: chunk.firstLine, header: header) }
+        }
+        if let long = chunk.skippedLongLine {
+            out.records += 1
+            out.rejections.insert(LineRejection(line: long.line, error: .lineTooLong(bytes: long.bytes, limit: parser.configuration.maxLineBytes)), at: 0)
+        }
+        return out
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,43 @@
+import InterestCore
+import InterestStore
+
+/// The façade: the one place that runs the pipeline stages (ingest, train, profiles, terms,
+/// rank, recommend, evaluate, forget) against one database. Commands and the HTTP server call
+/// only this. No SQLite or HTTP type appears in its API.
+public final class InterestMiner: Sendable {
+    let store: InterestStore
+
+    /// The database file this miner works on.
+    public var databasePath: String { store.path }
+
+    /// Opens (or creates) the database at `databasePath`.
+    public init(databasePath: String) throws(InterestMinerError) {
+        do {
+            store = try InterestStore(path: databasePath)
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Counts per event type, users, items, time range and file size.
+    public func stats() throws(InterestMinerError) -> DatabaseStats {
+        do { return try store.stats() } catch { throw .store(error) }
+    }
+
+    /// `PRAGMA integrity_check` ("ok" when sound).
+    public func integrityCheck() throws(InterestMinerError) -> String {
+        do { return try store.integrityCheck() } catch { throw .store(error) }
+    }
+}
+
+extension InterestMiner {
+    /// A user's events, oldest first, or nil when the user is unknown.
+    public func history(ofUser user: String) throws(InterestMinerError) -> [Event]? {
+        do { return try store.history(ofUser: user) } catch { throw .store(error) }
+    }
+
+    /// An item's stored record, or nil when the item is unknown.
+    public func item(_ item: String) throws(InterestMinerError) -> ItemRecord? {
+        do { return try store.itemRecord(item) } catch { throw .store(error) }
+    }
+}

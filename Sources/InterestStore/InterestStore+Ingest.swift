@@ -1,0 +1,246 @@
+import GRDB
+import InterestCore
+
+/// External id → row id for users and items, kept by the caller across the batches of one
+/// ingest run so repeat users and items cost a dictionary lookup, not a query. Entries are only
+/// added after their transaction commits, so a rolled-back batch leaves no stale id behind.
+public struct IdentityCache: Sendable {
+    var users: [String: Int64] = [:]
+    var items: [String: Int64] = [:]
+
+    public init() {}
+
+    /// Users and items known to the cache.
+    public var count: Int { users.count + items.count }
+
+    mutating func merge(_ other: IdentityCache) {
+        users.merge(other.users) { a, _ in a }
+        items.merge(other.items) { a, _ in a }
+    }
+}
+
+/// What writing a batch did.
+public struct WriteOutcome: Sendable, Equatable {
+    /// New reviews, queries and interactions, plus item records for items not seen before.
+    public var inserted = 0
+    /// Events already in the database (same explicit id, or same content), and item records
+    /// identical to what is stored.
+    public var duplicates = 0
+    /// Item records that changed a stored item's title, text or category.
+    public var itemsUpdated = 0
+    /// Users created.
+    public var newUsers = 0
+    /// Items created, by a record or by an event that named them first.
+    public var newItems = 0
+
+    public init() {}
+
+    public static func += (a: inout WriteOutcome, b: WriteOutcome) {
+        a.inserted += b.inserted
+        a.duplicates += b.duplicates
+        a.itemsUpdated += b.itemsUpdated
+        a.newUsers += b.newUsers
+        a.newItems += b.newItems
+    }
+}
+
+extension InterestStore {
+    /// Writes one batch of validated events in one transaction: all of it or none of it.
+    /// Duplicates (by event key) are counted, not written.
+    public func write(_ events: [Event], cache: inout IdentityCache) throws(StoreError) -> WriteOutcome {
+        var pending = IdentityCache()
+        let known = cache
+        let outcome = try write("writing \(events.count) events") { db in
+            try Self.prepareForBulkWrites(db)
+            var writer = try EventWriter(db)
+            var outcome = WriteOutcome()
+            try writer.write(events, known: known, pending: &pending, outcome: &outcome)
+            return outcome
+        }
+        cache.merge(pending)
+        return outcome
+    }
+
+    /// Writes every batch `next` returns, until it returns nil, in ONE transaction (strict
+    /// ingest: all of an input or nothing). An error thrown by `next` rolls everything back and
+    /// is rethrown unchanged; database failures are thrown as ``StoreError``.
+    public func writeInOneTransaction(cache: inout IdentityCache, _ next: () throws -> [Event]?) throws -> WriteOutcome {
+        var pending = IdentityCache()
+        let known = cache
+        let outcome: WriteOutcome
+        do {
+            outcome = try writer.write { db in
+                try Self.prepareForBulkWrites(db)
+                var writer = try EventWriter(db)
+                var outcome = WriteOutcome()
+                while let events = try next() {
+                    try writer.write(events, known: known, pending: &pending, outcome: &outcome)
+                }
+                return outcome
+            }
+        } catch let e as DatabaseError {
+            throw StoreError.sqlite(operation: "writing events", message: e.message ?? "\(e.resultCode)")
+        }
+        cache.merge(pending)
+        return outcome
+    }
+
+    /// Gives the writer connection a page cache that holds the key index of a large ingest
+    /// (random 16-byte keys touch pages all over it). Memory is only taken as pages are used.
+    static func prepareForBulkWrites(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA cache_size = -524288")
+    }
+}
+
+/// The prepared statements of the ingest hot path, bound and stepped through the C API.
+struct EventWriter {
+    let insertUser: RawStatement
+    let selectUser: RawStatement
+    let insertItemRef: RawStatement
+    let selectItem: RawStatement
+    let insertItemRecord: RawStatement
+    let updateItem: RawStatement
+    let insertReview: RawStatement
+    let insertQuery: RawStatement
+    let insertInteraction: RawStatement
+
+    init(_ db: Database) throws {
+        insertUser = try RawStatement(db, "INSERT INTO user(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
+        selectUser = try RawStatement(db, "SELECT id FROM user WHERE external_id = ?")
+        insertItemRef = try RawStatement(db, "INSERT INTO item(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
+        selectItem = try RawStatement(db, "SELECT id FROM item WHERE external_id = ?")
+        insertItemRecord = try RawStatement(db, "INSERT INTO item(external_id, title, text, category) VALUES (?, ?, ?, ?)")
+        updateItem = try RawStatement(db, """
+            UPDATE item SET title = coalesce(?1, title), text = coalesce(?2, text), category = coalesce(?3, category)
+            WHERE id = ?4 AND ((?1 IS NOT NULL AND title IS NOT ?1) OR (?2 IS NOT NULL AND text IS NOT ?2)
+                               OR (?3 IS NOT NULL AND category IS NOT ?3))
+            """)
+        insertReview = try RawStatement(db, """
+            INSERT INTO review(key, event_id, user_id, item_id, rating, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(key) DO NOTHING
+            """)
+        insertQuery = try RawStatement(db, """
+            INSERT INTO query(key, event_id, user_id, text, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
+            """)
+        insertInteraction = try RawStatement(db, """
+            INSERT INTO interaction(key, event_id, user_id, item_id, action, rating, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(key) DO NOTHING
+            """)
+    }
+
+    mutating func write(_ events: [Event], known: IdentityCache, pending: inout IdentityCache, outcome: inout WriteOutcome) throws {
+        for event in events {
+            switch event {
+            case .item(let r):
+                try writeItemRecord(r, known: known, pending: &pending, outcome: &outcome)
+            case .review(let r):
+                let u = try userID(r.user, known, &pending, &outcome)
+                let i = try itemID(r.item, known, &pending, &outcome)
+                let s = insertReview
+                s.reset()
+                s.bind(1, r.key)
+                s.bind(2, r.eventID)
+                s.bind(3, u)
+                s.bind(4, i)
+                s.bind(5, r.rating)
+                s.bind(6, r.text)
+                s.bind(7, r.timestamp)
+                try s.step()
+                count(s.changes, &outcome)
+            case .query(let q):
+                let u = try userID(q.user, known, &pending, &outcome)
+                let s = insertQuery
+                s.reset()
+                s.bind(1, q.key)
+                s.bind(2, q.eventID)
+                s.bind(3, u)
+                s.bind(4, q.text)
+                s.bind(5, q.timestamp)
+                try s.step()
+                count(s.changes, &outcome)
+            case .interaction(let x):
+                let u = try userID(x.user, known, &pending, &outcome)
+                let i = try itemID(x.item, known, &pending, &outcome)
+                let s = insertInteraction
+                s.reset()
+                s.bind(1, x.key)
+                s.bind(2, x.eventID)
+                s.bind(3, u)
+                s.bind(4, i)
+                s.bind(5, Int64(x.action.code))
+                s.bind(6, x.rating)
+                s.bind(7, x.timestamp)
+                try s.step()
+                count(s.changes, &outcome)
+            }
+        }
+    }
+
+    @inline(__always)
+    private func count(_ changes: Int32, _ outcome: inout WriteOutcome) {
+        if changes > 0 { outcome.inserted += 1 } else { outcome.duplicates += 1 }
+    }
+
+    private func userID(_ external: String, _ known: IdentityCache, _ pending: inout IdentityCache, _ outcome: inout WriteOutcome) throws -> Int64 {
+        if let id = known.users[external] ?? pending.users[external] { return id }
+        let (id, created) = try resolve(external, insert: insertUser, select: selectUser)
+        if created { outcome.newUsers += 1 }
+        pending.users[external] = id
+        return id
+    }
+
+    private func itemID(_ external: String, _ known: IdentityCache, _ pending: inout IdentityCache, _ outcome: inout WriteOutcome) throws -> Int64 {
+        if let id = known.items[external] ?? pending.items[external] { return id }
+        let (id, created) = try resolve(external, insert: insertItemRef, select: selectItem)
+        if created { outcome.newItems += 1 }
+        pending.items[external] = id
+        return id
+    }
+
+    /// Inserts the external id if new (one statement), else looks it up.
+    private func resolve(_ external: String, insert: RawStatement, select: RawStatement) throws -> (Int64, Bool) {
+        insert.reset()
+        insert.bind(1, external)
+        try insert.step()
+        if insert.changes > 0 { return (insert.lastInsertRowID, true) }
+        select.reset()
+        select.bind(1, external)
+        guard try select.step() else {
+            throw StoreError.sqlite(operation: "resolving id '\(external)'", message: "the row vanished during the transaction")
+        }
+        let id = select.int64(column: 0)
+        select.reset()
+        return (id, false)
+    }
+
+    private func writeItemRecord(_ r: ItemRecord, known: IdentityCache, pending: inout IdentityCache, outcome: inout WriteOutcome) throws {
+        var existing = known.items[r.item] ?? pending.items[r.item]
+        if existing == nil {
+            selectItem.reset()
+            selectItem.bind(1, r.item)
+            if try selectItem.step() { existing = selectItem.int64(column: 0) }
+            selectItem.reset()
+        }
+        if let id = existing {
+            pending.items[r.item] = id
+            updateItem.reset()
+            updateItem.bind(1, r.title)
+            updateItem.bind(2, r.text)
+            updateItem.bind(3, r.category)
+            updateItem.bind(4, id)
+            try updateItem.step()
+            if updateItem.changes > 0 { outcome.itemsUpdated += 1 } else { outcome.duplicates += 1 }
+            return
+        }
+        let s = insertItemRecord
+        s.reset()
+        s.bind(1, r.item)
+        s.bind(2, r.title)
+        s.bind(3, r.text)
+        s.bind(4, r.category)
+        try s.step()
+        pending.items[r.item] = s.lastInsertRowID
+        outcome.inserted += 1
+        outcome.newItems += 1
+    }
+}

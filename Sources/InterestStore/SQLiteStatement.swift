@@ -1,0 +1,89 @@
+import GRDB
+import GRDBSQLite
+import InterestCore
+
+/// A thin wrapper over a prepared statement's raw handle for the ingest hot path: binds and
+/// steps through the SQLite C API with no per-row allocation. The statement itself is prepared
+/// and cached by GRDB (`Database.cachedStatement`), so its lifetime is GRDB's.
+struct RawStatement {
+    let handle: OpaquePointer
+    let connection: OpaquePointer
+
+    init(_ db: Database, _ sql: String) throws {
+        handle = try db.cachedStatement(sql: sql).sqliteStatement
+        guard let c = db.sqliteConnection else {
+            throw StoreError.sqlite(operation: "preparing '\(sql.prefix(40))'", message: "the connection is closed")
+        }
+        connection = c
+    }
+
+    @inline(__always) func reset() {
+        sqlite3_reset(handle)
+    }
+
+    @inline(__always) func bind(_ index: Int32, _ value: String?) {
+        guard let value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        if let done = value.utf8.withContiguousStorageIfAvailable({ buf -> Bool in
+            bindText(index, buf)
+            return true
+        }), done {
+            return
+        }
+        var copy = value
+        copy.withUTF8 { buf in
+            bindText(index, buf)
+        }
+    }
+
+    @inline(__always) private func bindText(_ index: Int32, _ buf: UnsafeBufferPointer<UInt8>) {
+        guard let base = buf.baseAddress, buf.count > 0 else {
+            sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
+            return
+        }
+        base.withMemoryRebound(to: CChar.self, capacity: buf.count) { chars in
+            _ = sqlite3_bind_text(handle, index, chars, Int32(buf.count), sqliteTransient)
+        }
+    }
+
+    @inline(__always) func bind(_ index: Int32, _ value: Int64) {
+        sqlite3_bind_int64(handle, index, value)
+    }
+
+    @inline(__always) func bind(_ index: Int32, _ value: Double?) {
+        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    @inline(__always) func bind(_ index: Int32, _ key: EventKey) {
+        withUnsafeBytes(of: (key.high.bigEndian, key.low.bigEndian)) { raw in
+            _ = sqlite3_bind_blob(handle, index, raw.baseAddress, 16, sqliteTransient)
+        }
+    }
+
+    /// Steps once; returns true when a row is available, false when done.
+    @discardableResult
+    @inline(__always) func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        let message = String(cString: sqlite3_errmsg(connection))
+        sqlite3_reset(handle)
+        throw StoreError.sqlite(operation: "writing events", message: message)
+    }
+
+    @inline(__always) func int64(column: Int32) -> Int64 {
+        sqlite3_column_int64(handle, column)
+    }
+
+    /// Rows changed by the last statement on the connection.
+    @inline(__always) var changes: Int32 { sqlite3_changes(connection) }
+
+    @inline(__always) var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+}
+
+/// SQLITE_TRANSIENT: SQLite copies the bound bytes before the call returns.
+@inline(__always) var sqliteTransient: sqlite3_destructor_type {
+    unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+}

@@ -1,0 +1,71 @@
+import GRDB
+
+/// The schema, as named, append-only migrations. Never edit a registered migration: add a new
+/// one. Constraints live in the schema; vectors are little-endian Float32 BLOBs.
+///
+/// Event tables are indexed by their idempotency key (UNIQUE) and by (user, time) for histories,
+/// profiles and `forget`. There is deliberately no index by item: everything that reads events
+/// per item (item vectors, the interaction matrix, popularity) scans whole tables, and each
+/// secondary index costs about a fifth of the bulk-ingest rate.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE user (
+                    id INTEGER PRIMARY KEY,
+                    external_id TEXT NOT NULL UNIQUE CHECK (length(external_id) BETWEEN 1 AND 256)
+                );
+                CREATE TABLE item (
+                    id INTEGER PRIMARY KEY,
+                    external_id TEXT NOT NULL UNIQUE CHECK (length(external_id) BETWEEN 1 AND 256),
+                    title TEXT,
+                    text TEXT,
+                    category TEXT
+                );
+                CREATE TABLE review (
+                    id INTEGER PRIMARY KEY,
+                    key BLOB NOT NULL UNIQUE CHECK (length(key) = 16),
+                    event_id TEXT,
+                    user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    item_id INTEGER NOT NULL REFERENCES item(id),
+                    rating REAL CHECK (rating IS NULL OR (rating >= 0 AND rating <= 5)),
+                    text TEXT NOT NULL CHECK (length(text) > 0),
+                    ts INTEGER NOT NULL
+                );
+                CREATE INDEX review_by_user ON review(user_id, ts);
+                CREATE TABLE query (
+                    id INTEGER PRIMARY KEY,
+                    key BLOB NOT NULL UNIQUE CHECK (length(key) = 16),
+                    event_id TEXT,
+                    user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    text TEXT NOT NULL CHECK (length(text) > 0),
+                    ts INTEGER NOT NULL
+                );
+                CREATE INDEX query_by_user ON query(user_id, ts);
+                CREATE TABLE interaction (
+                    id INTEGER PRIMARY KEY,
+                    key BLOB NOT NULL UNIQUE CHECK (length(key) = 16),
+                    event_id TEXT,
+                    user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    item_id INTEGER NOT NULL REFERENCES item(id),
+                    action INTEGER NOT NULL CHECK (action BETWEEN 1 AND 5),
+                    rating REAL CHECK (rating IS NULL OR (rating >= 0 AND rating <= 5)),
+                    ts INTEGER NOT NULL
+                );
+                CREATE INDEX interaction_by_user ON interaction(user_id, ts);
+                -- Trained models (tokenizer, vectors, factors, rankers): one row per version.
+                CREATE TABLE model (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (length(kind) > 0),
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    created_at INTEGER NOT NULL,
+                    parameters TEXT NOT NULL DEFAULT '{}',
+                    payload BLOB,
+                    UNIQUE (kind, version)
+                );
+                """)
+        }
+        return m
+    }
+}

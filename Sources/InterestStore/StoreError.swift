@@ -1,0 +1,28 @@
+/// Everything that can go wrong in the store, with a message that says how to fix it.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The file could not be opened or is not an SQLite database.
+    case cannotOpen(path: String, reason: String)
+    /// The file was written by a newer InterestMiner (it has migrations this build lacks).
+    case newerSchema(path: String, unknown: [String])
+    /// A write or read failed inside SQLite.
+    case sqlite(operation: String, message: String)
+    /// A stored value is unreadable (e.g. a vector BLOB of the wrong size).
+    case corrupt(what: String, reason: String)
+    /// Something the caller asked for does not exist.
+    case notFound(what: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open database '\(path)': \(reason); pass --db with the path of an InterestMiner database or a new file name"
+        case .newerSchema(let path, let unknown):
+            return "database '\(path)' was written by a newer InterestMiner (migrations \(unknown.joined(separator: ", "))); upgrade interests to read it"
+        case .sqlite(let operation, let message):
+            return "database error while \(operation): \(message)"
+        case .corrupt(let what, let reason):
+            return "stored \(what) is unreadable: \(reason); re-run `interests train` to rebuild it"
+        case .notFound(let what):
+            return "\(what) not found"
+        }
+    }
+}

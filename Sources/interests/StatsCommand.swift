@@ -1,0 +1,44 @@
+import ArgumentParser
+import InterestCore
+import InterestMiner
+
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Counts per event type, users, items, time range and file size.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "Print as JSON.")
+    var json = false
+
+    func run() async throws {
+        let stats = try database.open().stats()
+        if json {
+            try Terminal.printJSON(stats)
+        } else {
+            print(Self.render(stats, path: database.db))
+        }
+    }
+
+    static func render(_ s: DatabaseStats, path: String) -> String {
+        var rows: [[String]] = [
+            ["users", Terminal.count(s.users)],
+            ["items", Terminal.count(s.items) + " (\(Terminal.count(s.describedItems)) described)"],
+            ["reviews", Terminal.count(s.reviews)],
+            ["queries", Terminal.count(s.queries)],
+            ["interactions", Terminal.count(s.interactions)],
+        ]
+        for action in Action.allCases {
+            if let n = s.interactionsByAction[action.rawValue] { rows.append(["  " + action.rawValue, Terminal.count(n)]) }
+        }
+        if let a = s.firstTimestamp, let b = s.lastTimestamp {
+            rows.append(["time range", "\(Terminal.date(a)) – \(Terminal.date(b))"])
+        }
+        for (kind, version) in s.models.sorted(by: { $0.key < $1.key }) {
+            rows.append(["model " + kind, "v\(version)"])
+        }
+        rows.append(["file size", Terminal.bytes(s.fileBytes)])
+        return "database \(path)\n" + Terminal.table(nil, rows)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import InterestCore
+import InterestStore
+import Testing
+
+func temporaryDatabasePath(_ name: String = #function) -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("im-store-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent("test.sqlite").path
+}
+
+@Suite struct InterestStoreTests {
+    static let events: [Event] = [
+        .item(ItemRecord(item: "P1", title: "Matte lipstick", text: "Long lasting 口红", category: "beauty")),
+        .review(Review(user: "u1", item: "P1", rating: 5, text: "口红很好看 💄", timestamp: 1_700_000_000)),
+        .query(SearchQuery(user: "u1", text: "fly rod", timestamp: 1_700_000_100)),
+        .interaction(Interaction(user: "u1", item: "P2", action: .purchase, timestamp: 1_700_000_200)),
+        .interaction(Interaction(user: "u2", item: "P1", action: .rate, rating: 3.5, timestamp: 1_700_000_300)),
+    ]
+
+    @Test func roundTripKeepsEveryField() throws {
+        let store = try InterestStore(path: temporaryDatabasePath())
+        var cache = IdentityCache()
+        let outcome = try store.write(Self.events, cache: &cache)
+        #expect(outcome.inserted == 5)
+        #expect(outcome.newUsers == 2)
+        #expect(outcome.newItems == 2)
+        let history = try store.history(ofUser: "u1")
+        #expect(history == Array(Self.events[1...3]))
+        #expect(try store.history(ofUser: "u2") == [Self.events[4]])
+        #expect(try store.history(ofUser: "nobody") == nil)
+        #expect(try store.itemRecord("P1") == ItemRecord(item: "P1", title: "Matte lipstick", text: "Long lasting 口红", category: "beauty"))
+        #expect(try store.itemRecord("P2") == ItemRecord(item: "P2"))
+        let s = try store.stats()
+        #expect((s.users, s.items, s.describedItems, s.reviews, s.queries, s.interactions) == (2, 2, 1, 1, 1, 2))
+        #expect(s.interactionsByAction == ["purchase": 1, "rate": 1])
+        #expect(s.firstTimestamp == 1_700_000_000)
+        #expect(s.lastTimestamp == 1_700_000_300)
+        #expect(s.fileBytes > 0)
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func rewritingIsIdempotentEvenWithAFreshCache() throws {
+        let path = temporaryDatabasePath()
+        let store = try InterestStore(path: path)
+        var cache = IdentityCache()
+        _ = try store.write(Self.events, cache: &cache)
+        var fresh = IdentityCache()
+        let again = try InterestStore(path: path).write(Self.events, cache: &fresh)
+        #expect(again.inserted == 0)
+        #expect(again.duplicates == 5)
+        #expect(again.newUsers == 0)
+        let s = try store.stats()
+        #expect((s.reviews, s.queries, s.interactions) == (1, 1, 2))
+    }
+
+    @Test func itemRecordsMergeAndCountUpdates() throws {
+        let store = try InterestStore(path: temporaryDatabasePath())
+        var cache = IdentityCache()
+        _ = try store.write([.interaction(Interaction(user: "u", item: "P9", action: .view, timestamp: 1_700_000_000))], cache: &cache)
+        let first = try store.write([.item(ItemRecord(item: "P9", title: "Reel"))], cache: &cache)
+        #expect(first.itemsUpdated == 1)
+        let same = try store.write([.item(ItemRecord(item: "P9", title: "Reel"))], cache: &cache)
+        #expect(same.duplicates == 1)
+        _ = try store.write([.item(ItemRecord(item: "P9", category: "fishing"))], cache: &cache)
+        #expect(try store.itemRecord("P9") == ItemRecord(item: "P9", title: "Reel", category: "fishing"))
+    }
+
+    @Test func oneTransactionRollsBackEverythingOnError() throws {
+        struct Stop: Error {}
+        let store = try InterestStore(path: temporaryDatabasePath())
+        var cache = IdentityCache()
+        var calls = 0
+        #expect(throws: Stop.self) {
+            _ = try store.writeInOneTransaction(cache: &cache) {
+                calls += 1
+                if calls == 1 { return Self.events }
+                throw Stop()
+            }
+        }
+        #expect(cache.count == 0)
+        let s = try store.stats()
+        #expect((s.users, s.items, s.reviews, s.interactions) == (0, 0, 0, 0))
+        // The cache was not poisoned by the rolled-back ids: writing again works.
+        #expect(try store.write(Self.events, cache: &cache).inserted == 5)
+    }
+
+    @Test func aFileThatIsNotADatabaseIsExplained() throws {
+        let path = temporaryDatabasePath()
+        try Data("this is not sqlite, just text that is long enough to have a header page".utf8).write(to: URL(fileURLWithPath: path))
+        #expect {
+            _ = try InterestStore(path: path)
+        } throws: { error in
+            guard case StoreError.cannotOpen(_, let reason) = error else { return false }
+            return reason.contains("not") && reason.contains("database")
+        }
+    }
+
+    @Test func aMissingFolderIsExplained() {
+        #expect(throws: StoreError.self) { _ = try InterestStore(path: "/nonexistent-folder-\(UUID().uuidString)/x.sqlite") }
+    }
+}
