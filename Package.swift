@@ -30,13 +30,14 @@ let package = Package(
         // The façade: the only target that orchestrates the stages.
         .target(
             name: "InterestMiner",
-            dependencies: ["InterestCore", "EventFormat", "InterestStore"]),
+            dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "InterestStore"]),
         .executableTarget(
             name: "interests",
             dependencies: [
                 "InterestMiner",
                 "InterestCore",
                 "EventFormat",
+                "CorpusGeneration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks: `swift run -c release interests-bench …` (see README "Benchmarks").
@@ -49,7 +50,7 @@ let package = Package(
             path: "Benchmarks/InterestsBench"),
         .testTarget(name: "InterestCoreTests", dependencies: ["InterestCore"]),
         .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),
-        .testTarget(name: "CorpusGenerationTests", dependencies: ["CorpusGeneration"]),
+        .testTarget(name: "CorpusGenerationTests", dependencies: ["CorpusGeneration", "InterestCore"]),
         .testTarget(name: "InterestStoreTests", dependencies: ["InterestStore"]),
         .testTarget(name: "InterestMinerTests", dependencies: ["InterestMiner"]),
         .testTarget(name: "CommandLineTests", dependencies: ["InterestCore"]),

@@ -18,8 +18,8 @@ struct IngestBench: AsyncParsableCommand {
     @Option(help: "Repetitions (the median is reported).")
     var runs: Int = 3
 
-    @Option(help: "Rows per transaction in the raw insert (ingest commits ~8 MB chunks, ~60k events).")
-    var batch: Int = 64_000
+    @Option(help: "Rows per transaction in the raw insert (default: as many as ingest puts in one 8 MB chunk of this file).")
+    var batch: Int?
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -45,6 +45,9 @@ struct IngestBench: AsyncParsableCommand {
         guard parsed.rejections.isEmpty else {
             throw ValidationError("\(file) has \(parsed.rejections.count) bad lines, e.g. \(parsed.rejections[0])")
         }
+        let chunkBytes = IngestOptions().chunkBytes
+        let rowsPerTransaction = batch ?? max(1, Int(Double(parsed.records) * Double(chunkBytes) / Double(max(bytes.count, 1))))
+        if !json { print("\(parsed.records) events, \(bytes.count) bytes; raw insert commits every \(rowsPerTransaction) rows") }
         var ingestTimes: [Double] = []
         var rawTimes: [Double] = []
         var rawRows = 0
@@ -56,7 +59,7 @@ struct IngestBench: AsyncParsableCommand {
             }
             ingestTimes.append(report.seconds)
             let store = try InterestStore(path: dir.appendingPathComponent("raw-\(r).sqlite").path)
-            let raw = try store.measureRawInsert(parsed.events, batchSize: batch)
+            let raw = try store.measureRawInsert(parsed.events, batchSize: rowsPerTransaction)
             rawTimes.append(raw.seconds)
             rawRows = raw.rows
             if !json {

@@ -1,3 +1,4 @@
+import Foundation
 import InterestCore
 import InterestStore
 
@@ -39,5 +40,18 @@ extension InterestMiner {
     /// An item's stored record, or nil when the item is unknown.
     public func item(_ item: String) throws(InterestMinerError) -> ItemRecord? {
         do { return try store.itemRecord(item) } catch { throw .store(error) }
+    }
+}
+
+extension InterestMiner {
+    /// Deletes a database file and its WAL and shared-memory files, if present.
+    public static func removeDatabase(at path: String) throws(InterestMinerError) {
+        for p in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: p) {
+            do {
+                try FileManager.default.removeItem(atPath: p)
+            } catch {
+                throw .unwritableOutput(path: p, reason: error.localizedDescription)
+            }
+        }
     }
 }

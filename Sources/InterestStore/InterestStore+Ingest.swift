@@ -182,18 +182,20 @@ struct EventWriter {
     }
 
     private func userID(_ external: String, _ known: IdentityCache, _ pending: inout IdentityCache, _ outcome: inout WriteOutcome) throws -> Int64 {
-        if let id = known.users[external] ?? pending.users[external] { return id }
-        let (id, created) = try resolve(external, insert: insertUser, select: selectUser)
-        if created { outcome.newUsers += 1 }
-        pending.users[external] = id
-        return id
+        try cachedID(external, \.users, known, &pending, insertUser, selectUser, created: &outcome.newUsers)
     }
 
     private func itemID(_ external: String, _ known: IdentityCache, _ pending: inout IdentityCache, _ outcome: inout WriteOutcome) throws -> Int64 {
-        if let id = known.items[external] ?? pending.items[external] { return id }
-        let (id, created) = try resolve(external, insert: insertItemRef, select: selectItem)
-        if created { outcome.newItems += 1 }
-        pending.items[external] = id
+        try cachedID(external, \.items, known, &pending, insertItemRef, selectItem, created: &outcome.newItems)
+    }
+
+    /// The row id of a user or item: from the cache, else inserted or looked up (and cached).
+    private func cachedID(_ external: String, _ table: WritableKeyPath<IdentityCache, [String: Int64]>, _ known: IdentityCache,
+                          _ pending: inout IdentityCache, _ insert: RawStatement, _ select: RawStatement, created: inout Int) throws -> Int64 {
+        if let id = known[keyPath: table][external] ?? pending[keyPath: table][external] { return id }
+        let (id, isNew) = try resolve(external, insert: insert, select: select)
+        if isNew { created += 1 }
+        pending[keyPath: table][external] = id
         return id
     }
 

@@ -15,5 +15,7 @@ struct Interests: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self,
             StatsCommand.self,
+            CorpusCommand.self,
+            DemoCommand.self,
         ])
 }

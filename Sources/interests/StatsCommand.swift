@@ -12,12 +12,21 @@ struct StatsCommand: AsyncParsableCommand {
     @Flag(help: "Print as JSON.")
     var json = false
 
+    @Flag(help: "Also run SQLite's integrity check (reads the whole file).")
+    var integrity = false
+
     func run() async throws {
-        let stats = try database.open().stats()
+        let miner = try database.open()
+        let stats = try miner.stats()
         if json {
             try Terminal.printJSON(stats)
         } else {
             print(Self.render(stats, path: database.db))
+        }
+        if integrity {
+            let result = try miner.integrityCheck()
+            print(result == "ok" ? "integrity ok" : "integrity FAILED: \(result)")
+            if result != "ok" { throw ExitCode(2) }
         }
     }
 

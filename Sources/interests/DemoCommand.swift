@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import InterestMiner
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "The end-to-end tour: build a database from Corpora/ and show what it holds.",
+        discussion: "Rebuilds --db (default demo.sqlite) from scratch each run.")
+
+    @Option(help: "The demo database (deleted and rebuilt).")
+    var db: String = "demo.sqlite"
+
+    @Option(help: "The corpus folder (default: Corpora/default of this checkout).")
+    var corpus: String?
+
+    func run() async throws {
+        let folder = try corpus ?? Self.locateCorpus()
+        let events = (folder as NSString).appendingPathComponent("events.jsonl")
+        try InterestMiner.removeDatabase(at: db)
+        let miner = try InterestMiner(databasePath: db)
+
+        print("== 1. Ingest \(events)")
+        let report = try await miner.ingest([.file(events)])
+        print("read \(Terminal.count(report.read)) events, inserted \(Terminal.count(report.inserted)), "
+            + "rejected \(report.rejected) in " + String(format: "%.2f s", report.seconds))
+        print()
+        print("== 2. What the database holds")
+        print(StatsCommand.render(try miner.stats(), path: db))
+    }
+
+    /// Corpora/default in the working directory, or beside the checkout the binary was built in.
+    static func locateCorpus() throws -> String {
+        var candidates = [FileManager.default.currentDirectoryPath + "/Corpora/default"]
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            dir = dir.deletingLastPathComponent()
+            candidates.append(dir.appendingPathComponent("Corpora/default").path)
+        }
+        for c in candidates where FileManager.default.fileExists(atPath: c + "/events.jsonl") { return c }
+        throw ValidationError("Corpora/default/events.jsonl not found (looked in \(candidates.joined(separator: ", "))); run from the checkout or pass --corpus DIR")
+    }
+}
