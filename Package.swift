@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "InterestMiner",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "interests", targets: ["interests"]),
         .library(name: "InterestMiner", targets: ["InterestMiner"]),
@@ -15,6 +15,8 @@ let package = Package(
     targets: [
         // Pure value types and kernels: IDs, vectors, seeded RNG, hashing, time.
         .target(name: "InterestCore"),
+        // Tokenizers: normalizers, pre-tokenizers, BPE/WordPiece, trainers, tokenizer.json (no I/O).
+        .target(name: "Tokenization", dependencies: ["InterestCore"]),
         // Event parsing and validation: JSON Lines / CSV bytes -> validated events (no I/O).
         .target(name: "EventFormat", dependencies: ["InterestCore"]),
         // The seeded synthetic e-commerce world behind Corpora/.
@@ -30,7 +32,7 @@ let package = Package(
         // The façade: the only target that orchestrates the stages.
         .target(
             name: "InterestMiner",
-            dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "InterestStore"]),
+            dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "Tokenization", "InterestStore"]),
         .executableTarget(
             name: "interests",
             dependencies: [
@@ -38,17 +40,19 @@ let package = Package(
                 "InterestCore",
                 "EventFormat",
                 "CorpusGeneration",
+                "Tokenization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks: `swift run -c release interests-bench …` (see README "Benchmarks").
         .executableTarget(
             name: "interests-bench",
             dependencies: [
-                "InterestMiner", "InterestStore", "EventFormat", "InterestCore",
+                "InterestMiner", "InterestStore", "EventFormat", "InterestCore", "Tokenization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/InterestsBench"),
         .testTarget(name: "InterestCoreTests", dependencies: ["InterestCore"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "InterestCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),
         .testTarget(name: "CorpusGenerationTests", dependencies: ["CorpusGeneration", "InterestCore"]),
         .testTarget(name: "InterestStoreTests", dependencies: ["InterestStore"]),

@@ -1,5 +1,6 @@
 import EventFormat
 import InterestStore
+import Tokenization
 
 /// The façade's one error type: every failure a command can report, each with a message that
 /// says where, what, and how to fix it.
@@ -17,6 +18,8 @@ public enum InterestMinerError: Error, Sendable, CustomStringConvertible {
     case unwritableOutput(path: String, reason: String)
     /// Something needed does not exist yet (e.g. no trained model).
     case missing(what: String, hint: String)
+    /// A tokenizer file or setting is unusable.
+    case tokenizer(source: String, TokenizationError)
 
     public var description: String {
         switch self {
@@ -28,6 +31,7 @@ public enum InterestMinerError: Error, Sendable, CustomStringConvertible {
         case .invalidArgument(let name, let reason): return "invalid \(name): \(reason)"
         case .unwritableOutput(let path, let reason): return "cannot write \(path): \(reason)"
         case .missing(let what, let hint): return "\(what); \(hint)"
+        case .tokenizer(let source, let e): return "\(source): \(e)"
         }
     }
 }

@@ -17,5 +17,7 @@ struct Interests: AsyncParsableCommand {
             StatsCommand.self,
             CorpusCommand.self,
             DemoCommand.self,
+            TokenizeCommand.self,
+            TokenizerCommand.self,
         ])
 }

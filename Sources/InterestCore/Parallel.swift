@@ -1,0 +1,40 @@
+import Dispatch
+import Synchronization
+
+/// Maps `items` on up to `threads` threads (contiguous chunks, one `makeState()` per chunk for
+/// per-thread scratch such as caches), returning results in input order.
+///
+/// - Complexity: O(n) work split evenly; one lock per chunk to hand results back.
+public func parallelMap<T: Sendable, State, R: Sendable>(
+    _ items: [T], threads: Int, makeState: @Sendable () -> State, _ body: @Sendable (inout State, T) -> R
+) -> [R] {
+    let n = items.count
+    let chunks = max(1, min(threads, n))
+    if chunks == 1 {
+        var state = makeState()
+        return items.map { body(&state, $0) }
+    }
+    let gathered = Mutex<[[R]]>(Array(repeating: [], count: chunks))
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let lo = c * n / chunks
+        let hi = (c + 1) * n / chunks
+        var state = makeState()
+        var local: [R] = []
+        local.reserveCapacity(hi - lo)
+        for i in lo..<hi { local.append(body(&state, items[i])) }
+        gathered.withLock { $0[c] = local }
+    }
+    return gathered.withLock { parts in parts.flatMap { $0 } }
+}
+
+/// Runs `body(chunk, range)` for `chunks` contiguous ranges of `0..<count` in parallel.
+public func parallelChunks(count: Int, chunks requested: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
+    let chunks = max(1, min(requested, count))
+    if chunks == 1 {
+        body(0, 0..<count)
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        body(c, (c * count / chunks)..<((c + 1) * count / chunks))
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Tokenization
+
+extension InterestMiner {
+    /// Reads a Hugging Face `tokenizer.json` file.
+    public static func loadTokenizer(file path: String) throws(InterestMinerError) -> Tokenizer {
+        let bytes: [UInt8]
+        do {
+            bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw .unreadableInput(source: path, reason: (error as NSError).localizedDescription)
+        }
+        do {
+            return try Tokenizer(json: bytes)
+        } catch {
+            throw .tokenizer(source: path, error)
+        }
+    }
+
+    /// Writes a tokenizer as `tokenizer.json`.
+    public static func saveTokenizer(_ tokenizer: Tokenizer, to path: String) throws(InterestMinerError) {
+        do {
+            try Data(tokenizer.serializedJSON()).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw .unwritableOutput(path: path, reason: (error as NSError).localizedDescription)
+        }
+    }
+}
+
+extension InterestMiner {
+    /// The tokenizer `interests train` stored in the database.
+    public func storedTokenizer() throws(InterestMinerError) -> Tokenizer {
+        let payload: [UInt8]?
+        do {
+            payload = try store.latestModel(kind: ModelKind.tokenizer)?.payload
+        } catch {
+            throw .store(error)
+        }
+        guard let payload else {
+            throw .missing(what: "\(databasePath) has no trained tokenizer", hint: "run `interests train --db \(databasePath)` first, or pass --tokenizer FILE")
+        }
+        do {
+            return try Tokenizer(json: payload)
+        } catch {
+            throw .tokenizer(source: "\(databasePath) (stored tokenizer)", error)
+        }
+    }
+}
+
+/// The kinds of models stored in the database's `model` table.
+enum ModelKind {
+    static let tokenizer = "tokenizer"
+}
+
+/// Settings for `interests tokenizer train` and the tokenizer step of `interests train`.
+public struct TokenizerTrainingOptions: Sendable {
+    public var recipe: TokenizerRecipe
+    public var vocabularySize: Int
+    public var minFrequency: Int
+    public var limitAlphabet: Int?
+    public var threads: Int
+
+    public init(recipe: TokenizerRecipe = .bpe, vocabularySize: Int = 16_000, minFrequency: Int = 2,
+                limitAlphabet: Int? = nil, threads: Int = 2) {
+        self.recipe = recipe
+        self.vocabularySize = vocabularySize
+        self.minFrequency = minFrequency
+        self.limitAlphabet = limitAlphabet
+        self.threads = threads
+    }
+}
+
+extension InterestMiner {
+    /// Reads text files (one document a line) for tokenizer training.
+    public static func readLines(_ paths: [String]) throws(InterestMinerError) -> [String] {
+        var lines: [String] = []
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .unreadableInput(source: path, reason: "no such file or not readable")
+            }
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true) {
+                lines.append(line.hasSuffix("\r") ? String(line.dropLast()) : String(line))
+            }
+        }
+        return lines
+    }
+
+    /// Trains a tokenizer on lines of text.
+    public static func trainTokenizer(lines: [String], options: TokenizerTrainingOptions) throws(InterestMinerError) -> Tokenizer {
+        do {
+            return try options.recipe.train(lines: lines, vocabularySize: options.vocabularySize, minFrequency: options.minFrequency,
+                                            limitAlphabet: options.limitAlphabet, threads: options.threads)
+        } catch {
+            throw .tokenizer(source: "tokenizer training", error)
+        }
+    }
+}

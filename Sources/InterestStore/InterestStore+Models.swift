@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+
+/// A trained model as stored: its kind, version, when, with which parameters, and its bytes.
+public struct StoredModel: Sendable, Equatable {
+    public let kind: String
+    public let version: Int
+    public let createdAt: Int64
+    /// The training parameters as JSON text.
+    public let parameters: String
+    public let payload: [UInt8]
+}
+
+extension InterestStore {
+    /// Stores a new version of a model (versions count up from 1 per kind). One transaction.
+    @discardableResult
+    public func saveModel(kind: String, parameters: String, payload: [UInt8]) throws(StoreError) -> Int {
+        try write("saving the \(kind) model") { db in
+            let version = (try Int.fetchOne(db, sql: "SELECT max(version) FROM model WHERE kind = ?", arguments: [kind]) ?? 0) + 1
+            try db.execute(sql: "INSERT INTO model(kind, version, created_at, parameters, payload) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [kind, version, Int64(Date().timeIntervalSince1970), parameters, Data(payload)])
+            return version
+        }
+    }
+
+    /// The newest version of a model kind, or nil.
+    public func latestModel(kind: String) throws(StoreError) -> StoredModel? {
+        try read("reading the \(kind) model") { db in
+            try Row.fetchOne(db, sql: """
+                SELECT kind, version, created_at, parameters, payload FROM model WHERE kind = ? ORDER BY version DESC LIMIT 1
+                """, arguments: [kind]).map { row in
+                let data: Data = row[4] ?? Data()
+                return StoredModel(kind: row[0], version: row[1], createdAt: row[2], parameters: row[3], payload: [UInt8](data))
+            }
+        }
+    }
+}
