@@ -71,18 +71,35 @@ public struct TokenizerTrainingOptions: Sendable {
 }
 
 extension InterestMiner {
-    /// Reads text files (one document a line) for tokenizer training.
+    /// Reads text files (one document a line; LF or CRLF) for tokenizer training; blank
+    /// lines are skipped.
     public static func readLines(_ paths: [String]) throws(InterestMinerError) -> [String] {
         var lines: [String] = []
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw .unreadableInput(source: path, reason: "no such file or not readable")
             }
-            for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true) {
-                lines.append(line.hasSuffix("\r") ? String(line.dropLast()) : String(line))
-            }
+            lines += splitLines([UInt8](data), keepEmpty: false)
         }
         return lines
+    }
+
+    /// Splits UTF-8 bytes into lines at LF, dropping a CR before it. (Splitting a `String` on
+    /// "\n" would not: "\r\n" is a single Character.)
+    public static func splitLines(_ bytes: [UInt8], keepEmpty: Bool) -> [String] {
+        var out: [String] = []
+        var start = 0
+        func add(_ end: Int) {
+            var e = end
+            if e > start && bytes[e - 1] == 0x0D { e -= 1 }
+            if keepEmpty || e > start { out.append(String(decoding: bytes[start..<e], as: UTF8.self)) }
+        }
+        for (i, b) in bytes.enumerated() where b == 0x0A {
+            add(i)
+            start = i + 1
+        }
+        if start < bytes.count { add(bytes.count) }
+        return out
     }
 
     /// Trains a tokenizer on lines of text.

@@ -19,6 +19,29 @@ public struct WordCounts: Sendable {
     /// threads (each counts a contiguous share; the shares are merged).
     public static func count(_ lines: [String], normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?,
                              threads: Int = 2) -> WordCounts {
+        var counter = WordCounter(normalizer: normalizer, preTokenizer: preTokenizer)
+        counter.add(lines, threads: threads)
+        return counter.counts()
+    }
+}
+
+/// Counts words over text that arrives in batches (e.g. streamed from a database).
+public struct WordCounter: Sendable {
+    let normalizer: (any Normalizer)?
+    let preTokenizer: (any PreTokenizer)?
+    private var table = CountTable()
+    public private(set) var texts = 0
+
+    public init(normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?) {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+    }
+
+    /// Counts one batch of texts on `threads` threads.
+    public mutating func add(_ lines: [String], threads: Int = 2) {
+        texts += lines.count
+        let normalizer = self.normalizer
+        let preTokenizer = self.preTokenizer
         let shares = parallelMap(Array(0..<max(1, threads)), threads: threads, makeState: { () }) { _, share -> [([UInt8], Int)] in
             let lo = share * lines.count / max(1, threads)
             let hi = (share + 1) * lines.count / max(1, threads)
@@ -44,17 +67,20 @@ public struct WordCounts: Sendable {
             }
             return table.entries()
         }
-        var merged = CountTable()
         for share in shares {
-            for (w, c) in share { w.withUnsafeBufferPointer { merged.add($0, c) } }
+            for (w, c) in share { w.withUnsafeBufferPointer { table.add($0, c) } }
         }
-        let all = merged.entries()
+    }
+
+    /// The counts so far, in deterministic order.
+    public func counts() -> WordCounts {
+        let all = table.entries()
         return WordCounts(words: all.map(\.0), counts: all.map(\.1))
     }
 }
 
 /// A byte-keyed counting table (open addressing, stored hashes).
-struct CountTable {
+struct CountTable: Sendable {
     private var arena: [UInt8] = []
     private var keys: [(hash: UInt64, start: Int32, length: Int32)] = []
     private var values: [Int] = []

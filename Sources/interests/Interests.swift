@@ -15,6 +15,7 @@ struct Interests: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self,
             StatsCommand.self,
+            TrainCommand.self,
             CorpusCommand.self,
             DemoCommand.self,
             TokenizeCommand.self,

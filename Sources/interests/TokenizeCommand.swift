@@ -71,11 +71,7 @@ struct TokenizeCommand: AsyncParsableCommand {
         let data = handle.readDataToEndOfFile()
         var out = ""
         out.reserveCapacity(data.count * 4)
-        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        for line in lines {
-            var text = String(line)
-            if text.hasSuffix("\r") { text.removeLast() }
+        for text in InterestMiner.splitLines([UInt8](data), keepEmpty: true) {
             out += Self.jsonLine(text, session.encode(text, addSpecialTokens: special, maxLength: maxLength))
             out += "\n"
             if out.utf8.count > 1 << 20 {

@@ -1,0 +1,34 @@
+import GRDB
+
+extension InterestStore {
+    /// Every text in the database — item titles and descriptions, reviews, queries — handed to
+    /// `body` in batches, in one read transaction (a consistent snapshot). Returns the count.
+    @discardableResult
+    public func forEachText(batchSize: Int = 50_000, _ body: ([String]) throws -> Void) throws(StoreError) -> Int {
+        try read("reading texts") { db -> Int in
+            var batch: [String] = []
+            batch.reserveCapacity(batchSize)
+            var total = 0
+            func flush() throws {
+                guard !batch.isEmpty else { return }
+                try body(batch)
+                total += batch.count
+                batch.removeAll(keepingCapacity: true)
+            }
+            for sql in [
+                "SELECT title FROM item WHERE title IS NOT NULL",
+                "SELECT text FROM item WHERE text IS NOT NULL",
+                "SELECT text FROM review",
+                "SELECT text FROM query",
+            ] {
+                let cursor = try String.fetchCursor(db, sql: sql)
+                while let text = try cursor.next() {
+                    batch.append(text)
+                    if batch.count >= batchSize { try flush() }
+                }
+            }
+            try flush()
+            return total
+        }
+    }
+}
