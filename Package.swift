@@ -13,10 +13,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
+        // Hot float kernels in C with runtime AVX2/FMA dispatch (Swift cannot pick instruction
+        // sets per function); wrapped by InterestCore's VectorMath.
+        .target(name: "CKernels"),
         // Pure value types and kernels: IDs, vectors, seeded RNG, hashing, time.
-        .target(name: "InterestCore"),
+        .target(name: "InterestCore", dependencies: ["CKernels"]),
         // Tokenizers: normalizers, pre-tokenizers, BPE/WordPiece, trainers, tokenizer.json (no I/O).
         .target(name: "Tokenization", dependencies: ["InterestCore"]),
+        // Text vectors: the TextEncoder protocol, skip-gram training, SIF pooling, terms.
+        .target(name: "TextEmbedding", dependencies: ["InterestCore", "Tokenization"]),
         // Event parsing and validation: JSON Lines / CSV bytes -> validated events (no I/O).
         .target(name: "EventFormat", dependencies: ["InterestCore"]),
         // The seeded synthetic e-commerce world behind Corpora/.
@@ -32,7 +37,7 @@ let package = Package(
         // The façade: the only target that orchestrates the stages.
         .target(
             name: "InterestMiner",
-            dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "Tokenization", "InterestStore"]),
+            dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "Tokenization", "TextEmbedding", "InterestStore"]),
         .executableTarget(
             name: "interests",
             dependencies: [
@@ -41,18 +46,20 @@ let package = Package(
                 "EventFormat",
                 "CorpusGeneration",
                 "Tokenization",
+                "TextEmbedding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks: `swift run -c release interests-bench …` (see README "Benchmarks").
         .executableTarget(
             name: "interests-bench",
             dependencies: [
-                "InterestMiner", "InterestStore", "EventFormat", "InterestCore", "Tokenization",
+                "InterestMiner", "InterestStore", "EventFormat", "InterestCore", "Tokenization", "TextEmbedding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/InterestsBench"),
         .testTarget(name: "InterestCoreTests", dependencies: ["InterestCore"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "InterestCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "Tokenization", "InterestCore"]),
         .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),
         .testTarget(name: "CorpusGenerationTests", dependencies: ["CorpusGeneration", "InterestCore"]),
         .testTarget(name: "InterestStoreTests", dependencies: ["InterestStore"]),

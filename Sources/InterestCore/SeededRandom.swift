@@ -8,10 +8,10 @@ import Foundation
 /// `shuffle`, `pick`) are implemented here rather than taken from the standard library so the
 /// sequence they draw never changes with a compiler or library version.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var s0: UInt64
-    private var s1: UInt64
-    private var s2: UInt64
-    private var s3: UInt64
+    @usableFromInline var s0: UInt64
+    @usableFromInline var s1: UInt64
+    @usableFromInline var s2: UInt64
+    @usableFromInline var s3: UInt64
 
     /// Creates a generator whose whole sequence is fixed by `seed`.
     public init(seed: UInt64) {
@@ -28,7 +28,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         self.init(seed: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
@@ -43,7 +43,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// A uniform integer in `0..<bound` (Lemire's multiply-shift with rejection). Returns 0 when
     /// `bound <= 0`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next(below bound: Int) -> Int {
         guard bound > 0 else { return 0 }
         let b = UInt64(bound)
@@ -70,7 +70,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform float in `[0, 1)` with 24 bits of randomness.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * 0x1.0p-24
     }
@@ -118,15 +118,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return weights.lastIndex(where: { $0 > 0 })
     }
 
-    @inline(__always)
-    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always)
+    func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): used to expand one seed into xoshiro's state.
 public struct SplitMix64: Sendable {
     public var state: UInt64
     public init(state: UInt64) { self.state = state }
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -5,9 +5,11 @@ import Tokenization
 /// What `interests train` trains, and how.
 public struct TrainingOptions: Sendable {
     public var tokenizer: TokenizerTrainingOptions
+    public var embedding: EmbeddingTrainingOptions
 
-    public init(tokenizer: TokenizerTrainingOptions = TokenizerTrainingOptions()) {
+    public init(tokenizer: TokenizerTrainingOptions = TokenizerTrainingOptions(), embedding: EmbeddingTrainingOptions = EmbeddingTrainingOptions()) {
         self.tokenizer = tokenizer
+        self.embedding = embedding
     }
 }
 
@@ -21,19 +23,42 @@ public struct TrainingReport: Sendable, Codable {
         public var distinctWords: Int
         public var seconds: Double
     }
+    public struct EmbeddingPart: Sendable, Codable {
+        public var version: Int
+        public var dimension: Int
+        public var tokens: Int
+        public var epochs: Int
+        public var trainedTokens: Int
+        public var seconds: Double
+        public var wordsPerSecond: Double
+    }
+    public struct VectorsPart: Sendable, Codable {
+        public var reviews: Int
+        public var queries: Int
+        public var items: Int
+        public var terms: Int
+        public var seconds: Double
+    }
     public var tokenizer: TokenizerPart?
+    public var embedding: EmbeddingPart?
+    public var vectors: VectorsPart?
 }
 
 extension InterestMiner {
     /// Trains the models on the database's own data and stores them (new versions): first the
     /// tokenizer, on every item title and description, review and query.
-    public func train(_ options: TrainingOptions, progress: @Sendable (String) -> Void = { _ in }) throws(InterestMinerError) -> TrainingReport {
+    public func train(_ options: TrainingOptions, progress: @escaping @Sendable (String) -> Void = { _ in }) throws(InterestMinerError) -> TrainingReport {
         var report = TrainingReport()
-        report.tokenizer = try trainStoredTokenizer(options.tokenizer, progress: progress)
+        let (tokenizerPart, tokenizer) = try trainStoredTokenizer(options.tokenizer, progress: progress)
+        report.tokenizer = tokenizerPart
+        let (embeddingPart, model) = try trainTextModel(tokenizer: tokenizer, tokenizerVersion: tokenizerPart.version,
+                                                        options: options.embedding, threads: options.tokenizer.threads, progress: progress)
+        report.embedding = embeddingPart
+        report.vectors = try computeTextVectors(model, terms: options.embedding.terms, threads: options.tokenizer.threads, progress: progress)
         return report
     }
 
-    private func trainStoredTokenizer(_ options: TokenizerTrainingOptions, progress: @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.TokenizerPart {
+    private func trainStoredTokenizer(_ options: TokenizerTrainingOptions, progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.TokenizerPart, Tokenizer) {
         let clock = ContinuousClock()
         let start = clock.now
         let recipe = options.recipe
@@ -70,7 +95,7 @@ extension InterestMiner {
         } catch {
             throw .store(error)
         }
-        return .init(version: version, recipe: recipe.rawValue, vocabularySize: tokenizer.vocabularySize, texts: counter.texts,
-                     distinctWords: counts.words.count, seconds: (clock.now - start).seconds)
+        return (.init(version: version, recipe: recipe.rawValue, vocabularySize: tokenizer.vocabularySize, texts: counter.texts,
+                      distinctWords: counts.words.count, seconds: (clock.now - start).seconds), tokenizer)
     }
 }

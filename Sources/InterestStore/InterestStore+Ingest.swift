@@ -44,15 +44,31 @@ public struct WriteOutcome: Sendable, Equatable {
     }
 }
 
+/// Text vectors computed for a batch of events at ingest, so new reviews, queries and items
+/// get their vectors in the same transaction (no retraining).
+public struct EventVectors: Sendable {
+    /// The text-encoder model version that made them.
+    public let version: Int
+    /// Parallel to the batch's events: the vector of each review, query and item record's text
+    /// (nil: the text had nothing the encoder knows); entries of interactions are ignored.
+    public let vectors: [[Float]?]
+
+    public init(version: Int, vectors: [[Float]?]) {
+        self.version = version
+        self.vectors = vectors
+    }
+}
+
 extension InterestStore {
     /// Writes one batch of validated events in one transaction: all of it or none of it.
-    /// Duplicates (by event key) are counted, not written.
-    public func write(_ events: [Event], cache: inout IdentityCache) throws(StoreError) -> WriteOutcome {
+    /// Duplicates (by event key) are counted, not written. With `vectors`, new reviews and
+    /// queries get their vectors and items' vectors are updated exactly (see `ItemVectorRule`).
+    public func write(_ events: [Event], vectors: EventVectors? = nil, cache: inout IdentityCache) throws(StoreError) -> WriteOutcome {
         var pending = IdentityCache()
         let known = cache
         let outcome = try write("writing \(events.count) events") { db in
             try Self.prepareForBulkWrites(db)
-            var writer = try EventWriter(db)
+            var writer = try EventWriter(db, vectors: vectors)
             var outcome = WriteOutcome()
             try writer.write(events, known: known, pending: &pending, outcome: &outcome)
             return outcome
@@ -64,16 +80,16 @@ extension InterestStore {
     /// Writes every batch `next` returns, until it returns nil, in ONE transaction (strict
     /// ingest: all of an input or nothing). An error thrown by `next` rolls everything back and
     /// is rethrown unchanged; database failures are thrown as ``StoreError``.
-    public func writeInOneTransaction(cache: inout IdentityCache, _ next: () throws -> [Event]?) throws -> WriteOutcome {
+    public func writeInOneTransaction(cache: inout IdentityCache, _ next: () throws -> ([Event], EventVectors?)?) throws -> WriteOutcome {
         var pending = IdentityCache()
         let known = cache
         let outcome: WriteOutcome
         do {
             outcome = try writer.write { db in
                 try Self.prepareForBulkWrites(db)
-                var writer = try EventWriter(db)
                 var outcome = WriteOutcome()
-                while let events = try next() {
+                while let (events, vectors) = try next() {
+                    var writer = try EventWriter(db, vectors: vectors)
                     try writer.write(events, known: known, pending: &pending, outcome: &outcome)
                 }
                 return outcome
@@ -103,8 +119,12 @@ struct EventWriter {
     let insertReview: RawStatement
     let insertQuery: RawStatement
     let insertInteraction: RawStatement
+    let vectors: EventVectors?
+    let vectorWriter: VectorWriter?
 
-    init(_ db: Database) throws {
+    init(_ db: Database, vectors: EventVectors? = nil) throws {
+        self.vectors = vectors
+        vectorWriter = vectors == nil ? nil : try VectorWriter(db)
         insertUser = try RawStatement(db, "INSERT INTO user(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
         selectUser = try RawStatement(db, "SELECT id FROM user WHERE external_id = ?")
         insertItemRef = try RawStatement(db, "INSERT INTO item(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
@@ -129,10 +149,16 @@ struct EventWriter {
     }
 
     mutating func write(_ events: [Event], known: IdentityCache, pending: inout IdentityCache, outcome: inout WriteOutcome) throws {
-        for event in events {
+        for (k, event) in events.enumerated() {
+            let vector: [Float]?? = vectors.map { k < $0.vectors.count ? $0.vectors[k] : nil }
             switch event {
             case .item(let r):
-                try writeItemRecord(r, known: known, pending: &pending, outcome: &outcome)
+                let id = try writeItemRecord(r, known: known, pending: &pending, outcome: &outcome)
+                // Only a record with text replaces the item's text vector (a record that only
+                // sets the category leaves it).
+                if let id, let vector, let text = vector, let vectors, let vw = vectorWriter {
+                    try vw.setItemText(id, text, version: vectors.version)
+                }
             case .review(let r):
                 let u = try userID(r.user, known, &pending, &outcome)
                 let i = try itemID(r.item, known, &pending, &outcome)
@@ -147,6 +173,9 @@ struct EventWriter {
                 s.bind(7, r.timestamp)
                 try s.step()
                 count(s.changes, &outcome)
+                if s.changes > 0, let vector, let vectors, let vw = vectorWriter {
+                    try vw.addReview(s.lastInsertRowID, item: i, vector, version: vectors.version)
+                }
             case .query(let q):
                 let u = try userID(q.user, known, &pending, &outcome)
                 let s = insertQuery
@@ -158,6 +187,9 @@ struct EventWriter {
                 s.bind(5, q.timestamp)
                 try s.step()
                 count(s.changes, &outcome)
+                if s.changes > 0, let vector, let vectors, let vw = vectorWriter {
+                    try vw.addQuery(s.lastInsertRowID, vector, version: vectors.version)
+                }
             case .interaction(let x):
                 let u = try userID(x.user, known, &pending, &outcome)
                 let i = try itemID(x.item, known, &pending, &outcome)
@@ -215,7 +247,8 @@ struct EventWriter {
         return (id, false)
     }
 
-    private func writeItemRecord(_ r: ItemRecord, known: IdentityCache, pending: inout IdentityCache, outcome: inout WriteOutcome) throws {
+    /// Writes an item record; returns the item's row id when it was created or changed.
+    private func writeItemRecord(_ r: ItemRecord, known: IdentityCache, pending: inout IdentityCache, outcome: inout WriteOutcome) throws -> Int64? {
         var existing = known.items[r.item] ?? pending.items[r.item]
         if existing == nil {
             selectItem.reset()
@@ -231,8 +264,12 @@ struct EventWriter {
             updateItem.bind(3, r.category)
             updateItem.bind(4, id)
             try updateItem.step()
-            if updateItem.changes > 0 { outcome.itemsUpdated += 1 } else { outcome.duplicates += 1 }
-            return
+            if updateItem.changes > 0 {
+                outcome.itemsUpdated += 1
+                return id
+            }
+            outcome.duplicates += 1
+            return nil
         }
         let s = insertItemRecord
         s.reset()
@@ -244,5 +281,79 @@ struct EventWriter {
         pending.items[r.item] = s.lastInsertRowID
         outcome.inserted += 1
         outcome.newItems += 1
+        return s.lastInsertRowID
+    }
+}
+
+/// Writes the vectors of newly ingested events and keeps item vectors exact.
+struct VectorWriter {
+    let insertReview: RawStatement
+    let insertQuery: RawStatement
+    let selectItem: RawStatement
+    let upsertItem: RawStatement
+
+    init(_ db: Database) throws {
+        insertReview = try RawStatement(db, "INSERT OR REPLACE INTO review_vector(review_id, model_version, vector) VALUES (?, ?, ?)")
+        insertQuery = try RawStatement(db, "INSERT OR REPLACE INTO query_vector(query_id, model_version, vector) VALUES (?, ?, ?)")
+        selectItem = try RawStatement(db, "SELECT text_vector, review_sum, review_count FROM item_vector WHERE item_id = ?")
+        upsertItem = try RawStatement(db, """
+            INSERT OR REPLACE INTO item_vector(item_id, model_version, text_vector, review_sum, review_count, vector)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    func addQuery(_ id: Int64, _ vector: [Float]?, version: Int) throws {
+        insertQuery.reset()
+        insertQuery.bind(1, id)
+        insertQuery.bind(2, Int64(version))
+        insertQuery.bind(3, vector.map(VectorBlob.encode))
+        try insertQuery.step()
+    }
+
+    /// Stores the review's vector and adds it to its item's review sum.
+    func addReview(_ id: Int64, item: Int64, _ vector: [Float]?, version: Int) throws {
+        insertReview.reset()
+        insertReview.bind(1, id)
+        insertReview.bind(2, Int64(version))
+        insertReview.bind(3, vector.map(VectorBlob.encode))
+        try insertReview.step()
+        guard let vector else { return }
+        var (text, sum, count) = try current(item)
+        if var s = sum, s.count == vector.count {
+            s.add(vector)
+            sum = s
+        } else {
+            sum = vector
+        }
+        count += 1
+        try store(item, text: text, sum: sum, count: count, version: version)
+    }
+
+    /// Replaces the item's own-text vector.
+    func setItemText(_ item: Int64, _ vector: [Float]?, version: Int) throws {
+        let (_, sum, count) = try current(item)
+        try store(item, text: vector, sum: sum, count: count, version: version)
+    }
+
+    private func current(_ item: Int64) throws -> ([Float]?, [Float]?, Int) {
+        selectItem.reset()
+        selectItem.bind(1, item)
+        guard try selectItem.step() else { return (nil, nil, 0) }
+        let text = selectItem.blob(column: 0).flatMap(VectorBlob.decode)
+        let sum = selectItem.blob(column: 1).flatMap(VectorBlob.decode)
+        let count = Int(selectItem.int64(column: 2))
+        selectItem.reset()
+        return (text, sum, count)
+    }
+
+    private func store(_ item: Int64, text: [Float]?, sum: [Float]?, count: Int, version: Int) throws {
+        upsertItem.reset()
+        upsertItem.bind(1, item)
+        upsertItem.bind(2, Int64(version))
+        upsertItem.bind(3, text.map(VectorBlob.encode))
+        upsertItem.bind(4, sum.map(VectorBlob.encode))
+        upsertItem.bind(5, Int64(count))
+        upsertItem.bind(6, ItemVectorRule.combine(text: text, reviewSum: sum, reviewCount: count).map(VectorBlob.encode))
+        try upsertItem.step()
     }
 }

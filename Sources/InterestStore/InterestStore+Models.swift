@@ -35,3 +35,17 @@ extension InterestStore {
         }
     }
 }
+
+extension InterestStore {
+    /// A given version of a model kind, or nil.
+    public func model(kind: String, version: Int) throws(StoreError) -> StoredModel? {
+        try read("reading the \(kind) model v\(version)") { db in
+            try Row.fetchOne(db, sql: """
+                SELECT kind, version, created_at, parameters, payload FROM model WHERE kind = ? AND version = ?
+                """, arguments: [kind, version]).map { row in
+                let data: Data = row[4] ?? Data()
+                return StoredModel(kind: row[0], version: row[1], createdAt: row[2], parameters: row[3], payload: [UInt8](data))
+            }
+        }
+    }
+}

@@ -62,6 +62,24 @@ struct RawStatement {
         }
     }
 
+    @inline(__always) func bind(_ index: Int32, _ blob: [UInt8]?) {
+        guard let blob else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        blob.withUnsafeBytes { raw in
+            _ = sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), sqliteTransient)
+        }
+    }
+
+    /// Column `column` of the current row as bytes (nil for NULL).
+    func blob(column: Int32) -> [UInt8]? {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL else { return nil }
+        let n = Int(sqlite3_column_bytes(handle, column))
+        guard n > 0, let p = sqlite3_column_blob(handle, column) else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: p, count: n))
+    }
+
     /// Steps once; returns true when a row is available, false when done.
     @discardableResult
     @inline(__always) func step() throws -> Bool {

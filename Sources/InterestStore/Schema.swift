@@ -66,6 +66,40 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v2-text-vectors") { db in
+            try db.execute(sql: """
+                -- Text vectors: little-endian Float32 BLOBs; NULL = the text had nothing the
+                -- encoder knows. model_version = the text-encoder model that produced them.
+                CREATE TABLE review_vector (
+                    review_id INTEGER PRIMARY KEY REFERENCES review(id) ON DELETE CASCADE,
+                    model_version INTEGER NOT NULL,
+                    vector BLOB
+                );
+                CREATE TABLE query_vector (
+                    query_id INTEGER PRIMARY KEY REFERENCES query(id) ON DELETE CASCADE,
+                    model_version INTEGER NOT NULL,
+                    vector BLOB
+                );
+                -- An item's vector combines its own text and the mean of its reviews; both parts
+                -- are kept so a new review updates it exactly.
+                CREATE TABLE item_vector (
+                    item_id INTEGER PRIMARY KEY REFERENCES item(id) ON DELETE CASCADE,
+                    model_version INTEGER NOT NULL,
+                    text_vector BLOB,
+                    review_sum BLOB,
+                    review_count INTEGER NOT NULL DEFAULT 0 CHECK (review_count >= 0),
+                    vector BLOB
+                );
+                CREATE TABLE term (
+                    id INTEGER PRIMARY KEY,
+                    term TEXT NOT NULL UNIQUE CHECK (length(term) > 0),
+                    kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),
+                    document_frequency INTEGER NOT NULL CHECK (document_frequency >= 0),
+                    model_version INTEGER NOT NULL,
+                    vector BLOB
+                );
+                """)
+        }
         return m
     }
 }

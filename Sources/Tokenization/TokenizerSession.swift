@@ -2,7 +2,7 @@
 /// one per thread (or per request stream) and call `encode` repeatedly.
 public final class TokenizerSession {
     public let tokenizer: Tokenizer
-    private var state: SessionState
+    var state: SessionState
 
     public init(_ tokenizer: Tokenizer, cacheSize: Int = 1 << 20) {
         self.tokenizer = tokenizer
@@ -24,6 +24,9 @@ struct SessionState {
     var outIDs: [Int32] = []
     var outSpans: [TokenSpan] = []
     var workspace = ModelWorkspace()
+    /// When set, `emit` logs each piece: its token range in the output, its text and span.
+    var recordPieces = false
+    var pieceLog: [(first: Int, end: Int, text: [UInt8], span: TokenSpan)] = []
 
     mutating func encode(_ tokenizer: Tokenizer, _ text: String, addSpecialTokens: Bool, maxLength: Int?) -> Encoding {
         outIDs.removeAll(keepingCapacity: true)
@@ -96,6 +99,11 @@ struct SessionState {
             let b = view.bytes
             for piece in pieces where piece.end > piece.start {
                 let word = UnsafeBufferPointer(rebasing: b[piece.start..<piece.end])
+                if recordPieces {
+                    let (s, e) = view.originalRange(piece.start, piece.end)
+                    pieceLog.append((outIDs.count, outIDs.count, Array(word), TokenSpan(s, e)))
+                }
+                defer { if recordPieces { pieceLog[pieceLog.count - 1].end = outIDs.count } }
                 let hash = fnv1a(word)
                 var offset = piece.start
                 if let range = cache.lookup(word, hash: hash) {
@@ -159,5 +167,30 @@ extension NormalizedText {
         }
         out.setAlignment(starts, ends)
         return out
+    }
+}
+
+/// One pre-tokenized word of a text (after normalization) and its model tokens.
+public struct TokenizedPiece: Sendable, Equatable {
+    /// The normalized word (e.g. lowercased), as the model saw it.
+    public let text: String
+    public let ids: [Int32]
+    /// Original byte range of the word.
+    public let span: TokenSpan
+}
+
+extension TokenizerSession {
+    /// The text's words as the normalizer and pre-tokenizer cut them, each with its tokens
+    /// (added tokens in the text are skipped). Used to assemble readable terms from tokens.
+    public func pieces(_ text: String) -> [TokenizedPiece] {
+        state.recordPieces = true
+        defer {
+            state.recordPieces = false
+            state.pieceLog.removeAll(keepingCapacity: true)
+        }
+        let enc = state.encode(tokenizer, text, addSpecialTokens: false, maxLength: nil)
+        return state.pieceLog.map { entry in
+            TokenizedPiece(text: String(decoding: entry.text, as: UTF8.self), ids: Array(enc.ids[entry.first..<entry.end]), span: entry.span)
+        }
     }
 }

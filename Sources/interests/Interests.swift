@@ -16,6 +16,8 @@ struct Interests: AsyncParsableCommand {
             IngestCommand.self,
             StatsCommand.self,
             TrainCommand.self,
+            SimilarCommand.self,
+            RecommendCommand.self,
             CorpusCommand.self,
             DemoCommand.self,
             TokenizeCommand.self,

@@ -74,7 +74,7 @@ func temporaryDatabasePath(_ name: String = #function) -> String {
         #expect(throws: Stop.self) {
             _ = try store.writeInOneTransaction(cache: &cache) {
                 calls += 1
-                if calls == 1 { return Self.events }
+                if calls == 1 { return (Self.events, nil) }
                 throw Stop()
             }
         }

@@ -2,6 +2,7 @@ import EventFormat
 import Foundation
 import InterestCore
 import InterestStore
+import Tokenization
 
 /// How to ingest.
 public struct IngestOptions: Sendable {
@@ -72,13 +73,14 @@ extension InterestMiner {
         let start = clock.now
         var report = IngestReport()
         var cache = IdentityCache()
+        let textModel = try loadTextModel()
         for source in sources {
             var configuration = options.parser
             configuration.format = options.format ?? Self.detectFormat(source)
             let parser = EventParser(configuration: configuration)
             let reader = try InputReader(source, format: configuration.format,
                                          maxRecordBytes: options.parser.maxLineBytes, chunkBytes: options.chunkBytes)
-            var session = ChunkParser(parser: parser, source: source.name)
+            var session = ChunkParser(parser: parser, source: source.name, textModel: textModel)
             let reportProgress: (Int) -> Void = { records in
                 progress?(IngestProgress(source: source.name, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes,
                                          records: records, seconds: (clock.now - start).seconds))
@@ -105,16 +107,16 @@ extension InterestMiner {
     private func ingestPipelined(reader: InputReader, session: inout ChunkParser, cache: inout IdentityCache,
                                  report: inout IngestReport, listed: Int, progress: (Int) -> Void) async throws(InterestMinerError) {
         guard let first = try reader.next() else { return }
-        var parsed = try session.parse(first)
+        var parsed = session.prepare(try session.parse(first))
         var lastProgress = ContinuousClock.now
         while true {
             let nextChunk = try reader.next()
             let parser = session
             // Parse the next chunk on another core while this one is written.
-            async let upcoming = nextChunk.map { try parser.parseBody($0) }
-            record(parsed, into: &report, listed: listed, source: session.source)
+            async let upcoming = nextChunk.map { parser.prepare(try parser.parseBody($0)) }
+            record(parsed.chunk, into: &report, listed: listed, source: session.source)
             do {
-                report.add(try store.write(parsed.events, cache: &cache))
+                report.add(try store.write(parsed.chunk.events, vectors: parsed.vectors, cache: &cache))
             } catch {
                 _ = try? await upcoming
                 throw .store(error)
@@ -123,7 +125,7 @@ extension InterestMiner {
                 progress(report.read)
                 lastProgress = .now
             }
-            let next: ParsedChunk?
+            let next: PreparedChunk?
             do { next = try await upcoming } catch let e as InterestMinerError { throw e } catch {
                 throw .unreadableInput(source: session.source, reason: "\(error)")
             }
@@ -138,14 +140,15 @@ extension InterestMiner {
         var read = 0
         let source = session.source
         do {
-            let outcome = try store.writeInOneTransaction(cache: &cache) { () throws -> [Event]? in
+            let outcome = try store.writeInOneTransaction(cache: &cache) { () throws -> ([Event], EventVectors?)? in
                 guard let chunk = try reader.next() else { return nil }
                 let parsed = try session.parse(chunk)
                 if let bad = parsed.rejections.first {
                     throw InterestMinerError.strictRejection(source: source, line: bad.line, bad.error)
                 }
                 read += parsed.records
-                return parsed.events
+                let prepared = session.prepare(parsed)
+                return (prepared.chunk.events, prepared.vectors)
             }
             report.read += read
             report.add(outcome)
@@ -168,15 +171,42 @@ extension InterestMiner {
     }
 }
 
-/// Parses the chunks of one input, reading the CSV header from the first.
+/// A parsed chunk with the text vectors of its events (when a text model exists).
+struct PreparedChunk: Sendable {
+    var chunk: ParsedChunk
+    var vectors: EventVectors?
+}
+
+/// Parses the chunks of one input, reading the CSV header from the first, and encodes the
+/// texts of new events when the database has a text model (so they get vectors at ingest).
 struct ChunkParser: Sendable {
     let parser: EventParser
     let source: String
+    let textModel: LoadedTextModel?
     private var header: CSVHeader?
 
-    init(parser: EventParser, source: String) {
+    init(parser: EventParser, source: String, textModel: LoadedTextModel? = nil) {
         self.parser = parser
         self.source = source
+        self.textModel = textModel
+    }
+
+    /// Adds the vectors of the chunk's reviews, queries and item records.
+    func prepare(_ chunk: ParsedChunk) -> PreparedChunk {
+        guard let model = textModel else { return PreparedChunk(chunk: chunk, vectors: nil) }
+        let session = TokenizerSession(model.encoder.tokenizer)
+        let vectors: [[Float]?] = chunk.events.map { event in
+            let text: String? = switch event {
+            case .review(let r): r.text
+            case .query(let q): q.text
+            case .item(let i): InterestMiner.itemText(title: i.title, text: i.text)
+            case .interaction: nil
+            }
+            guard let text else { return nil }
+            let v = model.encoder.encode(text, session: session)
+            return v.isEmpty ? nil : v.values
+        }
+        return PreparedChunk(chunk: chunk, vectors: EventVectors(version: model.version, vectors: vectors))
     }
 
     /// The first chunk of a CSV input sets the header (mutating); later chunks reuse it.

@@ -1,0 +1,29 @@
+// Hot float kernels with runtime CPU dispatch: AVX2+FMA on x86-64 processors that have them,
+// SSE (or plain C elsewhere) otherwise. Swift cannot select instruction sets per function, so
+// these few loops live in C; everything around them stays in Swift.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stdint.h>
+
+/// Σ a[i]·b[i].
+float ik_dot(const float *a, const float *b, long n);
+
+/// y[i] += alpha·x[i].
+void ik_axpy(float alpha, const float *x, float *y, long n);
+
+/// out[r] = Σ_j m[r·dim + j]·q[j] for r in 0..<rows (a row-major matrix times a vector).
+void ik_gemv(const float *m, long rows, long dim, const float *q, float *out);
+
+/// One skip-gram-with-negative-sampling step (Mikolov et al. 2013): the context word's input
+/// vector `l1` is scored against `count` output rows (`targets[0]` the true word, label 1; the
+/// rest sampled negatives, label 0); each output row moves by g·l1 and `l1` by the summed
+/// g·row, with g = (label − σ(l1·row))·alpha, σ read from `sigmoid` (`steps` entries over
+/// [−max_exp, max_exp)). `grad` is scratch of `dim` floats.
+void ik_sgns_step(float *l1, float *output, const int32_t *targets, int count, long dim, float alpha,
+                  const float *sigmoid, int steps, float max_exp, float *grad);
+
+/// 1 when the AVX2+FMA kernels are in use (for reports).
+int ik_uses_avx2(void);
+
+#endif

@@ -1,0 +1,90 @@
+import CKernels
+
+/// Dense float vector kernels over raw memory: the inner loops of embedding training, pooling
+/// and ranking. They run in `CKernels`, which picks AVX2+FMA code on processors that have it
+/// and SSE (or plain C) elsewhere, at run time.
+///
+/// - Complexity: O(n) in the vector length.
+public enum VectorMath {
+    /// Σ a[i]·b[i].
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        ik_dot(a, b, n)
+    }
+
+    /// y[i] += alpha·x[i].
+    @inlinable @inline(__always)
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        ik_axpy(alpha, x, y, n)
+    }
+
+    /// out[r] = m[r]·q for each of `rows` rows of a row-major matrix.
+    @inlinable @inline(__always)
+    public static func gemv(_ m: UnsafePointer<Float>, rows: Int, dimension: Int, _ q: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        ik_gemv(m, rows, dimension, q, out)
+    }
+
+    /// One skip-gram negative-sampling step (see `ik_sgns_step` in CKernels).
+    @inlinable @inline(__always)
+    public static func skipGramStep(context l1: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                    targets: UnsafePointer<Int32>, count: Int, dimension: Int, rate: Float,
+                                    sigmoid: UnsafePointer<Float>, steps: Int, maxExp: Float, scratch: UnsafeMutablePointer<Float>) {
+        ik_sgns_step(l1, output, targets, Int32(count), dimension, rate, sigmoid, Int32(steps), maxExp, scratch)
+    }
+
+    /// Whether the AVX2+FMA kernels are in use on this processor.
+    public static var usesAVX2: Bool { ik_uses_avx2() != 0 }
+
+    /// x[i] *= alpha.
+    @inlinable @inline(__always)
+    public static func scale(_ alpha: Float, _ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { x[i] *= alpha }
+    }
+
+    /// The Euclidean norm.
+    @inlinable @inline(__always)
+    public static func norm(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        dot(x, x, n).squareRoot()
+    }
+
+    /// Scales `x` to unit length; returns false (leaving it unchanged) when its norm is 0 or
+    /// not finite.
+    @inlinable @discardableResult
+    public static func normalize(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Bool {
+        let len = norm(x, n)
+        guard len > 0, len.isFinite else { return false }
+        scale(1 / len, x, n)
+        return true
+    }
+}
+
+extension Array where Element == Float {
+    /// Σ self[i]·other[i] (the shorter length wins).
+    public func dot(_ other: [Float]) -> Float {
+        withUnsafeBufferPointer { a in
+            other.withUnsafeBufferPointer { b in
+                guard let pa = a.baseAddress, let pb = b.baseAddress else { return 0 }
+                return VectorMath.dot(pa, pb, Swift.min(a.count, b.count))
+            }
+        }
+    }
+
+    /// This vector scaled to unit length (unchanged when it is zero).
+    public func normalized() -> [Float] {
+        var copy = self
+        copy.withUnsafeMutableBufferPointer { p in
+            if let base = p.baseAddress { VectorMath.normalize(base, p.count) }
+        }
+        return copy
+    }
+
+    /// Adds `alpha·x` (same length).
+    public mutating func add(_ x: [Float], times alpha: Float = 1) {
+        let n = Swift.min(count, x.count)
+        withUnsafeMutableBufferPointer { y in
+            x.withUnsafeBufferPointer { xp in
+                if let py = y.baseAddress, let px = xp.baseAddress { VectorMath.axpy(alpha, px, py, n) }
+            }
+        }
+    }
+}

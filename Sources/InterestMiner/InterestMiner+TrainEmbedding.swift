@@ -1,0 +1,136 @@
+import Foundation
+import InterestCore
+import InterestStore
+import TextEmbedding
+import Tokenization
+
+extension InterestMiner {
+    /// Trains token vectors on every text of the database (tokenized with `tokenizer`), fits
+    /// the SIF encoder and stores it as a new text-encoder version.
+    func trainTextModel(tokenizer: Tokenizer, tokenizerVersion: Int, options: EmbeddingTrainingOptions, threads: Int,
+                        progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.EmbeddingPart, LoadedTextModel) {
+        let clock = ContinuousClock()
+        var corpus = TokenCorpus(vocabularySize: tokenizer.model.vocabulary.count)
+        do {
+            try store.forEachText { batch in
+                let ids = parallelMap(batch, threads: threads, makeState: { TokenizerSession(tokenizer) }) { session, text in
+                    session.encode(text).ids
+                }
+                for sentence in ids { corpus.append(sentence) }
+                progress("vectors: tokenized \(corpus.sentenceEnds.count) texts")
+            }
+        } catch {
+            throw .store(error)
+        }
+        var config = options.skipGram
+        config.threads = threads
+        if options.automaticEpochs {
+            config.epochs = EmbeddingTrainingOptions.epochs(forCorpusTokens: corpus.tokens.count)
+        }
+        let trainer: SkipGramTrainer
+        do { trainer = try SkipGramTrainer(config) } catch { throw .invalidArgument(name: "embedding settings", reason: error.description) }
+        let start = clock.now
+        let vectors: TokenVectors
+        do {
+            vectors = try trainer.train(corpus) { fraction in progress(String(format: "vectors: skip-gram %.0f%%", fraction * 100)) }
+        } catch {
+            throw .missing(what: "cannot train text vectors: \(error)", hint: "ingest more text")
+        }
+        let trainSeconds = (clock.now - start).seconds
+        // Principal component from an evenly spread sample of the corpus's texts.
+        let n = corpus.sentenceEnds.count
+        let stride = max(1, n / max(1, options.principalComponentSample))
+        var sample: [[Int32]] = []
+        var k = 0
+        while k < n {
+            let lo = k == 0 ? 0 : corpus.sentenceEnds[k - 1]
+            sample.append(Array(corpus.tokens[lo..<corpus.sentenceEnds[k]]))
+            k += stride
+        }
+        let encoder = SIFEncoder.fit(tokenizer: tokenizer, vectors: vectors, sampleIDs: sample, smoothing: options.smoothing)
+        let parameters: JSONValue = .object([
+            ("tokenizer_version", .int(tokenizerVersion)), ("dimension", .int(config.dimension)), ("window", .int(config.window)),
+            ("negatives", .int(config.negatives)), ("subsample", .double(config.subsample)), ("epochs", .int(config.epochs)),
+            ("learning_rate", .double(Double(config.learningRate))), ("min_count", .int(config.minCount)),
+            ("seed", .int(Int(truncatingIfNeeded: config.seed))), ("threads", .int(config.threads)),
+            ("sif_smoothing", .double(Double(options.smoothing))), ("corpus_tokens", .int(corpus.tokens.count)),
+        ])
+        let version: Int
+        do {
+            version = try store.saveModel(kind: ModelKind.textEncoder, parameters: parameters.serialized(pretty: false), payload: encoder.serialized())
+        } catch {
+            throw .store(error)
+        }
+        let part = TrainingReport.EmbeddingPart(
+            version: version, dimension: config.dimension, tokens: tokenizer.model.vocabulary.count, epochs: config.epochs,
+            trainedTokens: corpus.tokens.count, seconds: trainSeconds,
+            wordsPerSecond: trainSeconds > 0 ? Double(corpus.tokens.count * config.epochs) / trainSeconds : 0)
+        return (part, LoadedTextModel(encoder: encoder, version: version))
+    }
+
+    /// Recomputes every review, query, item and term vector with `model`.
+    func computeTextVectors(_ model: LoadedTextModel, terms settings: TermExtractor.Settings, threads: Int,
+                            progress: @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.VectorsPart {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let encoder = model.encoder
+        var part = TrainingReport.VectorsPart(reviews: 0, queries: 0, items: 0, terms: 0, seconds: 0)
+        var reviewSums: [Int64: (sum: [Float], count: Int)] = [:]
+        var termCounter = TermCounter(tokenizer: encoder.tokenizer)
+        do {
+            for kind in [EventTextKind.review, .query] {
+                var batches: [[EventTextRow]] = []
+                try store.forEachEventText(kind) { batches.append($0) }
+                for batch in batches {
+                    let vectors = encoder.encode(batch.map(\.text), threads: threads)
+                    var rows: [(Int64, [Float]?)] = []
+                    rows.reserveCapacity(batch.count)
+                    for (row, v) in zip(batch, vectors) {
+                        rows.append((row.id, v.isEmpty ? nil : v.values))
+                        if kind == .review, !v.isEmpty, let item = row.itemID {
+                            if var e = reviewSums[item] {
+                                e.sum.add(v.values)
+                                e.count += 1
+                                reviewSums[item] = e
+                            } else {
+                                reviewSums[item] = (v.values, 1)
+                            }
+                        }
+                    }
+                    try store.writeEventVectors(kind, version: model.version, rows)
+                    termCounter.add(batch.map(\.text), threads: threads)
+                    if kind == .review { part.reviews += batch.count } else { part.queries += batch.count }
+                    progress("vectors: \(part.reviews) reviews, \(part.queries) queries")
+                }
+            }
+            let items = try store.itemTexts()
+            let texts = items.map { Self.itemText(title: $0.title, text: $0.text) }
+            let present = texts.compactMap { $0 }
+            termCounter.add(present, threads: threads)
+            var encoded = encoder.encode(present, threads: threads).makeIterator()
+            var rows: [ItemVectorRow] = []
+            for (item, text) in zip(items, texts) {
+                let own = text == nil ? nil : encoded.next().flatMap { $0.isEmpty ? nil : $0.values }
+                let sums = reviewSums[item.id]
+                let combined = ItemVectorRule.combine(text: own, reviewSum: sums?.sum, reviewCount: sums?.count ?? 0)
+                rows.append(ItemVectorRow(itemID: item.id, textVector: own, reviewSum: sums?.sum, reviewCount: sums?.count ?? 0, vector: combined))
+            }
+            try store.replaceItemVectors(version: model.version, rows)
+            part.items = rows.count
+            progress("vectors: \(part.items) items; extracting terms")
+            let terms = termCounter.terms(settings)
+            let termVectors = encoder.encode(terms.map(\.text), threads: threads)
+            try store.replaceTerms(version: model.version, zip(terms, termVectors).map { t, v in
+                TermRow(term: t.text, kind: t.kind.rawValue, documentFrequency: t.documentFrequency,
+                        vector: v.isEmpty ? nil : encoder.semantic(v.values))
+            })
+            part.terms = terms.count
+        } catch let e as StoreError {
+            throw .store(e)
+        } catch {
+            throw .store(StoreError.sqlite(operation: "computing text vectors", message: "\(error)"))
+        }
+        part.seconds = (clock.now - started).seconds
+        return part
+    }
+}

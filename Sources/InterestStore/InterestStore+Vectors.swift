@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+import InterestCore
+
+/// A review or query row with its text (and, for reviews, its item's row id).
+public struct EventTextRow: Sendable {
+    public let id: Int64
+    public let itemID: Int64?
+    public let text: String
+}
+
+/// An item's row id, external id and its own text (title and description).
+public struct ItemTextRow: Sendable {
+    public let id: Int64
+    public let external: String
+    public let title: String?
+    public let text: String?
+}
+
+/// A stored item vector: its parts and the combined vector.
+public struct ItemVectorRow: Sendable {
+    public let itemID: Int64
+    public let textVector: [Float]?
+    public let reviewSum: [Float]?
+    public let reviewCount: Int
+    public let vector: [Float]?
+
+    public init(itemID: Int64, textVector: [Float]?, reviewSum: [Float]?, reviewCount: Int, vector: [Float]?) {
+        self.itemID = itemID
+        self.textVector = textVector
+        self.reviewSum = reviewSum
+        self.reviewCount = reviewCount
+        self.vector = vector
+    }
+}
+
+/// A readable interest term with its vector.
+public struct TermRow: Sendable {
+    public let term: String
+    public let kind: Int
+    public let documentFrequency: Int
+    public let vector: [Float]?
+
+    public init(term: String, kind: Int, documentFrequency: Int, vector: [Float]?) {
+        self.term = term
+        self.kind = kind
+        self.documentFrequency = documentFrequency
+        self.vector = vector
+    }
+}
+
+public enum EventTextKind: Sendable {
+    case review, query
+}
+
+extension InterestStore {
+    /// Every review (or query) with its text, in row order, handed over in batches within one
+    /// read transaction.
+    public func forEachEventText(_ kind: EventTextKind, batchSize: Int = 20_000, _ body: ([EventTextRow]) throws -> Void) throws(StoreError) {
+        try read("reading event texts") { db in
+            let sql = kind == .review ? "SELECT id, item_id, text FROM review ORDER BY id" : "SELECT id, NULL, text FROM query ORDER BY id"
+            let cursor = try Row.fetchCursor(db, sql: sql)
+            var batch: [EventTextRow] = []
+            batch.reserveCapacity(batchSize)
+            while let row = try cursor.next() {
+                batch.append(EventTextRow(id: row[0], itemID: row[1], text: row[2]))
+                if batch.count >= batchSize {
+                    try body(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try body(batch) }
+        }
+    }
+
+    /// Every item's own text.
+    public func itemTexts() throws(StoreError) -> [ItemTextRow] {
+        try read("reading item texts") { db in
+            try Row.fetchAll(db, sql: "SELECT id, external_id, title, text FROM item ORDER BY id").map {
+                ItemTextRow(id: $0[0], external: $0[1], title: $0[2], text: $0[3])
+            }
+        }
+    }
+
+    /// Stores review (or query) vectors (nil: no information), replacing older ones. One
+    /// transaction.
+    public func writeEventVectors(_ kind: EventTextKind, version: Int, _ rows: [(Int64, [Float]?)]) throws(StoreError) {
+        try write("writing text vectors") { db in
+            let sql = kind == .review
+                ? "INSERT OR REPLACE INTO review_vector(review_id, model_version, vector) VALUES (?, ?, ?)"
+                : "INSERT OR REPLACE INTO query_vector(query_id, model_version, vector) VALUES (?, ?, ?)"
+            let s = try RawStatement(db, sql)
+            for (id, vector) in rows {
+                s.reset()
+                s.bind(1, id)
+                s.bind(2, Int64(version))
+                s.bind(3, vector.map(VectorBlob.encode))
+                try s.step()
+            }
+        }
+    }
+
+    /// Replaces every item vector (after retraining). One transaction.
+    public func replaceItemVectors(version: Int, _ rows: [ItemVectorRow]) throws(StoreError) {
+        try write("writing item vectors") { db in
+            try db.execute(sql: "DELETE FROM item_vector")
+            let s = try RawStatement(db, """
+                INSERT INTO item_vector(item_id, model_version, text_vector, review_sum, review_count, vector) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for r in rows {
+                s.reset()
+                s.bind(1, r.itemID)
+                s.bind(2, Int64(version))
+                s.bind(3, r.textVector.map(VectorBlob.encode))
+                s.bind(4, r.reviewSum.map(VectorBlob.encode))
+                s.bind(5, Int64(r.reviewCount))
+                s.bind(6, r.vector.map(VectorBlob.encode))
+                try s.step()
+            }
+        }
+    }
+
+    /// Replaces the term vocabulary. One transaction.
+    public func replaceTerms(version: Int, _ terms: [TermRow]) throws(StoreError) {
+        try write("writing terms") { db in
+            try db.execute(sql: "DELETE FROM term")
+            let s = try RawStatement(db, "INSERT INTO term(term, kind, document_frequency, model_version, vector) VALUES (?, ?, ?, ?, ?)")
+            for t in terms {
+                s.reset()
+                s.bind(1, t.term)
+                s.bind(2, Int64(t.kind))
+                s.bind(3, Int64(t.documentFrequency))
+                s.bind(4, Int64(version))
+                s.bind(5, t.vector.map(VectorBlob.encode))
+                try s.step()
+            }
+        }
+    }
+
+    /// Items that have a vector: (external id, vector).
+    public func itemVectors() throws(StoreError) -> [(item: String, vector: [Float])] {
+        try read("reading item vectors") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT i.external_id, v.vector FROM item_vector v JOIN item i ON i.id = v.item_id
+                WHERE v.vector IS NOT NULL ORDER BY i.id
+                """).compactMap { row in
+                guard let bytes: [UInt8] = (row[1] as Data?).map({ [UInt8]($0) }), let v = VectorBlob.decode(bytes) else { return nil }
+                return (row[0], v)
+            }
+        }
+    }
+
+    /// All terms with vectors.
+    public func terms() throws(StoreError) -> [TermRow] {
+        try read("reading terms") { db in
+            try Row.fetchAll(db, sql: "SELECT term, kind, document_frequency, vector FROM term ORDER BY id").map { row in
+                let v = (row[3] as Data?).flatMap { VectorBlob.decode([UInt8]($0)) }
+                return TermRow(term: row[0], kind: row[1], documentFrequency: row[2], vector: v)
+            }
+        }
+    }
+
+    /// Per user: the sum and count of their review and query vectors.
+    public func userTextVectorSums() throws(StoreError) -> [String: (sum: [Float], count: Int)] {
+        try read("reading user text vectors") { db in
+            var out: [String: (sum: [Float], count: Int)] = [:]
+            for sql in [
+                "SELECT u.external_id, v.vector FROM review r JOIN review_vector v ON v.review_id = r.id JOIN user u ON u.id = r.user_id WHERE v.vector IS NOT NULL",
+                "SELECT u.external_id, v.vector FROM query q JOIN query_vector v ON v.query_id = q.id JOIN user u ON u.id = q.user_id WHERE v.vector IS NOT NULL",
+            ] {
+                let cursor = try Row.fetchCursor(db, sql: sql)
+                while let row = try cursor.next() {
+                    let user: String = row[0]
+                    guard let data: Data = row[1], let v = VectorBlob.decode([UInt8](data)) else { continue }
+                    if var entry = out[user] {
+                        entry.sum.add(v)
+                        entry.count += 1
+                        out[user] = entry
+                    } else {
+                        out[user] = (v, 1)
+                    }
+                }
+            }
+            return out
+        }
+    }
+
+    /// Per user, the items they reviewed or interacted with (what "seen" means in ranking).
+    public func userItems() throws(StoreError) -> [String: Set<String>] {
+        try read("reading user items") { db in
+            var out: [String: Set<String>] = [:]
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT u.external_id, i.external_id FROM review r JOIN user u ON u.id = r.user_id JOIN item i ON i.id = r.item_id
+                UNION SELECT u.external_id, i.external_id FROM interaction x JOIN user u ON u.id = x.user_id JOIN item i ON i.id = x.item_id
+                """)
+            while let row = try cursor.next() { out[row[0], default: []].insert(row[1]) }
+            return out
+        }
+    }
+
+    /// All user external ids, in row order.
+    public func userIDs() throws(StoreError) -> [String] {
+        try read("reading users") { db in try String.fetchAll(db, sql: "SELECT external_id FROM user ORDER BY id") }
+    }
+}
+
+/// One of a user's events with its text vector (for profiles and explanations).
+public struct UserEventVector: Sendable, Equatable {
+    public enum Kind: Int, Sendable { case review = 0, query = 1, interaction = 2 }
+    public let kind: Kind
+    public let item: String?
+    public let text: String?
+    public let rating: Double?
+    public let action: Action?
+    public let timestamp: Int64
+    /// The review's or query's vector; for interactions, the item's vector.
+    public let vector: [Float]?
+}
+
+extension InterestStore {
+    /// A user's events (oldest first) with their vectors, or nil when the user is unknown.
+    public func userEventVectors(_ user: String) throws(StoreError) -> [UserEventVector]? {
+        try read("reading the events of user '\(user)'") { db -> [UserEventVector]? in
+            guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [user]) else { return nil }
+            func vec(_ data: Data?) -> [Float]? { data.flatMap { VectorBlob.decode([UInt8]($0)) } }
+            var out: [(Int64, Int, Int64, UserEventVector)] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT r.id, i.external_id, r.text, r.rating, r.ts, v.vector FROM review r JOIN item i ON i.id = r.item_id
+                LEFT JOIN review_vector v ON v.review_id = r.id WHERE r.user_id = ?
+                """, arguments: [uid]) {
+                out.append((row[4], 0, row[0], UserEventVector(kind: .review, item: row[1], text: row[2], rating: row[3], action: nil,
+                                                               timestamp: row[4], vector: vec(row[5]))))
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT q.id, q.text, q.ts, v.vector FROM query q LEFT JOIN query_vector v ON v.query_id = q.id WHERE q.user_id = ?
+                """, arguments: [uid]) {
+                out.append((row[2], 1, row[0], UserEventVector(kind: .query, item: nil, text: row[1], rating: nil, action: nil,
+                                                               timestamp: row[2], vector: vec(row[3]))))
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT x.id, i.external_id, x.action, x.rating, x.ts, v.vector FROM interaction x JOIN item i ON i.id = x.item_id
+                LEFT JOIN item_vector v ON v.item_id = x.item_id WHERE x.user_id = ?
+                """, arguments: [uid]) {
+                let code: Int = row[2]
+                out.append((row[4], 2, row[0], UserEventVector(kind: .interaction, item: row[1], text: nil, rating: row[3],
+                                                               action: Action(code: code), timestamp: row[4], vector: vec(row[5]))))
+            }
+            out.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+            return out.map(\.3)
+        }
+    }
+
+    /// An item's stored vector parts, or nil when it has none.
+    public func itemVector(_ item: String) throws(StoreError) -> ItemVectorRow? {
+        try read("reading the vector of item '\(item)'") { db in
+            try Row.fetchOne(db, sql: """
+                SELECT v.item_id, v.text_vector, v.review_sum, v.review_count, v.vector FROM item_vector v JOIN item i ON i.id = v.item_id
+                WHERE i.external_id = ?
+                """, arguments: [item]).map { row in
+                func vec(_ data: Data?) -> [Float]? { data.flatMap { VectorBlob.decode([UInt8]($0)) } }
+                return ItemVectorRow(itemID: row[0], textVector: vec(row[1]), reviewSum: vec(row[2]), reviewCount: row[3], vector: vec(row[4]))
+            }
+        }
+    }
+}

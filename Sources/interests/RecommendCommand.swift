@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import InterestMiner
+
+struct RecommendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recommend",
+        abstract: "Top items for many users as JSON Lines {\"user\",\"items\",\"scores\"}.",
+        discussion: "Items a user already reviewed or interacted with are excluded. The output is what ../shared/peers/evaluate_lists.py scores (give --top 100 or more for exact AUC).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Ranking method: text.") var method: RecommendationMethod = .text
+    @Option(help: "Items per user.") var top: Int = 10
+    @Option(help: "A file with one user id a line.") var users: String?
+    @Flag(help: "All users of the database.") var all = false
+    @Flag(help: "JSON Lines output (the only format).") var json = false
+    @Option(help: "Threads.") var threads: Int = 2
+
+    func validate() throws {
+        guard (users == nil) != !all else { throw ValidationError("give exactly one of --users FILE or --all") }
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+    }
+
+    func run() async throws {
+        let miner = try database.open()
+        var list: [String]?
+        if let path = users {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+            list = InterestMiner.splitLines([UInt8](data), keepEmpty: false).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var buffer = Data()
+        try miner.recommend(method: method, users: list, top: top, threads: threads) { rec in
+            buffer.append(try encoder.encode(rec))
+            buffer.append(0x0A)
+            if buffer.count > 1 << 20 {
+                FileHandle.standardOutput.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        FileHandle.standardOutput.write(buffer)
+    }
+}
+
+extension RecommendationMethod: ExpressibleByArgument {}

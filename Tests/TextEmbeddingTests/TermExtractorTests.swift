@@ -1,0 +1,28 @@
+import Testing
+import Tokenization
+@testable import TextEmbedding
+
+@Suite struct TermExtractorTests {
+    @Test func readableWordsPhrasesAndChineseUnits() throws {
+        var lines: [String] = []
+        for k in 0..<120 {
+            lines.append(["I love this fly rod, the fly rod is great for trout.", "这款口红颜色很正，哑光口红很好看",
+                          "The matte lipstick is the best matte lipstick 2024", "洗发水很好用，买了两瓶洗发水"][k % 4])
+        }
+        let tok = try TokenizerRecipe.bpe.train(lines: lines, vocabularySize: 300, threads: 1)
+        let terms = TermExtractor().extract(lines, tokenizer: tok, threads: 1)
+        let texts = Set(terms.map(\.text))
+        #expect(texts.contains("fly rod"))
+        #expect(texts.contains("matte lipstick"))
+        #expect(texts.contains("trout"))
+        #expect(texts.contains("哑光口红"))
+        #expect(!texts.contains("洗发水很好用"), "long CJK tokens are split along their merges")
+        #expect(texts.contains("洗发水"))
+        for stop in ["the", "is", "i", "for", "很", "的"] { #expect(!texts.contains(stop), "\(stop) is a stop word") }
+        #expect(!texts.contains("2024"), "numbers alone are not terms")
+        #expect(!terms.contains { $0.text.hasPrefix("##") })
+        #expect(!terms.contains { $0.kind == .cjkWord && $0.text.unicodeScalars.count < 2 })
+        // Document frequency counts texts, not occurrences.
+        #expect(terms.first { $0.text == "fly rod" }?.documentFrequency == 30)
+    }
+}
