@@ -1,6 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The hot numeric stages are optimised even in debug builds, so `swift test` and a debug
+// `interests demo` train in seconds rather than minutes; everything else stays debuggable.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "InterestMiner",
     platforms: [.macOS(.v15)],
@@ -15,13 +19,17 @@ let package = Package(
     targets: [
         // Hot float kernels in C with runtime AVX2/FMA dispatch (Swift cannot pick instruction
         // sets per function); wrapped by InterestCore's VectorMath.
-        .target(name: "CKernels"),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         // Pure value types and kernels: IDs, vectors, seeded RNG, hashing, time.
-        .target(name: "InterestCore", dependencies: ["CKernels"]),
+        .target(name: "InterestCore", dependencies: ["CKernels"], swiftSettings: optimized),
         // Tokenizers: normalizers, pre-tokenizers, BPE/WordPiece, trainers, tokenizer.json (no I/O).
-        .target(name: "Tokenization", dependencies: ["InterestCore"]),
+        .target(name: "Tokenization", dependencies: ["InterestCore"], swiftSettings: optimized),
         // Text vectors: the TextEncoder protocol, skip-gram training, SIF pooling, terms.
-        .target(name: "TextEmbedding", dependencies: ["InterestCore", "Tokenization"]),
+        .target(name: "TextEmbedding", dependencies: ["InterestCore", "Tokenization"], swiftSettings: optimized),
+        // Collaborative filtering: CSR matrix, ALS (conjugate gradient), BPR, fold-in.
+        .target(name: "CollaborativeFiltering", dependencies: ["InterestCore", "CKernels"], swiftSettings: optimized),
+        // Ranking maths: profiles, terms scoring, fusion, evaluation metrics and splits.
+        .target(name: "Ranking", dependencies: ["InterestCore"]),
         // Event parsing and validation: JSON Lines / CSV bytes -> validated events (no I/O).
         .target(name: "EventFormat", dependencies: ["InterestCore"]),
         // The seeded synthetic e-commerce world behind Corpora/.
@@ -37,7 +45,7 @@ let package = Package(
         // The façade: the only target that orchestrates the stages.
         .target(
             name: "InterestMiner",
-            dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "Tokenization", "TextEmbedding", "InterestStore"]),
+            dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "Tokenization", "TextEmbedding", "CollaborativeFiltering", "Ranking", "InterestStore"]),
         .executableTarget(
             name: "interests",
             dependencies: [
@@ -47,6 +55,7 @@ let package = Package(
                 "CorpusGeneration",
                 "Tokenization",
                 "TextEmbedding",
+                "CollaborativeFiltering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks: `swift run -c release interests-bench …` (see README "Benchmarks").
@@ -60,6 +69,8 @@ let package = Package(
         .testTarget(name: "InterestCoreTests", dependencies: ["InterestCore"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "InterestCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "Tokenization", "InterestCore"]),
+        .testTarget(name: "CollaborativeFilteringTests", dependencies: ["CollaborativeFiltering", "InterestCore"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "InterestCore"]),
         .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),
         .testTarget(name: "CorpusGenerationTests", dependencies: ["CorpusGeneration", "InterestCore"]),
         .testTarget(name: "InterestStoreTests", dependencies: ["InterestStore"]),

@@ -198,3 +198,57 @@ void ik_sgns_step(float *l1, float *output, const int32_t *targets, int count, l
 #endif
     sgns_generic(l1, output, targets, count, dim, alpha, sigmoid, steps, max_exp, grad);
 }
+
+// ---------------------------------------------------------------- ALS conjugate-gradient row
+
+#define IK_ALS_CG(NAME, DOT, AXPY, ATTR)                                                              \
+    ATTR static void NAME(const float *YtY, const float *Y, const int32_t *cols, const float *conf,   \
+                          long n, long dim, float *x, int cg_steps, float *scratch) {                  \
+        float *r = scratch, *p = scratch + dim, *Ap = scratch + 2 * dim;                              \
+        /* r = b − A·x, with A·x = YtY·x + Σ (c−1)(y·x) y */                                          \
+        for (long j = 0; j < dim; j++) r[j] = -DOT(YtY + j * dim, x, dim);                            \
+        for (long k = 0; k < n; k++) {                                                                 \
+            const float *y = Y + (long)cols[k] * dim;                                                  \
+            float c = conf[k], target = c > 0 ? c : 0;                                                 \
+            if (c < 0) c = -c;                                                                         \
+            AXPY(target - (c - 1) * DOT(y, x, dim), y, r, dim);                                        \
+        }                                                                                              \
+        for (long j = 0; j < dim; j++) p[j] = r[j];                                                    \
+        float rsold = DOT(r, r, dim);                                                                  \
+        if (rsold < 1e-20f) return;                                                                    \
+        for (int it = 0; it < cg_steps; it++) {                                                        \
+            for (long j = 0; j < dim; j++) Ap[j] = DOT(YtY + j * dim, p, dim);                         \
+            for (long k = 0; k < n; k++) {                                                             \
+                const float *y = Y + (long)cols[k] * dim;                                              \
+                float c = conf[k] < 0 ? -conf[k] : conf[k];                                            \
+                AXPY((c - 1) * DOT(y, p, dim), y, Ap, dim);                                            \
+            }                                                                                          \
+            float pAp = DOT(p, Ap, dim);                                                               \
+            if (pAp <= 0) break;                                                                       \
+            float alpha = rsold / pAp;                                                                 \
+            AXPY(alpha, p, x, dim);                                                                    \
+            AXPY(-alpha, Ap, r, dim);                                                                  \
+            float rsnew = DOT(r, r, dim);                                                              \
+            if (rsnew < 1e-20f) break;                                                                 \
+            float beta = rsnew / rsold;                                                                \
+            for (long j = 0; j < dim; j++) p[j] = r[j] + beta * p[j];                                  \
+            rsold = rsnew;                                                                             \
+        }                                                                                              \
+    }
+
+#ifdef IK_X86
+IK_ALS_CG(als_cg_avx2, dot_avx2, axpy_avx2, __attribute__((target("avx2,fma"))))
+IK_ALS_CG(als_cg_sse, dot_sse, axpy_sse, )
+#else
+IK_ALS_CG(als_cg_portable, dot_portable, axpy_portable, )
+#endif
+
+void ik_als_cg_row(const float *YtY, const float *Y, const int32_t *cols, const float *conf, long n, long dim,
+                   float *x, int cg_steps, float *scratch) {
+#ifdef IK_X86
+    if (ik_uses_avx2()) als_cg_avx2(YtY, Y, cols, conf, n, dim, x, cg_steps, scratch);
+    else als_cg_sse(YtY, Y, cols, conf, n, dim, x, cg_steps, scratch);
+#else
+    als_cg_portable(YtY, Y, cols, conf, n, dim, x, cg_steps, scratch);
+#endif
+}

@@ -38,3 +38,30 @@ public func parallelChunks(count: Int, chunks requested: Int, _ body: @Sendable 
         body(c, (c * count / chunks)..<((c + 1) * count / chunks))
     }
 }
+
+/// A thread-safe counter for handing out work (`add` returns the value before adding).
+public final class AtomicCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    public init() {}
+    public func add(_ n: Int) -> Int {
+        value.add(n, ordering: .relaxed).oldValue
+    }
+}
+
+/// Raw float memory written by several threads at disjoint indices (factor rows in ALS, the
+/// Hogwild updates of BPR and skip-gram). The owner creates it, threads write rows, the owner
+/// reads it back after the parallel section ends.
+public final class SharedFloats: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    public init(_ values: [Float]) {
+        count = values.count
+        pointer = .allocate(capacity: max(1, values.count))
+        pointer.initialize(from: values, count: values.count)
+    }
+
+    deinit { pointer.deallocate() }
+
+    public func array() -> [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+}

@@ -6,6 +6,8 @@ import InterestStore
 public enum RecommendationMethod: String, Sendable, CaseIterable, Codable {
     /// Cosine between the user's text vector and item vectors.
     case text
+    /// Dot product of collaborative-filtering factors (folded in for users new since training).
+    case cf
 }
 
 /// One user's ranked items (best first) and their scores: the line format
@@ -25,41 +27,27 @@ extension InterestMiner {
     /// with neither gets the mean of the vectors of the items they touched.
     public func recommend(method: RecommendationMethod, users: [String]?, top: Int, threads: Int = 2,
                           emit: (Recommendation) throws -> Void) throws(InterestMinerError) {
-        let model = try requireTextModel()
-        let items = try itemVectorTable(dimension: model.encoder.dimension)
         let userList: [String]
-        let sums: [String: (sum: [Float], count: Int)]
         let seen: [String: Set<String>]
         do {
             if let users { userList = users } else { userList = try store.userIDs() }
-            sums = try store.userTextVectorSums()
             seen = try store.userItems()
         } catch {
             throw .store(error)
         }
-        let itemRow = Dictionary(items.ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        let scorer = try makeScorer(method, users: userList)
+        let catalogue = scorer.items
         let chunk = 2048
         var start = 0
         while start < userList.count {
             let part = Array(userList[start..<min(start + chunk, userList.count)])
             let results = parallelMap(part, threads: threads, makeState: { () }) { _, user -> Recommendation in
                 let touched = seen[user] ?? []
-                var vector: [Float]?
-                if let s = sums[user] {
-                    vector = s.sum.normalized()
-                } else {
-                    var acc = [Float](repeating: 0, count: items.dimension)
-                    var n = 0
-                    for item in touched {
-                        guard let r = itemRow[item] else { continue }
-                        acc.add(Array(items.values[(r * items.dimension)..<((r + 1) * items.dimension)]))
-                        n += 1
-                    }
-                    if n > 0 { vector = acc.normalized() }
-                }
-                guard let vector else { return Recommendation(user: user, items: [], scores: []) }
-                let ranked = items.nearest(vector, k: top) { touched.contains(items.ids[$0]) }
-                return Recommendation(user: user, items: ranked.map { items.ids[$0.0] }, scores: ranked.map(\.1))
+                guard let scores = scorer.score(user, touched) else { return Recommendation(user: user, items: [], scores: []) }
+                var best = TopK(top)
+                for (i, s) in scores.enumerated() where !touched.contains(catalogue[i]) { best.offer(Int32(i), s) }
+                let ranked = best.sorted()
+                return Recommendation(user: user, items: ranked.map { catalogue[Int($0.id)] }, scores: ranked.map(\.score))
             }
             do {
                 for r in results { try emit(r) }
@@ -69,6 +57,51 @@ extension InterestMiner {
                 throw .unwritableOutput(path: "recommendations", reason: "\(error)")
             }
             start += chunk
+        }
+    }
+
+    /// A method's scores over its catalogue for one user (nil: nothing known about the user).
+    struct Scorer: Sendable {
+        let items: [String]
+        let score: @Sendable (String, Set<String>) -> [Float]?
+    }
+
+    func makeScorer(_ method: RecommendationMethod, users: [String]) throws(InterestMinerError) -> Scorer {
+        switch method {
+        case .text:
+            let model = try requireTextModel()
+            let table = try itemVectorTable(dimension: model.encoder.dimension)
+            let sums: [String: (sum: [Float], count: Int)]
+            do { sums = try store.userTextVectorSums() } catch { throw .store(error) }
+            let itemRow = Dictionary(table.ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+            return Scorer(items: table.ids) { user, touched in
+                // Mean of the user's review and query vectors, else of the items they touched.
+                var vector: [Float]?
+                if let s = sums[user] {
+                    vector = s.sum.normalized()
+                } else {
+                    var acc = [Float](repeating: 0, count: table.dimension)
+                    var n = 0
+                    for item in touched {
+                        guard let r = itemRow[item] else { continue }
+                        acc.add(Array(table.values[(r * table.dimension)..<((r + 1) * table.dimension)]))
+                        n += 1
+                    }
+                    if n > 0 { vector = acc.normalized() }
+                }
+                guard let vector else { return nil }
+                return table.scores(vector)
+            }
+        case .cf:
+            guard let cf = try loadCFModel() else {
+                throw .missing(what: "\(databasePath) has no collaborative model yet", hint: "run `interests train --db \(databasePath)` first")
+            }
+            let stale: Set<String>
+            do { stale = try store.usersWithEvents(after: cf.watermark) } catch { throw .store(error) }
+            return Scorer(items: cf.itemIDs) { [self] user, _ in
+                guard let v = try? cfVector(user, cf, stale: stale) else { return nil }
+                return cf.model.scores(userVector: v)
+            }
         }
     }
 }

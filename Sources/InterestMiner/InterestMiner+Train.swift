@@ -6,10 +6,17 @@ import Tokenization
 public struct TrainingOptions: Sendable {
     public var tokenizer: TokenizerTrainingOptions
     public var embedding: EmbeddingTrainingOptions
+    /// nil: no collaborative model.
+    public var cf: CFTrainingOptions?
+    /// Train the tokenizer and text vectors (false: only the collaborative model).
+    public var text: Bool
 
-    public init(tokenizer: TokenizerTrainingOptions = TokenizerTrainingOptions(), embedding: EmbeddingTrainingOptions = EmbeddingTrainingOptions()) {
+    public init(tokenizer: TokenizerTrainingOptions = TokenizerTrainingOptions(), embedding: EmbeddingTrainingOptions = EmbeddingTrainingOptions(),
+                cf: CFTrainingOptions? = CFTrainingOptions(), text: Bool = true) {
         self.tokenizer = tokenizer
         self.embedding = embedding
+        self.cf = cf
+        self.text = text
     }
 }
 
@@ -39,9 +46,22 @@ public struct TrainingReport: Sendable, Codable {
         public var terms: Int
         public var seconds: Double
     }
+    public struct CFPart: Sendable, Codable {
+        public var version: Int
+        public var method: String
+        public var users: Int
+        public var items: Int
+        public var nonZeros: Int
+        public var iterations: Int
+        public var seconds: Double
+        public var secondsPerIteration: Double
+        /// Training loss after each ALS iteration.
+        public var losses: [Double]
+    }
     public var tokenizer: TokenizerPart?
     public var embedding: EmbeddingPart?
     public var vectors: VectorsPart?
+    public var cf: CFPart?
 }
 
 extension InterestMiner {
@@ -49,12 +69,17 @@ extension InterestMiner {
     /// tokenizer, on every item title and description, review and query.
     public func train(_ options: TrainingOptions, progress: @escaping @Sendable (String) -> Void = { _ in }) throws(InterestMinerError) -> TrainingReport {
         var report = TrainingReport()
-        let (tokenizerPart, tokenizer) = try trainStoredTokenizer(options.tokenizer, progress: progress)
-        report.tokenizer = tokenizerPart
-        let (embeddingPart, model) = try trainTextModel(tokenizer: tokenizer, tokenizerVersion: tokenizerPart.version,
-                                                        options: options.embedding, threads: options.tokenizer.threads, progress: progress)
-        report.embedding = embeddingPart
-        report.vectors = try computeTextVectors(model, terms: options.embedding.terms, threads: options.tokenizer.threads, progress: progress)
+        if options.text {
+            let (tokenizerPart, tokenizer) = try trainStoredTokenizer(options.tokenizer, progress: progress)
+            report.tokenizer = tokenizerPart
+            let (embeddingPart, model) = try trainTextModel(tokenizer: tokenizer, tokenizerVersion: tokenizerPart.version,
+                                                            options: options.embedding, threads: options.tokenizer.threads, progress: progress)
+            report.embedding = embeddingPart
+            report.vectors = try computeTextVectors(model, terms: options.embedding.terms, threads: options.tokenizer.threads, progress: progress)
+        }
+        if let cf = options.cf {
+            report.cf = try trainCF(cf, progress: progress)
+        }
         return report
     }
 

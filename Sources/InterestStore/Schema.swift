@@ -100,6 +100,23 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v3-cf-factors") { db in
+            try db.execute(sql: """
+                -- Collaborative-filtering factors of the newest model (model kind 'cf'):
+                -- little-endian Float32 BLOBs; items may carry a bias (BPR).
+                CREATE TABLE user_factor (
+                    user_id INTEGER PRIMARY KEY REFERENCES user(id) ON DELETE CASCADE,
+                    model_version INTEGER NOT NULL,
+                    vector BLOB NOT NULL
+                );
+                CREATE TABLE item_factor (
+                    item_id INTEGER PRIMARY KEY REFERENCES item(id) ON DELETE CASCADE,
+                    model_version INTEGER NOT NULL,
+                    vector BLOB NOT NULL,
+                    bias REAL
+                );
+                """)
+        }
         return m
     }
 }

@@ -27,6 +27,22 @@ struct DemoCommand: AsyncParsableCommand {
         print()
         print("== 2. What the database holds")
         print(StatsCommand.render(try miner.stats(), path: db))
+        print()
+        print("== 3. Train: tokenizer, text vectors, item and term vectors")
+        let trained = try miner.train(TrainingOptions())
+        if let t = trained.tokenizer, let e = trained.embedding, let v = trained.vectors {
+            print("tokenizer: \(Terminal.count(t.vocabularySize)) tokens; vectors: \(e.dimension)-d, \(e.epochs) epochs over "
+                + "\(Terminal.count(e.trainedTokens)) tokens (\(Terminal.count(Int(e.wordsPerSecond))) words/s)"
+                + "; \(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms")
+        }
+        print()
+        for query in ["waterproof hiking boots", "哑光口红"] {
+            print("== 4. Semantic search: \"\(query)\"")
+            let result = try miner.similar(text: query, top: 5)
+            print(Terminal.table(["item", "title", "score"], result.items.map { [$0.item, $0.title ?? "", String(format: "%.2f", $0.score)] }))
+            print("terms: " + result.terms.map { $0.term }.joined(separator: ", "))
+            print()
+        }
     }
 
     /// Corpora/default in the working directory, or beside the checkout the binary was built in.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CollaborativeFiltering
 import InterestMiner
 import TextEmbedding
 import Tokenization
@@ -36,6 +37,30 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Training threads (more than one trades bit-for-bit reproducibility for speed).")
     var threads: Int = 2
 
+    @Option(help: "Collaborative model: als, bpr or none.")
+    var cf: String = "als"
+
+    @Option(help: "Collaborative factors.")
+    var factors: Int = 64
+
+    @Option(help: "Collaborative iterations (ALS default 15, BPR default 100).")
+    var iterations: Int?
+
+    @Option(help: "Collaborative L2 regularization (ALS default 0.05, BPR default 0.01).")
+    var regularization: Float?
+
+    @Option(help: "ALS confidence scale: c = alpha · weight.")
+    var alpha: Float = 10
+
+    @Option(name: .customLong("cf-weights"), help: "Interaction weights: graded (view 1 < click 2 < cart 4 < purchase 8, rating-aware) or binary.")
+    var cfWeights: String = "graded"
+
+    @Option(name: .customLong("star-weights"), help: "Weights of 0…5-star ratings, six comma-separated numbers (default -4,-4,-2,2,8,8).")
+    var starWeights: String?
+
+    @Flag(name: .customLong("no-text"), help: "Train only the collaborative model.")
+    var noText = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -47,17 +72,39 @@ struct TrainCommand: AsyncParsableCommand {
         guard minFrequency >= 0 else { throw ValidationError("--min-frequency must not be negative") }
         guard (1...4096).contains(dim) else { throw ValidationError("--dim must be 1…4096") }
         if let epochs, !(1...1000).contains(epochs) { throw ValidationError("--epochs must be 1…1000") }
+        guard ["als", "bpr", "none"].contains(cf) else { throw ValidationError("--cf must be als, bpr or none") }
+        guard ["graded", "binary"].contains(cfWeights) else { throw ValidationError("--cf-weights must be graded or binary") }
+        guard (1...1024).contains(factors) else { throw ValidationError("--factors must be 1…1024") }
+        if let iterations, !(1...10_000).contains(iterations) { throw ValidationError("--iterations must be 1…10000") }
+        if noText && cf == "none" { throw ValidationError("--no-text with --cf none leaves nothing to train") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func weights() -> InteractionWeights {
+        if cfWeights == "binary" { return .binaryWeights }
+        var w = InteractionWeights()
+        if let stars = starWeights?.split(separator: ",").compactMap({ Float($0) }), stars.count == 6 { w.byStars = stars }
+        return w
     }
 
     func run() async throws {
         let miner = try database.open()
         let showProgress = !quiet && !json
+        var cfOptions: CFTrainingOptions?
+        if let method = CFMethod(rawValue: cf) {
+            cfOptions = CFTrainingOptions(
+                method: method,
+                als: ALSConfiguration(factors: factors, regularization: regularization ?? 0.05, alpha: alpha, iterations: iterations ?? 15,
+                                      seed: seed, threads: threads),
+                bpr: BPRConfiguration(factors: factors, regularization: regularization ?? 0.01, iterations: iterations ?? 100, seed: seed),
+                weights: weights())
+        }
         let options = TrainingOptions(
             tokenizer: TokenizerTrainingOptions(recipe: tokenizerModel, vocabularySize: vocabSize, minFrequency: minFrequency, threads: threads),
             embedding: EmbeddingTrainingOptions(
                 skipGram: SkipGramConfiguration(dimension: dim, epochs: epochs ?? 5, minCount: 2, seed: seed, threads: threads),
-                automaticEpochs: epochs == nil))
+                automaticEpochs: epochs == nil),
+            cf: cfOptions, text: !noText)
         let report = try miner.train(options) { message in
             if showProgress { Terminal.progress(message) }
         }
@@ -69,6 +116,16 @@ struct TrainCommand: AsyncParsableCommand {
         if let t = report.tokenizer {
             print("tokenizer v\(t.version): \(t.recipe), \(Terminal.count(t.vocabularySize)) tokens from \(Terminal.count(t.texts)) texts "
                 + "(\(Terminal.count(t.distinctWords)) distinct words)" + String(format: " in %.2f s", t.seconds))
+        }
+        if let e = report.embedding, let v = report.vectors {
+            print("text vectors v\(e.version): \(e.dimension)-d, \(e.epochs) epochs over \(Terminal.count(e.trainedTokens)) tokens "
+                + "(\(Terminal.count(Int(e.wordsPerSecond))) words/s); \(Terminal.count(v.reviews)) reviews, \(Terminal.count(v.queries)) queries, "
+                + "\(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms")
+        }
+        if let c = report.cf {
+            print("cf v\(c.version): \(c.method), \(Terminal.count(c.users)) users × \(Terminal.count(c.items)) items, \(Terminal.count(c.nonZeros)) cells, "
+                + "\(c.iterations) iterations" + String(format: " in %.2f s (%.3f s/iteration)", c.seconds, c.secondsPerIteration)
+                + (c.losses.last.map { String(format: ", final loss %.6f", $0) } ?? ""))
         }
     }
 }

@@ -23,6 +23,14 @@ void ik_gemv(const float *m, long rows, long dim, const float *q, float *out);
 void ik_sgns_step(float *l1, float *output, const int32_t *targets, int count, long dim, float alpha,
                   const float *sigmoid, int steps, float max_exp, float *grad);
 
+/// Implicit-feedback ALS (Hu, Koren & Volinsky 2008) for one row, by `cg_steps` steps of
+/// conjugate gradient (Takács et al. 2011) started from `x`: solves
+/// (YtY + Σ (c_i − 1)·y_i y_iᵀ) x = Σ_{c_i > 0} c_i·y_i over the row's `n` entries
+/// (`cols[k]`, confidence `conf[k]`; a negative confidence means "preference 0 with confidence
+/// |c|"). `YtY` is dim×dim and already includes the regularization. `scratch` holds 3·dim floats.
+void ik_als_cg_row(const float *YtY, const float *Y, const int32_t *cols, const float *conf, long n, long dim,
+                   float *x, int cg_steps, float *scratch);
+
 /// 1 when the AVX2+FMA kernels are in use (for reports).
 int ik_uses_avx2(void);
 

@@ -1,0 +1,84 @@
+import InterestCore
+
+/// Factors for rows that arrived after training (new users, or users with new events): the
+/// exact least-squares solve of the row against the fixed other side — the same objective an ALS
+/// half-iteration minimises, solved by Cholesky instead of a few CG steps, so it is exact.
+public struct ALSFoldIn: Sendable {
+    public let factors: Int
+    public let alpha: Float
+    public let regularization: Float
+    /// The fixed side's factors (row-major).
+    let fixed: [Float]
+    /// YᵀY + λI of the fixed side.
+    let gram: [Float]
+
+    /// Fold-in against `model`'s items (for users); `alpha` and `regularization` as trained.
+    public init(itemsOf model: FactorModel, alpha: Float, regularization: Float, threads: Int = 2) {
+        factors = model.factors
+        self.alpha = alpha
+        self.regularization = regularization
+        fixed = model.itemFactors
+        let shared = SharedFloats(model.itemFactors)
+        gram = ALSTrainer.gramian(shared, rows: model.items, factors: model.factors, regularization: regularization, threads: threads)
+    }
+
+    /// The factors of a row with these (column, weight) entries (weights before `alpha`); the
+    /// zero vector for an empty row.
+    public func solve(_ entries: [(Int32, Float)]) -> [Float] {
+        let f = factors
+        guard !entries.isEmpty else { return [Float](repeating: 0, count: f) }
+        var a = gram.map(Double.init)
+        var b = [Double](repeating: 0, count: f)
+        for (col, weight) in entries {
+            guard col >= 0, Int(col) * f < fixed.count else { continue }
+            var c = Double(weight * alpha)
+            let y = Int(col) * f
+            if c > 0 {
+                for j in 0..<f { b[j] += c * Double(fixed[y + j]) }
+            } else {
+                c = -c
+            }
+            let w = c - 1
+            guard w != 0 else { continue }
+            for j in 0..<f {
+                let yj = w * Double(fixed[y + j])
+                for k in 0..<f { a[j * f + k] += yj * Double(fixed[y + k]) }
+            }
+        }
+        guard let x = Cholesky.solve(a, b, n: f) else { return [Float](repeating: 0, count: f) }
+        return x.map(Float.init)
+    }
+}
+
+/// Dense symmetric positive-definite solves (n ≤ a few hundred).
+enum Cholesky {
+    /// x with A·x = b, or nil when A is not positive definite.
+    static func solve(_ aIn: [Double], _ b: [Double], n: Int) -> [Double]? {
+        var l = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var s = aIn[i * n + j]
+                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+                if i == j {
+                    guard s > 0, s.isFinite else { return nil }
+                    l[i * n + i] = s.squareRoot()
+                } else {
+                    l[i * n + j] = s / l[j * n + j]
+                }
+            }
+        }
+        var y = b
+        for i in 0..<n {
+            var s = y[i]
+            for k in 0..<i { s -= l[i * n + k] * y[k] }
+            y[i] = s / l[i * n + i]
+        }
+        var x = y
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = x[i]
+            for k in (i + 1)..<n { s -= l[k * n + i] * x[k] }
+            x[i] = s / l[i * n + i]
+        }
+        return x
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import InterestCore
+
+/// One (user, item) evidence row for the interaction matrix: a review or an interaction.
+public struct InteractionRow: Sendable {
+    public let user: Int64
+    public let item: Int64
+    /// nil for a review.
+    public let action: Action?
+    public let rating: Double?
+}
+
+/// The newest factor model as stored.
+public struct StoredFactors: Sendable {
+    public let version: Int
+    public let users: [(id: Int64, external: String, vector: [Float])]
+    public let items: [(id: Int64, external: String, vector: [Float], bias: Float?)]
+}
+
+extension InterestStore {
+    /// Every review and interaction as (user row id, item row id, action, rating), in one read
+    /// transaction, plus the highest row ids seen (the model's watermark).
+    public func interactionRows() throws(StoreError) -> (rows: [InteractionRow], watermark: EventWatermark) {
+        try read("reading interactions") { db in
+            var rows: [InteractionRow] = []
+            let reviews = try Row.fetchCursor(db, sql: "SELECT user_id, item_id, rating FROM review")
+            while let r = try reviews.next() { rows.append(InteractionRow(user: r[0], item: r[1], action: nil, rating: r[2])) }
+            let inter = try Row.fetchCursor(db, sql: "SELECT user_id, item_id, action, rating FROM interaction")
+            while let r = try inter.next() {
+                let code: Int = r[2]
+                rows.append(InteractionRow(user: r[0], item: r[1], action: Action(code: code), rating: r[3]))
+            }
+            return (rows, try Self.watermark(db))
+        }
+    }
+
+    /// A user's reviews and interactions (for fold-in), or nil when the user is unknown.
+    public func interactionRows(ofUser external: String) throws(StoreError) -> [InteractionRow]? {
+        try read("reading the interactions of '\(external)'") { db -> [InteractionRow]? in
+            guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [external]) else { return nil }
+            var rows: [InteractionRow] = []
+            for r in try Row.fetchAll(db, sql: "SELECT item_id, rating FROM review WHERE user_id = ?", arguments: [uid]) {
+                rows.append(InteractionRow(user: uid, item: r[0], action: nil, rating: r[1]))
+            }
+            for r in try Row.fetchAll(db, sql: "SELECT item_id, action, rating FROM interaction WHERE user_id = ?", arguments: [uid]) {
+                let code: Int = r[1]
+                rows.append(InteractionRow(user: uid, item: r[0], action: Action(code: code), rating: r[2]))
+            }
+            return rows
+        }
+    }
+
+    /// Users with reviews or interactions added after `mark` (their factors are stale).
+    public func usersWithEvents(after mark: EventWatermark) throws(StoreError) -> Set<String> {
+        try read("finding users with new events") { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT u.external_id FROM review r JOIN user u ON u.id = r.user_id WHERE r.id > ?
+                UNION SELECT u.external_id FROM interaction x JOIN user u ON u.id = x.user_id WHERE x.id > ?
+                """, arguments: [mark.review, mark.interaction]))
+        }
+    }
+
+    static func watermark(_ db: Database) throws -> EventWatermark {
+        EventWatermark(review: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM review") ?? 0,
+                       interaction: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM interaction") ?? 0)
+    }
+
+    /// Stores a factor model: a new `cf` model version with its parameters, and the factors
+    /// (replacing the previous model's). One transaction.
+    @discardableResult
+    public func saveFactors(parameters: String, users: [(Int64, [Float])], items: [(Int64, [Float], Float?)]) throws(StoreError) -> Int {
+        try write("saving factors") { db in
+            let version = (try Int.fetchOne(db, sql: "SELECT max(version) FROM model WHERE kind = 'cf'") ?? 0) + 1
+            try db.execute(sql: "INSERT INTO model(kind, version, created_at, parameters, payload) VALUES ('cf', ?, ?, ?, NULL)",
+                           arguments: [version, Int64(Date().timeIntervalSince1970), parameters])
+            try db.execute(sql: "DELETE FROM user_factor")
+            try db.execute(sql: "DELETE FROM item_factor")
+            let u = try RawStatement(db, "INSERT INTO user_factor(user_id, model_version, vector) VALUES (?, ?, ?)")
+            for (id, v) in users {
+                u.reset()
+                u.bind(1, id)
+                u.bind(2, Int64(version))
+                u.bind(3, VectorBlob.encode(v))
+                try u.step()
+            }
+            let it = try RawStatement(db, "INSERT INTO item_factor(item_id, model_version, vector, bias) VALUES (?, ?, ?, ?)")
+            for (id, v, b) in items {
+                it.reset()
+                it.bind(1, id)
+                it.bind(2, Int64(version))
+                it.bind(3, VectorBlob.encode(v))
+                it.bind(4, b.map(Double.init))
+                try it.step()
+            }
+            return version
+        }
+    }
+
+    /// The newest factors with external ids, or nil when none were trained.
+    public func loadFactors() throws(StoreError) -> StoredFactors? {
+        try read("reading factors") { db -> StoredFactors? in
+            guard let version = try Int.fetchOne(db, sql: "SELECT max(version) FROM model WHERE kind = 'cf'") else { return nil }
+            var users: [(id: Int64, external: String, vector: [Float])] = []
+            for r in try Row.fetchAll(db, sql: "SELECT f.user_id, u.external_id, f.vector FROM user_factor f JOIN user u ON u.id = f.user_id ORDER BY f.user_id") {
+                let data: Data = r[2]
+                guard let v = VectorBlob.decode([UInt8](data)) else { throw StoreError.corrupt(what: "user factors", reason: "bad vector size") }
+                users.append((r[0], r[1], v))
+            }
+            var items: [(id: Int64, external: String, vector: [Float], bias: Float?)] = []
+            for r in try Row.fetchAll(db, sql: "SELECT f.item_id, i.external_id, f.vector, f.bias FROM item_factor f JOIN item i ON i.id = f.item_id ORDER BY f.item_id") {
+                let data: Data = r[2]
+                guard let v = VectorBlob.decode([UInt8](data)) else { throw StoreError.corrupt(what: "item factors", reason: "bad vector size") }
+                let bias: Double? = r[3]
+                items.append((r[0], r[1], v, bias.map(Float.init)))
+            }
+            return StoredFactors(version: version, users: users, items: items)
+        }
+    }
+
+    /// External ids of users and items by row id.
+    public func externalIDs() throws(StoreError) -> (users: [Int64: String], items: [Int64: String]) {
+        try read("reading ids") { db in
+            var users: [Int64: String] = [:]
+            var items: [Int64: String] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT id, external_id FROM user") { users[r[0]] = r[1] }
+            for r in try Row.fetchAll(db, sql: "SELECT id, external_id FROM item") { items[r[0]] = r[1] }
+            return (users, items)
+        }
+    }
+}
+
+/// The highest review and interaction row ids a model has seen.
+public struct EventWatermark: Sendable, Codable, Equatable {
+    public let review: Int64
+    public let interaction: Int64
+
+    public init(review: Int64, interaction: Int64) {
+        self.review = review
+        self.interaction = interaction
+    }
+}
