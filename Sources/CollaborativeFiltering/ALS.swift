@@ -97,10 +97,13 @@ public struct ALSTrainer: Sendable {
     }
 
     /// YᵀY + λI (f×f, row-major) of a factor matrix, summed over rows in parallel.
+    /// Partial sums run over a fixed number of row blocks added in block order, so the result
+    /// does not depend on the thread count.
     static func gramian(_ y: SharedFloats, rows: Int, factors f: Int, regularization: Float, threads: Int) -> [Float] {
-        let parts = parallelMap(Array(0..<max(1, threads)), threads: threads, makeState: { () }) { _, t -> [Float] in
+        let blocks = reductionBlocks
+        let parts = parallelMap(Array(0..<blocks), threads: threads, makeState: { () }) { _, t -> [Float] in
             var g = [Float](repeating: 0, count: f * f)
-            let lo = t * rows / max(1, threads), hi = (t + 1) * rows / max(1, threads)
+            let lo = t * rows / blocks, hi = (t + 1) * rows / blocks
             g.withUnsafeMutableBufferPointer { gp in
                 guard let gb = gp.baseAddress else { return }
                 for r in lo..<hi {
@@ -116,15 +119,19 @@ public struct ALSTrainer: Sendable {
         return g
     }
 
+    /// Blocks of the parallel reductions (fixed, for results independent of the thread count).
+    static let reductionBlocks = 16
+
     /// `implicit`'s training loss: Σ c (p − x·y)² over all cells + λ(|X|² + |Y|²), divided by the
     /// total confidence (observed cells count c, the rest 1).
     static func loss(_ cui: SparseMatrix, users: SharedFloats, items: SharedFloats, configuration c: ALSConfiguration) -> Double {
         let f = c.factors
         let gram = gramian(items, rows: items.count / f, factors: f, regularization: 0, threads: c.threads)
-        let parts = parallelMap(Array(0..<max(1, c.threads)), threads: c.threads, makeState: { () }) { _, t -> (Double, Double, Double) in
+        let blocks = reductionBlocks
+        let parts = parallelMap(Array(0..<blocks), threads: c.threads, makeState: { () }) { _, t -> (Double, Double, Double) in
             var loss = 0.0, confidence = 0.0, norms = 0.0
             var r = [Float](repeating: 0, count: f)
-            let lo = t * cui.rows / max(1, c.threads), hi = (t + 1) * cui.rows / max(1, c.threads)
+            let lo = t * cui.rows / blocks, hi = (t + 1) * cui.rows / blocks
             for u in lo..<hi {
                 let x = users.pointer + u * f
                 r.withUnsafeMutableBufferPointer { rp in

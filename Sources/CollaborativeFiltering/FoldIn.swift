@@ -12,14 +12,22 @@ public struct ALSFoldIn: Sendable {
     /// YᵀY + λI of the fixed side.
     let gram: [Float]
 
-    /// Fold-in against `model`'s items (for users); `alpha` and `regularization` as trained.
+    /// Fold-in of users against `model`'s items; `alpha` and `regularization` as trained.
     public init(itemsOf model: FactorModel, alpha: Float, regularization: Float, threads: Int = 2) {
-        factors = model.factors
+        self.init(fixed: model.itemFactors, rows: model.items, factors: model.factors, alpha: alpha, regularization: regularization, threads: threads)
+    }
+
+    /// Fold-in of items against `model`'s users (an item's column of the matrix is its row here).
+    public init(usersOf model: FactorModel, alpha: Float, regularization: Float, threads: Int = 2) {
+        self.init(fixed: model.userFactors, rows: model.users, factors: model.factors, alpha: alpha, regularization: regularization, threads: threads)
+    }
+
+    init(fixed: [Float], rows: Int, factors: Int, alpha: Float, regularization: Float, threads: Int) {
+        self.factors = factors
         self.alpha = alpha
         self.regularization = regularization
-        fixed = model.itemFactors
-        let shared = SharedFloats(model.itemFactors)
-        gram = ALSTrainer.gramian(shared, rows: model.items, factors: model.factors, regularization: regularization, threads: threads)
+        self.fixed = fixed
+        gram = ALSTrainer.gramian(SharedFloats(fixed), rows: rows, factors: factors, regularization: regularization, threads: threads)
     }
 
     /// The factors of a row with these (column, weight) entries (weights before `alpha`); the

@@ -83,6 +83,11 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// The matrix with every value multiplied by `factor`.
     public func scaled(by factor: Float) -> SparseMatrix {
-        SparseMatrix(rows: rows, columns: columns, indptr: indptr, indices: indices, values: values.map { $0 * factor })
+        mapValues { $0 * factor }
+    }
+
+    /// The matrix with `transform` applied to every stored value.
+    public func mapValues(_ transform: (Float) -> Float) -> SparseMatrix {
+        SparseMatrix(rows: rows, columns: columns, indptr: indptr, indices: indices, values: values.map(transform))
     }
 }

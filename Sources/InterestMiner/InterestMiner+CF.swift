@@ -15,27 +15,18 @@ public struct CFTrainingOptions: Sendable {
     public var als: ALSConfiguration
     public var bpr: BPRConfiguration
     public var weights: InteractionWeights
+    /// ALS only: choose `als.alpha` among these by validation (see `tuneAlpha`); nil keeps
+    /// `als.alpha`.
+    public var alphaGrid: [Float]?
 
     public init(method: CFMethod = .als, als: ALSConfiguration = ALSConfiguration(), bpr: BPRConfiguration = BPRConfiguration(),
-                weights: InteractionWeights = InteractionWeights()) {
+                weights: InteractionWeights = InteractionWeights(), alphaGrid: [Float]? = InterestMiner.defaultAlphaGrid) {
         self.method = method
         self.als = als
         self.bpr = bpr
         self.weights = weights
+        self.alphaGrid = alphaGrid
     }
-}
-
-/// A loaded factor model with its id maps and fold-in.
-struct LoadedCFModel: Sendable {
-    let version: Int
-    let method: CFMethod
-    let model: FactorModel
-    let userRow: [String: Int]
-    let itemIDs: [String]
-    let itemRow: [String: Int]
-    let weights: InteractionWeights
-    let foldIn: ALSFoldIn?
-    let watermark: EventWatermark
 }
 
 extension InterestMiner {
@@ -48,21 +39,17 @@ extension InterestMiner {
         guard !rows.isEmpty else {
             throw .missing(what: "\(databasePath) has no reviews or interactions to learn from", hint: "ingest events first")
         }
-        // Dense indices: users with events and all items, both in row-id order.
-        let userIDs = Array(Set(rows.map(\.user))).sorted()
-        let allItems: [Int64]
-        do { allItems = try store.externalIDs().items.keys.sorted() } catch { throw .store(error) }
-        var userIndex: [Int64: Int32] = [:]
-        for (k, id) in userIDs.enumerated() { userIndex[id] = Int32(k) }
-        var itemIndex: [Int64: Int32] = [:]
-        for (k, id) in allItems.enumerated() { itemIndex[id] = Int32(k) }
-        let weights = options.weights
-        let triplets: [(row: Int32, column: Int32, value: Float)] = rows.compactMap { r in
-            guard let u = userIndex[r.user], let i = itemIndex[r.item] else { return nil }
-            let w = r.action.map { weights.weight(action: $0, rating: r.rating) } ?? weights.review(rating: r.rating)
-            return (u, i, w)
+        let data: CFData
+        do { data = CFData(rows: rows, items: try store.externalIDs().items.keys.sorted()) } catch { throw .store(error) }
+        var options = options
+        var tuning: AlphaTuning?
+        if options.method == .als, let grid = options.alphaGrid {
+            tuning = try tuneAlpha(data, grid: grid, options: options, progress: progress)
+            if let tuning { options.als.alpha = tuning.chosen }
+            progress(String(format: "cf: alpha %g", Double(options.als.alpha)) + (tuning == nil ? " (no user has 3 positive items to validate on)" : ""))
         }
-        let matrix = SparseMatrix(rows: userIDs.count, columns: allItems.count, triplets: triplets)
+        let userIDs = data.userIDs, allItems = data.itemIDs
+        let matrix = data.matrix(options.weights)
         progress("cf: \(matrix.rows) users × \(matrix.columns) items, \(matrix.nonZeros) cells")
         let start = clock.now
         var losses: [Double] = []
@@ -89,7 +76,8 @@ extension InterestMiner {
         let parameters: JSONValue = .object([
             ("method", .string(options.method.rawValue)), ("factors", .int(model.factors)),
             ("regularization", .double(Double(options.method == .als ? options.als.regularization : options.bpr.regularization))),
-            ("alpha", .double(Double(options.als.alpha))), ("iterations", .int(iterations)), ("cg_steps", .int(options.als.cgSteps)),
+            ("alpha", .double(Double(options.als.alpha))),
+            ("alpha_validation", tuning.map { t in .object(zip(t.grid, t.ndcg).map { (String(format: "%g", Double($0.0)), .double($0.1)) }) } ?? .null), ("iterations", .int(iterations)), ("cg_steps", .int(options.als.cgSteps)),
             ("learning_rate", .double(Double(options.bpr.learningRate))),
             ("seed", .int(Int(truncatingIfNeeded: options.method == .als ? options.als.seed : options.bpr.seed))),
             ("weights", Self.json(options.weights)), ("users", .int(matrix.rows)), ("items", .int(matrix.columns)),
@@ -107,80 +95,7 @@ extension InterestMiner {
         }
         return TrainingReport.CFPart(version: version, method: options.method.rawValue, users: matrix.rows, items: matrix.columns,
                                      nonZeros: matrix.nonZeros, iterations: iterations, seconds: seconds,
-                                     secondsPerIteration: seconds / Double(max(1, iterations)), losses: losses)
-    }
-
-    static func json(_ w: InteractionWeights) -> JSONValue {
-        .object([("view", .double(Double(w.view))), ("click", .double(Double(w.click))), ("cart", .double(Double(w.cart))),
-                 ("purchase", .double(Double(w.purchase))), ("by_stars", .array(w.byStars.map { .double(Double($0)) })),
-                 ("unrated_review", .double(Double(w.unratedReview))), ("binary", .bool(w.binary))])
-    }
-
-    static func weights(from json: JSONValue?) -> InteractionWeights {
-        var w = InteractionWeights()
-        guard let json else { return w }
-        if let v = json["view"]?.doubleValue { w.view = Float(v) }
-        if let v = json["click"]?.doubleValue { w.click = Float(v) }
-        if let v = json["cart"]?.doubleValue { w.cart = Float(v) }
-        if let v = json["purchase"]?.doubleValue { w.purchase = Float(v) }
-        if let v = json["by_stars"]?.arrayValue?.compactMap(\.doubleValue), v.count == 6 { w.byStars = v.map(Float.init) }
-        if let v = json["unrated_review"]?.doubleValue { w.unratedReview = Float(v) }
-        if let v = json["binary"]?.boolValue { w.binary = v }
-        return w
-    }
-
-    /// The newest factor model, or nil when none was trained.
-    func loadCFModel() throws(InterestMinerError) -> LoadedCFModel? {
-        do {
-            guard let stored = try store.loadFactors(), let meta = try store.latestModel(kind: "cf"), let first = stored.items.first else { return nil }
-            let params = (try? JSONValue.parse(meta.parameters)) ?? .null
-            let f = first.vector.count
-            let method = CFMethod(rawValue: params["method"]?.stringValue ?? "als") ?? .als
-            let model = FactorModel(factors: f, userFactors: stored.users.flatMap(\.vector), itemFactors: stored.items.flatMap(\.vector),
-                                    itemBias: stored.items.contains { $0.bias != nil } ? stored.items.map { $0.bias ?? 0 } : nil)
-            let alpha = Float(params["alpha"]?.doubleValue ?? 10)
-            let regularization = Float(params["regularization"]?.doubleValue ?? 0.05)
-            let itemIDs = stored.items.map(\.external)
-            return LoadedCFModel(
-                version: stored.version, method: method, model: model,
-                userRow: Dictionary(stored.users.enumerated().map { ($0.element.external, $0.offset) }, uniquingKeysWith: { a, _ in a }),
-                itemIDs: itemIDs, itemRow: Dictionary(itemIDs.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }),
-                weights: Self.weights(from: params["weights"]),
-                foldIn: method == .als ? ALSFoldIn(itemsOf: model, alpha: alpha, regularization: regularization) : nil,
-                watermark: EventWatermark(review: Int64(params["watermark_review"]?.intValue ?? 0),
-                                          interaction: Int64(params["watermark_interaction"]?.intValue ?? 0)))
-        } catch {
-            throw .store(error)
-        }
-    }
-
-    /// A user's factor vector: the trained one, or — for users new since training or with new
-    /// events — folded in from their current events (exact for ALS; for BPR the mean factors of
-    /// the items they acted on positively). nil when the user has no events.
-    func cfVector(_ user: String, _ cf: LoadedCFModel, stale: Set<String>) throws(InterestMinerError) -> [Float]? {
-        if let row = cf.userRow[user], !stale.contains(user) { return cf.model.user(row) }
-        let rows: [InteractionRow]?
-        let ids: [Int64: String]
-        do {
-            rows = try store.interactionRows(ofUser: user)
-            ids = try store.externalIDs().items
-        } catch {
-            throw .store(error)
-        }
-        guard let rows, !rows.isEmpty else { return nil }
-        var byItem: [Int32: Float] = [:]
-        for r in rows {
-            guard let ext = ids[r.item], let col = cf.itemRow[ext] else { continue }
-            byItem[Int32(col), default: 0] += r.action.map { cf.weights.weight(action: $0, rating: r.rating) } ?? cf.weights.review(rating: r.rating)
-        }
-        let entries = byItem.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        if let foldIn = cf.foldIn { return foldIn.solve(entries) }
-        var mean = [Float](repeating: 0, count: cf.model.factors)
-        var n = 0
-        for (col, w) in entries where w > 0 {
-            mean.add(cf.model.item(Int(col)))
-            n += 1
-        }
-        return n > 0 ? mean.map { $0 / Float(n) } : nil
+                                     secondsPerIteration: seconds / Double(max(1, iterations)), losses: losses,
+                                     alpha: options.method == .als ? Double(options.als.alpha) : nil, alphaTuning: tuning)
     }
 }

@@ -57,6 +57,9 @@ public struct TrainingReport: Sendable, Codable {
         public var secondsPerIteration: Double
         /// Training loss after each ALS iteration.
         public var losses: [Double]
+        /// ALS's confidence scale, and how it was chosen (nil: given).
+        public var alpha: Double?
+        public var alphaTuning: AlphaTuning?
     }
     public var tokenizer: TokenizerPart?
     public var embedding: EmbeddingPart?

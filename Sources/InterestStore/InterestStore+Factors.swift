@@ -9,6 +9,8 @@ public struct InteractionRow: Sendable {
     /// nil for a review.
     public let action: Action?
     public let rating: Double?
+    /// Seconds since 1970.
+    public let timestamp: Int64
 }
 
 /// The newest factor model as stored.
@@ -24,12 +26,12 @@ extension InterestStore {
     public func interactionRows() throws(StoreError) -> (rows: [InteractionRow], watermark: EventWatermark) {
         try read("reading interactions") { db in
             var rows: [InteractionRow] = []
-            let reviews = try Row.fetchCursor(db, sql: "SELECT user_id, item_id, rating FROM review")
-            while let r = try reviews.next() { rows.append(InteractionRow(user: r[0], item: r[1], action: nil, rating: r[2])) }
-            let inter = try Row.fetchCursor(db, sql: "SELECT user_id, item_id, action, rating FROM interaction")
+            let reviews = try Row.fetchCursor(db, sql: "SELECT user_id, item_id, rating, ts FROM review")
+            while let r = try reviews.next() { rows.append(InteractionRow(user: r[0], item: r[1], action: nil, rating: r[2], timestamp: r[3])) }
+            let inter = try Row.fetchCursor(db, sql: "SELECT user_id, item_id, action, rating, ts FROM interaction")
             while let r = try inter.next() {
                 let code: Int = r[2]
-                rows.append(InteractionRow(user: r[0], item: r[1], action: Action(code: code), rating: r[3]))
+                rows.append(InteractionRow(user: r[0], item: r[1], action: Action(code: code), rating: r[3], timestamp: r[4]))
             }
             return (rows, try Self.watermark(db))
         }
@@ -40,12 +42,27 @@ extension InterestStore {
         try read("reading the interactions of '\(external)'") { db -> [InteractionRow]? in
             guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [external]) else { return nil }
             var rows: [InteractionRow] = []
-            for r in try Row.fetchAll(db, sql: "SELECT item_id, rating FROM review WHERE user_id = ?", arguments: [uid]) {
-                rows.append(InteractionRow(user: uid, item: r[0], action: nil, rating: r[1]))
+            for r in try Row.fetchAll(db, sql: "SELECT item_id, rating, ts FROM review WHERE user_id = ?", arguments: [uid]) {
+                rows.append(InteractionRow(user: uid, item: r[0], action: nil, rating: r[1], timestamp: r[2]))
             }
-            for r in try Row.fetchAll(db, sql: "SELECT item_id, action, rating FROM interaction WHERE user_id = ?", arguments: [uid]) {
+            for r in try Row.fetchAll(db, sql: "SELECT item_id, action, rating, ts FROM interaction WHERE user_id = ?", arguments: [uid]) {
                 let code: Int = r[1]
-                rows.append(InteractionRow(user: uid, item: r[0], action: Action(code: code), rating: r[2]))
+                rows.append(InteractionRow(user: uid, item: r[0], action: Action(code: code), rating: r[2], timestamp: r[3]))
+            }
+            return rows
+        }
+    }
+
+    /// Reviews and interactions added after `mark` (for folding in new items).
+    public func interactionRows(after mark: EventWatermark) throws(StoreError) -> [InteractionRow] {
+        try read("reading new interactions") { db in
+            var rows: [InteractionRow] = []
+            for r in try Row.fetchAll(db, sql: "SELECT user_id, item_id, rating, ts FROM review WHERE id > ?", arguments: [mark.review]) {
+                rows.append(InteractionRow(user: r[0], item: r[1], action: nil, rating: r[2], timestamp: r[3]))
+            }
+            for r in try Row.fetchAll(db, sql: "SELECT user_id, item_id, action, rating, ts FROM interaction WHERE id > ?", arguments: [mark.interaction]) {
+                let code: Int = r[2]
+                rows.append(InteractionRow(user: r[0], item: r[1], action: Action(code: code), rating: r[3], timestamp: r[4]))
             }
             return rows
         }

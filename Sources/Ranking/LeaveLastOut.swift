@@ -1,16 +1,17 @@
 /// The peers' split (../shared/peers/common.py `leave_last_out`): each user with at least
 /// `minItems` distinct positively-touched items has the item of their chronologically last
-/// positive event held out (ties on time: the larger item id, string order); every event of
-/// that user on that item leaves training.
+/// positive event held out (ties on time: the larger item key); every event of that user on that
+/// item leaves training.
 public enum LeaveLastOut {
-    /// One (user, item) event for splitting.
-    public struct Event: Sendable {
-        public let user: String
-        public let item: String
+    /// One (user, item) event for splitting. `Item` orders ties on time (the peers use the
+    /// external item id in string order).
+    public struct Event<User: Hashable & Sendable, Item: Hashable & Comparable & Sendable>: Sendable {
+        public let user: User
+        public let item: Item
         public let timestamp: Int64
         public let positive: Bool
 
-        public init(user: String, item: String, timestamp: Int64, positive: Bool) {
+        public init(user: User, item: Item, timestamp: Int64, positive: Bool) {
             self.user = user
             self.item = item
             self.timestamp = timestamp
@@ -19,9 +20,9 @@ public enum LeaveLastOut {
     }
 
     /// user → held-out item.
-    public static func heldOut(_ events: [Event], minItems: Int = 3) -> [String: String] {
-        var last: [String: (Int64, String)] = [:]
-        var distinct: [String: Set<String>] = [:]
+    public static func heldOut<User, Item>(_ events: [Event<User, Item>], minItems: Int = 3) -> [User: Item] {
+        var last: [User: (Int64, Item)] = [:]
+        var distinct: [User: Set<Item>] = [:]
         for e in events where e.positive {
             distinct[e.user, default: []].insert(e.item)
             if let cur = last[e.user] {
@@ -30,7 +31,7 @@ public enum LeaveLastOut {
                 last[e.user] = (e.timestamp, e.item)
             }
         }
-        var out: [String: String] = [:]
+        var out: [User: Item] = [:]
         for (user, (_, item)) in last where (distinct[user]?.count ?? 0) >= minItems { out[user] = item }
         return out
     }

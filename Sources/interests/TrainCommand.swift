@@ -49,13 +49,14 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Collaborative L2 regularization (ALS default 0.05, BPR default 0.01).")
     var regularization: Float?
 
-    @Option(help: "ALS confidence scale: c = alpha · weight.")
-    var alpha: Float = 10
+    @Option(help: ArgumentHelp("ALS confidence scale c = alpha · weight: a number; a comma-separated list to choose from by validation; "
+                               + "or auto, the list 1,2.5,5,10,20,40,80.", valueName: "auto|X|X,Y,…"))
+    var alpha: String = "auto"
 
     @Option(name: .customLong("cf-weights"), help: "Interaction weights: graded (view 1 < click 2 < cart 4 < purchase 8, rating-aware) or binary.")
     var cfWeights: String = "graded"
 
-    @Option(name: .customLong("star-weights"), help: "Weights of 0…5-star ratings, six comma-separated numbers (default -4,-4,-2,2,8,8).")
+    @Option(name: .customLong("star-weights"), help: "Weights of 0…5-star ratings, six comma-separated numbers (default 1,1,2,4,8,8).")
     var starWeights: String?
 
     @Flag(name: .customLong("no-text"), help: "Train only the collaborative model.")
@@ -78,12 +79,31 @@ struct TrainCommand: AsyncParsableCommand {
         if let iterations, !(1...10_000).contains(iterations) { throw ValidationError("--iterations must be 1…10000") }
         if noText && cf == "none" { throw ValidationError("--no-text with --cf none leaves nothing to train") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if alpha != "auto" {
+            let values = alpha.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+            guard values.allSatisfy({ $0.map { $0 > 0 && $0.isFinite } ?? false }) else {
+                throw ValidationError("--alpha must be auto, a positive number or a comma-separated list of them, got '\(alpha)'")
+            }
+        }
+        if let starWeights {
+            let parts = starWeights.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 6, parts.allSatisfy({ Float($0.trimmingCharacters(in: .whitespaces))?.isFinite == true }) else {
+                throw ValidationError("--star-weights needs six comma-separated numbers for 0…5 stars (e.g. 1,1,2,4,8,8), got '\(starWeights)'")
+            }
+        }
+    }
+
+    /// --alpha as (fixed value, grid to tune over).
+    func alphaSetting() -> (Float, [Float]?) {
+        if alpha == "auto" { return (10, InterestMiner.defaultAlphaGrid) }
+        let values = alpha.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+        return values.count == 1 ? (values[0], nil) : (values.first ?? 10, values)
     }
 
     func weights() -> InteractionWeights {
         if cfWeights == "binary" { return .binaryWeights }
         var w = InteractionWeights()
-        if let stars = starWeights?.split(separator: ",").compactMap({ Float($0) }), stars.count == 6 { w.byStars = stars }
+        if let stars = starWeights?.split(separator: ",").compactMap({ Float($0.trimmingCharacters(in: .whitespaces)) }), stars.count == 6 { w.byStars = stars }
         return w
     }
 
@@ -94,10 +114,10 @@ struct TrainCommand: AsyncParsableCommand {
         if let method = CFMethod(rawValue: cf) {
             cfOptions = CFTrainingOptions(
                 method: method,
-                als: ALSConfiguration(factors: factors, regularization: regularization ?? 0.05, alpha: alpha, iterations: iterations ?? 15,
+                als: ALSConfiguration(factors: factors, regularization: regularization ?? 0.05, alpha: alphaSetting().0, iterations: iterations ?? 15,
                                       seed: seed, threads: threads),
                 bpr: BPRConfiguration(factors: factors, regularization: regularization ?? 0.01, iterations: iterations ?? 100, seed: seed),
-                weights: weights())
+                weights: weights(), alphaGrid: alphaSetting().1)
         }
         let options = TrainingOptions(
             tokenizer: TokenizerTrainingOptions(recipe: tokenizerModel, vocabularySize: vocabSize, minFrequency: minFrequency, threads: threads),
@@ -123,7 +143,8 @@ struct TrainCommand: AsyncParsableCommand {
                 + "\(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms")
         }
         if let c = report.cf {
-            print("cf v\(c.version): \(c.method), \(Terminal.count(c.users)) users × \(Terminal.count(c.items)) items, \(Terminal.count(c.nonZeros)) cells, "
+            let alphaNote = c.alpha.map { String(format: ", alpha %g", $0) + (c.alphaTuning != nil ? " (by validation)" : "") } ?? ""
+            print("cf v\(c.version): \(c.method)\(alphaNote), \(Terminal.count(c.users)) users × \(Terminal.count(c.items)) items, \(Terminal.count(c.nonZeros)) cells, "
                 + "\(c.iterations) iterations" + String(format: " in %.2f s (%.3f s/iteration)", c.seconds, c.secondsPerIteration)
                 + (c.losses.last.map { String(format: ", final loss %.6f", $0) } ?? ""))
         }

@@ -1,0 +1,120 @@
+import CollaborativeFiltering
+import Foundation
+import InterestCore
+import InterestStore
+import Tokenization
+
+/// A loaded factor model with its id maps and fold-in, items new since training folded in.
+struct LoadedCFModel: Sendable {
+    let version: Int
+    let method: CFMethod
+    /// Trained factors, plus folded-in rows for items that gained events after training.
+    let model: FactorModel
+    let userRow: [String: Int]
+    let itemIDs: [String]
+    /// Item row id → row of `model`.
+    let itemColumn: [Int64: Int]
+    let weights: InteractionWeights
+    let foldIn: ALSFoldIn?
+    let watermark: EventWatermark
+    /// Items that got their factors by fold-in at load time.
+    let foldedItems: Int
+}
+
+extension InterestMiner {
+    /// The newest factor model, or nil when none was trained. For ALS, items that first got
+    /// events after training are folded in against the trained user factors (exact, like users),
+    /// so new products are recommendable before the next `interests train`.
+    func loadCFModel() throws(InterestMinerError) -> LoadedCFModel? {
+        do {
+            guard let stored = try store.loadFactors(), let meta = try store.latestModel(kind: "cf"), let first = stored.items.first else { return nil }
+            let params = (try? JSONValue.parse(meta.parameters)) ?? .null
+            let f = first.vector.count
+            let method = CFMethod(rawValue: params["method"]?.stringValue ?? "als") ?? .als
+            let weights = Self.weights(from: params["weights"])
+            let alpha = Float(params["alpha"]?.doubleValue ?? 10)
+            let regularization = Float(params["regularization"]?.doubleValue ?? 0.05)
+            let watermark = EventWatermark(review: Int64(params["watermark_review"]?.intValue ?? 0),
+                                           interaction: Int64(params["watermark_interaction"]?.intValue ?? 0))
+            let trained = FactorModel(factors: f, userFactors: stored.users.flatMap(\.vector), itemFactors: stored.items.flatMap(\.vector),
+                                      itemBias: stored.items.contains { $0.bias != nil } ? stored.items.map { $0.bias ?? 0 } : nil)
+            var itemIDs = stored.items.map(\.external)
+            var itemColumn = Dictionary(stored.items.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
+            var model = trained
+            var folded = 0
+            if method == .als {
+                // New items: their events since training, solved against the trained users.
+                let userColumn = Dictionary(stored.users.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
+                var byItem: [Int64: [Int32: Float]] = [:]
+                for r in try store.interactionRows(after: watermark) where itemColumn[r.item] == nil {
+                    guard let u = userColumn[r.user] else { continue }
+                    byItem[r.item, default: [:]][Int32(u), default: 0] += r.action.map { weights.weight(action: $0, rating: r.rating) } ?? weights.review(rating: r.rating)
+                }
+                if !byItem.isEmpty {
+                    let names = try store.externalIDs().items
+                    let itemFold = ALSFoldIn(usersOf: trained, alpha: alpha, regularization: regularization)
+                    var extra: [Float] = []
+                    for (item, cells) in byItem.sorted(by: { $0.key < $1.key }) {
+                        guard let name = names[item] else { continue }
+                        extra += itemFold.solve(cells.sorted { $0.key < $1.key }.map { ($0.key, weights.cell($0.value)) })
+                        itemColumn[item] = itemIDs.count
+                        itemIDs.append(name)
+                        folded += 1
+                    }
+                    model = FactorModel(factors: f, userFactors: trained.userFactors, itemFactors: trained.itemFactors + extra, itemBias: nil)
+                }
+            }
+            return LoadedCFModel(
+                version: stored.version, method: method, model: model,
+                userRow: Dictionary(stored.users.enumerated().map { ($0.element.external, $0.offset) }, uniquingKeysWith: { a, _ in a }),
+                itemIDs: itemIDs, itemColumn: itemColumn, weights: weights,
+                foldIn: method == .als ? ALSFoldIn(itemsOf: model, alpha: alpha, regularization: regularization) : nil,
+                watermark: watermark, foldedItems: folded)
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// A user's factor vector: the trained one, or — for users new since training or with new
+    /// events — folded in from their current events (exact for ALS; for BPR the mean factors of
+    /// the items they acted on positively). nil when the user has no events.
+    func cfVector(_ user: String, _ cf: LoadedCFModel, stale: Set<String>) throws(InterestMinerError) -> [Float]? {
+        if let row = cf.userRow[user], !stale.contains(user) { return cf.model.user(row) }
+        let rows: [InteractionRow]?
+        do { rows = try store.interactionRows(ofUser: user) } catch { throw .store(error) }
+        guard let rows, !rows.isEmpty else { return nil }
+        var byItem: [Int32: Float] = [:]
+        for r in rows {
+            guard let col = cf.itemColumn[r.item] else { continue }
+            byItem[Int32(col), default: 0] += r.action.map { cf.weights.weight(action: $0, rating: r.rating) } ?? cf.weights.review(rating: r.rating)
+        }
+        let entries = byItem.sorted { $0.key < $1.key }.map { ($0.key, cf.weights.cell($0.value)) }
+        if let foldIn = cf.foldIn { return foldIn.solve(entries) }
+        var mean = [Float](repeating: 0, count: cf.model.factors)
+        var n = 0
+        for (col, w) in entries where w > 0 {
+            mean.add(cf.model.item(Int(col)))
+            n += 1
+        }
+        return n > 0 ? mean.map { $0 / Float(n) } : nil
+    }
+
+    static func json(_ w: InteractionWeights) -> JSONValue {
+        .object([("view", .double(Double(w.view))), ("click", .double(Double(w.click))), ("cart", .double(Double(w.cart))),
+                 ("purchase", .double(Double(w.purchase))), ("by_stars", .array(w.byStars.map { .double(Double($0)) })),
+                 ("unrated_review", .double(Double(w.unratedReview))), ("binary", .bool(w.binary))])
+    }
+
+    static func weights(from json: JSONValue?) -> InteractionWeights {
+        var w = InteractionWeights()
+        guard let json else { return w }
+        if let v = json["view"]?.doubleValue { w.view = Float(v) }
+        if let v = json["click"]?.doubleValue { w.click = Float(v) }
+        if let v = json["cart"]?.doubleValue { w.cart = Float(v) }
+        if let v = json["purchase"]?.doubleValue { w.purchase = Float(v) }
+        if let v = json["by_stars"]?.arrayValue?.compactMap(\.doubleValue), v.count == 6 { w.byStars = v.map(Float.init) }
+        if let v = json["unrated_review"]?.doubleValue { w.unratedReview = Float(v) }
+        if let v = json["binary"]?.boolValue { w.binary = v }
+        return w
+    }
+}

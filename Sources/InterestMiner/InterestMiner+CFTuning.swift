@@ -1,0 +1,95 @@
+import CollaborativeFiltering
+import Foundation
+import InterestCore
+import InterestStore
+import Ranking
+
+/// The interactions of one training run with dense user and item indices (users with events and
+/// every catalogue item, both in row-id order).
+struct CFData: Sendable {
+    let rows: [InteractionRow]
+    let userIDs: [Int64]
+    let itemIDs: [Int64]
+    let userIndex: [Int64: Int32]
+    let itemIndex: [Int64: Int32]
+
+    init(rows: [InteractionRow], items: [Int64]) {
+        self.rows = rows
+        userIDs = Array(Set(rows.map(\.user))).sorted()
+        itemIDs = items
+        var u: [Int64: Int32] = [:]
+        for (k, id) in userIDs.enumerated() { u[id] = Int32(k) }
+        var i: [Int64: Int32] = [:]
+        for (k, id) in items.enumerated() { i[id] = Int32(k) }
+        userIndex = u
+        itemIndex = i
+    }
+
+    /// The weighted users × items matrix; events of a user on their `held` item left out.
+    func matrix(_ weights: InteractionWeights, leavingOut held: [Int32: Int32] = [:]) -> SparseMatrix {
+        let triplets: [(row: Int32, column: Int32, value: Float)] = rows.compactMap { r in
+            guard let u = userIndex[r.user], let i = itemIndex[r.item], held[u] != i else { return nil }
+            let w = r.action.map { weights.weight(action: $0, rating: r.rating) } ?? weights.review(rating: r.rating)
+            return (u, i, w)
+        }
+        let m = SparseMatrix(rows: userIDs.count, columns: itemIDs.count, triplets: triplets)
+        return weights.binary ? m.mapValues(weights.cell) : m
+    }
+}
+
+/// How `alpha` was chosen: the validation NDCG@10 of each candidate.
+public struct AlphaTuning: Sendable, Codable {
+    public var grid: [Float]
+    public var ndcg: [Double]
+    public var validationUsers: Int
+    public var chosen: Float
+}
+
+extension InterestMiner {
+    /// The candidates of `--alpha auto`: confidence scales from 1 to 80, a factor of ~2 apart.
+    public static let defaultAlphaGrid: [Float] = [1, 2.5, 5, 10, 20, 40, 80]
+
+    /// Picks ALS's `alpha` by validation, the peers' protocol applied to the training data
+    /// itself: each user's chronologically last positive item (users with ≥ 3) is held out, ALS
+    /// is trained on the rest for every candidate, and the candidate with the best NDCG@10 of
+    /// the held-out items wins (ties: the smaller alpha). nil when no user qualifies.
+    func tuneAlpha(_ data: CFData, grid: [Float], options: CFTrainingOptions,
+                   progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> AlphaTuning? {
+        let names: [Int64: String]
+        do { names = try store.externalIDs().items } catch { throw .store(error) }
+        let events = data.rows.compactMap { r -> LeaveLastOut.Event<Int32, String>? in
+            guard let u = data.userIndex[r.user], let name = names[r.item] else { return nil }
+            return .init(user: u, item: name, timestamp: r.timestamp, positive: r.rating.map { $0 >= 1 } ?? true)
+        }
+        let idOf = Dictionary(names.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        var chosen: [Int32: Int32] = [:]
+        for (u, name) in LeaveLastOut.heldOut(events) {
+            if let id = idOf[name], let i = data.itemIndex[id] { chosen[u] = i }
+        }
+        let held = chosen
+        guard !held.isEmpty, !grid.isEmpty else { return nil }
+        let matrix = data.matrix(options.weights, leavingOut: held)
+        let users = held.keys.sorted()
+        var scores: [Double] = []
+        for alpha in grid {
+            var config = options.als
+            config.alpha = alpha
+            config.computeLoss = false
+            let model: FactorModel
+            do { model = try ALSTrainer(config).train(matrix) } catch {
+                throw .invalidArgument(name: "collaborative filtering", reason: error.description)
+            }
+            let ranked = parallelMap(users, threads: config.threads, makeState: { () }) { _, u -> (Double, Int) in
+                let row = Int(u)
+                let seen = Set(matrix.indices[matrix.indptr[row]..<matrix.indptr[row + 1]].map(Int.init))
+                return RankingMetrics.rank(of: Int(held[u] ?? 0), scores: model.scores(userVector: model.user(row)), excluded: seen)
+            }
+            let ndcg = RankingMetrics.from(ranks: ranked.map(\.0), candidates: ranked.map(\.1)).ndcg
+            scores.append(ndcg)
+            progress(String(format: "cf: alpha %g: validation NDCG@10 %.4f over %d held-out users", Double(alpha), ndcg, users.count))
+        }
+        var best = 0
+        for k in scores.indices where scores[k] > scores[best] || (scores[k] == scores[best] && grid[k] < grid[best]) { best = k }
+        return AlphaTuning(grid: grid, ndcg: scores, validationUsers: users.count, chosen: grid[best])
+    }
+}

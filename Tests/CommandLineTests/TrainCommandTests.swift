@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct TrainCommandTests {
+    /// A small generated database, ingested.
+    static func database() throws -> String {
+        let dir = CLI.temporaryDirectory()
+        let gen = try CLI.run(["corpus", "generate", "--seed", "5", "--users", "60", "--items", "64", "--out", dir.path])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let db = dir.appendingPathComponent("t.sqlite").path
+        let ingest = try CLI.run(["ingest", "--db", db, "--quiet", dir.appendingPathComponent("events.jsonl").path])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        return db
+    }
+
+    @Test func collaborativeTrainingAndRecommendations() throws {
+        let db = try Self.database()
+        let train = try CLI.run(["train", "--db", db, "--no-text", "--cf", "als", "--factors", "8", "--iterations", "5", "--alpha", "10"])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("cf v1: als, alpha 10,"))
+        #expect(train.stderr.contains("ALS iteration 5/5, loss"), "progress per iteration with loss")
+        let users = CLI.temporaryDirectory().appendingPathComponent("users.txt")
+        try "u000001\nu000002\n".write(to: users, atomically: true, encoding: .utf8)
+        let rec = try CLI.run(["recommend", "--db", db, "--method", "cf", "--top", "7", "--users", users.path])
+        #expect(rec.status == 0, "\(rec.stderr)")
+        let lines = rec.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.map { $0["user"] as? String } == ["u000001", "u000002"])
+        #expect(lines.allSatisfy { ($0["items"] as? [String])?.count == 7 })
+        let bpr = try CLI.run(["train", "--db", db, "--no-text", "--cf", "bpr", "--factors", "8", "--iterations", "5", "--quiet"])
+        #expect(bpr.status == 0, "\(bpr.stderr)")
+        #expect(bpr.stdout.contains("cf v2: bpr"))
+    }
+
+    @Test func badCollaborativeOptionsAreExplained() throws {
+        let db = try Self.database()
+        for (args, mention) in [
+            (["--alpha", "-3"], "--alpha"), (["--alpha", "ten"], "--alpha"), (["--alpha", "10,,20"], "--alpha"),
+            (["--star-weights", "1,2,3"], "--star-weights"), (["--cf", "svd"], "--cf"), (["--cf-weights", "loud"], "--cf-weights"),
+            (["--factors", "0"], "--factors"),
+        ] {
+            let r = try CLI.run(["train", "--db", db, "--no-text"] + args)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains(mention), "\(args): \(r.stderr)")
+        }
+        let nothing = try CLI.run(["recommend", "--db", CLI.temporaryDirectory().appendingPathComponent("empty.sqlite").path, "--method", "cf", "--all"])
+        #expect(nothing.status != 0)
+        #expect(nothing.stderr.contains("interests train"))
+    }
+}

@@ -1,0 +1,93 @@
+import CollaborativeFiltering
+import CorpusGeneration
+import Foundation
+import InterestStore
+import Testing
+@testable import InterestMiner
+
+@Suite(.serialized) struct CollaborativeTests {
+    static func ingestedMiner() async throws -> InterestMiner {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("im-cf-\(UUID().uuidString)")
+        let report = try InterestMiner.generateCorpus(CorpusConfiguration(seed: 11, users: 80, items: 64), to: dir.path)
+        let miner = try InterestMiner(databasePath: dir.appendingPathComponent("db.sqlite").path)
+        _ = try await miner.ingest([.file(report.eventsFile)])
+        return miner
+    }
+
+    static let options = TrainingOptions(
+        cf: CFTrainingOptions(als: ALSConfiguration(factors: 8, iterations: 8, seed: 5, threads: 2), alphaGrid: [2.5, 10, 40]), text: false)
+
+    @Test func trainsTunesStoresAndRecommends() async throws {
+        let miner = try await Self.ingestedMiner()
+        let report = try miner.train(Self.options)
+        let cf = try #require(report.cf)
+        #expect(cf.method == "als" && cf.iterations == 8 && cf.losses.count == 8)
+        #expect(zip(cf.losses.dropFirst(), cf.losses).allSatisfy { $0 <= $1 * (1 + 1e-5) }, "loss never increases")
+        let tuning = try #require(cf.alphaTuning)
+        #expect(tuning.grid == [2.5, 10, 40] && tuning.ndcg.count == 3 && tuning.validationUsers > 0)
+        #expect(tuning.ndcg[tuning.grid.firstIndex(of: tuning.chosen)!] == tuning.ndcg.max())
+        #expect(cf.alpha == Double(tuning.chosen))
+        #expect(report.tokenizer == nil, "--no-text trains only the collaborative model")
+
+        var recs: [Recommendation] = []
+        try miner.recommend(method: .cf, users: ["u000001", "u000002", "nobody"], top: 10, threads: 2) { recs.append($0) }
+        #expect(recs.map(\.user) == ["u000001", "u000002", "nobody"])
+        #expect(recs[0].items.count == 10 && recs[1].items.count == 10)
+        #expect(recs[2].items.isEmpty)
+        #expect(recs[0].scores == recs[0].scores.sorted(by: >))
+        let seen = try miner.store.userItems()["u000001"] ?? []
+        #expect(Set(recs[0].items).isDisjoint(with: seen))
+    }
+
+    @Test func storedFactorsRoundTripAndTrainingIsDeterministic() async throws {
+        let miner = try await Self.ingestedMiner()
+        _ = try miner.train(Self.options)
+        let first = try #require(try miner.loadCFModel())
+        _ = try miner.train(Self.options)
+        let second = try #require(try miner.loadCFModel())
+        #expect(second.version == first.version + 1)
+        #expect(first.model == second.model, "same seed, same factors")
+        #expect(first.itemIDs == second.itemIDs)
+        let reopened = try InterestMiner(databasePath: miner.databasePath)
+        #expect(try reopened.loadCFModel()?.model == second.model)
+    }
+
+    @Test func newUsersAndItemsAreFoldedInWithoutRetraining() async throws {
+        let miner = try await Self.ingestedMiner()
+        _ = try miner.train(Self.options)
+        let before = try #require(try miner.loadCFModel())
+        let items = Array(before.itemIDs.prefix(3))
+        var lines = items.enumerated().map { k, item in
+            #"{"type":"interaction","user":"newcomer","item":"\#(item)","action":"purchase","ts":\#(1_800_000_000 + k)}"#
+        }
+        // A brand-new product bought by users the model knows.
+        lines.append(#"{"type":"item","item":"BRANDNEW","title":"brand new thing"}"#)
+        for (k, user) in before.userRow.keys.sorted().prefix(5).enumerated() {
+            lines.append(#"{"type":"interaction","user":"\#(user)","item":"BRANDNEW","action":"purchase","ts":\#(1_800_000_100 + k)}"#)
+        }
+        _ = try await miner.ingest([.text("new.jsonl", lines)])
+
+        let after = try #require(try miner.loadCFModel())
+        #expect(after.version == before.version, "no retraining")
+        #expect(after.foldedItems == 1 && after.itemIDs.last == "BRANDNEW")
+        // The newcomer's vector is the exact fold-in of their three purchases.
+        let vector = try #require(try miner.cfVector("newcomer", after, stale: ["newcomer"]))
+        let cols = items.map { Int32(after.itemRow($0)) }
+        let expected = try #require(after.foldIn).solve(cols.map { ($0, after.weights.weight(action: .purchase, rating: nil)) })
+        #expect(vector == expected)
+        var recs: [Recommendation] = []
+        try miner.recommend(method: .cf, users: ["newcomer"], top: 5, threads: 1) { recs.append($0) }
+        #expect(recs.first?.items.count == 5)
+        let recommended = Set(recs.first?.items ?? [])
+        #expect(recommended.isDisjoint(with: items))
+    }
+
+    @Test func trainingWithoutInteractionsExplainsWhatToDo() async throws {
+        let miner = try freshMiner()
+        #expect(throws: InterestMinerError.self) { try miner.train(Self.options) }
+    }
+}
+
+extension LoadedCFModel {
+    func itemRow(_ external: String) -> Int { itemIDs.firstIndex(of: external) ?? -1 }
+}
