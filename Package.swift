@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "interests-bench",
             dependencies: [
-                "InterestMiner", "InterestStore", "EventFormat", "InterestCore", "Tokenization", "TextEmbedding",
+                "InterestMiner", "InterestStore", "EventFormat", "InterestCore", "Tokenization", "TextEmbedding", "CollaborativeFiltering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/InterestsBench"),
