@@ -252,3 +252,67 @@ void ik_als_cg_row(const float *YtY, const float *Y, const int32_t *cols, const 
     als_cg_portable(YtY, Y, cols, conf, n, dim, x, cg_steps, scratch);
 #endif
 }
+
+// ---------------------------------------------------------------- Gram matrix
+
+#define IK_GRAM(NAME, ATTR)                                                                           \
+    ATTR static void NAME(const float *Y, long rows, long dim, float *G) {                            \
+        long r = 0;                                                                                   \
+        for (; r + 4 <= rows; r += 4) {                                                               \
+            const float *a = Y + r * dim, *b = a + dim, *c = b + dim, *d = c + dim;                   \
+            for (long j = 0; j < dim; j++) {                                                          \
+                const float aj = a[j], bj = b[j], cj = c[j], dj = d[j];                               \
+                float *g = G + j * dim;                                                               \
+                for (long k = 0; k < dim; k++) g[k] += aj * a[k] + bj * b[k] + cj * c[k] + dj * d[k]; \
+            }                                                                                         \
+        }                                                                                             \
+        for (; r < rows; r++) {                                                                       \
+            const float *a = Y + r * dim;                                                             \
+            for (long j = 0; j < dim; j++) {                                                          \
+                const float aj = a[j];                                                                \
+                float *g = G + j * dim;                                                               \
+                for (long k = 0; k < dim; k++) g[k] += aj * a[k];                                     \
+            }                                                                                         \
+        }                                                                                             \
+    }
+
+#ifdef IK_X86
+// Explicit AVX2: four broadcasts, then per 8 columns one load and store of G for four FMAs;
+// only the upper triangle is accumulated, then mirrored (G is symmetric on entry and exit).
+__attribute__((target("avx2,fma"))) static void gram_avx2(const float *Y, long rows, long dim, float *G) {
+    long r = 0;
+    const long vec = dim & ~7L;
+    for (; r + 4 <= rows; r += 4) {
+        const float *a = Y + r * dim, *b = a + dim, *c = b + dim, *d = c + dim;
+        for (long j = 0; j < dim; j++) {
+            const __m256 aj = _mm256_set1_ps(a[j]), bj = _mm256_set1_ps(b[j]), cj = _mm256_set1_ps(c[j]), dj = _mm256_set1_ps(d[j]);
+            float *g = G + j * dim;
+            long k = j & ~7L;  // the upper triangle, from the 8-column chunk holding the diagonal
+            for (; k < vec; k += 8) {
+                __m256 acc = _mm256_loadu_ps(g + k);
+                acc = _mm256_fmadd_ps(aj, _mm256_loadu_ps(a + k), acc);
+                acc = _mm256_fmadd_ps(bj, _mm256_loadu_ps(b + k), acc);
+                acc = _mm256_fmadd_ps(cj, _mm256_loadu_ps(c + k), acc);
+                acc = _mm256_fmadd_ps(dj, _mm256_loadu_ps(d + k), acc);
+                _mm256_storeu_ps(g + k, acc);
+            }
+            for (; k < dim; k++) g[k] += a[j] * a[k] + b[j] * b[k] + c[j] * c[k] + d[j] * d[k];
+        }
+    }
+    for (; r < rows; r++)
+        for (long j = 0; j < dim; j++) axpy_avx2(Y[r * dim + j], Y + r * dim + j, G + j * dim + j, dim - j);
+    for (long j = 0; j < dim; j++)
+        for (long k = j + 1; k < dim; k++) G[k * dim + j] = G[j * dim + k];
+}
+#endif
+IK_GRAM(gram_generic, )
+
+void ik_gram_accumulate(const float *Y, long rows, long dim, float *G) {
+#ifdef IK_X86
+    if (ik_uses_avx2()) {
+        gram_avx2(Y, rows, dim, G);
+        return;
+    }
+#endif
+    gram_generic(Y, rows, dim, G);
+}

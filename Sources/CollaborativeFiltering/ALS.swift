@@ -105,11 +105,7 @@ public struct ALSTrainer: Sendable {
             var g = [Float](repeating: 0, count: f * f)
             let lo = t * rows / blocks, hi = (t + 1) * rows / blocks
             g.withUnsafeMutableBufferPointer { gp in
-                guard let gb = gp.baseAddress else { return }
-                for r in lo..<hi {
-                    let row = y.pointer + r * f
-                    for j in 0..<f where row[j] != 0 { VectorMath.axpy(row[j], row, gb + j * f, f) }
-                }
+                if let gb = gp.baseAddress, hi > lo { ik_gram_accumulate(y.pointer + lo * f, hi - lo, f, gb) }
             }
             return g
         }

@@ -28,12 +28,17 @@ struct DemoCommand: AsyncParsableCommand {
         print("== 2. What the database holds")
         print(StatsCommand.render(try miner.stats(), path: db))
         print()
-        print("== 3. Train: tokenizer, text vectors, item and term vectors")
+        print("== 3. Train: tokenizer, text vectors, item and term vectors, collaborative factors")
         let trained = try miner.train(TrainingOptions())
         if let t = trained.tokenizer, let e = trained.embedding, let v = trained.vectors {
             print("tokenizer: \(Terminal.count(t.vocabularySize)) tokens; vectors: \(e.dimension)-d, \(e.epochs) epochs over "
                 + "\(Terminal.count(e.trainedTokens)) tokens (\(Terminal.count(Int(e.wordsPerSecond))) words/s)"
                 + "; \(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms")
+        }
+        if let c = trained.cf {
+            print("collaborative: \(c.method) \(Terminal.count(c.users)) users × \(Terminal.count(c.items)) items, "
+                + (c.alpha.map { String(format: "alpha %g", $0) + (c.alphaTuning != nil ? " by validation, " : ", ") } ?? "")
+                + String(format: "%d iterations in %.2f s", c.iterations, c.seconds))
         }
         print()
         for query in ["waterproof hiking boots", "哑光口红"] {

@@ -31,6 +31,11 @@ void ik_sgns_step(float *l1, float *output, const int32_t *targets, int count, l
 void ik_als_cg_row(const float *YtY, const float *Y, const int32_t *cols, const float *conf, long n, long dim,
                    float *x, int cg_steps, float *scratch);
 
+/// G += Σ_r y_r·y_rᵀ over `rows` rows of the row-major rows×dim matrix `Y` (G is dim×dim,
+/// row-major, symmetric on entry — zero is): four rows per pass over G, so each load and store
+/// of G carries four FMAs, and only the upper triangle is summed, then mirrored.
+void ik_gram_accumulate(const float *Y, long rows, long dim, float *G);
+
 /// 1 when the AVX2+FMA kernels are in use (for reports).
 int ik_uses_avx2(void);
 
