@@ -17,9 +17,9 @@ The run has two sections (pick with --sections, default 12):
       `interests-bench als MATRIX --factors 64 --iterations 15 --regularization 0.05 --alpha 10
       --threads 2 --seed 1`. implicit, ours, implicit, ours, ... for --rounds (default 3). Reported:
       median seconds/iteration (= fit/train seconds / 15) of each side, ratio ours/implicit per round
-      and its median (target <= 1.0), median per-iteration time, peak RSS of each process (implicit:
-      ru_maxrss of its Python process, interpreter + numpy + scipy + implicit included, and that
-      process's peak just after the imports; ours: VmHWM of interests-bench), the load average.
+      and its median (target <= 1.0), median per-iteration time, peak RSS of each process (VmHWM;
+      implicit's includes the Python interpreter, numpy, scipy and implicit, and its peak just after
+      the imports is shown too; ours is interests-bench's), CPU/wall of each process, the load average.
   (2) RANKING QUALITY with the peers' protocol, seeds 1..5 (--seeds), per split (amazon-all-beauty,
       movielens-latest-small):
         (a) ours, defaults: a fresh database gets train.jsonl (`interests ingest`), then per seed
@@ -243,16 +243,19 @@ def implicit_speed_worker(argv: list[str]) -> None:
         m = AlternatingLeastSquares(factors=ALS["factors"], regularization=ALS["regularization"], alpha=ALS["alpha"],
                                     iterations=ALS["iterations"], random_state=ALS["seed"], num_threads=ALS["threads"],
                                     calculate_training_loss=False)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         last[0] = t
         m.fit(X, show_progress=False, callback=callback)
-        fit_s = time.perf_counter() - t
+        fit_s, fit_cpu_s = time.perf_counter() - t, time.process_time() - c
     print(json.dumps({"implicit": implicit.__version__, "implicit_file": implicit.__file__, "numpy": numpy.__version__,
                       "scipy": scipy.__version__, "blas_under_limit": blas, "model": type(m).__module__ + "." + type(m).__name__,
                       "rows": X.shape[0], "columns": X.shape[1], "nonZeros": int(X.nnz), "load_s": load_s,
-                      "fit_s": fit_s, "iteration_s": times, "s_per_iteration": fit_s / ALS["iterations"],
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "peak_rss_after_imports_mb": rss_after_imports}))
+                      "fit_s": fit_s, "fit_cpu_s": fit_cpu_s, "iteration_s": times,
+                      "s_per_iteration": fit_s / ALS["iterations"],
+                      # VmHWM, not ru_maxrss: on Linux a child's ru_maxrss starts from its parent's peak (kept
+                      # across fork + exec), so it would report bench.py's own peak, not this process's.
+                      "peak_rss_mb": vm_hwm_mb(), "peak_rss_after_imports_mb": rss_after_imports,
+                      "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
 def implicit_quality_worker(argv: list[str]) -> None:
@@ -345,6 +348,15 @@ def run(cmd: list[str], what: str, env: dict | None = None, cwd: str | None = No
         raise BenchError(f"{what} failed (status {p.returncode}): {' '.join(cmd)}\n--- stderr ---\n{p.stderr[-6000:]}"
                          + (f"\n--- stdout (end) ---\n{out}" if out.strip() else ""))
     return p
+
+
+def run_measured(cmd: list[str], what: str) -> tuple[subprocess.CompletedProcess, float, float]:
+    """run() plus the child's wall seconds and CPU seconds (user + system, all its threads)."""
+    import resource
+    r0, t = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    p = run(cmd, what)
+    wall, r1 = time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return p, wall, (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
 
 
 def parse_json(text: str, what: str):
@@ -511,12 +523,14 @@ def section_speed(rep: Report, a, bins: Binaries, need: dict, out_dir: str) -> d
         print(f"[1] {name}: {a.rounds} rounds, implicit then ours", file=sys.stderr, flush=True)
         rounds = []
         for r in range(a.rounds):
-            imp = parse_json(run([sys.executable, os.path.abspath(__file__), "implicit-speed", m["file"]],
-                                 f"implicit ALS on {name}").stdout, "implicit worker")
-            ours = parse_json(run([bins.bench, "als", m["file"], "--factors", str(ALS["factors"]),
-                                   "--iterations", str(ALS["iterations"]), "--regularization", str(ALS["regularization"]),
-                                   "--alpha", f"{ALS['alpha']:g}", "--threads", str(ALS["threads"]), "--seed", str(ALS["seed"])],
-                                  f"interests-bench als on {name}").stdout, "interests-bench als")
+            p, wall, cpu = run_measured([sys.executable, os.path.abspath(__file__), "implicit-speed", m["file"]],
+                                        f"implicit ALS on {name}")
+            imp = {**parse_json(p.stdout, "implicit worker"), "process_wall_s": wall, "process_cpu_s": cpu}
+            p, wall, cpu = run_measured([bins.bench, "als", m["file"], "--factors", str(ALS["factors"]),
+                                         "--iterations", str(ALS["iterations"]), "--regularization", str(ALS["regularization"]),
+                                         "--alpha", f"{ALS['alpha']:g}", "--threads", str(ALS["threads"]),
+                                         "--seed", str(ALS["seed"])], f"interests-bench als on {name}")
+            ours = {**parse_json(p.stdout, "interests-bench als"), "process_wall_s": wall, "process_cpu_s": cpu}
             for key in ("rows", "columns", "nonZeros", "secondsPerIteration", "iterationSeconds", "peakRSSMegabytes"):
                 if key not in ours:
                     raise BenchError(f"interests-bench als printed no `{key}`: {ours}")
@@ -542,6 +556,7 @@ def section_speed(rep: Report, a, bins: Binaries, need: dict, out_dir: str) -> d
              "implicit_peak_rss_mb": median([r["implicit"]["peak_rss_mb"] for r in rounds]),
              "implicit_peak_rss_after_imports_mb": median([r["implicit"]["peak_rss_after_imports_mb"] or 0 for r in rounds]),
              "ours_peak_rss_mb": median([r["ours"]["peakRSSMegabytes"] for r in rounds])}
+        x["iteration_median_ratio"] = x["ours_median_iteration_s"] / x["implicit_median_iteration_s"]
         x["meets_target"] = x["median_ratio"] <= RATIO_TARGET
         res["matrices"][name] = x
 
@@ -556,21 +571,24 @@ def section_speed(rep: Report, a, bins: Binaries, need: dict, out_dir: str) -> d
     rows = []
     for name, x in res["matrices"].items():
         rows.append([name, ms(x["implicit_median_iteration_s"]), ms(x["ours_median_iteration_s"]),
-                     f"{x['implicit_peak_rss_mb']:.0f}", f"{x['implicit_peak_rss_after_imports_mb']:.0f}",
+                     f"{x['iteration_median_ratio']:.3f}", f"{x['implicit_peak_rss_mb']:.0f}",
+                     f"{x['implicit_peak_rss_after_imports_mb']:.0f}",
                      f"{x['implicit_peak_rss_mb'] - x['implicit_peak_rss_after_imports_mb']:.0f}",
                      f"{x['ours_peak_rss_mb']:.0f}"])
-    rep.table(["matrix", "implicit ms/it (med of all its.)", "ours ms/it (med of all its.)", "implicit peak RSS MB",
-               "of which imports MB", "implicit above imports MB", "ours peak RSS MB"], rows)
+    rep.table(["matrix", "implicit ms/it (med of its.)", "ours ms/it (med of its.)", "ratio", "implicit peak RSS MB",
+               "after imports MB", "implicit above imports MB", "ours peak RSS MB"], rows)
     rep()
     rows = []
     for name, x in res["matrices"].items():
         for r in x["rounds"]:
-            rows.append([name, r["round"], f"{r['implicit']['fit_s']:.3f}", ms(r["implicit"]["s_per_iteration"]),
-                         f"{r['implicit']['peak_rss_mb']:.0f}", f"{sum(r['ours']['iterationSeconds']):.3f}",
-                         ms(r["ours"]["secondsPerIteration"]), f"{r['ours']['peakRSSMegabytes']:.0f}",
+            i, o = r["implicit"], r["ours"]
+            rows.append([name, r["round"], f"{i['fit_s']:.3f}", ms(i["s_per_iteration"]), f"{i['peak_rss_mb']:.0f}",
+                         f"{i['process_cpu_s'] / i['process_wall_s']:.2f}",
+                         f"{o['secondsPerIteration'] * ALS['iterations']:.3f}", ms(o["secondsPerIteration"]),
+                         f"{o['peakRSSMegabytes']:.0f}", f"{o['process_cpu_s'] / o['process_wall_s']:.2f}",
                          f"{r['ratio']:.3f}", f"{r['load_after'][0]:.2f}"])
-    rep.table(["matrix", "round", "implicit fit s", "implicit ms/it", "implicit RSS MB", "ours train s", "ours ms/it",
-               "ours RSS MB", "ratio", "load 1m after"], rows)
+    rep.table(["matrix", "round", "implicit fit s", "implicit ms/it", "implicit RSS MB", "cpu/wall", "ours train s",
+               "ours ms/it", "ours RSS MB", "cpu/wall", "ratio", "load 1m after"], rows)
     first = next(iter(res["matrices"].values()))["rounds"][0]["implicit"]
     blas = ", ".join(f"{b.get('internal_api')} {b.get('version')} x{b.get('num_threads')}" for b in first["blas_under_limit"]) or "none found"
     rep(f"  implicit {first['implicit']} ({first['model']}; numpy {first['numpy']}, scipy {first['scipy']}; BLAS under "
@@ -579,9 +597,12 @@ def section_speed(rep: Report, a, bins: Binaries, need: dict, out_dir: str) -> d
         f"(confidence 1 + alpha x 1), {ALS['iterations']} iterations, 3 CG steps (both defaults), {ALS['threads']} threads, "
         f"seed {ALS['seed']}, no loss.")
     rep("  ms/it = the whole fit()/train() call / 15 (transpose, initialisation and all iterations; not reading the file);")
-    rep("  'med of all its.' = median of the individual iteration times of all rounds. Order per round: implicit, ours.")
-    rep("  Peak RSS: implicit = ru_maxrss of its Python process (interpreter, numpy, scipy and implicit included; 'of which")
-    rep("  imports' = that process's peak right after importing them); ours = VmHWM of interests-bench (reads the whole file).")
+    rep("  'med of its.' = median of the individual iteration times of all rounds (ratio: ours/implicit of those medians).")
+    rep("  Order per round: implicit, ours. cpu/wall = the whole process's CPU seconds (user + system, all threads) over")
+    rep(f"  its wall seconds; well below {ALS['threads']} on the large matrix means the process did not get both cores.")
+    rep("  Peak RSS = VmHWM of each process: implicit's Python process (interpreter, numpy, scipy and implicit included;")
+    rep("  'after imports' = its peak right after importing them), ours = interests-bench (holds the whole file while")
+    rep("  parsing it). Not ru_maxrss: a child's ru_maxrss starts from its parent's peak on Linux (the JSON has it too).")
     for name, x in res["matrices"].items():
         rep(f"  {name}: {x['source']}")
     return res

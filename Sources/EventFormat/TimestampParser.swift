@@ -21,6 +21,11 @@ public struct TimestampParser: Sendable {
 
     public init(unit: TimestampUnit = .seconds) { self.unit = unit }
 
+    /// A time given on a command line (`--since 2025-06-01`, an ISO-8601 time, or Unix seconds).
+    public func parse(text: String) throws(EventFormatError) -> Int64 {
+        try parse(.string(text))
+    }
+
     func parse(_ value: RawValue) throws(EventFormatError) -> Int64 {
         switch value {
         case .number(let literal):

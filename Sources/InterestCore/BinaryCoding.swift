@@ -114,3 +114,24 @@ public enum VectorBlob {
         return out
     }
 }
+
+/// Little-endian Float64 vectors as BLOBs (profile sums, which must stay exact over many updates).
+public enum DoubleVectorBlob {
+    public static func encode(_ v: [Double]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: v.count * 8)
+        out.withUnsafeMutableBytes { raw in
+            for (i, x) in v.enumerated() { raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: 8 * i, as: UInt64.self) }
+        }
+        return out
+    }
+
+    /// nil when the byte count is not a multiple of 8.
+    public static func decode(_ bytes: [UInt8]) -> [Double]? {
+        guard bytes.count % 8 == 0 else { return nil }
+        var out = [Double](repeating: 0, count: bytes.count / 8)
+        bytes.withUnsafeBytes { raw in
+            for i in out.indices { out[i] = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))) }
+        }
+        return out
+    }
+}

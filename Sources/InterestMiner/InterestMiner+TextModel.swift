@@ -44,6 +44,8 @@ extension EmbeddingTrainingOptions {
 struct LoadedTextModel: Sendable {
     let encoder: SIFEncoder
     let version: Int
+    /// The profile rule and term statistics trained with this encoder (nil: none yet).
+    var profile: ProfileModel? = nil
 }
 
 extension ModelKind {
@@ -61,7 +63,8 @@ extension InterestMiner {
                 throw InterestMinerError.missing(what: "the tokenizer of text model v\(model.version) is missing", hint: "re-run `interests train`")
             }
             let tokenizer = try Tokenizer(json: tokModel.payload)
-            return LoadedTextModel(encoder: try SIFEncoder(serialized: model.payload, tokenizer: tokenizer), version: model.version)
+            return LoadedTextModel(encoder: try SIFEncoder(serialized: model.payload, tokenizer: tokenizer), version: model.version,
+                                   profile: try loadProfileModel(textEncoderVersion: model.version))
         } catch let e as InterestMinerError {
             throw e
         } catch let e as StoreError {

@@ -10,9 +10,12 @@ public struct TrainingOptions: Sendable {
     public var cf: CFTrainingOptions?
     /// Train the tokenizer and text vectors (false: only the collaborative model).
     public var text: Bool
+    /// How user profiles weigh and decay events.
+    public var profile: ProfileRule
 
     public init(tokenizer: TokenizerTrainingOptions = TokenizerTrainingOptions(), embedding: EmbeddingTrainingOptions = EmbeddingTrainingOptions(),
-                cf: CFTrainingOptions? = CFTrainingOptions(), text: Bool = true) {
+                cf: CFTrainingOptions? = CFTrainingOptions(), text: Bool = true, profile: ProfileRule = ProfileRule()) {
+        self.profile = profile
         self.tokenizer = tokenizer
         self.embedding = embedding
         self.cf = cf
@@ -44,6 +47,10 @@ public struct TrainingReport: Sendable, Codable {
         public var queries: Int
         public var items: Int
         public var terms: Int
+        /// Texts the term document frequencies were counted over.
+        public var documents: Int
+        /// Users with a profile after the rebuild.
+        public var profiles: Int
         public var seconds: Double
     }
     public struct CFPart: Sendable, Codable {
@@ -78,7 +85,9 @@ extension InterestMiner {
             let (embeddingPart, model) = try trainTextModel(tokenizer: tokenizer, tokenizerVersion: tokenizerPart.version,
                                                             options: options.embedding, threads: options.tokenizer.threads, progress: progress)
             report.embedding = embeddingPart
-            report.vectors = try computeTextVectors(model, terms: options.embedding.terms, threads: options.tokenizer.threads, progress: progress)
+            var vectors = try computeTextVectors(model, terms: options.embedding.terms, threads: options.tokenizer.threads, progress: progress)
+            vectors.profiles = try rebuildProfiles(model, rule: options.profile, documents: vectors.documents, progress: progress)
+            report.vectors = vectors
         }
         if let cf = options.cf {
             report.cf = try trainCF(cf, progress: progress)

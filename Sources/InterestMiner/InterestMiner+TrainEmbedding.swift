@@ -74,7 +74,7 @@ extension InterestMiner {
         let clock = ContinuousClock()
         let started = clock.now
         let encoder = model.encoder
-        var part = TrainingReport.VectorsPart(reviews: 0, queries: 0, items: 0, terms: 0, seconds: 0)
+        var part = TrainingReport.VectorsPart(reviews: 0, queries: 0, items: 0, terms: 0, documents: 0, profiles: 0, seconds: 0)
         var reviewSums: [Int64: (sum: [Float], count: Int)] = [:]
         var termCounter = TermCounter(tokenizer: encoder.tokenizer)
         do {
@@ -107,6 +107,7 @@ extension InterestMiner {
             let texts = items.map { Self.itemText(title: $0.title, text: $0.text) }
             let present = texts.compactMap { $0 }
             termCounter.add(present, threads: threads)
+            part.documents = part.reviews + part.queries + present.count
             var encoded = encoder.encode(present, threads: threads).makeIterator()
             var rows: [ItemVectorRow] = []
             for (item, text) in zip(items, texts) {

@@ -52,10 +52,15 @@ public struct EventVectors: Sendable {
     /// Parallel to the batch's events: the vector of each review, query and item record's text
     /// (nil: the text had nothing the encoder knows); entries of interactions are ignored.
     public let vectors: [[Float]?]
+    /// With a rule, the profiles of the batch's users are updated in the same transaction.
+    public let profile: ProfileRule?
+    public let dimension: Int
 
-    public init(version: Int, vectors: [[Float]?]) {
+    public init(version: Int, vectors: [[Float]?], profile: ProfileRule? = nil, dimension: Int = 0) {
         self.version = version
         self.vectors = vectors
+        self.profile = profile
+        self.dimension = dimension
     }
 }
 
@@ -121,10 +126,14 @@ struct EventWriter {
     let insertInteraction: RawStatement
     let vectors: EventVectors?
     let vectorWriter: VectorWriter?
+    var profiles: ProfileWriter?
 
     init(_ db: Database, vectors: EventVectors? = nil) throws {
         self.vectors = vectors
         vectorWriter = vectors == nil ? nil : try VectorWriter(db)
+        if let vectors, let rule = vectors.profile, vectors.dimension > 0 {
+            profiles = try ProfileWriter(db, rule: rule, version: vectors.version, dimension: vectors.dimension)
+        }
         insertUser = try RawStatement(db, "INSERT INTO user(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
         selectUser = try RawStatement(db, "SELECT id FROM user WHERE external_id = ?")
         insertItemRef = try RawStatement(db, "INSERT INTO item(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
@@ -175,6 +184,7 @@ struct EventWriter {
                 count(s.changes, &outcome)
                 if s.changes > 0, let vector, let vectors, let vw = vectorWriter {
                     try vw.addReview(s.lastInsertRowID, item: i, vector, version: vectors.version)
+                    try profiles?.add(user: u, kind: .review, own: vector, item: i, rating: r.rating, action: nil, at: r.timestamp)
                 }
             case .query(let q):
                 let u = try userID(q.user, known, &pending, &outcome)
@@ -189,6 +199,7 @@ struct EventWriter {
                 count(s.changes, &outcome)
                 if s.changes > 0, let vector, let vectors, let vw = vectorWriter {
                     try vw.addQuery(s.lastInsertRowID, vector, version: vectors.version)
+                    try profiles?.add(user: u, kind: .query, own: vector, item: nil, rating: nil, action: nil, at: q.timestamp)
                 }
             case .interaction(let x):
                 let u = try userID(x.user, known, &pending, &outcome)
@@ -204,8 +215,12 @@ struct EventWriter {
                 s.bind(7, x.timestamp)
                 try s.step()
                 count(s.changes, &outcome)
+                if s.changes > 0 {
+                    try profiles?.add(user: u, kind: .interaction, own: nil, item: i, rating: x.rating, action: x.action, at: x.timestamp)
+                }
             }
         }
+        try profiles?.flush()
     }
 
     @inline(__always)

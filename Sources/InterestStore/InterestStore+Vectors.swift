@@ -150,6 +150,38 @@ extension InterestStore {
         }
     }
 
+    /// The texts of the newest `limit` reviews of an item (what the shop says about it).
+    public func reviewTexts(ofItem external: String, limit: Int) throws(StoreError) -> [String] {
+        try read("reading reviews of '\(external)'") { db in
+            try String.fetchAll(db, sql: """
+                SELECT r.text FROM review r JOIN item i ON i.id = r.item_id WHERE i.external_id = ?
+                ORDER BY r.ts DESC, r.id DESC LIMIT ?
+                """, arguments: [external, limit])
+        }
+    }
+
+    /// The stored rows of these terms (those in the vocabulary), by term.
+    public func terms(named names: Set<String>) throws(StoreError) -> [String: TermRow] {
+        guard !names.isEmpty else { return [:] }
+        return try read("reading terms") { db in
+            var out: [String: TermRow] = [:]
+            let list = names.sorted()
+            var start = 0
+            while start < list.count {
+                let part = Array(list[start..<min(start + 500, list.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT term, kind, document_frequency, vector FROM term WHERE term IN (\(marks))",
+                                            arguments: StatementArguments(part)) {
+                    let v = (row[3] as Data?).flatMap { VectorBlob.decode([UInt8]($0)) }
+                    let t = TermRow(term: row[0], kind: row[1], documentFrequency: row[2], vector: v)
+                    out[t.term] = t
+                }
+                start += 500
+            }
+            return out
+        }
+    }
+
     /// All terms with vectors.
     public func terms() throws(StoreError) -> [TermRow] {
         try read("reading terms") { db in
@@ -215,6 +247,10 @@ public struct UserEventVector: Sendable, Equatable {
     public let timestamp: Int64
     /// The review's or query's vector; for interactions, the item's vector.
     public let vector: [Float]?
+    /// The item's title and description ("title. text"), for reviews and interactions.
+    public var itemText: String? = nil
+    /// The vector of the item's own text, for reviews and interactions.
+    public var itemVector: [Float]? = nil
 }
 
 extension InterestStore {
@@ -224,12 +260,18 @@ extension InterestStore {
             guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [user]) else { return nil }
             func vec(_ data: Data?) -> [Float]? { data.flatMap { VectorBlob.decode([UInt8]($0)) } }
             var out: [(Int64, Int, Int64, UserEventVector)] = []
+            func itemText(_ title: String?, _ text: String?) -> String? {
+                let parts = [title, text].compactMap { $0 }.filter { !$0.isEmpty }
+                return parts.isEmpty ? nil : parts.joined(separator: ". ")
+            }
             for row in try Row.fetchAll(db, sql: """
-                SELECT r.id, i.external_id, r.text, r.rating, r.ts, v.vector FROM review r JOIN item i ON i.id = r.item_id
-                LEFT JOIN review_vector v ON v.review_id = r.id WHERE r.user_id = ?
+                SELECT r.id, i.external_id, r.text, r.rating, r.ts, v.vector, i.title, i.text, iv.text_vector FROM review r
+                JOIN item i ON i.id = r.item_id LEFT JOIN review_vector v ON v.review_id = r.id
+                LEFT JOIN item_vector iv ON iv.item_id = r.item_id WHERE r.user_id = ?
                 """, arguments: [uid]) {
                 out.append((row[4], 0, row[0], UserEventVector(kind: .review, item: row[1], text: row[2], rating: row[3], action: nil,
-                                                               timestamp: row[4], vector: vec(row[5]))))
+                                                               timestamp: row[4], vector: vec(row[5]), itemText: itemText(row[6], row[7]),
+                                                               itemVector: vec(row[8]))))
             }
             for row in try Row.fetchAll(db, sql: """
                 SELECT q.id, q.text, q.ts, v.vector FROM query q LEFT JOIN query_vector v ON v.query_id = q.id WHERE q.user_id = ?
@@ -238,12 +280,13 @@ extension InterestStore {
                                                                timestamp: row[2], vector: vec(row[3]))))
             }
             for row in try Row.fetchAll(db, sql: """
-                SELECT x.id, i.external_id, x.action, x.rating, x.ts, v.vector FROM interaction x JOIN item i ON i.id = x.item_id
-                LEFT JOIN item_vector v ON v.item_id = x.item_id WHERE x.user_id = ?
+                SELECT x.id, i.external_id, x.action, x.rating, x.ts, v.vector, i.title, i.text, v.text_vector FROM interaction x
+                JOIN item i ON i.id = x.item_id LEFT JOIN item_vector v ON v.item_id = x.item_id WHERE x.user_id = ?
                 """, arguments: [uid]) {
                 let code: Int = row[2]
                 out.append((row[4], 2, row[0], UserEventVector(kind: .interaction, item: row[1], text: nil, rating: row[3],
-                                                               action: Action(code: code), timestamp: row[4], vector: vec(row[5]))))
+                                                               action: Action(code: code), timestamp: row[4], vector: vec(row[5]),
+                                                               itemText: itemText(row[6], row[7]), itemVector: vec(row[8]))))
             }
             out.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
             return out.map(\.3)

@@ -95,6 +95,10 @@ struct RawStatement {
         sqlite3_column_int64(handle, column)
     }
 
+    @inline(__always) func double(column: Int32) -> Double {
+        sqlite3_column_double(handle, column)
+    }
+
     /// Rows changed by the last statement on the connection.
     @inline(__always) var changes: Int32 { sqlite3_changes(connection) }
 

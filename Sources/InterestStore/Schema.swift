@@ -117,6 +117,21 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v4-profiles") { db in
+            try db.execute(sql: """
+                -- Each user's time-decayed interest sum (ProfileRule): Σ w·e^(−λ(ts − tᵢ))·vᵢ as a
+                -- Float64 BLOB, the decayed total weight, the newest event's time, the event count,
+                -- and the text-encoder version whose vectors it sums.
+                CREATE TABLE user_profile (
+                    user_id INTEGER PRIMARY KEY REFERENCES user(id) ON DELETE CASCADE,
+                    model_version INTEGER NOT NULL,
+                    sum BLOB NOT NULL,
+                    weight REAL NOT NULL,
+                    ts INTEGER NOT NULL,
+                    events INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

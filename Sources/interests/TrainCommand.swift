@@ -1,5 +1,6 @@
 import ArgumentParser
 import CollaborativeFiltering
+import InterestCore
 import InterestMiner
 import TextEmbedding
 import Tokenization
@@ -59,6 +60,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("star-weights"), help: "Weights of 0…5-star ratings, six comma-separated numbers (default 1,1,2,4,8,8).")
     var starWeights: String?
 
+    @Option(name: .customLong("half-life"), help: "Profile half-life in days: an event this old counts half as much.")
+    var halfLife: Double = 90
+
     @Flag(name: .customLong("no-text"), help: "Train only the collaborative model.")
     var noText = false
 
@@ -79,6 +83,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let iterations, !(1...10_000).contains(iterations) { throw ValidationError("--iterations must be 1…10000") }
         if noText && cf == "none" { throw ValidationError("--no-text with --cf none leaves nothing to train") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard halfLife > 0, halfLife.isFinite else { throw ValidationError("--half-life must be a positive number of days, got \(halfLife)") }
         if alpha != "auto" {
             let values = alpha.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
             guard values.allSatisfy({ $0.map { $0 > 0 && $0.isFinite } ?? false }) else {
@@ -91,6 +96,12 @@ struct TrainCommand: AsyncParsableCommand {
                 throw ValidationError("--star-weights needs six comma-separated numbers for 0…5 stars (e.g. 1,1,2,4,8,8), got '\(starWeights)'")
             }
         }
+    }
+
+    func profileRule() -> ProfileRule {
+        var rule = ProfileRule()
+        rule.halfLifeDays = halfLife
+        return rule
     }
 
     /// --alpha as (fixed value, grid to tune over).
@@ -124,7 +135,7 @@ struct TrainCommand: AsyncParsableCommand {
             embedding: EmbeddingTrainingOptions(
                 skipGram: SkipGramConfiguration(dimension: dim, epochs: epochs ?? 5, minCount: 2, seed: seed, threads: threads),
                 automaticEpochs: epochs == nil),
-            cf: cfOptions, text: !noText)
+            cf: cfOptions, text: !noText, profile: profileRule())
         let report = try miner.train(options) { message in
             if showProgress { Terminal.progress(message) }
         }
@@ -140,7 +151,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let e = report.embedding, let v = report.vectors {
             print("text vectors v\(e.version): \(e.dimension)-d, \(e.epochs) epochs over \(Terminal.count(e.trainedTokens)) tokens "
                 + "(\(Terminal.count(Int(e.wordsPerSecond))) words/s); \(Terminal.count(v.reviews)) reviews, \(Terminal.count(v.queries)) queries, "
-                + "\(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms")
+                + "\(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms, \(Terminal.count(v.profiles)) user profiles")
         }
         if let c = report.cf {
             let alphaNote = c.alpha.map { String(format: ", alpha %g", $0) + (c.alphaTuning != nil ? " (by validation)" : "") } ?? ""

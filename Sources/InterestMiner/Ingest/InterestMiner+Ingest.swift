@@ -206,7 +206,8 @@ struct ChunkParser: Sendable {
             let v = model.encoder.encode(text, session: session)
             return v.isEmpty ? nil : v.values
         }
-        return PreparedChunk(chunk: chunk, vectors: EventVectors(version: model.version, vectors: vectors))
+        return PreparedChunk(chunk: chunk, vectors: EventVectors(version: model.version, vectors: vectors, profile: model.profile?.rule,
+                                                                 dimension: model.encoder.dimension))
     }
 
     /// The first chunk of a CSV input sets the header (mutating); later chunks reuse it.

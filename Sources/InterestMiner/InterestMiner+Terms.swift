@@ -1,0 +1,249 @@
+import Foundation
+import InterestCore
+import InterestStore
+import Ranking
+import TextEmbedding
+import Tokenization
+
+/// One interest term of a user.
+public struct InterestTerm: Sendable, Codable, Equatable {
+    public var term: String
+    public var score: Double
+    /// How many of the user's events contain it (their own text, or the text of an item they touched).
+    public var evidence: Int
+    /// The interest (cluster) it belongs to, 0 = the heaviest.
+    public var cluster: Int
+    /// With `explain`: the user's texts that support it, newest first (at most three).
+    public var support: [String]?
+}
+
+/// One of a user's interests: its share of the (decayed) weight and its own best terms.
+public struct InterestSummary: Sendable, Codable, Equatable {
+    public var cluster: Int
+    public var share: Double
+    public var events: Int
+    public var terms: [String]
+}
+
+/// What `interests terms` answers for one user.
+public struct UserInterestTerms: Sendable, Codable, Equatable {
+    public var user: String
+    public var terms: [InterestTerm]
+    public var interests: [InterestSummary]
+    /// Events that carried weight.
+    public var events: Int
+    /// Why there are no terms ("no evidence: …"), or nil.
+    public var note: String?
+}
+
+/// Options of `interests terms`.
+public struct TermsOptions: Sendable {
+    public var top: Int
+    /// Only events at or after this time (seconds since 1970).
+    public var since: Int64?
+    public var explain: Bool
+    public var clustering: InterestClustering.Settings
+    public var scoring: TermScoring.Settings
+    /// Terms from the title and description of an item the user only touched (no text of their
+    /// own) count this much of the event's weight.
+    public var itemTextWeight: Double
+    /// Terms of other users' reviews of the user's items count this much of the event's weight,
+    /// times the share of those reviews (the newest 50) that contain them.
+    public var itemReviewWeight: Double
+
+    public init(top: Int = 10, since: Int64? = nil, explain: Bool = false, clustering: InterestClustering.Settings = .init(),
+                scoring: TermScoring.Settings = .init(), itemTextWeight: Double = 0.1, itemReviewWeight: Double = 0.25) {
+        self.itemReviewWeight = itemReviewWeight
+        self.top = top
+        self.since = since
+        self.explain = explain
+        self.clustering = clustering
+        self.scoring = scoring
+        self.itemTextWeight = itemTextWeight
+    }
+}
+
+extension InterestMiner {
+    /// A user's interests in words: their recent events (decayed by the profile rule's half-life
+    /// from their newest event), clustered into up to K interests, and the readable terms of
+    /// those events scored by `TermScoring` (README "Interest terms").
+    public func terms(user: String, options: TermsOptions = TermsOptions()) throws(InterestMinerError) -> UserInterestTerms {
+        let model = try requireTextModel()
+        return try terms(user: user, options: options, context: TermsContext(model))
+    }
+
+    /// The same for many users, one answer each, in order (models loaded once).
+    public func terms(users: [String], options: TermsOptions = TermsOptions(), emit: (UserInterestTerms) throws -> Void) throws(InterestMinerError) {
+        let context = TermsContext(try requireTextModel())
+        for user in users {
+            let answer = try terms(user: user, options: options, context: context)
+            do { try emit(answer) } catch { throw .unwritableOutput(path: "terms", reason: "\(error)") }
+        }
+    }
+
+    /// What one `terms` run needs from the models, built once.
+    struct TermsContext: Sendable {
+        let model: LoadedTextModel
+        let rule: ProfileRule
+        let splitter: CJKSplitter
+        let documents: Int
+
+        init(_ model: LoadedTextModel) {
+            self.model = model
+            rule = model.profile?.rule ?? ProfileRule()
+            splitter = CJKSplitter(tokenizer: model.encoder.tokenizer)
+            documents = model.profile?.documents ?? 0
+        }
+    }
+
+    func terms(user: String, options: TermsOptions, context: TermsContext) throws(InterestMinerError) -> UserInterestTerms {
+        var answer = UserInterestTerms(user: user, terms: [], interests: [], events: 0, note: nil)
+        let history: [UserEventVector]?
+        do { history = try store.userEventVectors(user) } catch { throw .store(error) }
+        guard let history else {
+            answer.note = "no evidence: user '\(user)' has no events in this database"
+            return answer
+        }
+        let events = history.filter { e in options.since.map { e.timestamp >= $0 } ?? true }
+        guard let newest = events.map(\.timestamp).max() else {
+            answer.note = "no evidence: user '\(user)' has no events" + (options.since != nil ? " since the given date" : "")
+            return answer
+        }
+        // The user's language, from their own texts: items described in another language say
+        // little a merchandiser reading this user's terms can use, and their vectors sit in
+        // another region of the space (they would split interests by language, not topic).
+        let ownCJK = Self.cjkShare(events.compactMap(\.text))
+        func foreign(_ e: UserEventVector) -> Bool {
+            guard e.text == nil, let own = ownCJK, let item = e.itemText, let share = Self.cjkShare([item]) else { return false }
+            return (share > 0.5) != (own > 0.5)
+        }
+        // Each event's weight (kind × decay from the newest event) and profile vector.
+        let rate = context.rule.decayRate
+        var points: [InterestClustering.Point] = []
+        var pointOf: [Int: Int] = [:]
+        var weights = [Double](repeating: 0, count: events.count)
+        var rawWeights: [Double] = []
+        for (k, e) in events.enumerated() where !foreign(e) {
+            let kind: ProfileRule.EventKind = e.kind == .review ? .review : (e.kind == .query ? .query : .interaction)
+            let own = e.kind == .interaction ? nil : e.vector
+            guard let (v, w) = context.rule.contribution(kind, own: own, item: e.itemVector ?? (e.kind == .interaction ? e.vector : nil),
+                                                         rating: e.rating, action: e.action) else { continue }
+            let decayed = w * exp(-rate * Double(newest - e.timestamp))
+            weights[k] = decayed
+            pointOf[k] = points.count
+            points.append(.init(vector: v, weight: decayed))
+            rawWeights.append(w)
+        }
+        // Interests are found on the kind weights alone (an interest the user had in spring is
+        // still one of theirs); decay then decides how much each counts now (share, terms).
+        let decayedTotal = points.reduce(0) { $0 + $1.weight }
+        func nowShare(_ i: InterestClustering.Interest) -> Double {
+            decayedTotal > 0 ? i.members.reduce(0) { $0 + points[$1].weight } / decayedTotal : 0
+        }
+        let interests = InterestClustering(options.clustering).cluster(
+            points.enumerated().map { k, p in InterestClustering.Point(vector: p.vector, weight: rawWeights[k]) })
+            .enumerated().sorted { a, b in
+                let (x, y) = (nowShare(a.element), nowShare(b.element))
+                return x != y ? x > y : a.offset < b.offset
+            }.map(\.element)
+        guard !interests.isEmpty else {
+            answer.note = "no evidence: none of the user's events carries interest (complaints and unrated texts without known words count for nothing)"
+            return answer
+        }
+        var clusterOf = [Int](repeating: 0, count: points.count)
+        for (j, interest) in interests.enumerated() { for m in interest.members { clusterOf[m] = j } }
+
+        // Candidate terms per event: the user's own text; the item's text for interactions.
+        let tokenizer = context.model.encoder.tokenizer
+        let session = TokenizerSession(tokenizer)
+        struct Tally { var weight = 0.0; var evidence = 0; var perInterest: [Double]; var isPhrase = false; var support: [Int] = [] }
+        var tally: [String: Tally] = [:]
+        for (k, e) in events.enumerated() {
+            guard let p = pointOf[k] else { continue }
+            let text: String?
+            var w = weights[k]
+            if let t = e.text {
+                text = t
+            } else {
+                text = e.itemText
+                w *= options.itemTextWeight
+            }
+            guard let text else { continue }
+            for (term, kind) in TermExtractor.candidates(session.pieces(text), tokenizer: tokenizer, splitter: context.splitter) {
+                var t = tally[term] ?? Tally(perInterest: [Double](repeating: 0, count: interests.count))
+                t.weight += w
+                t.evidence += 1
+                t.perInterest[clusterOf[p]] += w
+                t.isPhrase = kind == .phrase
+                if e.text != nil { t.support.append(k) }
+                tally[term] = t
+            }
+        }
+        // What the shop says about the items the user chose: terms of their reviews by others,
+        // as a share of those reviews, at the item-text weight.
+        let reviewShare = options.itemReviewWeight
+        if reviewShare > 0 {
+            var vocab: [String: [String: Double]] = [:]
+            for (k, e) in events.enumerated() {
+                guard let p = pointOf[k], let item = e.item else { continue }
+                if vocab[item] == nil {
+                    var counts: [String: Double] = [:]
+                    let texts: [String]
+                    do { texts = try store.reviewTexts(ofItem: item, limit: 50) } catch { throw .store(error) }
+                    for t in texts {
+                        for (term, _) in TermExtractor.candidates(session.pieces(t), tokenizer: tokenizer, splitter: context.splitter) {
+                            counts[term, default: 0] += 1 / Double(texts.count)
+                        }
+                    }
+                    vocab[item] = counts
+                }
+                for (term, share) in vocab[item] ?? [:] {
+                    var t = tally[term] ?? Tally(perInterest: [Double](repeating: 0, count: interests.count))
+                    let w = weights[k] * reviewShare * share
+                    t.weight += w
+                    t.perInterest[clusterOf[p]] += w
+                    t.isPhrase = t.isPhrase || term.contains(" ")
+                    tally[term] = t
+                }
+            }
+        }
+        let rows: [String: TermRow]
+        do { rows = try store.terms(named: Set(tally.keys)) } catch { throw .store(error) }
+        let candidates = tally.compactMap { term, t -> TermScoring.Candidate? in
+            guard let row = rows[term] else { return nil }
+            return TermScoring.Candidate(term: term, isPhrase: t.isPhrase, vector: row.vector, documentFrequency: row.documentFrequency,
+                                         weight: t.weight, evidence: t.evidence, perInterest: t.perInterest)
+        }
+        let total = weights.reduce(0, +)
+        let documents = max(context.documents, rows.values.map(\.documentFrequency).max() ?? 0)
+        let scored = TermScoring(options.scoring).score(candidates, interests: interests.map(\.centroid), userWeight: total, documents: documents)
+        answer.events = points.count
+        answer.terms = scored.prefix(max(0, options.top)).map { s in
+            let support = options.explain
+                ? tally[s.term]?.support.reversed().prefix(3).compactMap { events[$0].text }
+                : nil
+            return InterestTerm(term: s.term, score: s.score, evidence: s.evidence, cluster: s.interest, support: support.map { Array($0) })
+        }
+        answer.interests = interests.enumerated().map { j, interest in
+            InterestSummary(cluster: j, share: nowShare(interest),
+                            events: interest.members.count,
+                            terms: scored.filter { $0.interest == j }.prefix(5).map(\.term))
+        }
+        if answer.terms.isEmpty {
+            answer.note = "no evidence: the user's events contain no term the shop uses often enough to be in the vocabulary"
+        }
+        return answer
+    }
+
+    /// The share of CJK characters among the letters of `texts`, or nil when they have none.
+    static func cjkShare(_ texts: [String]) -> Double? {
+        var cjk = 0, letters = 0
+        for t in texts {
+            for u in t.unicodeScalars where u.properties.isAlphabetic {
+                letters += 1
+                if (0x3400...0x9FFF).contains(u.value) || (0xF900...0xFAFF).contains(u.value) || (0x20000...0x2FA1F).contains(u.value) { cjk += 1 }
+            }
+        }
+        return letters > 0 ? Double(cjk) / Double(letters) : nil
+    }
+}
