@@ -327,6 +327,35 @@ def resolve_bins(bin_dir: str | None) -> Binaries:
     return bins
 
 
+def binary_identity(bins: Binaries) -> dict:
+    """Size, modification time and SHA-256 of each binary: `.build/release` can be rebuilt by anyone, and a
+    rebuild from other sources changes the figures (section 2 on amazon-all-beauty is very sensitive)."""
+    import hashlib
+    out = {}
+    for b in (bins.interests, bins.bench):
+        st = os.stat(b)
+        h = hashlib.sha256()
+        with open(b, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        out[os.path.basename(b)] = {"path": b, "bytes": st.st_size, "sha256": h.hexdigest(),
+                                    "modified": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(st.st_mtime))}
+    return out
+
+
+def repository_state() -> dict:
+    """HEAD and the modified/untracked files under the paths the binaries are built from (best effort)."""
+    def git(*args):
+        try:
+            p = subprocess.run(["git", "-C", REPO_ROOT, *args], capture_output=True, text=True, timeout=30)
+            return p.stdout.strip() if p.returncode == 0 else None
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+    status = git("status", "--porcelain", "--", "Sources", "Package.swift", "Benchmarks/InterestsBench")
+    return {"head": git("rev-parse", "HEAD"), "head_subject": git("log", "-1", "--format=%s"),
+            "modified_build_inputs": status.splitlines() if status else ([] if status is not None else None)}
+
+
 def run(cmd: list[str], what: str, env: dict | None = None, cwd: str | None = None,
         timeout: int = 3600, stdout_file: str | None = None) -> subprocess.CompletedProcess:
     """Runs a command; on failure raises with its status and stderr (and the end of stdout)."""
@@ -809,6 +838,12 @@ def main(argv: list[str]) -> int:
     rep("InterestMiner collaborative-filtering benchmark (Benchmarks/cf/bench.py)")
     rep(f"binaries {os.path.dirname(bins.interests)}; data {os.path.abspath(a.data)}; output {out_dir}")
     rep(f"{os.cpu_count()} CPUs, load average at start {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results["binaries_at_start"] = binary_identity(bins)
+    results["repository"] = repository_state()
+    rs = results["repository"]
+    rep("binaries: " + "; ".join(f"{k} {v['sha256'][:12]} ({v['modified']})" for k, v in results["binaries_at_start"].items())
+        + f"; repository HEAD {(rs['head'] or '?')[:12]}"
+        + (f", {len(rs['modified_build_inputs'])} modified/untracked build inputs" if rs["modified_build_inputs"] else ""))
     t0 = time.perf_counter()
 
     def save():
@@ -838,7 +873,12 @@ def main(argv: list[str]) -> int:
         for key, label, _ in CONFIGS:
             verdicts.append((f"{split} {label}: NDCG@{K} {s[key]['mean_ndcg']:.4f} / implicit {s['implicit']['mean_ndcg']:.4f}"
                              f" = {s[f'ratio_{key}']:.3f} >= {QUALITY_TARGET}", s[f"meets_target_{key}"]))
+    results["binaries_at_end"] = binary_identity(bins)
+    changed = [k for k, v in results["binaries_at_end"].items() if v["sha256"] != results["binaries_at_start"][k]["sha256"]]
+    results["binaries_changed_during_run"] = changed
     rep.section("Targets")
+    if changed:
+        rep(f"  WARNING: {', '.join(changed)} changed during the run (rebuilt?); the figures mix two builds")
     for text, ok in verdicts:
         rep(f"  {verdict(ok)}  {text}")
     results["verdicts"] = [{"check": t, "pass": ok} for t, ok in verdicts]
