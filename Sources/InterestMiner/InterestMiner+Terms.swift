@@ -91,7 +91,7 @@ extension InterestMiner {
         init(_ model: LoadedTextModel) {
             self.model = model
             rule = model.profile?.rule ?? ProfileRule()
-            splitter = CJKSplitter(tokenizer: model.encoder.tokenizer)
+            splitter = model.splitter
             documents = model.profile?.documents ?? 0
         }
     }
@@ -189,7 +189,7 @@ extension InterestMiner {
                 if vocab[item] == nil {
                     var counts: [String: Double] = [:]
                     let texts: [String]
-                    do { texts = try store.reviewTexts(ofItem: item, limit: 50) } catch { throw .store(error) }
+                    do { texts = try store.reviewTexts(ofItem: item, limit: Self.itemReviewSample) } catch { throw .store(error) }
                     for t in texts {
                         for (term, _) in TermExtractor.candidates(session.pieces(t), tokenizer: tokenizer, splitter: context.splitter) {
                             counts[term, default: 0] += 1 / Double(texts.count)
@@ -234,6 +234,9 @@ extension InterestMiner {
         }
         return answer
     }
+
+    /// How many of an item's newest reviews stand for what the shop says about it.
+    static let itemReviewSample = 200
 
     /// The share of CJK characters among the letters of `texts`, or nil when they have none.
     static func cjkShare(_ texts: [String]) -> Double? {

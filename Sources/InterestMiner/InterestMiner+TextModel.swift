@@ -46,6 +46,15 @@ struct LoadedTextModel: Sendable {
     let version: Int
     /// The profile rule and term statistics trained with this encoder (nil: none yet).
     var profile: ProfileModel? = nil
+    /// Splits long CJK tokens into words (built once: it indexes every BPE merge).
+    let splitter: CJKSplitter
+
+    init(encoder: SIFEncoder, version: Int, profile: ProfileModel? = nil) {
+        self.encoder = encoder
+        self.version = version
+        self.profile = profile
+        splitter = CJKSplitter(tokenizer: encoder.tokenizer)
+    }
 }
 
 extension ModelKind {
@@ -53,8 +62,16 @@ extension ModelKind {
 }
 
 extension InterestMiner {
-    /// The newest stored text encoder (with the tokenizer it was trained with), or nil.
+    /// The newest stored text encoder (with the tokenizer it was trained with), or nil. Cached
+    /// while the stored versions of the encoder and its profile model are unchanged.
     func loadTextModel() throws(InterestMinerError) -> LoadedTextModel? {
+        let versions: [String: Int]
+        do { versions = try store.latestVersions() } catch { throw .store(error) }
+        let key = [versions[ModelKind.textEncoder] ?? 0, versions[ModelKind.profile] ?? 0, versions[ModelKind.tokenizer] ?? 0]
+        return try models.text(key: key) { () throws(InterestMinerError) in try readTextModel() }
+    }
+
+    private func readTextModel() throws(InterestMinerError) -> LoadedTextModel? {
         do {
             guard let model = try store.latestModel(kind: ModelKind.textEncoder) else { return nil }
             let params = (try? JSONValue.parse(model.parameters)) ?? .null

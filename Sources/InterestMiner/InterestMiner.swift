@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import InterestCore
 import InterestStore
 
@@ -7,6 +8,9 @@ import InterestStore
 /// only this. No SQLite or HTTP type appears in its API.
 public final class InterestMiner: Sendable {
     let store: InterestStore
+    /// Loaded models, reused while their stored versions are the newest (the HTTP service and
+    /// batch commands answer many requests with one load).
+    let models = ModelCache()
 
     /// The database file this miner works on.
     public var databasePath: String { store.path }
@@ -53,5 +57,17 @@ extension InterestMiner {
                 throw .unwritableOutput(path: p, reason: error.localizedDescription)
             }
         }
+    }
+}
+
+/// Models loaded from the database, kept with the model versions they were loaded at.
+final class ModelCache: Sendable {
+    private let text = Mutex<(key: [Int], model: LoadedTextModel)?>(nil)
+
+    func text(key: [Int], load: () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
+        if let hit = text.withLock({ $0 }), hit.key == key { return hit.model }
+        guard let model = try load() else { return nil }
+        text.withLock { $0 = (key, model) }
+        return model
     }
 }

@@ -24,6 +24,15 @@ extension InterestStore {
     }
 
     /// The newest version of a model kind, or nil.
+    /// The newest version of every model kind (a cheap check whether cached models are current).
+    public func latestVersions() throws(StoreError) -> [String: Int] {
+        try read("reading model versions") { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT kind, max(version) FROM model GROUP BY kind") { out[row[0]] = row[1] }
+            return out
+        }
+    }
+
     public func latestModel(kind: String) throws(StoreError) -> StoredModel? {
         try read("reading the \(kind) model") { db in
             try Row.fetchOne(db, sql: """

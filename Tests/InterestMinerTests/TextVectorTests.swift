@@ -7,12 +7,12 @@ import TextEmbedding
 @testable import InterestMiner
 
 /// A small trained database: a 60-user synthetic world, small fast settings.
-func trainedMiner(users: Int = 60) async throws -> InterestMiner {
+func trainedMiner(users: Int = 60, options: TrainingOptions = fastTraining) async throws -> InterestMiner {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("im-tv-\(UUID().uuidString)")
     let report = try InterestMiner.generateCorpus(CorpusConfiguration(seed: 9, users: users, items: 64), to: dir.path)
     let miner = try InterestMiner(databasePath: dir.appendingPathComponent("db.sqlite").path)
     _ = try await miner.ingest([.file(report.eventsFile)])
-    _ = try miner.train(fastTraining)
+    _ = try miner.train(options)
     return miner
 }
 

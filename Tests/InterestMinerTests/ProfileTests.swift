@@ -1,0 +1,90 @@
+import CorpusGeneration
+import Foundation
+import InterestCore
+import InterestStore
+import Testing
+@testable import InterestMiner
+
+@Suite(.serialized) struct ProfileTests {
+    func close(_ a: StoredProfile?, _ b: StoredProfile?) -> Bool {
+        guard let a, let b, let da = a.profile.direction, let db = b.profile.direction else { return false }
+        let rel = abs(a.profile.weight - b.profile.weight) / max(b.profile.weight, 1e-12)
+        return rel < 1e-5 && zip(da, db).allSatisfy { abs($0 - $1) < 1e-5 } && a.profile.timestamp == b.profile.timestamp
+    }
+
+    @Test func incrementalProfilesEqualABatchRecompute() async throws {
+        let miner = try await trainedMiner()
+        let model = try #require(try miner.loadTextModel())
+        #expect(model.profile != nil, "train stores the profile rule")
+        let lines = [
+            #"{"type":"review","user":"u000003","item":"P00010","rating":5,"text":"lovely fly rod for trout streams","ts":1767000000}"#,
+            #"{"type":"query","user":"u000003","text":"trout fly reel","ts":1767000100}"#,
+            #"{"type":"interaction","user":"u000003","item":"P00011","action":"purchase","ts":1767000200}"#,
+            // Out of order: older than the user's newest event.
+            #"{"type":"interaction","user":"u000003","item":"P00012","action":"cart","ts":1740000000}"#,
+            // A brand-new user.
+            #"{"type":"query","user":"fresh","text":"matte lipstick","ts":1767000300}"#,
+            #"{"type":"interaction","user":"fresh","item":"P00013","action":"view","ts":1767000400}"#,
+        ]
+        _ = try await miner.ingest([.text("new.jsonl", lines)])
+        let incremental = try ["u000003", "fresh", "u000004"].map { try miner.store.profile(ofUser: $0) }
+        #expect(incremental[1]?.profile.events == 2)
+        _ = try miner.rebuildProfiles(model, rule: ProfileRule(), documents: 1, progress: { _ in })
+        let batch = try ["u000003", "fresh", "u000004"].map { try miner.store.profile(ofUser: $0) }
+        for k in 0..<3 { #expect(close(incremental[k], batch[k]), "user \(k)") }
+    }
+
+    @Test func aComplaintDoesNotMoveTheProfile() async throws {
+        let miner = try await trainedMiner()
+        let before = try #require(try miner.store.profile(ofUser: "u000005"))
+        let line = #"{"type":"review","user":"u000005","item":"P00020","rating":1,"text":"broke after a day, awful lipstick","ts":1767000000}"#
+        _ = try await miner.ingest([.text("c.jsonl", [line])])
+        let after = try #require(try miner.store.profile(ofUser: "u000005"))
+        #expect(after == before)
+    }
+
+    @Test func termsAnswerWithEvidenceClustersAndNoEvidenceNotes() async throws {
+        let miner = try await trainedMiner()
+        let answer = try miner.terms(user: "u000001", options: TermsOptions(top: 5, explain: true))
+        #expect(answer.note == nil)
+        #expect(answer.terms.count == 5)
+        #expect(answer.terms.allSatisfy { !$0.term.hasPrefix("##") && $0.evidence >= 1 && $0.cluster < answer.interests.count })
+        #expect(answer.terms.allSatisfy { $0.term.unicodeScalars.contains { $0.properties.isAlphabetic } }, "no numbers alone")
+        #expect(answer.terms.map(\.score) == answer.terms.map(\.score).sorted(by: >))
+        #expect(answer.terms.contains { !($0.support ?? []).isEmpty }, "--explain lists supporting texts")
+        let unknown = try miner.terms(user: "nobody")
+        #expect(unknown.terms.isEmpty && unknown.note?.hasPrefix("no evidence") == true)
+        let late = try miner.terms(user: "u000001", options: TermsOptions(since: 4_000_000_000))
+        #expect(late.terms.isEmpty && late.note?.contains("since") == true)
+    }
+
+    @Test func chineseUsersGetChineseWordsAndBehaviourOnlyUsersGetItemTerms() async throws {
+        // A vocabulary large enough to hold Chinese words (800 tokens is mostly single characters).
+        var options = fastTraining
+        options.tokenizer.vocabularySize = 3000
+        let miner = try await trainedMiner(options: options)
+        let truth = try Self.groundTruth()
+        let zhUser = try #require(truth.first { $0.language == "zh" }?.user)
+        let zh = try miner.terms(user: zhUser)
+        #expect(!zh.terms.isEmpty, "\(zhUser): \(zh.note ?? "")")
+        #expect(zh.terms.allSatisfy { t in t.term.unicodeScalars.count >= 2 && t.term.unicodeScalars.allSatisfy { (0x4E00...0x9FFF).contains($0.value) } },
+                "\(zh.terms.map(\.term))")
+        // A user who only bought things gets terms from those items' text.
+        let lines = ["P00001", "P00002", "P00003"].enumerated().map { k, item in
+            #"{"type":"interaction","user":"silent","item":"\#(item)","action":"purchase","ts":\#(1_767_000_000 + k)}"#
+        }
+        _ = try await miner.ingest([.text("s.jsonl", lines)])
+        let silent = try miner.terms(user: "silent")
+        #expect(!silent.terms.isEmpty, "\(silent.note ?? "")")
+    }
+
+    struct Truth: Decodable { let user: String; let language: String }
+
+    static func groundTruth() throws -> [Truth] {
+        // trainedMiner's corpus: seed 9, 60 users.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("im-gt-\(UUID().uuidString)")
+        let report = try InterestMiner.generateCorpus(CorpusConfiguration(seed: 9, users: 60, items: 64), to: dir.path)
+        let text = try String(contentsOfFile: report.groundTruthFile, encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSONDecoder().decode(Truth.self, from: Data($0.utf8)) }
+    }
+}

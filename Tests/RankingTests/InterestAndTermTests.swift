@@ -1,0 +1,69 @@
+import Foundation
+import InterestCore
+import Testing
+@testable import Ranking
+
+@Suite struct InterestClusteringTests {
+    /// Unit vectors around two directions (lipstick-ish, fishing-ish) in 4-d.
+    static func group(_ axis: Int, _ n: Int, seed: UInt64) -> [InterestClustering.Point] {
+        var rng = SeededRandom(seed: seed)
+        return (0..<n).map { _ in
+            var v = [Float](repeating: 0, count: 4)
+            v[axis] = 1
+            for k in 0..<4 { v[k] += Float(rng.nextUnit() - 0.5) * 0.3 }
+            return .init(vector: v.normalized(), weight: 1)
+        }
+    }
+
+    @Test func twoTastesAreTwoInterests() {
+        let points = Self.group(0, 12, seed: 1) + Self.group(2, 6, seed: 2)
+        let interests = InterestClustering().cluster(points)
+        #expect(interests.count == 2)
+        #expect(Set(interests[0].members) == Set(0..<12), "the heavier interest first")
+        #expect(Set(interests[1].members) == Set(12..<18))
+        #expect(abs(interests[0].share - 12.0 / 18) < 1e-9)
+    }
+
+    @Test func oneTasteStaysOne() {
+        #expect(InterestClustering().cluster(Self.group(1, 20, seed: 3)).count == 1)
+    }
+
+    @Test func deterministicWithASeed() {
+        let points = Self.group(0, 9, seed: 4) + Self.group(1, 9, seed: 5) + Self.group(3, 9, seed: 6)
+        let a = InterestClustering().cluster(points)
+        #expect(a == InterestClustering().cluster(points))
+        #expect(a.count == 3)
+    }
+
+    @Test func nothingWithWeightIsNoInterest() {
+        #expect(InterestClustering().cluster([]).isEmpty)
+        #expect(InterestClustering().cluster([.init(vector: [1, 0], weight: 0), .init(vector: [0, 0], weight: 1)]).isEmpty)
+    }
+}
+
+@Suite struct TermScoringTests {
+    @Test func distinctivenessFollowsTheFormula() {
+        let s = TermScoring()
+        // y = 3 of n = 5, df = 10 of N = 1000: π = 10.5/1001, α = 10π.
+        let pi = 10.5 / 1001, a = 10 * pi
+        let inside = 3 + a, outside = 5 + 10 - 3 - a
+        let want = (log(inside / outside) - log(pi / (1 - pi))) / (1 / inside + 1 / outside).squareRoot()
+        #expect(abs(s.distinctiveness(y: 3, n: 5, df: 10, documents: 1000) - want) < 1e-12)
+        // A term the whole shop uses is not distinctive.
+        #expect(s.distinctiveness(y: 1, n: 5, df: 900, documents: 1000) < 0)
+    }
+
+    @Test func phrasesWinOverTheirWordsAndCommonTermsGo() {
+        let c: (String, Bool, Int, Double, Int) -> TermScoring.Candidate = { term, phrase, df, y, ev in
+            .init(term: term, isPhrase: phrase, vector: [1, 0], documentFrequency: df, weight: y, evidence: ev, perInterest: [y])
+        }
+        let scored = TermScoring().score([c("fly rod", true, 5, 3, 3), c("rod", false, 8, 4, 4), c("great", false, 900, 1, 1),
+                                          c("trout", false, 6, 2, 2)],
+                                         interests: [[1, 0]], userWeight: 6, documents: 1000)
+        let terms = scored.map(\.term)
+        #expect(terms.contains("fly rod") && terms.contains("trout"))
+        #expect(!terms.contains("rod"), "covered by the phrase")
+        #expect(!terms.contains("great"), "the whole shop says it")
+        #expect(scored.map(\.score) == scored.map(\.score).sorted(by: >))
+    }
+}
