@@ -143,13 +143,35 @@ public struct UnicodeNormalizer: Normalizer {
 
     /// Normalizes one run with Foundation, patched where HF's Unicode data differs.
     ///
-    /// Decomposition comes from Foundation; composition too, except for runs holding conjoining
-    /// Hangul jamo, which are composed here (algorithmically): Foundation on Linux composes
-    /// archaic leading jamo into wrong code points or U+FFFD. NFKC is computed as NFC(NFKD(x)),
-    /// since Foundation's own NFKC leaves some compositions undone (ﾀﾞ).
+    /// Decomposition comes from Foundation; composition too (see `CanonicalComposition` for runs
+    /// with supplementary scalars), except for runs holding conjoining Hangul jamo, which are
+    /// composed here (algorithmically): Foundation on Linux composes archaic leading jamo into
+    /// wrong code points or U+FFFD. NFKC is computed as NFC(NFKD(x)), since Foundation's own
+    /// NFKC leaves some compositions undone (ﾀﾞ).
     static func normalize(_ run: [UInt32], _ form: Form) -> [UInt32] {
         let overrides = (form == .nfkc || form == .nfkd) ? UnicodeTables.nfkcOverrides : UnicodeTables.nfdOverrides
         if run.count == 1, let o = overrides[run[0]] { return o }
+        // Overridden scalars (those of either table: an unknown scalar is unknown to every
+        // form) and marks HF's data does not know are, for HF, starters that neither decompose
+        // nor combine, so the run is normalized in parts around them.
+        let unknown = { (cp: UInt32) -> [UInt32]? in
+            overrides[cp] ?? UnicodeTables.nfdOverrides[cp] ?? (CanonicalComposition.isUnknownMark(cp) ? [cp] : nil)
+        }
+        if run.count > 1, run.contains(where: { unknown($0) != nil }) {
+            var out: [UInt32] = []
+            var part: [UInt32] = []
+            for cp in run {
+                guard let o = unknown(cp) else {
+                    part.append(cp)
+                    continue
+                }
+                if !part.isEmpty { out += normalize(part, form) }
+                part.removeAll()
+                out += o
+            }
+            if !part.isEmpty { out += normalize(part, form) }
+            return out
+        }
         var s = String.UnicodeScalarView()
         for cp in run {
             if let sc = Unicode.Scalar(cp) { s.append(sc) }
@@ -158,9 +180,7 @@ public struct UnicodeNormalizer: Normalizer {
         let decomposed = form == .nfc || form == .nfd ? str.decomposedStringWithCanonicalMapping : str.decomposedStringWithCompatibilityMapping
         if form == .nfd || form == .nfkd { return decomposed.unicodeScalars.map(\.value) }
         let scalars = decomposed.unicodeScalars.map(\.value)
-        guard scalars.contains(where: isJamo) else {
-            return decomposed.precomposedStringWithCanonicalMapping.unicodeScalars.map(\.value)
-        }
+        guard scalars.contains(where: isJamo) else { return CanonicalComposition.compose(scalars) }
         // Jamo never compose with anything else: compose jamo and non-jamo stretches apart.
         var out: [UInt32] = []
         var k = 0
@@ -172,9 +192,7 @@ public struct UnicodeNormalizer: Normalizer {
             if jamo {
                 out += composeHangul(part)
             } else {
-                var v = String.UnicodeScalarView()
-                for cp in part { if let sc = Unicode.Scalar(cp) { v.append(sc) } }
-                out += String(v).precomposedStringWithCanonicalMapping.unicodeScalars.map(\.value)
+                out += CanonicalComposition.compose(part)
             }
             k = e
         }
