@@ -25,26 +25,7 @@ public struct Lowercase: Normalizer {
     public init() {}
     public func normalize(_ text: inout NormalizedText) {
         // Only rewrite when a non-ASCII character changes; ASCII letters change in place.
-        var nonASCIIChanges = false
-        var asciiUpper = false
-        let classes = CharacterClass.table
-        text.bytes.withUnsafeBufferPointer { b in
-            var i = 0
-            while i < b.count {
-                let x = b[i]
-                if x < 0x80 {
-                    if x &- 0x41 < 26 { asciiUpper = true }
-                    i += 1
-                    continue
-                }
-                let (cp, len) = decodeScalar(b, i)
-                if classes.of(cp).contains(.lowercaseChanged) {
-                    nonASCIIChanges = true
-                    return
-                }
-                i += len
-            }
-        }
+        let (asciiUpper, nonASCIIChanges) = text.bytes.withUnsafeBufferPointer(Self.scan)
         if nonASCIIChanges {
             text.rewrite { cp, w in Self.appendLowercased(cp, to: &w) }
         } else if asciiUpper {
@@ -52,11 +33,42 @@ public struct Lowercase: Normalizer {
         }
     }
 
+    /// Whether the text has ASCII capitals, and whether a non-ASCII character changes (the scan
+    /// stops there); ASCII is tested eight bytes at a time.
+    private static func scan(_ b: UnsafeBufferPointer<UInt8>) -> (Bool, Bool) {
+        guard let p = b.baseAddress.map(UnsafeRawPointer.init) else { return (false, false) }
+        let changed = BMPSet.lowercaseChanged
+        var upper = false
+        var i = 0
+        while i < b.count {
+            if i + 8 <= b.count {
+                let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 == 0 {
+                    // Bytes from 0x41 reach 0x80 when 0x3F is added; from 0x5B, when 0x25 is.
+                    let fromA = w &+ 0x3F3F_3F3F_3F3F_3F3F, pastZ = w &+ 0x2525_2525_2525_2525
+                    if fromA & ~pastZ & 0x8080_8080_8080_8080 != 0 { upper = true }
+                    i += 8
+                    continue
+                }
+            }
+            let x = b[i]
+            if x < 0x80 {
+                if x &- 0x41 < 26 { upper = true }
+                i += 1
+                continue
+            }
+            let (cp, len) = decodeScalar(b, i)
+            if changed.contains(cp) { return (upper, true) }
+            i += len
+        }
+        return (upper, false)
+    }
+
     @inline(__always)
     static func appendLowercased(_ cp: UInt32, to w: inout Rewriter) {
         if cp < 0x80 {
             w.append(cp &- 0x41 < 26 ? cp | 0x20 : cp)
-        } else if CharacterClass.of(cp).contains(.lowercaseChanged), let mapped = ScalarMaps.lowercase[cp] {
+        } else if BMPSet.lowercaseChanged.contains(cp), let mapped = ScalarMaps.lowercase.scalars(cp) {
             for l in mapped { w.append(l) }
         } else {
             w.append(cp)
@@ -86,45 +98,43 @@ public struct UnicodeNormalizer: Normalizer {
 
     public func normalize(_ text: inout NormalizedText) {
         // Characters a form may change on their own; everything else is copied untouched.
-        let changing: CharacterClass = switch form {
+        let changing: BMPSet = switch form {
         case .nfc, .nfd: .nfdChanged
         case .nfkc: .nfkcChanged
-        case .nfkd: [.nfkcChanged, .nfdChanged]
+        case .nfkd: .nfkdChanged
         }
-        guard text.containsNonASCII(of: changing.union(.unsafeStart)) else { return }
-        let single: [UInt32: [UInt32]] = switch form {
+        let unsafe = BMPSet.unsafeStart
+        // Text is cut into runs: a character plus the following characters that may combine
+        // with it. Only runs that may change are rewritten; the bytes between are copied.
+        guard let first = text.bytes.withUnsafeBufferPointer({ Self.nextChange($0, from: 0, changing, unsafe) }) else { return }
+        let single = switch form {
         case .nfc: ScalarMaps.nfc
         case .nfd: ScalarMaps.nfd
         case .nfkc: ScalarMaps.nfkc
         case .nfkd: ScalarMaps.nfkd
         }
-        // Text is cut into runs that start at a character nothing before it can combine with;
-        // each run is normalized on its own (a lone unchanged character is copied as is).
-        let classes = CharacterClass.table
-        let unsafe = CharacterClass.unsafeStart
-        // A run is a character plus the following characters that may combine with it; a run
-        // of one unchanged character is copied as bytes, one changed character comes from the
-        // per-character map, longer runs go through Foundation.
+        // One changed character comes from the per-character map, longer runs go through
+        // Foundation.
         text.rewriteBytes { b, w in
-            var i = 0
+            let n = b.count
             var pending = 0  // start of bytes to copy unchanged
-            while i < b.count {
-                let (cp, len) = b[i] < 0x80 ? (UInt32(b[i]), 1) : decodeScalar(b, i)
+            var next: Int? = first
+            while let i = next {
+                let (cp, len) = decodeScalar(b, i)
                 var j = i + len
-                while j < b.count && b[j] >= 0x80 {
-                    let (next, l2) = decodeScalar(b, j)
-                    guard classes.of(next).contains(unsafe) else { break }
-                    j += l2
+                while j < n && b[j] >= 0x80 {
+                    let (c, l) = decodeScalar(b, j)
+                    guard unsafe.contains(c) else { break }
+                    j += l
                 }
+                w.copy(pending, i)
                 if j == i + len {
-                    if cp < 0x80 || classes.of(cp).isDisjoint(with: changing) {
-                        i = j
-                        continue
+                    if let bytes = single.utf8(cp) {
+                        w.emit(utf8: bytes, from: i, j)
+                    } else {
+                        w.emit(Self.normalize([cp], form), from: i, j)
                     }
-                    w.copy(pending, i)
-                    w.emit(single[cp] ?? Self.normalize([cp], form), from: i, j)
                 } else {
-                    w.copy(pending, i)
                     var run: [UInt32] = []
                     var k = i
                     while k < j {
@@ -134,11 +144,38 @@ public struct UnicodeNormalizer: Normalizer {
                     }
                     w.emit(Self.normalize(run, form), from: i, j)
                 }
-                i = j
                 pending = j
+                next = Self.nextChange(b, from: j, changing, unsafe)
             }
-            w.copy(pending, b.count)
+            w.copy(pending, n)
         }
+    }
+
+    /// Where the next run from `start` (a run boundary) that may change starts: at a character
+    /// of `changing`, or before a character that may combine with the one before it; nil when
+    /// nothing more changes. ASCII is skipped eight bytes at a time.
+    private static func nextChange(_ b: UnsafeBufferPointer<UInt8>, from start: Int, _ changing: BMPSet, _ unsafe: BMPSet) -> Int? {
+        guard let p = b.baseAddress.map(UnsafeRawPointer.init) else { return nil }
+        var i = start
+        var previous = start
+        while i < b.count {
+            if i + 8 <= b.count && p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                previous = i + 7
+                i += 8
+                continue
+            }
+            if b[i] < 0x80 {
+                previous = i
+                i += 1
+                continue
+            }
+            let (cp, len) = decodeScalar(b, i)
+            if unsafe.contains(cp) && i > start { return previous }
+            if changing.contains(cp) { return i }
+            previous = i
+            i += len
+        }
+        return nil
     }
 
     /// Normalizes one run with Foundation, patched where HF's Unicode data differs.
@@ -231,18 +268,18 @@ enum ScalarMaps {
     static let nfd = build(UnicodeTables.nfdChanged, .nfd)
     static let nfkc = build(UnicodeTables.nfkcChanged, .nfkc)
     static let nfkd = build(UnicodeTables.nfkcChanged + UnicodeTables.nfdChanged, .nfkd)
-    static let lowercase: [UInt32: [UInt32]] = {
-        var m: [UInt32: [UInt32]] = [:]
+    static let lowercase: ScalarMap = {
+        var entries: [(UInt32, [UInt32])] = []
         forEach(UnicodeTables.lowercaseChanged) { cp in
-            if let s = Unicode.Scalar(cp) { m[cp] = s.properties.lowercaseMapping.unicodeScalars.map(\.value) }
+            if let s = Unicode.Scalar(cp) { entries.append((cp, s.properties.lowercaseMapping.unicodeScalars.map(\.value))) }
         }
-        return m
+        return ScalarMap(entries)
     }()
 
-    private static func build(_ ranges: [UInt32], _ form: UnicodeNormalizer.Form) -> [UInt32: [UInt32]] {
-        var m: [UInt32: [UInt32]] = [:]
-        forEach(ranges) { cp in m[cp] = UnicodeNormalizer.normalize([cp], form) }
-        return m
+    private static func build(_ ranges: [UInt32], _ form: UnicodeNormalizer.Form) -> ScalarMap {
+        var entries: [(UInt32, [UInt32])] = []
+        forEach(ranges) { cp in entries.append((cp, UnicodeNormalizer.normalize([cp], form))) }
+        return ScalarMap(entries)
     }
 
     private static func forEach(_ ranges: [UInt32], _ body: (UInt32) -> Void) {
