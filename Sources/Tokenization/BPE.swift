@@ -61,7 +61,10 @@ public struct BPE: TokenizationModel {
             }
             byteTokens = ids.count == 256 ? ids : nil
         }
-        encoder = BPEEncoder(vocabulary: vocabulary, merges: merges, mergeTable: MergeTable(triples, vocabularySize: vocabulary.count), unknownID: unknownID, fuseUnknown: fuseUnknown,
+        let cuts = BPEEncoder.cutsWords(prefixBytes: prefixBytes, suffixBytes: suffixBytes, ignoreMerges: ignoreMerges)
+        let joints = cuts ? BPEEncoder.joints(vocabulary: vocabulary, merges: merges) : []
+        let table = MergeTable(triples, vocabularySize: vocabulary.count, joints: joints)
+        encoder = BPEEncoder(vocabulary: vocabulary, mergeTable: table, unknownID: unknownID, fuseUnknown: fuseUnknown,
                              ignoreMerges: ignoreMerges, byteTokens: byteTokens, prefixBytes: prefixBytes, suffixBytes: suffixBytes)
     }
 

@@ -12,15 +12,14 @@ final class BPEEncoder: Sendable {
     /// Id of each BMP character's own token (-1: none), so undecorated characters need no
     /// hashing.
     let singleCharacterIDs: [Int32]
-    /// Per single-character token (by id): bit `MergeTable.rightBit(b)` set when some merge
-    /// joins a token ending with this character to one starting with character token `b`.
-    /// Where the bit is clear, no merge can ever join the two characters, so a word can be cut
-    /// there and its parts merged alone. Empty when words are not cut (decorated or
-    /// `ignoreMerges` models).
-    let joints: [UInt64]
+    /// Whether words are cut at characters no merge can join (see `joints(vocabulary:merges:)`).
+    let cutsWords: Bool
+    /// Parts of at least this many characters go through the session's cache; shorter ones
+    /// are quicker to merge than to look up.
+    static let cachedPartLength = 5
 
-    init(vocabulary: TokenVocabulary, merges: [(String, String)], mergeTable: MergeTable, unknownID: Int32?, fuseUnknown: Bool,
-         ignoreMerges: Bool, byteTokens: [Int32]?, prefixBytes: [UInt8]?, suffixBytes: [UInt8]?) {
+    init(vocabulary: TokenVocabulary, mergeTable: MergeTable, unknownID: Int32?, fuseUnknown: Bool, ignoreMerges: Bool,
+         byteTokens: [Int32]?, prefixBytes: [UInt8]?, suffixBytes: [UInt8]?) {
         self.vocabulary = vocabulary
         self.mergeTable = mergeTable
         self.unknownID = unknownID
@@ -35,16 +34,27 @@ final class BPEEncoder: Sendable {
             if scalars.count == 1, let cp = scalars.first?.value, cp < 0x10000, single[Int(cp)] < 0 { single[Int(cp)] = Int32(id) }
         }
         singleCharacterIDs = single
-        var joints: [UInt64] = []
-        if prefixBytes == nil && suffixBytes == nil && !ignoreMerges {
-            joints = [UInt64](repeating: 0, count: vocabulary.count)
-            for (a, b) in merges {
-                guard let last = a.unicodeScalars.last, let first = b.unicodeScalars.first,
-                      let left = vocabulary.id(of: String(last)), let right = vocabulary.id(of: String(first)) else { continue }
-                joints[Int(left)] |= 1 << MergeTable.rightBit(right)
-            }
+        cutsWords = Self.cutsWords(prefixBytes: prefixBytes, suffixBytes: suffixBytes, ignoreMerges: ignoreMerges)
+    }
+
+    /// Whether words can be cut (not for decorated or `ignoreMerges` models, where a part is
+    /// not tokenized as the same characters would be as a word).
+    static func cutsWords(prefixBytes: [UInt8]?, suffixBytes: [UInt8]?, ignoreMerges: Bool) -> Bool {
+        prefixBytes == nil && suffixBytes == nil && !ignoreMerges
+    }
+
+    /// Per single-character token (by id): bit `MergeTable.rightBit(b)` set when some merge
+    /// joins a token ending with this character to one starting with character token `b`.
+    /// Where the bit is clear, no merge can ever join the two characters, so a word can be cut
+    /// there and its parts merged alone.
+    static func joints(vocabulary: TokenVocabulary, merges: [(String, String)]) -> [UInt64] {
+        var joints = [UInt64](repeating: 0, count: vocabulary.count)
+        for (a, b) in merges {
+            guard let last = a.unicodeScalars.last, let first = b.unicodeScalars.first,
+                  let left = vocabulary.id(of: String(last)), let right = vocabulary.id(of: String(first)) else { continue }
+            joints[Int(left)] |= 1 << MergeTable.rightBit(right)
         }
-        self.joints = joints
+        return joints
     }
 
     /// Appends the tokens of `word` to `out`.
@@ -67,7 +77,7 @@ final class BPEEncoder: Sendable {
         out.reserve(word.count)
         let symbols = out.free
         if prefixBytes == nil && suffixBytes == nil, let n = plainSymbols(word, into: symbols) {
-            out.count += !joints.isEmpty && n > 2 ? mergeParts(word, symbols, n, &memo) : merge(symbols, n)
+            out.count += cutsWords && n > 2 ? mergeParts(word, symbols, n, &memo) : merge(symbols, n)
             return
         }
         let n = initialSymbols(word, into: symbols, &scratch)
@@ -107,27 +117,21 @@ final class BPEEncoder: Sendable {
     /// do not). Returns the token count; tokens are written from the start of `symbols`.
     private func mergeParts<Memo: PartMemo>(_ word: UnsafeBufferPointer<UInt8>, _ symbols: UnsafeMutableBufferPointer<ModelToken>,
                                             _ n: Int, _ memo: inout Memo) -> Int {
-        joints.withUnsafeBufferPointer { joints -> Int in
-            var m = 0
-            var start = 0
-            var byteStart = 0
-            var byteEnd = Int(symbols[0].length)
-            for k in 1...n {
-                if k < n {
-                    let left = symbols[k - 1].id
-                    let right = symbols[k].id
-                    if Int(left) < joints.count && (joints[Int(left)] >> MergeTable.rightBit(right)) & 1 != 0 {
-                        byteEnd += Int(symbols[k].length)
-                        continue
-                    }
-                }
-                m += mergePart(word, symbols, start, k, byteStart, byteEnd, at: m, &memo)
-                start = k
-                byteStart = byteEnd
-                if k < n { byteEnd += Int(symbols[k].length) }
+        var m = 0
+        var start = 0
+        var byteStart = 0
+        var byteEnd = Int(symbols[0].length)
+        for k in 1...n {
+            if k < n && (mergeTable.joints(symbols[k - 1].id) >> MergeTable.rightBit(symbols[k].id)) & 1 != 0 {
+                byteEnd += Int(symbols[k].length)
+                continue
             }
-            return m
+            m += mergePart(word, symbols, start, k, byteStart, byteEnd, at: m, &memo)
+            start = k
+            byteStart = byteEnd
+            if k < n { byteEnd += Int(symbols[k].length) }
         }
+        return m
     }
 
     /// Merges symbols `start..<end` (bytes `byteStart..<byteEnd` of the word) and writes the
@@ -150,6 +154,10 @@ final class BPEEncoder: Sendable {
             symbols[m] = a
             symbols[m + 1] = b
             return 2
+        case let count where count < Self.cachedPartLength:
+            let r = merge(UnsafeMutableBufferPointer(rebasing: symbols[start..<end]), count)
+            for t in 0..<r { symbols[m + t] = symbols[start + t] }
+            return r
         default:
             let key = UnsafeBufferPointer(rebasing: word[byteStart..<byteEnd])
             let hash = wordHash(key)

@@ -37,7 +37,7 @@ extension BPEEncoder {
                     if best == MergeTable.Entry.none.rank { break }
                     let merged = pairs[at].id
                     sym[at] = ModelToken(id: merged, length: sym[at].length + sym[at + 1].length)
-                    sigs[at] = table.signature(merged)
+                    sigs[at] = pairs[at].signature
                     // Close the gap left by symbol at + 1 and pair at.
                     k = at + 1
                     while k < m - 1 {

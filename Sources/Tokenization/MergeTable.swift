@@ -13,19 +13,24 @@
 /// Read-only after construction (hence shareable between threads); tables that fit neither
 /// packing use a dictionary.
 final class MergeTable: @unchecked Sendable {
-    /// A pair's merge: its rank and the merged token (`none` when the pair does not merge).
+    /// A pair's merge: its rank, the merged token and that token's signature (`none` when the
+    /// pair does not merge).
     struct Entry {
         var rank: UInt32
         var id: Int32
-        static let none = Entry(rank: .max, id: 0)
+        var signature: UInt64
+        static let none = Entry(rank: .max, id: 0, signature: ~0)
     }
 
     private enum Packing { case compact, wide, dictionary }
 
     private let packing: Packing
+    /// Two words a slot: the packed pair and merge, then the merged token's signature (read
+    /// with the slot, so merging never waits for a signature).
     private let slots: UnsafeMutablePointer<UInt64>
     private let mask: Int
-    /// Per token id (0..<signatureCount): the signature of its merges as the left token.
+    /// Per token id (0..<signatureCount): the signature of its merges as the left token, then
+    /// its joints (see `BPEEncoder.joints`), side by side so one cache line serves both.
     private let signatures: UnsafeMutablePointer<UInt64>
     private let signatureCount: Int
     private let mergedByRank: [Int32]
@@ -35,19 +40,23 @@ final class MergeTable: @unchecked Sendable {
     static let rankLimit = (1 << 22) - 1
 
     /// `merges[rank] = (left, right, merged)` over ids `0..<vocabularySize`; a pair listed
-    /// twice keeps its last rank.
-    init(_ merges: [(Int32, Int32, Int32)], vocabularySize: Int) {
-        // Load factor at most 0.35: a hit usually reads its first slot.
+    /// twice keeps its last rank. `joints` (by id, possibly empty) are kept beside the
+    /// signatures.
+    init(_ merges: [(Int32, Int32, Int32)], vocabularySize: Int, joints: [UInt64] = []) {
+        // Load factor at most 0.5: a hit usually reads its first slot.
         var c = 16
-        while c < merges.count * 3 { c <<= 1 }
+        while c < merges.count * 2 { c <<= 1 }
         mask = c - 1
-        slots = UnsafeMutablePointer<UInt64>.allocate(capacity: c)
-        slots.initialize(repeating: Self.empty, count: c)
+        slots = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * c)
+        slots.initialize(repeating: Self.empty, count: 2 * c)
         let maxID = merges.reduce(Int32(vocabularySize - 1)) { max($0, $1.0, $1.1, $1.2) }
-        signatureCount = Int(max(maxID, 0)) + 1
-        signatures = UnsafeMutablePointer<UInt64>.allocate(capacity: signatureCount)
-        signatures.initialize(repeating: 0, count: signatureCount)
-        for m in merges where m.0 >= 0 { signatures[Int(m.0)] |= 1 << Self.rightBit(m.1) }
+        let count = Int(max(maxID, 0)) + 1
+        signatureCount = count
+        signatures = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * count)
+        signatures.initialize(repeating: 0, count: 2 * count)
+        for m in merges where m.0 >= 0 { signatures[2 * Int(m.0)] |= 1 << Self.rightBit(m.1) }
+        for (id, joint) in joints.enumerated() where id < count { signatures[2 * id + 1] = joint }
+        let signatureOf = { [signatures] (id: Int32) -> UInt64 in id >= 0 && Int(id) < count ? signatures[2 * Int(id)] : ~0 }
         mergedByRank = merges.map(\.2)
         let nonNegative = merges.allSatisfy { $0.0 >= 0 && $0.1 >= 0 && $0.2 >= 0 }
         if nonNegative && merges.count < 0xFFFF && merges.allSatisfy({ $0.0 < 0xFFFF && $0.1 < 0xFFFF && $0.2 <= 0xFFFF }) {
@@ -56,8 +65,9 @@ final class MergeTable: @unchecked Sendable {
             for (r, m) in merges.enumerated() {
                 let key = UInt64(m.0) << 16 | UInt64(m.1)
                 var s = Self.hash(key) & mask
-                while slots[s] != Self.empty && slots[s] >> 32 != key { s = (s + 1) & mask }
-                slots[s] = key << 32 | UInt64(r) << 16 | UInt64(m.2)
+                while slots[2 * s] != Self.empty && slots[2 * s] >> 32 != key { s = (s + 1) & mask }
+                slots[2 * s] = key << 32 | UInt64(r) << 16 | UInt64(m.2)
+                slots[2 * s + 1] = signatureOf(m.2)
             }
         } else if nonNegative && merges.count < Self.rankLimit && merges.allSatisfy({ Int($0.0) < Self.idLimit && Int($0.1) < Self.idLimit }) {
             packing = .wide
@@ -65,14 +75,15 @@ final class MergeTable: @unchecked Sendable {
             for (r, m) in merges.enumerated() {
                 let key = UInt64(m.0) << 21 | UInt64(m.1)
                 var s = Self.hash(key) & mask
-                while slots[s] != Self.empty && slots[s] >> 22 != key { s = (s + 1) & mask }
-                slots[s] = key << 22 | UInt64(r)
+                while slots[2 * s] != Self.empty && slots[2 * s] >> 22 != key { s = (s + 1) & mask }
+                slots[2 * s] = key << 22 | UInt64(r)
+                slots[2 * s + 1] = signatureOf(m.2)
             }
         } else {
             packing = .dictionary
             var d: [UInt64: Entry] = [:]
             for (r, m) in merges.enumerated() {
-                d[UInt64(UInt32(bitPattern: m.0)) << 32 | UInt64(UInt32(bitPattern: m.1))] = Entry(rank: UInt32(r), id: m.2)
+                d[UInt64(UInt32(bitPattern: m.0)) << 32 | UInt64(UInt32(bitPattern: m.1))] = Entry(rank: UInt32(r), id: m.2, signature: signatureOf(m.2))
             }
             dictionary = d
         }
@@ -97,7 +108,12 @@ final class MergeTable: @unchecked Sendable {
     /// The signature of a token as the left of a pair (all ones for ids out of range, so
     /// nothing is ruled out).
     @inline(__always) func signature(_ a: Int32) -> UInt64 {
-        a >= 0 && Int(a) < signatureCount ? signatures[Int(a)] : ~0
+        a >= 0 && Int(a) < signatureCount ? signatures[2 * Int(a)] : ~0
+    }
+
+    /// The joints of a token (all ones for ids out of range, so no cut is made).
+    @inline(__always) func joints(_ a: Int32) -> UInt64 {
+        a >= 0 && Int(a) < signatureCount ? signatures[2 * Int(a) + 1] : ~0
     }
 
     /// False when the pair (left token with `signature`, `b`) certainly does not merge.
@@ -118,8 +134,11 @@ final class MergeTable: @unchecked Sendable {
             let key = UInt64(a) << 16 | UInt64(b)
             var s = Self.hash(key) & mask
             while true {
-                let v = slots[s]
-                if v >> 32 == key { return Entry(rank: UInt32(truncatingIfNeeded: v >> 16) & 0xFFFF, id: Int32(truncatingIfNeeded: v & 0xFFFF)) }
+                let v = slots[2 * s]
+                if v >> 32 == key {
+                    return Entry(rank: UInt32(truncatingIfNeeded: v >> 16) & 0xFFFF, id: Int32(truncatingIfNeeded: v & 0xFFFF),
+                                 signature: slots[2 * s + 1])
+                }
                 if v == Self.empty { return .none }
                 s = (s + 1) & mask
             }
@@ -128,11 +147,11 @@ final class MergeTable: @unchecked Sendable {
             let key = UInt64(a) << 21 | UInt64(b)
             var s = Self.hash(key) & mask
             while true {
-                let v = slots[s]
+                let v = slots[2 * s]
                 if v == Self.empty { return .none }
                 if v >> 22 == key {
                     let r = Int(v & 0x3F_FFFF)
-                    return Entry(rank: UInt32(r), id: mergedByRank[r])
+                    return Entry(rank: UInt32(r), id: mergedByRank[r], signature: slots[2 * s + 1])
                 }
                 s = (s + 1) & mask
             }

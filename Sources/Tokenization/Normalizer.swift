@@ -7,13 +7,47 @@ public protocol Normalizer: Sendable {
     var json: JSONValue { get }
 }
 
-/// Applies normalizers in order.
+/// Applies normalizers in order. A Unicode normalization form followed by lowercasing runs as
+/// one pass where possible: the form's scan notes what lowercasing will have to do, so the
+/// text is not read again when nothing needs lowercasing.
 public struct NormalizerSequence: Normalizer {
     public let normalizers: [any Normalizer]
-    public init(_ normalizers: [any Normalizer]) { self.normalizers = normalizers }
-    public func normalize(_ text: inout NormalizedText) {
-        for n in normalizers { n.normalize(&text) }
+    private let steps: [Step]
+
+    private enum Step: Sendable {
+        case single(any Normalizer)
+        case thenLowercase(UnicodeNormalizer)
     }
+
+    public init(_ normalizers: [any Normalizer]) {
+        self.normalizers = normalizers
+        var steps: [Step] = []
+        var k = 0
+        while k < normalizers.count {
+            if let form = normalizers[k] as? UnicodeNormalizer, k + 1 < normalizers.count, normalizers[k + 1] is Lowercase {
+                steps.append(.thenLowercase(form))
+                k += 2
+            } else {
+                steps.append(.single(normalizers[k]))
+                k += 1
+            }
+        }
+        self.steps = steps
+    }
+
+    public func normalize(_ text: inout NormalizedText) {
+        for step in steps {
+            switch step {
+            case .single(let n):
+                n.normalize(&text)
+            case .thenLowercase(let form):
+                var scan = CaseScan()
+                form.normalize(&text, noting: &scan)
+                Lowercase.apply(scan, to: &text)
+            }
+        }
+    }
+
     public var json: JSONValue {
         .object([("type", "Sequence"), ("normalizers", .array(normalizers.map(\.json)))])
     }
@@ -24,44 +58,45 @@ public struct NormalizerSequence: Normalizer {
 public struct Lowercase: Normalizer {
     public init() {}
     public func normalize(_ text: inout NormalizedText) {
-        // Only rewrite when a non-ASCII character changes; ASCII letters change in place.
-        let (asciiUpper, nonASCIIChanges) = text.bytes.withUnsafeBufferPointer(Self.scan)
-        if nonASCIIChanges {
+        var scan = CaseScan()
+        text.bytes.withUnsafeBufferPointer { Self.scan($0, into: &scan) }
+        Self.apply(scan, to: &text)
+    }
+
+    /// Lowercases a text whose scan is `scan`: ASCII letters change in place; only a
+    /// non-ASCII character that changes makes the text be rebuilt.
+    static func apply(_ scan: CaseScan, to text: inout NormalizedText) {
+        if scan.nonASCII {
             text.rewrite { cp, w in Self.appendLowercased(cp, to: &w) }
-        } else if asciiUpper {
+        } else if scan.asciiUpper {
             text.mapBytesInPlace { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
         }
     }
 
-    /// Whether the text has ASCII capitals, and whether a non-ASCII character changes (the scan
-    /// stops there); ASCII is tested eight bytes at a time.
-    private static func scan(_ b: UnsafeBufferPointer<UInt8>) -> (Bool, Bool) {
-        guard let p = b.baseAddress.map(UnsafeRawPointer.init) else { return (false, false) }
-        let changed = BMPSet.lowercaseChanged
-        var upper = false
+    /// Notes ASCII capitals and non-ASCII characters lowercasing changes (stopping at the
+    /// first of those); ASCII is tested eight bytes at a time.
+    private static func scan(_ b: UnsafeBufferPointer<UInt8>, into scan: inout CaseScan) {
+        guard let p = b.baseAddress.map(UnsafeRawPointer.init) else { return }
         var i = 0
-        while i < b.count {
+        while i < b.count && !scan.nonASCII {
             if i + 8 <= b.count {
                 let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 if w & 0x8080_8080_8080_8080 == 0 {
-                    // Bytes from 0x41 reach 0x80 when 0x3F is added; from 0x5B, when 0x25 is.
-                    let fromA = w &+ 0x3F3F_3F3F_3F3F_3F3F, pastZ = w &+ 0x2525_2525_2525_2525
-                    if fromA & ~pastZ & 0x8080_8080_8080_8080 != 0 { upper = true }
+                    scan.note(ascii: w)
                     i += 8
                     continue
                 }
             }
             let x = b[i]
             if x < 0x80 {
-                if x &- 0x41 < 26 { upper = true }
+                scan.note(ascii: x)
                 i += 1
                 continue
             }
             let (cp, len) = decodeScalar(b, i)
-            if changed.contains(cp) { return (upper, true) }
+            scan.note(cp)
             i += len
         }
-        return (upper, false)
     }
 
     @inline(__always)
@@ -90,203 +125,51 @@ public struct StripAccents: Normalizer {
     public var json: JSONValue { .object([("type", "StripAccents")]) }
 }
 
-/// The four Unicode normalization forms (UAX #15), as HF computes them.
-public struct UnicodeNormalizer: Normalizer {
-    public enum Form: String, Sendable, CaseIterable { case nfc = "NFC", nfd = "NFD", nfkc = "NFKC", nfkd = "NFKD" }
-    public let form: Form
-    public init(_ form: Form) { self.form = form }
+/// What lowercasing a text has to do, noted by whatever pass reads it.
+struct CaseScan {
+    /// Some ASCII capital.
+    var asciiUpper = false
+    /// Some non-ASCII character that lowercasing changes.
+    var nonASCII = false
+    /// Fetched once (a static's every access checks its lazy initialisation).
+    private let changed = BMPSet.lowercaseChanged
 
-    public func normalize(_ text: inout NormalizedText) {
-        // Characters a form may change on their own; everything else is copied untouched.
-        let changing: BMPSet = switch form {
-        case .nfc, .nfd: .nfdChanged
-        case .nfkc: .nfkcChanged
-        case .nfkd: .nfkdChanged
-        }
-        let unsafe = BMPSet.unsafeStart
-        // Text is cut into runs: a character plus the following characters that may combine
-        // with it. Only runs that may change are rewritten; the bytes between are copied.
-        guard let first = text.bytes.withUnsafeBufferPointer({ Self.nextChange($0, from: 0, changing, unsafe) }) else { return }
-        let single = switch form {
-        case .nfc: ScalarMaps.nfc
-        case .nfd: ScalarMaps.nfd
-        case .nfkc: ScalarMaps.nfkc
-        case .nfkd: ScalarMaps.nfkd
-        }
-        // One changed character comes from the per-character map, longer runs go through
-        // Foundation.
-        text.rewriteBytes { b, w in
-            let n = b.count
-            var pending = 0  // start of bytes to copy unchanged
-            var next: Int? = first
-            while let i = next {
-                let (cp, len) = decodeScalar(b, i)
-                var j = i + len
-                while j < n && b[j] >= 0x80 {
-                    let (c, l) = decodeScalar(b, j)
-                    guard unsafe.contains(c) else { break }
-                    j += l
-                }
-                w.copy(pending, i)
-                if j == i + len {
-                    if let bytes = single.utf8(cp) {
-                        w.emit(utf8: bytes, from: i, j)
-                    } else {
-                        w.emit(Self.normalize([cp], form), from: i, j)
-                    }
-                } else {
-                    var run: [UInt32] = []
-                    var k = i
-                    while k < j {
-                        let (c, l) = decodeScalar(b, k)
-                        run.append(c)
-                        k += l
-                    }
-                    w.emit(Self.normalize(run, form), from: i, j)
-                }
-                pending = j
-                next = Self.nextChange(b, from: j, changing, unsafe)
-            }
-            w.copy(pending, n)
-        }
+    /// Notes eight ASCII bytes.
+    @inline(__always) mutating func note(ascii w: UInt64) {
+        // Bytes from 0x41 reach 0x80 when 0x3F is added; from 0x5B, when 0x25 is.
+        let fromA = w &+ 0x3F3F_3F3F_3F3F_3F3F, pastZ = w &+ 0x2525_2525_2525_2525
+        if fromA & ~pastZ & 0x8080_8080_8080_8080 != 0 { asciiUpper = true }
     }
 
-    /// Where the next run from `start` (a run boundary) that may change starts: at a character
-    /// of `changing`, or before a character that may combine with the one before it; nil when
-    /// nothing more changes. ASCII is skipped eight bytes at a time.
-    private static func nextChange(_ b: UnsafeBufferPointer<UInt8>, from start: Int, _ changing: BMPSet, _ unsafe: BMPSet) -> Int? {
-        guard let p = b.baseAddress.map(UnsafeRawPointer.init) else { return nil }
-        var i = start
-        var previous = start
-        while i < b.count {
-            if i + 8 <= b.count && p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                previous = i + 7
-                i += 8
-                continue
-            }
-            if b[i] < 0x80 {
-                previous = i
-                i += 1
-                continue
-            }
-            let (cp, len) = decodeScalar(b, i)
-            if unsafe.contains(cp) && i > start { return previous }
-            if changing.contains(cp) { return i }
-            previous = i
-            i += len
-        }
-        return nil
+    /// Notes one ASCII byte.
+    @inline(__always) mutating func note(ascii x: UInt8) {
+        if x &- 0x41 < 26 { asciiUpper = true }
     }
 
-    /// Normalizes one run with Foundation, patched where HF's Unicode data differs.
-    ///
-    /// Decomposition comes from Foundation; composition too (see `CanonicalComposition` for runs
-    /// with supplementary scalars), except for runs holding conjoining Hangul jamo, which are
-    /// composed here (algorithmically): Foundation on Linux composes archaic leading jamo into
-    /// wrong code points or U+FFFD. NFKC is computed as NFC(NFKD(x)), since Foundation's own
-    /// NFKC leaves some compositions undone (ﾀﾞ).
-    static func normalize(_ run: [UInt32], _ form: Form) -> [UInt32] {
-        let overrides = (form == .nfkc || form == .nfkd) ? UnicodeTables.nfkcOverrides : UnicodeTables.nfdOverrides
-        if run.count == 1, let o = overrides[run[0]] { return o }
-        // Overridden scalars (those of either table: an unknown scalar is unknown to every
-        // form) and marks HF's data does not know are, for HF, starters that neither decompose
-        // nor combine, so the run is normalized in parts around them.
-        let unknown = { (cp: UInt32) -> [UInt32]? in
-            overrides[cp] ?? UnicodeTables.nfdOverrides[cp] ?? (CanonicalComposition.isUnknownMark(cp) ? [cp] : nil)
+    /// Notes a character.
+    @inline(__always) mutating func note(_ cp: UInt32) {
+        if cp < 0x80 {
+            note(ascii: UInt8(cp))
+        } else if changed.contains(cp) {
+            nonASCII = true
         }
-        if run.count > 1, run.contains(where: { unknown($0) != nil }) {
-            var out: [UInt32] = []
-            var part: [UInt32] = []
-            for cp in run {
-                guard let o = unknown(cp) else {
-                    part.append(cp)
-                    continue
-                }
-                if !part.isEmpty { out += normalize(part, form) }
-                part.removeAll()
-                out += o
-            }
-            if !part.isEmpty { out += normalize(part, form) }
-            return out
-        }
-        var s = String.UnicodeScalarView()
-        for cp in run {
-            if let sc = Unicode.Scalar(cp) { s.append(sc) }
-        }
-        let str = String(s)
-        let decomposed = form == .nfc || form == .nfd ? str.decomposedStringWithCanonicalMapping : str.decomposedStringWithCompatibilityMapping
-        if form == .nfd || form == .nfkd { return decomposed.unicodeScalars.map(\.value) }
-        let scalars = decomposed.unicodeScalars.map(\.value)
-        guard scalars.contains(where: isJamo) else { return CanonicalComposition.compose(scalars) }
-        // Jamo never compose with anything else: compose jamo and non-jamo stretches apart.
-        var out: [UInt32] = []
-        var k = 0
-        while k < scalars.count {
-            let jamo = isJamo(scalars[k])
-            var e = k
-            while e < scalars.count && isJamo(scalars[e]) == jamo { e += 1 }
-            let part = Array(scalars[k..<e])
-            if jamo {
-                out += composeHangul(part)
-            } else {
-                out += CanonicalComposition.compose(part)
-            }
-            k = e
-        }
-        return out
     }
-
-    private static func isJamo(_ cp: UInt32) -> Bool { (0x1100...0x11FF).contains(cp) }
-
-    /// Canonical composition of modern Hangul jamo: L+V → LV, LV+T → LVT (Unicode §3.12).
-    static func composeHangul(_ s: [UInt32]) -> [UInt32] {
-        var out: [UInt32] = []
-        for cp in s {
-            if let last = out.last {
-                if (0x1100...0x1112).contains(last) && (0x1161...0x1175).contains(cp) {
-                    out[out.count - 1] = 0xAC00 + ((last - 0x1100) * 21 + (cp - 0x1161)) * 28
-                    continue
-                }
-                if (0xAC00...0xD7A3).contains(last) && (last - 0xAC00) % 28 == 0 && (0x11A8...0x11C2).contains(cp) {
-                    out[out.count - 1] = last + (cp - 0x11A7)
-                    continue
-                }
-            }
-            out.append(cp)
-        }
-        return out
-    }
-
-    public var json: JSONValue { .object([("type", .string(form.rawValue))]) }
 }
 
-/// Per-character results of the normalization forms and of lowercasing, for the characters
-/// that change alone; computed once per process (a few thousand Foundation calls) so that
-/// common characters (full-width punctuation, accented letters) never call Foundation again.
-enum ScalarMaps {
-    static let nfc = build(UnicodeTables.nfdChanged, .nfc)
-    static let nfd = build(UnicodeTables.nfdChanged, .nfd)
-    static let nfkc = build(UnicodeTables.nfkcChanged, .nfkc)
-    static let nfkd = build(UnicodeTables.nfkcChanged + UnicodeTables.nfdChanged, .nfkd)
-    static let lowercase: ScalarMap = {
-        var entries: [(UInt32, [UInt32])] = []
-        forEach(UnicodeTables.lowercaseChanged) { cp in
-            if let s = Unicode.Scalar(cp) { entries.append((cp, s.properties.lowercaseMapping.unicodeScalars.map(\.value))) }
-        }
-        return ScalarMap(entries)
-    }()
+/// A pass that notes nothing (for `UnicodeNormalizer` on its own).
+struct NoScan {}
 
-    private static func build(_ ranges: [UInt32], _ form: UnicodeNormalizer.Form) -> ScalarMap {
-        var entries: [(UInt32, [UInt32])] = []
-        forEach(ranges) { cp in entries.append((cp, UnicodeNormalizer.normalize([cp], form))) }
-        return ScalarMap(entries)
-    }
+/// What a scan over text can note.
+protocol TextNotes {
+    mutating func note(ascii w: UInt64)
+    mutating func note(ascii x: UInt8)
+    mutating func note(_ cp: UInt32)
+}
 
-    private static func forEach(_ ranges: [UInt32], _ body: (UInt32) -> Void) {
-        var k = 0
-        while k + 1 < ranges.count {
-            for cp in ranges[k]...ranges[k + 1] { body(cp) }
-            k += 2
-        }
-    }
+extension CaseScan: TextNotes {}
+
+extension NoScan: TextNotes {
+    @inline(__always) mutating func note(ascii w: UInt64) {}
+    @inline(__always) mutating func note(ascii x: UInt8) {}
+    @inline(__always) mutating func note(_ cp: UInt32) {}
 }
