@@ -144,16 +144,6 @@ final class BPEEncoder: Sendable {
         case 1:
             symbols[m] = symbols[start]
             return 1
-        case 2:
-            let a = symbols[start], b = symbols[start + 1]
-            let e = mergeTable.entry(a.id, b.id)
-            if e.rank != MergeTable.Entry.none.rank {
-                symbols[m] = ModelToken(id: e.id, length: a.length + b.length)
-                return 1
-            }
-            symbols[m] = a
-            symbols[m + 1] = b
-            return 2
         case let count where count < Self.cachedPartLength:
             let r = merge(UnsafeMutableBufferPointer(rebasing: symbols[start..<end]), count)
             for t in 0..<r { symbols[m + t] = symbols[start + t] }

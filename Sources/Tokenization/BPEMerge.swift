@@ -3,7 +3,54 @@ extension BPEEncoder {
     /// how many symbols remain.
     @inline(__always)
     func merge(_ symbols: UnsafeMutableBufferPointer<ModelToken>, _ n: Int) -> Int {
-        n <= 64 ? mergeShort(symbols, n) : mergeLong(symbols, n)
+        switch n {
+        case 0, 1: n
+        case 2: mergeTwo(symbols)
+        case 3: mergeThree(symbols)
+        case 4...64: mergeShort(symbols, n)
+        default: mergeLong(symbols, n)
+        }
+    }
+
+    /// Two symbols: one lookup.
+    @inline(__always)
+    private func mergeTwo(_ s: UnsafeMutableBufferPointer<ModelToken>) -> Int {
+        let e = mergeTable.entry(s[0].id, s[1].id)
+        guard e.rank != MergeTable.Entry.none.rank else { return 2 }
+        s[0] = ModelToken(id: e.id, length: s[0].length + s[1].length)
+        return 1
+    }
+
+    /// Three symbols (the commonest part of a Chinese clause), without buffers or loops: the
+    /// lower-ranked of the two pairs merges (the left one on a tie), then the new pair is
+    /// looked up.
+    @inline(__always)
+    private func mergeThree(_ s: UnsafeMutableBufferPointer<ModelToken>) -> Int {
+        let table = mergeTable
+        let none = MergeTable.Entry.none.rank
+        let (a, b, c) = (s[0], s[1], s[2])
+        let left = table.entry(a.id, b.id)
+        let right = MergeTable.mayMerge(table.signature(b.id), c.id) ? table.probe(b.id, c.id) : .none
+        if left.rank == none && right.rank == none { return 3 }
+        if left.rank <= right.rank {
+            let ab = ModelToken(id: left.id, length: a.length + b.length)
+            let e = MergeTable.mayMerge(left.signature, c.id) ? table.probe(ab.id, c.id) : .none
+            if e.rank == none {
+                s[0] = ab
+                s[1] = c
+                return 2
+            }
+            s[0] = ModelToken(id: e.id, length: ab.length + c.length)
+            return 1
+        }
+        let bc = ModelToken(id: right.id, length: b.length + c.length)
+        let e = table.entry(a.id, bc.id)
+        if e.rank == none {
+            s[1] = bc
+            return 2
+        }
+        s[0] = ModelToken(id: e.id, length: a.length + bc.length)
+        return 1
     }
 
     /// Applies merges in rank order, leftmost first among equal ranks, to the `n` (at most 64)

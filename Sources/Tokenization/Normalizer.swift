@@ -161,14 +161,19 @@ struct NoScan {}
 
 /// What a scan over text can note.
 protocol TextNotes {
+    /// Whether the notes need every character lowercasing changes.
+    static var wantsLowercase: Bool { get }
     mutating func note(ascii w: UInt64)
     mutating func note(ascii x: UInt8)
     mutating func note(_ cp: UInt32)
 }
 
-extension CaseScan: TextNotes {}
+extension CaseScan: TextNotes {
+    static var wantsLowercase: Bool { true }
+}
 
 extension NoScan: TextNotes {
+    static var wantsLowercase: Bool { false }
     @inline(__always) mutating func note(ascii w: UInt64) {}
     @inline(__always) mutating func note(ascii x: UInt8) {}
     @inline(__always) mutating func note(_ cp: UInt32) {}

@@ -103,4 +103,24 @@ struct BMPSet: @unchecked Sendable {
     static let unsafeStart = BMPSet(.unsafeStart)
     /// Characters lowercasing changes.
     static let lowercaseChanged = BMPSet(.lowercaseChanged)
+
+    private static let nfcWatched = BMPSet([.nfdChanged, .unsafeStart])
+    private static let nfkcWatched = BMPSet([.nfkcChanged, .unsafeStart])
+    private static let nfkdWatched = BMPSet([.nfkcChanged, .nfdChanged, .unsafeStart])
+    private static let nfcLowercaseWatched = BMPSet([.nfdChanged, .unsafeStart, .lowercaseChanged])
+    private static let nfkcLowercaseWatched = BMPSet([.nfkcChanged, .unsafeStart, .lowercaseChanged])
+    private static let nfkdLowercaseWatched = BMPSet([.nfkcChanged, .nfdChanged, .unsafeStart, .lowercaseChanged])
+
+    /// The characters a normalization form's scan stops at: those it may change, those that
+    /// may combine with the character before, and (`lowercase`) those lowercasing changes.
+    static func watched(by form: UnicodeNormalizer.Form, lowercase: Bool) -> BMPSet {
+        switch (form, lowercase) {
+        case (.nfc, false), (.nfd, false): nfcWatched
+        case (.nfkc, false): nfkcWatched
+        case (.nfkd, false): nfkdWatched
+        case (.nfc, true), (.nfd, true): nfcLowercaseWatched
+        case (.nfkc, true): nfkcLowercaseWatched
+        case (.nfkd, true): nfkdLowercaseWatched
+        }
+    }
 }

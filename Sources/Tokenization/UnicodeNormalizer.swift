@@ -21,9 +21,12 @@ public struct UnicodeNormalizer: Normalizer {
         case .nfkd: .nfkdChanged
         }
         let unsafe = BMPSet.unsafeStart
+        // Characters the scan stops at: those the form may change, those that may combine,
+        // and those the notes want to see.
+        let watched = BMPSet.watched(by: form, lowercase: Notes.wantsLowercase)
         // Text is cut into runs: a character plus the following characters that may combine
         // with it. Only runs that may change are rewritten; the bytes between are copied.
-        guard let first = text.bytes.withUnsafeBufferPointer({ Self.nextChange($0, from: 0, changing, unsafe, &notes) }) else { return }
+        guard let first = text.bytes.withUnsafeBufferPointer({ Self.nextChange($0, from: 0, watched, changing, unsafe, &notes) }) else { return }
         let single = switch form {
         case .nfc: ScalarMaps.nfc
         case .nfd: ScalarMaps.nfd
@@ -67,7 +70,7 @@ public struct UnicodeNormalizer: Normalizer {
                     w.emit(scalars, from: i, j)
                 }
                 pending = j
-                next = Self.nextChange(b, from: j, changing, unsafe, &notes)
+                next = Self.nextChange(b, from: j, watched, changing, unsafe, &notes)
             }
             w.copy(pending, n)
         }
@@ -77,8 +80,8 @@ public struct UnicodeNormalizer: Normalizer {
     /// of `changing`, or before a character that may combine with the one before it; nil when
     /// nothing more changes. ASCII is skipped eight bytes at a time; characters passed over
     /// are noted.
-    private static func nextChange<Notes: TextNotes>(_ b: UnsafeBufferPointer<UInt8>, from start: Int, _ changing: BMPSet, _ unsafe: BMPSet,
-                                                     _ notes: inout Notes) -> Int? {
+    private static func nextChange<Notes: TextNotes>(_ b: UnsafeBufferPointer<UInt8>, from start: Int, _ watched: BMPSet, _ changing: BMPSet,
+                                                     _ unsafe: BMPSet, _ notes: inout Notes) -> Int? {
         guard let p = b.baseAddress.map(UnsafeRawPointer.init) else { return nil }
         var i = start
         var previous = start
@@ -99,6 +102,11 @@ public struct UnicodeNormalizer: Normalizer {
                 continue
             }
             let (cp, len) = decodeScalar(b, i)
+            guard watched.contains(cp) else {
+                previous = i
+                i += len
+                continue
+            }
             if unsafe.contains(cp) && i > start { return previous }
             if changing.contains(cp) { return i }
             notes.note(cp)
