@@ -6,7 +6,7 @@ public final class TokenizerSession {
 
     public init(_ tokenizer: Tokenizer, cacheSize: Int = 1 << 20) {
         self.tokenizer = tokenizer
-        state = SessionState(cache: WordCache(maxEntries: cacheSize), direct: DirectTokenizer(tokenizer.model),
+        state = SessionState(tokenizer: tokenizer, cache: WordCache(maxEntries: cacheSize), direct: DirectTokenizer(tokenizer.model),
                              postProcessesPlain: Self.postProcessesPlain(tokenizer.postProcessor))
     }
 
@@ -21,7 +21,7 @@ public final class TokenizerSession {
 
     /// Encodes one text (see `Tokenizer.encode`).
     public func encode(_ text: String, addSpecialTokens: Bool = false, maxLength: Int? = nil) -> Encoding {
-        state.encode(tokenizer, text, addSpecialTokens: addSpecialTokens, maxLength: maxLength)
+        state.encode(text, addSpecialTokens: addSpecialTokens, maxLength: maxLength)
     }
 }
 
@@ -29,6 +29,8 @@ public final class TokenizerSession {
 /// access (class properties touched inside closures would be checked on every access). Its raw
 /// buffers belong to the owning `TokenizerSession`, which frees them.
 struct SessionState {
+    /// Read in place by every step (passing it along would copy its references).
+    let tokenizer: Tokenizer
     var cache: WordCache
     /// The model's direct word algorithm, when it has one (the session's tokenizer keeps it
     /// alive).
@@ -48,7 +50,8 @@ struct SessionState {
     /// Whether the post-processor must see encodings without special tokens too.
     let postProcessesPlain: Bool
 
-    init(cache: WordCache, direct: DirectTokenizer, postProcessesPlain: Bool) {
+    init(tokenizer: Tokenizer, cache: WordCache, direct: DirectTokenizer, postProcessesPlain: Bool) {
+        self.tokenizer = tokenizer
         self.cache = cache
         self.direct = direct
         self.postProcessesPlain = postProcessesPlain
@@ -61,7 +64,7 @@ struct SessionState {
         spans.deallocate()
     }
 
-    mutating func encode(_ tokenizer: Tokenizer, _ text: String, addSpecialTokens: Bool, maxLength: Int?) -> Encoding {
+    mutating func encode(_ text: String, addSpecialTokens: Bool, maxLength: Int?) -> Encoding {
         ids.removeAll()
         spans.removeAll()
         var t = text
@@ -69,13 +72,13 @@ struct SessionState {
             var position = 0
             if !tokenizer.rawMatcher.isEmpty {
                 for (start, end, token) in tokenizer.rawMatcher.matches(in: raw) {
-                    if start > position { encodeSegment(tokenizer, raw, position, start) }
+                    if start > position { encodeSegment(raw, position, start) }
                     ids.append(token.id)
                     spans.append(TokenSpan(start, end))
                     position = end
                 }
             }
-            if position < raw.count { encodeSegment(tokenizer, raw, position, raw.count) }
+            if position < raw.count { encodeSegment(raw, position, raw.count) }
         }
         var enc = Encoding(names: tokenizer.names, ids: ids.array(), offsets: spans.array())
         if let maxLength {
@@ -88,29 +91,29 @@ struct SessionState {
         return enc
     }
 
-    private mutating func encodeSegment(_ tokenizer: Tokenizer, _ raw: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+    private mutating func encodeSegment(_ raw: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
         text.reset(UnsafeBufferPointer(rebasing: raw[start..<end]), base: start)
         tokenizer.normalizer?.normalize(&text)
         let matches = tokenizer.normalizedMatcher.isEmpty ? [] : text.bytes.withUnsafeBufferPointer { tokenizer.normalizedMatcher.matches(in: $0) }
         if matches.isEmpty {
-            preTokenizeAndEmit(tokenizer)
+            preTokenizeAndEmit()
             return
         }
         // Added tokens matched after normalization: the parts between them are pre-tokenized
         // alone.
         var position = 0
         for (s, e, token) in matches {
-            if s > position { encodePart(tokenizer, position, s) }
+            if s > position { encodePart(position, s) }
             let (os, oe) = text.originalRange(s, e)
             ids.append(token.id)
             spans.append(TokenSpan(os, oe))
             position = e
         }
-        if position < text.bytes.count { encodePart(tokenizer, position, text.bytes.count) }
+        if position < text.bytes.count { encodePart(position, text.bytes.count) }
     }
 
     /// Pre-tokenizes and encodes the whole of `text`.
-    private mutating func preTokenizeAndEmit(_ tokenizer: Tokenizer) {
+    private mutating func preTokenizeAndEmit() {
         guard !text.bytes.isEmpty else { return }
         pieces.removeAll(keepingCapacity: true)
         pieces.append(Piece(start: 0, end: text.bytes.count))
@@ -126,7 +129,7 @@ struct SessionState {
     }
 
     /// Pre-tokenizes and encodes normalized bytes `start..<end` of `text`, as a text of its own.
-    private mutating func encodePart(_ tokenizer: Tokenizer, _ start: Int, _ end: Int) {
+    private mutating func encodePart(_ start: Int, _ end: Int) {
         guard end > start else { return }
         var part = text.slice(start, end)
         var parts = [Piece(start: 0, end: part.bytes.count)]
@@ -140,8 +143,9 @@ struct SessionState {
             var cursor = 0
             for piece in pieces where piece.end > piece.start {
                 let word = UnsafeBufferPointer(rebasing: b[piece.start..<piece.end])
-                let hash = wordHash(word)
-                if let (start, count) = cache.lookup(word, hash: hash) {
+                let cached = !cache.bypasses(word.count)
+                let hash = cached ? wordHash(word) : 0
+                if cached, let (start, count) = cache.lookup(word, hash: hash) {
                     ids.reserve(count)
                     spans.reserve(count)
                     var offset = piece.start
@@ -171,7 +175,7 @@ struct SessionState {
                     spans.append(TokenSpan(s, e))
                     offset = end
                 }
-                cache.insert(word, hash: hash, scratch.elements)
+                if cached { cache.insert(word, hash: hash, scratch.elements) }
             }
         }
     }

@@ -45,6 +45,11 @@ struct WordCache {
         stats.deallocate()
     }
 
+    /// Whether words of `length` bytes bypass the cache (not worth hashing for it).
+    @inline(__always) func bypasses(_ length: Int) -> Bool {
+        length > maxKeyLength || bypassed & (1 << UInt64(Self.bucket(length))) != 0
+    }
+
     /// The length bucket of a word.
     @inline(__always) private static func bucket(_ length: Int) -> Int { min(length >> 2, 63) }
 
