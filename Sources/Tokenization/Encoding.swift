@@ -160,7 +160,7 @@ public struct AddedToken: Sendable, Equatable {
 
 /// Finds added tokens in text: leftmost, longest match first; `singleWord` tokens only where
 /// no word character touches them; `lstrip`/`rstrip` swallow neighbouring whitespace.
-struct AddedTokenMatcher: Sendable {
+final class AddedTokenMatcher: Sendable {
     private let tokens: [AddedToken]
     private let patterns: [[UInt8]]
     /// First byte → indices into tokens, longest pattern first.

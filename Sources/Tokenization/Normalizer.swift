@@ -12,38 +12,29 @@ public protocol Normalizer: Sendable {
 /// text is not read again when nothing needs lowercasing.
 public struct NormalizerSequence: Normalizer {
     public let normalizers: [any Normalizer]
-    private let steps: [Step]
-
-    private enum Step: Sendable {
-        case single(any Normalizer)
-        case thenLowercase(UnicodeNormalizer)
-    }
+    /// Per normalizer: its form when it is a Unicode normalization form followed by Lowercase
+    /// (the two then run as one step). Plain values, so running the steps copies nothing.
+    private let fusedForms: [UnicodeNormalizer.Form?]
 
     public init(_ normalizers: [any Normalizer]) {
         self.normalizers = normalizers
-        var steps: [Step] = []
-        var k = 0
-        while k < normalizers.count {
-            if let form = normalizers[k] as? UnicodeNormalizer, k + 1 < normalizers.count, normalizers[k + 1] is Lowercase {
-                steps.append(.thenLowercase(form))
-                k += 2
-            } else {
-                steps.append(.single(normalizers[k]))
-                k += 1
-            }
+        fusedForms = normalizers.indices.map { k in
+            guard k + 1 < normalizers.count, normalizers[k + 1] is Lowercase else { return nil }
+            return (normalizers[k] as? UnicodeNormalizer)?.form
         }
-        self.steps = steps
     }
 
     public func normalize(_ text: inout NormalizedText) {
-        for step in steps {
-            switch step {
-            case .single(let n):
-                n.normalize(&text)
-            case .thenLowercase(let form):
+        var k = 0
+        while k < normalizers.count {
+            if let form = fusedForms[k] {
                 var scan = CaseScan()
-                form.normalize(&text, noting: &scan)
+                UnicodeNormalizer(form).normalize(&text, noting: &scan)
                 Lowercase.apply(scan, to: &text)
+                k += 2
+            } else {
+                normalizers[k].normalize(&text)
+                k += 1
             }
         }
     }

@@ -29,8 +29,10 @@ public final class TokenizerSession {
 /// access (class properties touched inside closures would be checked on every access). Its raw
 /// buffers belong to the owning `TokenizerSession`, which frees them.
 struct SessionState {
-    /// Read in place by every step (passing it along would copy its references).
     let tokenizer: Tokenizer
+    /// The tokenizer's stages by reference: calling them copies nothing (an existential read
+    /// from a struct is copied, retaining everything the stage holds, at every call).
+    let stages: Stages
     var cache: WordCache
     /// The model's direct word algorithm, when it has one (the session's tokenizer keeps it
     /// alive).
@@ -52,6 +54,7 @@ struct SessionState {
 
     init(tokenizer: Tokenizer, cache: WordCache, direct: DirectTokenizer, postProcessesPlain: Bool) {
         self.tokenizer = tokenizer
+        stages = Stages(tokenizer)
         self.cache = cache
         self.direct = direct
         self.postProcessesPlain = postProcessesPlain
@@ -85,7 +88,7 @@ struct SessionState {
             let keep = max(0, maxLength - (addSpecialTokens ? (tokenizer.postProcessor?.addedTokenCount() ?? 0) : 0))
             enc.truncate(to: keep)
         }
-        if addSpecialTokens || postProcessesPlain, let post = tokenizer.postProcessor {
+        if addSpecialTokens || postProcessesPlain, let post = stages.postProcessor {
             enc = post.process(enc, addSpecialTokens: addSpecialTokens)
         }
         return enc
@@ -93,7 +96,7 @@ struct SessionState {
 
     private mutating func encodeSegment(_ raw: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
         text.reset(UnsafeBufferPointer(rebasing: raw[start..<end]), base: start)
-        tokenizer.normalizer?.normalize(&text)
+        stages.normalize?(&text)
         let matches = tokenizer.normalizedMatcher.isEmpty ? [] : text.bytes.withUnsafeBufferPointer { tokenizer.normalizedMatcher.matches(in: $0) }
         if matches.isEmpty {
             preTokenizeAndEmit()
@@ -117,13 +120,13 @@ struct SessionState {
         guard !text.bytes.isEmpty else { return }
         pieces.removeAll(keepingCapacity: true)
         pieces.append(Piece(start: 0, end: text.bytes.count))
-        tokenizer.preTokenizer?.preTokenize(&text, &pieces)
+        stages.preTokenizer?.preTokenize(&text, &pieces)
         // Moved out while `emit` reads them (no copies, no reference counting).
         var text = NormalizedText([])
         var pieces: [Piece] = []
         swap(&text, &self.text)
         swap(&pieces, &self.pieces)
-        emit(tokenizer.model, text, pieces)
+        emit(text, pieces)
         swap(&text, &self.text)
         swap(&pieces, &self.pieces)
     }
@@ -133,11 +136,11 @@ struct SessionState {
         guard end > start else { return }
         var part = text.slice(start, end)
         var parts = [Piece(start: 0, end: part.bytes.count)]
-        tokenizer.preTokenizer?.preTokenize(&part, &parts)
-        emit(tokenizer.model, part, parts)
+        stages.preTokenizer?.preTokenize(&part, &parts)
+        emit(part, parts)
     }
 
-    private mutating func emit(_ model: any TokenizationModel, _ text: NormalizedText, _ pieces: [Piece]) {
+    private mutating func emit(_ text: NormalizedText, _ pieces: [Piece]) {
         text.withView { view in
             let b = view.bytes
             var cursor = 0
@@ -161,9 +164,9 @@ struct SessionState {
                 }
                 scratch.removeAll()
                 if piece.byteLevel {
-                    tokenizeByteLevel(model, word)
+                    tokenizeByteLevel(word)
                 } else {
-                    tokenize(model, word)
+                    tokenize(word)
                 }
                 ids.reserve(scratch.count)
                 spans.reserve(scratch.count)
@@ -184,7 +187,7 @@ struct SessionState {
     /// when `cachingParts` (not for byte-mapped spellings, whose bytes and lengths are not the
     /// input's: the cache is keyed by input bytes).
     @inline(__always)
-    private mutating func tokenize(_ model: any TokenizationModel, _ word: UnsafeBufferPointer<UInt8>, cachingParts: Bool = true) {
+    private mutating func tokenize(_ word: UnsafeBufferPointer<UInt8>, cachingParts: Bool = true) {
         switch direct {
         case .bpe(let bpe):
             if cachingParts {
@@ -200,13 +203,13 @@ struct SessionState {
             break
         }
         modelTokens.removeAll(keepingCapacity: true)
-        model.tokenize(word, into: &modelTokens, workspace: &workspace)
+        stages.model.tokenize(word, into: &modelTokens, workspace: &workspace)
         modelTokens.withUnsafeBufferPointer { scratch.append(contentsOf: $0) }
     }
 
     /// Tokenizes the byte-mapped spelling of `word`; token lengths come back in the word's
     /// bytes (one mapped character per byte).
-    private mutating func tokenizeByteLevel(_ model: any TokenizationModel, _ word: UnsafeBufferPointer<UInt8>) {
+    private mutating func tokenizeByteLevel(_ word: UnsafeBufferPointer<UInt8>) {
         // Taken out of `self` while the model reads it (the buffer keeps its capacity).
         var mapped = self.mapped
         self.mapped = []
@@ -214,7 +217,7 @@ struct SessionState {
         mapped.removeAll(keepingCapacity: true)
         for b in word { appendUTF8(ByteLevel.byteToScalar[Int(b)], to: &mapped) }
         let first = scratch.count
-        mapped.withUnsafeBufferPointer { m in tokenize(model, m, cachingParts: false) }
+        mapped.withUnsafeBufferPointer { m in tokenize(m, cachingParts: false) }
         // Convert lengths from mapped bytes to characters (= original bytes).
         var position = 0
         for k in first..<scratch.count {
@@ -228,5 +231,25 @@ struct SessionState {
             scratch[k].length = chars
             position = end
         }
+    }
+}
+
+/// A tokenizer's stages, held by one reference.
+final class Stages: Sendable {
+    /// The normalizer, opened once (calling an existential copies it, with its references).
+    let normalize: (@Sendable (inout NormalizedText) -> Void)?
+    let preTokenizer: (any PreTokenizer)?
+    let model: any TokenizationModel
+    let postProcessor: (any PostProcessor)?
+
+    init(_ tokenizer: Tokenizer) {
+        if let normalizer = tokenizer.normalizer {
+            normalize = { (text: inout NormalizedText) in normalizer.normalize(&text) }
+        } else {
+            normalize = nil
+        }
+        preTokenizer = tokenizer.preTokenizer
+        model = tokenizer.model
+        postProcessor = tokenizer.postProcessor
     }
 }
