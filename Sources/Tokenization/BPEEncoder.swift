@@ -151,9 +151,9 @@ final class BPEEncoder: Sendable {
         default:
             let key = UnsafeBufferPointer(rebasing: word[byteStart..<byteEnd])
             let hash = wordHash(key)
-            if let (first, count) = memo.lookup(key, hash: hash) {
+            if let (tokens, count) = memo.lookup(key, hash: hash) {
                 for t in 0..<count {
-                    let packed = memo.packedToken(first + t)
+                    let packed = tokens[t]
                     symbols[m + t] = ModelToken(id: Int32(bitPattern: packed >> 8), length: Int32(packed & 0xFF))
                 }
                 return count
@@ -237,10 +237,8 @@ final class BPEEncoder: Sendable {
 
 /// Where `BPEEncoder` keeps the tokens of word parts between words (the session's word cache).
 protocol PartMemo {
-    /// The position and count of a cached part's packed tokens (`id << 8 | length`), or nil.
-    mutating func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (start: Int, count: Int)?
-    /// The packed token at a position from `lookup`.
-    func packedToken(_ k: Int) -> UInt32
+    /// A cached part's packed tokens (`id << 8 | length`) and their count, or nil.
+    mutating func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (tokens: UnsafePointer<UInt32>, count: Int)?
     /// Remembers a part's tokens.
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, _ tokens: UnsafeBufferPointer<ModelToken>)
 }
@@ -249,7 +247,6 @@ extension WordCache: PartMemo {}
 
 /// A memo that remembers nothing.
 struct NoMemo: PartMemo {
-    func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (start: Int, count: Int)? { nil }
-    func packedToken(_ k: Int) -> UInt32 { 0 }
+    func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (tokens: UnsafePointer<UInt32>, count: Int)? { nil }
     func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, _ tokens: UnsafeBufferPointer<ModelToken>) {}
 }

@@ -148,12 +148,12 @@ struct SessionState {
                 let word = UnsafeBufferPointer(rebasing: b[piece.start..<piece.end])
                 let cached = !cache.bypasses(word.count)
                 let hash = cached ? wordHash(word) : 0
-                if cached, let (start, count) = cache.lookup(word, hash: hash) {
+                if cached, let (tokens, count) = cache.lookup(word, hash: hash) {
                     ids.reserve(count)
                     spans.reserve(count)
                     var offset = piece.start
-                    for k in start..<start + count {
-                        let packed = cache.packedToken(k)
+                    for k in 0..<count {
+                        let packed = tokens[k]
                         let end = offset + Int(packed & 0xFF)
                         let (s, e) = view.originalRange(offset, end, cursor: &cursor)
                         ids.append(Int32(bitPattern: packed >> 8))

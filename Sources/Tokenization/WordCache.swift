@@ -10,7 +10,12 @@
 /// store: per length (4-byte buckets), once the first `sampleSize` lookups hit less than one
 /// time in eight, words of that length bypass the cache for the rest of the session.
 ///
-/// Both arrays live in manually managed memory owned by the session (`deallocate`).
+/// In front sits a direct-mapped table of short words (up to 16 bytes and 3 tokens,
+/// 32 bytes an entry, key and tokens inline), filled with words found a second time: the
+/// commonest words (function words, punctuation, frequent Chinese words) are answered from
+/// L1 without touching the main table.
+///
+/// All arrays live in manually managed memory owned by the session (`deallocate`).
 struct WordCache {
     private var records = RawBuffer<UInt32>(capacity: 1 << 12)
     /// hash (low 32 bits) << 32 | record position + 1; 0 = empty.
@@ -25,6 +30,11 @@ struct WordCache {
     /// Bit per length bucket: words of that length bypass the cache.
     private var bypassed: UInt64 = 0
     static let sampleSize: UInt32 = 1024
+    /// The front: per entry, 8 words of 32 bits: the key (two 64-bit halves, see
+    /// `shortKey`), key length | token count << 8 (count 0: empty), three packed tokens.
+    private let hot: UnsafeMutablePointer<UInt32>
+    /// Entries in the front (a power of two): 1,024, or 128 for small caches (a session per text).
+    private let hotEntries: Int
 
     init(maxEntries: Int = 1 << 20, maxKeyLength: Int = 255) {
         self.maxEntries = maxEntries
@@ -37,12 +47,43 @@ struct WordCache {
         mask = initial - 1
         stats.base.initialize(repeating: 0, count: 128)
         stats.count = 128
+        hotEntries = maxEntries >= 1 << 16 ? 1024 : 128
+        hot = .allocate(capacity: 8 * hotEntries)
+        hot.initialize(repeating: 0, count: 8 * hotEntries)
     }
 
     func deallocate() {
         records.deallocate()
         slots.deallocate()
         stats.deallocate()
+        hot.deallocate()
+    }
+
+    /// A word of at most 16 bytes as two 64-bit halves that, with its length, determine it
+    /// (overlapping loads, never reading outside the word).
+    @inline(__always) private static func shortKey(_ p: UnsafeRawPointer, _ n: Int) -> (UInt64, UInt64) {
+        if n >= 8 { return (p.loadUnaligned(as: UInt64.self), p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        if n >= 4 {
+            return (UInt64(p.loadUnaligned(as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32, 0)
+        }
+        let b = p.assumingMemoryBound(to: UInt8.self)
+        return (UInt64(b[0]) | UInt64(b[n / 2]) << 8 | UInt64(b[n - 1]) << 16, 0)
+    }
+
+    /// The front entry of a hash.
+    @inline(__always) private func hotEntry(_ hash: UInt64) -> UnsafeMutablePointer<UInt32> {
+        hot + 8 * (Int(truncatingIfNeeded: hash >> 40) & (hotEntries - 1))
+    }
+
+    /// Puts a short word's packed tokens in the front (replacing what was there).
+    @inline(__always) private func promote(_ key: UnsafeRawPointer, _ n: Int, hash: UInt64, _ tokens: UnsafePointer<UInt32>, _ count: Int) {
+        guard n <= 16 && count <= 3 else { return }
+        let (k0, k1) = Self.shortKey(key, n)
+        let e = hotEntry(hash)
+        UnsafeMutableRawPointer(e).storeBytes(of: k0, as: UInt64.self)
+        UnsafeMutableRawPointer(e + 2).storeBytes(of: k1, as: UInt64.self)
+        e[4] = UInt32(n) | UInt32(count) << 8
+        for t in 0..<count { e[5 + t] = tokens[t] }
     }
 
     /// Whether words of `length` bytes bypass the cache (not worth hashing for it).
@@ -62,11 +103,23 @@ struct WordCache {
         if n == Self.sampleSize && stats[k + 1] * 8 < n { bypassed |= 1 << UInt64(bucket) }
     }
 
-    /// The position in `records` of a cached word's tokens and their count, or nil.
+    /// A cached word's packed tokens (`id << 8 | length`) and their count, or nil. The pointer
+    /// is valid until the next insertion.
     @inline(__always)
-    mutating func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (start: Int, count: Int)? {
+    mutating func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (tokens: UnsafePointer<UInt32>, count: Int)? {
         let bucket = Self.bucket(key.count)
         guard let keyBase = key.baseAddress, bypassed & (1 << UInt64(bucket)) == 0, key.count <= maxKeyLength else { return nil }
+        let n = key.count
+        if n <= 16 {
+            let (k0, k1) = Self.shortKey(UnsafeRawPointer(keyBase), n)
+            let e = hotEntry(hash)
+            let meta = e[4]
+            if meta & 0xFF == UInt32(n) && UnsafeRawPointer(e).loadUnaligned(as: UInt64.self) == k0
+                && UnsafeRawPointer(e + 2).loadUnaligned(as: UInt64.self) == k1 {
+                note(bucket, hit: true)
+                return (UnsafePointer(e + 5), Int(meta >> 8))
+            }
+        }
         let tag = hash & 0xFFFF_FFFF
         let rec = records.base
         var s = Int(truncatingIfNeeded: hash) & mask
@@ -79,18 +132,17 @@ struct WordCache {
             if v >> 32 == tag {
                 let at = Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1
                 let header = rec[at]
-                if Int(header >> 16) == key.count && bytesEqual(UnsafeRawPointer(rec + at + 1), UnsafeRawPointer(keyBase), key.count) {
+                if Int(header >> 16) == n && bytesEqual(UnsafeRawPointer(rec + at + 1), UnsafeRawPointer(keyBase), n) {
                     note(bucket, hit: true)
-                    return (at + 1 + (key.count + 3) >> 2, Int(header & 0xFFFF))
+                    let tokens = UnsafePointer(rec + at + 1 + (n + 3) >> 2)
+                    let count = Int(header & 0xFFFF)
+                    promote(UnsafeRawPointer(keyBase), n, hash: hash, tokens, count)
+                    return (tokens, count)
                 }
             }
             s = (s + 1) & mask
         }
     }
-
-    /// The packed token (`id << 8 | length`) at position `k` of a range from `lookup`.
-    @inline(__always)
-    func packedToken(_ k: Int) -> UInt32 { records[k] }
 
     /// Caches a word's tokens (silently skipped when full, when the word is long, or when a
     /// token does not pack).
