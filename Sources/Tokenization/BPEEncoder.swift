@@ -111,10 +111,11 @@ final class BPEEncoder: Sendable {
     }
 
     /// Merges a word whose symbols are its characters' own tokens, cut wherever no merge can
-    /// join the characters on both sides (see `joints`): merging each part alone is exactly
-    /// what merging the whole word does, as no merge crosses a cut. Parts of three or more
-    /// characters go through `memo` (Chinese words recur even where the clauses holding them
-    /// do not). Returns the token count; tokens are written from the start of `symbols`.
+    /// join the characters on both sides (see `joints(vocabulary:merges:)`): merging each part
+    /// alone is exactly what merging the whole word does, as no merge crosses a cut. Parts of
+    /// `cachedPartLength` or more characters go through `memo` (Chinese words recur even where
+    /// the clauses holding them do not). Returns the token count; tokens are written from the
+    /// start of `symbols`.
     private func mergeParts<Memo: PartMemo>(_ word: UnsafeBufferPointer<UInt8>, _ symbols: UnsafeMutableBufferPointer<ModelToken>,
                                             _ n: Int, _ memo: inout Memo) -> Int {
         var m = 0
