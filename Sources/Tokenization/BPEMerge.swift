@@ -7,7 +7,8 @@ extension BPEEncoder {
         case 0, 1: n
         case 2: mergeTwo(symbols)
         case 3: mergeThree(symbols)
-        case 4...64: mergeShort(symbols, n)
+        case 4: mergeFour(symbols)
+        case 5...64: mergeShort(symbols, n)
         default: mergeLong(symbols, n)
         }
     }
@@ -21,20 +22,33 @@ extension BPEEncoder {
         return 1
     }
 
-    /// Three symbols (the commonest part of a Chinese clause), without buffers or loops: the
-    /// lower-ranked of the two pairs merges (the left one on a tie), then the new pair is
-    /// looked up.
+    /// The merge of (a token with signature `signature`, `b`), ruling most out without the
+    /// table.
+    @inline(__always)
+    private func pair(_ a: Int32, _ signature: UInt64, _ b: Int32) -> MergeTable.Entry {
+        MergeTable.mayMerge(signature, b) ? mergeTable.probe(a, b) : .none
+    }
+
+    /// Three symbols (the commonest part of a Chinese clause), without buffers or loops.
     @inline(__always)
     private func mergeThree(_ s: UnsafeMutableBufferPointer<ModelToken>) -> Int {
-        let table = mergeTable
+        let signatureA = mergeTable.signature(s[0].id)
+        let left = pair(s[0].id, signatureA, s[1].id)
+        let right = pair(s[1].id, mergeTable.signature(s[1].id), s[2].id)
+        return mergeThree(s, left, right, signatureA)
+    }
+
+    /// Three symbols whose two pairs' merges are known (`signatureA`: the first symbol's): the
+    /// lower-ranked pair merges (the left one on a tie), then the new pair is looked up.
+    @inline(__always)
+    private func mergeThree(_ s: UnsafeMutableBufferPointer<ModelToken>, _ left: MergeTable.Entry, _ right: MergeTable.Entry,
+                            _ signatureA: UInt64) -> Int {
         let none = MergeTable.Entry.none.rank
         let (a, b, c) = (s[0], s[1], s[2])
-        let left = table.entry(a.id, b.id)
-        let right = MergeTable.mayMerge(table.signature(b.id), c.id) ? table.probe(b.id, c.id) : .none
         if left.rank == none && right.rank == none { return 3 }
         if left.rank <= right.rank {
             let ab = ModelToken(id: left.id, length: a.length + b.length)
-            let e = MergeTable.mayMerge(left.signature, c.id) ? table.probe(ab.id, c.id) : .none
+            let e = pair(ab.id, left.signature, c.id)
             if e.rank == none {
                 s[0] = ab
                 s[1] = c
@@ -44,13 +58,43 @@ extension BPEEncoder {
             return 1
         }
         let bc = ModelToken(id: right.id, length: b.length + c.length)
-        let e = table.entry(a.id, bc.id)
+        let e = pair(a.id, signatureA, bc.id)
         if e.rank == none {
             s[1] = bc
             return 2
         }
         s[0] = ModelToken(id: e.id, length: a.length + bc.length)
         return 1
+    }
+
+    /// Four symbols: the lowest-ranked of the three pairs merges (leftmost on ties), leaving
+    /// three symbols, one of whose pairs is already known.
+    @inline(__always)
+    private func mergeFour(_ s: UnsafeMutableBufferPointer<ModelToken>) -> Int {
+        let (a, b, c, d) = (s[0], s[1], s[2], s[3])
+        let (signatureA, signatureB) = (mergeTable.signature(a.id), mergeTable.signature(b.id))
+        let p0 = pair(a.id, signatureA, b.id)
+        let p1 = pair(b.id, signatureB, c.id)
+        let p2 = pair(c.id, mergeTable.signature(c.id), d.id)
+        if p0.rank == MergeTable.Entry.none.rank && p1.rank == MergeTable.Entry.none.rank && p2.rank == MergeTable.Entry.none.rank {
+            return 4
+        }
+        if p0.rank <= p1.rank && p0.rank <= p2.rank {
+            let ab = ModelToken(id: p0.id, length: a.length + b.length)
+            s[0] = ab
+            s[1] = c
+            s[2] = d
+            return mergeThree(s, pair(ab.id, p0.signature, c.id), p2, p0.signature)
+        }
+        if p1.rank <= p2.rank {
+            let bc = ModelToken(id: p1.id, length: b.length + c.length)
+            s[1] = bc
+            s[2] = d
+            return mergeThree(s, pair(a.id, signatureA, bc.id), pair(bc.id, p1.signature, d.id), signatureA)
+        }
+        let cd = ModelToken(id: p2.id, length: c.length + d.length)
+        s[2] = cd
+        return mergeThree(s, p0, pair(b.id, signatureB, cd.id), signatureA)
     }
 
     /// Applies merges in rank order, leftmost first among equal ranks, to the `n` (at most 64)

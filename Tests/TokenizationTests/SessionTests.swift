@@ -100,8 +100,8 @@ import Testing
             return text.string.split(whereSeparator: { !$0.isLetter }).map(String.init)
         }.filter { $0.unicodeScalars.allSatisfy { known.contains(String($0)) } }
         #expect(words.count > 10)
-        for length in [1, 2, 3, 5, 8, 13, 40, 70] {
-            for _ in 0..<40 {
+        for length in [1, 2, 3, 4, 5, 6, 8, 13, 40, 70] {
+            for _ in 0..<100 {
                 words.append(String((0..<length).compactMap { _ in characters.randomElement(using: &generator) }.joined()))
             }
         }
@@ -119,6 +119,55 @@ import Testing
             w.withUTF8 { bpe.encoder.tokenize($0, into: &buffer, scratch: &scratch, memo: &cache) }
             #expect(buffer.elements.map { vocabulary.tokens[Int($0.id)] } == expected, "\(word) (cached parts)")
         }
+    }
+
+    @Test func mergeMatchesReferenceOnMergeRichWords() throws {
+        // Words glued from the vocabulary's own multi-character tokens (and runs of one
+        // character, for ties) make every merge path work: two, three and four symbols, the
+        // stack buffers and the heap; merged whole, without cutting. The byte-level fixture has
+        // merges enough for that.
+        let tok = try loadTokenizer(fixture: "bytelevel-bpe.json")
+        guard let bpe = tok.model as? BPE else {
+            Issue.record("not a BPE model")
+            return
+        }
+        let vocabulary = bpe.vocabulary
+        var ranks: [String: Int] = [:]
+        for (rank, (a, b)) in bpe.merges.enumerated() { ranks[a + "\u{0}" + b] = rank }
+        func reference(_ symbols: [String]) -> [String] {
+            var symbols = symbols
+            while symbols.count > 1 {
+                var best: (rank: Int, at: Int)?
+                for k in 0..<(symbols.count - 1) {
+                    if let r = ranks[symbols[k] + "\u{0}" + symbols[k + 1]], best.map({ r < $0.rank }) ?? true { best = (r, k) }
+                }
+                guard let (_, at) = best else { break }
+                symbols[at] += symbols[at + 1]
+                symbols.remove(at: at + 1)
+            }
+            return symbols
+        }
+        let pieces = vocabulary.tokens.filter { $0.unicodeScalars.count > 1 && !$0.hasPrefix("[") }
+        let characters = vocabulary.tokens.filter { $0.unicodeScalars.count == 1 && !$0.hasPrefix("[") }
+        var generator = SystemRandomNumberGenerator()
+        var words: [String] = []
+        for count in 1...6 {
+            for _ in 0..<300 { words.append((0..<count).compactMap { _ in pieces.randomElement(using: &generator) }.joined()) }
+        }
+        for c in characters.prefix(30) { words += (2...9).map { String(repeating: c, count: $0) } }
+        words += [String(repeating: "ab", count: 40), String(repeating: "质量", count: 40)]
+        var checked = 0
+        for word in words {
+            let scalars = word.unicodeScalars.map { String($0) }
+            let ids = scalars.compactMap { vocabulary.id(of: $0) }
+            guard ids.count == scalars.count else { continue }
+            var symbols = zip(ids, scalars).map { ModelToken(id: $0, length: Int32($1.utf8.count)) }
+            let n = symbols.withUnsafeMutableBufferPointer { bpe.encoder.merge($0, $0.count) }
+            let merged = symbols[..<n].map { vocabulary.tokens[Int($0.id)] }
+            #expect(merged == reference(scalars), "\(word)")
+            checked += 1
+        }
+        #expect(checked > 1000)
     }
 
     @Test func normalizationMatchesHuggingFaceAroundSupplementaryScalars() {
