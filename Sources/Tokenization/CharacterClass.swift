@@ -60,13 +60,28 @@ struct CharacterClass: OptionSet, Sendable {
     struct Table: @unchecked Sendable {
         /// Immutable after creation (a process-lifetime copy of `bmp`).
         let flags: UnsafePointer<UInt16>
+        /// Per 256-code-point page of the BMP: the flags all its code points share, or
+        /// `mixed`. Small enough to stay in L1, so text in uniform pages (most CJK ideographs,
+        /// Hangul syllables) never reads the 128 KB flag table.
+        let pages: UnsafePointer<UInt16>
+        static let mixed: UInt16 = 0xFFFF
+
         init(_ bmp: [UInt16]) {
             let p = UnsafeMutablePointer<UInt16>.allocate(capacity: bmp.count)
             p.initialize(from: bmp, count: bmp.count)
             flags = UnsafePointer(p)
+            let pg = UnsafeMutablePointer<UInt16>.allocate(capacity: 256)
+            for page in 0..<256 {
+                let first = bmp[page << 8]
+                pg[page] = bmp[(page << 8)..<((page + 1) << 8)].allSatisfy { $0 == first } ? first : Self.mixed
+            }
+            pages = UnsafePointer(pg)
         }
+
         @inline(__always) func of(_ cp: UInt32) -> CharacterClass {
-            cp < 0x10000 ? CharacterClass(rawValue: flags[Int(cp)]) : CharacterClass.astral(cp)
+            guard cp < 0x10000 else { return CharacterClass.astral(cp) }
+            let page = pages[Int(cp >> 8)]
+            return CharacterClass(rawValue: page != Self.mixed ? page : flags[Int(cp)])
         }
     }
 
@@ -142,4 +157,29 @@ func appendUTF8(_ cp: UInt32, to out: inout [UInt8]) {
 @inline(__always)
 func utf8Length(_ b0: UInt8) -> Int {
     b0 < 0x80 ? 1 : (b0 < 0xE0 ? 2 : (b0 < 0xF0 ? 3 : 4))
+}
+
+/// Writes the UTF-8 encoding of `cp` at `p` (room for 4 bytes) and returns its length.
+@inline(__always)
+func encodeUTF8(_ cp: UInt32, into p: UnsafeMutablePointer<UInt8>) -> Int {
+    if cp < 0x80 {
+        p[0] = UInt8(cp)
+        return 1
+    }
+    if cp < 0x800 {
+        p[0] = UInt8(0xC0 | (cp >> 6))
+        p[1] = UInt8(0x80 | (cp & 0x3F))
+        return 2
+    }
+    if cp < 0x10000 {
+        p[0] = UInt8(0xE0 | (cp >> 12))
+        p[1] = UInt8(0x80 | ((cp >> 6) & 0x3F))
+        p[2] = UInt8(0x80 | (cp & 0x3F))
+        return 3
+    }
+    p[0] = UInt8(0xF0 | (cp >> 18))
+    p[1] = UInt8(0x80 | ((cp >> 12) & 0x3F))
+    p[2] = UInt8(0x80 | ((cp >> 6) & 0x3F))
+    p[3] = UInt8(0x80 | (cp & 0x3F))
+    return 4
 }

@@ -1,5 +1,5 @@
 /// A token's span in the original text: UTF-8 byte offsets `start..<end`.
-public struct TokenSpan: Sendable, Equatable, Codable {
+public struct TokenSpan: Sendable, Equatable, Codable, BitwiseCopyable {
     public var start: Int
     public var end: Int
 
@@ -14,20 +14,49 @@ public struct Encoding: Sendable, Equatable {
     public var ids: [Int32]
     /// Byte offsets into the original UTF-8 text; special tokens get (0, 0).
     public var offsets: [TokenSpan]
-    public var typeIDs: [Int32]
-    /// 1 for tokens added by the post-processor (e.g. [CLS], [SEP]) and for padding.
-    public var specialTokensMask: [UInt8]
-    /// 0 for padding.
-    public var attentionMask: [UInt8]
+    /// Type ids and masks, once any differs from the defaults of plain model tokens (type 0,
+    /// not special, attended); until then they are implied, which saves three arrays per
+    /// encoded text.
+    private var masks: Masks?
     let names: TokenNames
+
+    private struct Masks: Sendable {
+        var typeIDs: [Int32]
+        var specialTokensMask: [UInt8]
+        var attentionMask: [UInt8]
+    }
+
+    public var typeIDs: [Int32] {
+        get { masks?.typeIDs ?? [Int32](repeating: 0, count: ids.count) }
+        set {
+            materializeMasks()
+            masks?.typeIDs = newValue
+        }
+    }
+
+    /// 1 for tokens added by the post-processor (e.g. [CLS], [SEP]) and for padding.
+    public var specialTokensMask: [UInt8] {
+        get { masks?.specialTokensMask ?? [UInt8](repeating: 0, count: ids.count) }
+        set {
+            materializeMasks()
+            masks?.specialTokensMask = newValue
+        }
+    }
+
+    /// 0 for padding.
+    public var attentionMask: [UInt8] {
+        get { masks?.attentionMask ?? [UInt8](repeating: 1, count: ids.count) }
+        set {
+            materializeMasks()
+            masks?.attentionMask = newValue
+        }
+    }
 
     init(names: TokenNames, capacity: Int = 0) {
         self.names = names
         ids = []
         offsets = []
-        typeIDs = []
-        specialTokensMask = []
-        attentionMask = []
+        masks = Masks(typeIDs: [], specialTokensMask: [], attentionMask: [])
         if capacity > 0 {
             ids.reserveCapacity(capacity)
             offsets.reserveCapacity(capacity)
@@ -39,9 +68,6 @@ public struct Encoding: Sendable, Equatable {
         self.names = names
         self.ids = ids
         self.offsets = offsets
-        typeIDs = [Int32](repeating: 0, count: ids.count)
-        specialTokensMask = [UInt8](repeating: 0, count: ids.count)
-        attentionMask = [UInt8](repeating: 1, count: ids.count)
     }
 
     public var count: Int { ids.count }
@@ -49,12 +75,50 @@ public struct Encoding: Sendable, Equatable {
     /// The token strings (looked up from the ids).
     public var tokens: [String] { ids.map { names.token(of: $0) ?? "" } }
 
+    /// Stores the implied type ids and masks, to change them.
+    private mutating func materializeMasks() {
+        guard masks == nil else { return }
+        masks = Masks(typeIDs: [Int32](repeating: 0, count: ids.count), specialTokensMask: [UInt8](repeating: 0, count: ids.count),
+                      attentionMask: [UInt8](repeating: 1, count: ids.count))
+    }
+
     mutating func append(_ id: Int32, _ span: TokenSpan, typeID: Int32 = 0, special: Bool = false) {
+        materializeMasks()
         ids.append(id)
         offsets.append(span)
-        typeIDs.append(typeID)
-        specialTokensMask.append(special ? 1 : 0)
-        attentionMask.append(1)
+        masks?.typeIDs.append(typeID)
+        masks?.specialTokensMask.append(special ? 1 : 0)
+        masks?.attentionMask.append(1)
+    }
+
+    /// Appends every token of `other`.
+    mutating func appendAll(_ other: Encoding) {
+        materializeMasks()
+        ids.append(contentsOf: other.ids)
+        offsets.append(contentsOf: other.offsets)
+        masks?.typeIDs.append(contentsOf: other.typeIDs)
+        masks?.specialTokensMask.append(contentsOf: other.specialTokensMask)
+        masks?.attentionMask.append(contentsOf: other.attentionMask)
+    }
+
+    /// Appends a token of padding (type `typeID`, special, not attended).
+    mutating func appendPadding(_ id: Int32, typeID: Int32) {
+        materializeMasks()
+        ids.append(id)
+        offsets.append(TokenSpan(0, 0))
+        masks?.typeIDs.append(typeID)
+        masks?.specialTokensMask.append(1)
+        masks?.attentionMask.append(0)
+    }
+
+    /// Keeps the first `n` tokens.
+    mutating func truncate(to n: Int) {
+        guard count > n else { return }
+        ids.removeSubrange(n...)
+        offsets.removeSubrange(n...)
+        masks?.typeIDs.removeSubrange(n...)
+        masks?.specialTokensMask.removeSubrange(n...)
+        masks?.attentionMask.removeSubrange(n...)
     }
 
     public static func == (a: Encoding, b: Encoding) -> Bool {
@@ -96,11 +160,15 @@ public struct AddedToken: Sendable, Equatable {
 
 /// Finds added tokens in text: leftmost, longest match first; `singleWord` tokens only where
 /// no word character touches them; `lstrip`/`rstrip` swallow neighbouring whitespace.
-struct AddedTokenMatcher: Sendable {
+final class AddedTokenMatcher: Sendable {
     private let tokens: [AddedToken]
     private let patterns: [[UInt8]]
     /// First byte → indices into tokens, longest pattern first.
     private let byFirstByte: [[Int]]
+    /// Whether some token starts with the byte.
+    private let startsToken: [Bool]
+    /// The byte every token starts with, when there is one.
+    private let onlyFirstByte: UInt8?
 
     init(_ tokens: [AddedToken]) {
         self.tokens = tokens
@@ -110,6 +178,9 @@ struct AddedTokenMatcher: Sendable {
         for b in buckets.indices { buckets[b].sort { pats[$0].count > pats[$1].count } }
         patterns = pats
         byFirstByte = buckets
+        startsToken = buckets.map { !$0.isEmpty }
+        let firsts = Set(pats.compactMap(\.first))
+        onlyFirstByte = firsts.count == 1 ? firsts.first : nil
     }
 
     var isEmpty: Bool { tokens.isEmpty }
@@ -120,41 +191,76 @@ struct AddedTokenMatcher: Sendable {
         var out: [(Int, Int, AddedToken)] = []
         var floor = 0
         var i = 0
-        while i < bytes.count {
-            let candidates = byFirstByte[Int(bytes[i])]
-            var matched = false
-            for k in candidates {
-                let p = patterns[k]
-                guard i + p.count <= bytes.count else { continue }
-                var equal = true
-                for j in 1..<p.count where bytes[i + j] != p[j] {
-                    equal = false
-                    break
-                }
-                guard equal else { continue }
-                let t = tokens[k]
-                var start = i
-                var stop = i + p.count
-                if t.singleWord && (isWordBefore(bytes, start) || isWordAfter(bytes, stop)) { continue }
-                if t.lstrip {
-                    while start > floor, bytes[start - 1] == 0x20 || bytes[start - 1] == 0x09 || bytes[start - 1] == 0x0A || bytes[start - 1] == 0x0D {
-                        start -= 1
-                    }
-                }
-                if t.rstrip {
-                    while stop < bytes.count, bytes[stop] == 0x20 || bytes[stop] == 0x09 || bytes[stop] == 0x0A || bytes[stop] == 0x0D {
-                        stop += 1
-                    }
-                }
+        while let k = nextCandidate(bytes, from: i) {
+            if let (start, stop, t) = match(bytes, at: k, floor: floor) {
                 out.append((start, stop, t))
                 floor = stop
                 i = stop
-                matched = true
-                break
+            } else {
+                i = k + 1
             }
-            if !matched { i += 1 }
         }
         return out
+    }
+
+    /// The first position from `i` whose byte starts some token. With one such byte (`[` of
+    /// BERT's specials, `<` of others) the text is searched eight bytes at a time.
+    @inline(__always)
+    private func nextCandidate(_ bytes: UnsafeBufferPointer<UInt8>, from i: Int) -> Int? {
+        guard let p = bytes.baseAddress.map(UnsafeRawPointer.init) else { return nil }
+        var i = i
+        if let b = onlyFirstByte {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let pattern = ones &* UInt64(b)
+            while i + 8 <= bytes.count {
+                // A zero byte of x marks b (the classic has-zero-byte test).
+                let x = p.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+                if (x &- ones) & ~x & (ones << 7) != 0 { break }
+                i += 8
+            }
+            while i < bytes.count {
+                if bytes[i] == b { return i }
+                i += 1
+            }
+            return nil
+        }
+        return startsToken.withUnsafeBufferPointer { starts in
+            while i < bytes.count {
+                if starts[Int(bytes[i])] { return i }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    /// The longest token matching at `i` (with its stripped surroundings), if any.
+    private func match(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, floor: Int) -> (Int, Int, AddedToken)? {
+        for k in byFirstByte[Int(bytes[i])] {
+            let p = patterns[k]
+            guard i + p.count <= bytes.count else { continue }
+            var equal = true
+            for j in 1..<p.count where bytes[i + j] != p[j] {
+                equal = false
+                break
+            }
+            guard equal else { continue }
+            let t = tokens[k]
+            var start = i
+            var stop = i + p.count
+            if t.singleWord && (isWordBefore(bytes, start) || isWordAfter(bytes, stop)) { continue }
+            if t.lstrip {
+                while start > floor, bytes[start - 1] == 0x20 || bytes[start - 1] == 0x09 || bytes[start - 1] == 0x0A || bytes[start - 1] == 0x0D {
+                    start -= 1
+                }
+            }
+            if t.rstrip {
+                while stop < bytes.count, bytes[stop] == 0x20 || bytes[stop] == 0x09 || bytes[stop] == 0x0A || bytes[stop] == 0x0D {
+                    stop += 1
+                }
+            }
+            return (start, stop, t)
+        }
+        return nil
     }
 
     private func isWordBefore(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {

@@ -1,19 +1,23 @@
 /// Text on its way through the normalizers, as UTF-8, with every normalized byte aligned to the
 /// original character it came from, so tokens can report offsets into the caller's string.
 ///
-/// While a transformation keeps every byte in place (ASCII lowercasing, whitespace mapping) the
-/// alignment stays implicit (the identity); the first transformation that changes lengths
-/// materialises it.
+/// The alignment is sparse: a list of `AlignedSpan`s, each covering normalized bytes from its
+/// start to the next span's, either copied unchanged from the original (aligned byte for byte,
+/// with a shift) or a block replacing some original range as a whole. A text no transformation
+/// has changed in length has no spans (the identity), and a line where NFKC turns a few
+/// full-width commas into ASCII gets a handful, so normalizing costs nothing per byte. A text
+/// can be `reset` to new input and keeps its buffers' capacity.
 public struct NormalizedText: Sendable {
     /// The normalized UTF-8 bytes.
     public private(set) var bytes: [UInt8]
     /// Offset of this text's first original byte in the whole input (texts are split around
     /// added tokens before normalization).
-    public let base: Int
-    /// For each normalized byte, the original byte range of the character it came from
-    /// (relative to `base`); nil while the alignment is the identity.
-    private(set) var alignStart: [Int32]?
-    private(set) var alignEnd: [Int32]?
+    public private(set) var base: Int
+    /// The alignment, ascending by `start`, the first starting at 0; empty for the identity.
+    private(set) var spans: [AlignedSpan] = []
+    /// The buffers of the content before the last rewrite, recycled by the next one.
+    private var spareBytes: [UInt8] = []
+    private var spareSpans: [AlignedSpan] = []
 
     /// Wraps original UTF-8 (assumed valid) starting at `base` in the whole input.
     public init(_ bytes: [UInt8], base: Int = 0) {
@@ -23,6 +27,15 @@ public struct NormalizedText: Sendable {
 
     public init(_ string: String) {
         self.init(Array(string.utf8))
+    }
+
+    /// Replaces the content by original UTF-8 (assumed valid) starting at `base`, keeping the
+    /// buffers' capacity.
+    mutating func reset(_ original: UnsafeBufferPointer<UInt8>, base: Int) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: original)
+        spans.removeAll(keepingCapacity: true)
+        self.base = base
     }
 
     /// The normalized text as a string.
@@ -55,44 +68,28 @@ public struct NormalizedText: Sendable {
     }
 
     /// Original byte range (absolute) of the normalized byte range `start..<end`.
-    @inline(__always)
     public func originalRange(_ start: Int, _ end: Int) -> (Int, Int) {
-        guard end > start else {
-            let p = start < bytes.count ? originStart(start) : (bytes.isEmpty ? 0 : originEnd(bytes.count - 1))
-            return (base + p, base + p)
+        withView { view in
+            guard end > start else {
+                let p = start < bytes.count ? view.originStart(start) : (bytes.isEmpty ? 0 : view.originEnd(bytes.count - 1))
+                return (base + p, base + p)
+            }
+            return (base + view.originStart(start), base + view.originEnd(end - 1))
         }
-        return (base + originStart(start), base + originEnd(end - 1))
     }
 
-    @inline(__always) func originStart(_ i: Int) -> Int {
-        if let a = alignStart { return Int(a[i]) }
-        return i
-    }
+    /// Original start (relative to `base`) of the character containing normalized byte `i`.
+    func originStart(_ i: Int) -> Int { withView { $0.originStart(i) } }
 
-    @inline(__always) func originEnd(_ i: Int) -> Int {
-        if let a = alignEnd { return Int(a[i]) }
-        // Identity: the end of the character containing byte i.
-        var k = i + 1
-        while k < bytes.count && bytes[k] & 0xC0 == 0x80 { k += 1 }
-        return k
-    }
+    /// Original end (relative to `base`) of the character containing normalized byte `i`.
+    func originEnd(_ i: Int) -> Int { withView { $0.originEnd(i) } }
 
     /// Calls `body` with borrowed buffers of the bytes and alignment (no per-lookup
     /// reference counting in hot loops).
     func withView<R>(_ body: (TextView) -> R) -> R {
         bytes.withUnsafeBufferPointer { b in
-            if let s = alignStart, let e = alignEnd {
-                return s.withUnsafeBufferPointer { sp in
-                    e.withUnsafeBufferPointer { ep in body(TextView(bytes: b, starts: sp, ends: ep, base: base)) }
-                }
-            }
-            return body(TextView(bytes: b, starts: nil, ends: nil, base: base))
+            spans.withUnsafeBufferPointer { s in body(TextView(bytes: b, spans: s, base: base)) }
         }
-    }
-
-    mutating func setAlignment(_ starts: [Int32], _ ends: [Int32]) {
-        alignStart = starts
-        alignEnd = ends
     }
 
     /// Replaces bytes one for one (same length, so alignment is unchanged).
@@ -102,197 +99,107 @@ public struct NormalizedText: Sendable {
         }
     }
 
-    /// Rebuilds the text scalar by scalar: `body` appends the replacement of each scalar (any
-    /// number of scalars) to the rewriter, aligned to that scalar's original character.
-    mutating func rewrite(_ body: (UInt32, inout Rewriter) -> Void) {
-        var w = Rewriter(capacity: bytes.count + bytes.count / 4)
-        bytes.withUnsafeBufferPointer { b in
-            var i = 0
-            while i < b.count {
-                let (cp, len) = decodeScalar(b, i)
-                w.originStart = Int32(originStart(i))
-                w.originEnd = Int32(originEnd(i))
-                body(cp, &w)
-                i += len
-            }
-        }
-        bytes = w.bytes
-        alignStart = w.starts
-        alignEnd = w.ends
+    /// An empty output for a rewrite, in the recycled buffers (moved, never copied, so they stay
+    /// uniquely owned).
+    mutating func makeOutput(capacity: Int) -> AlignedOutput {
+        var out = AlignedOutput(bytes: [], spans: [])
+        swap(&out.bytes, &spareBytes)
+        swap(&out.spans, &spareSpans)
+        out.bytes.removeAll(keepingCapacity: true)
+        out.bytes.reserveCapacity(capacity)
+        out.spans.removeAll(keepingCapacity: true)
+        return out
     }
 
-    /// Rebuilds the text with direct access to its bytes: `body` copies byte ranges unchanged
-    /// (`copy`) or replaces them by scalars aligned to their whole original range (`emit`).
-    mutating func rewriteBytes(_ body: (UnsafeBufferPointer<UInt8>, inout ByteRewriter) -> Void) {
-        var w = ByteRewriter(source: self)
-        bytes.withUnsafeBufferPointer { b in body(b, &w) }
-        bytes = w.bytes
-        alignStart = w.starts
-        alignEnd = w.ends
+    /// Takes a rewrite's output as the content; the previous buffers are kept for the next.
+    mutating func commit(_ out: consuming AlignedOutput) {
+        var out = out
+        swap(&bytes, &out.bytes)
+        swap(&spans, &out.spans)
+        swap(&spareBytes, &out.bytes)
+        swap(&spareSpans, &out.spans)
+        // One copied span from 0 with no shift is the identity.
+        if spans.count == 1 && !spans[0].isBlock && spans[0].originStart == 0 { spans.removeAll(keepingCapacity: true) }
     }
 
-    /// Rebuilds the text in runs: `body` receives each maximal run of scalars for which `split`
-    /// says "starts a run here" only at the run's start, and appends the run's replacement,
-    /// aligned to the whole run's original range (used for normalization forms, whose units
-    /// are a starter and the marks that follow it).
-    mutating func rewriteRuns(startsRun: (UInt32) -> Bool, _ body: ([UInt32], inout Rewriter) -> Void) {
-        var w = Rewriter(capacity: bytes.count + bytes.count / 4)
-        var run: [UInt32] = []
-        var runStart: Int32 = 0
-        var runEnd: Int32 = 0
-        bytes.withUnsafeBufferPointer { b in
-            var i = 0
-            while i < b.count {
-                let (cp, len) = decodeScalar(b, i)
-                let s = Int32(originStart(i))
-                let e = Int32(originEnd(i))
-                if !run.isEmpty && startsRun(cp) {
-                    w.originStart = runStart
-                    w.originEnd = runEnd
-                    body(run, &w)
-                    run.removeAll(keepingCapacity: true)
-                }
-                if run.isEmpty {
-                    runStart = s
-                    runEnd = e
-                } else {
-                    runEnd = max(runEnd, e)
-                }
-                run.append(cp)
-                i += len
-            }
-            if !run.isEmpty {
-                w.originStart = runStart
-                w.originEnd = runEnd
-                body(run, &w)
-            }
+    /// A copy of the normalized bytes `start..<end` (whole characters) with their alignment.
+    func slice(_ start: Int, _ end: Int) -> NormalizedText {
+        var text = NormalizedText([], base: base)
+        var out = text.makeOutput(capacity: end - start)
+        withView { view in
+            var w = ByteRewriter(source: view, out: AlignedOutput(bytes: [], spans: []))
+            swap(&w.out, &out)
+            w.copy(start, end)
+            swap(&w.out, &out)
         }
-        bytes = w.bytes
-        alignStart = w.starts
-        alignEnd = w.ends
-    }
-
-    /// Inserts a space before each of the given normalized byte offsets (ascending), aligned to
-    /// the character that follows it. Returns the new offsets of the inserted spaces.
-    mutating func insertSpaces(before positions: [Int]) -> [Int] {
-        guard !positions.isEmpty else { return [] }
-        var w = Rewriter(capacity: bytes.count + positions.count)
-        var inserted: [Int] = []
-        var next = 0
-        for i in 0...bytes.count {
-            if next < positions.count && positions[next] == i {
-                let anchor = i < bytes.count ? i : max(0, bytes.count - 1)
-                w.originStart = Int32(bytes.isEmpty ? 0 : originStart(anchor))
-                w.originEnd = w.originStart
-                inserted.append(w.bytes.count)
-                w.append(0x20)
-                next += 1
-            }
-            if i < bytes.count {
-                w.originStart = Int32(originStart(i))
-                w.originEnd = Int32(originEnd(i))
-                w.bytes.append(bytes[i])
-                w.starts.append(w.originStart)
-                w.ends.append(w.originEnd)
-            }
-        }
-        bytes = w.bytes
-        alignStart = w.starts
-        alignEnd = w.ends
-        return inserted
+        text.commit(out)
+        return text
     }
 }
 
-/// Output side of `NormalizedText.rewrite`: appends scalars aligned to the current origin.
-struct Rewriter {
-    var bytes: [UInt8] = []
-    var starts: [Int32] = []
-    var ends: [Int32] = []
-    var originStart: Int32 = 0
-    var originEnd: Int32 = 0
-
-    init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
-        starts.reserveCapacity(capacity)
-        ends.reserveCapacity(capacity)
-    }
-
-    @inline(__always) mutating func append(_ cp: UInt32) {
-        let before = bytes.count
-        appendUTF8(cp, to: &bytes)
-        for _ in before..<bytes.count {
-            starts.append(originStart)
-            ends.append(originEnd)
-        }
-    }
-}
-
-/// Output side of `NormalizedText.rewriteBytes`.
-struct ByteRewriter {
-    let source: NormalizedText
-    var bytes: [UInt8] = []
-    var starts: [Int32] = []
-    var ends: [Int32] = []
-
-    init(source: NormalizedText) {
-        self.source = source
-        let capacity = source.bytes.count + source.bytes.count / 4
-        bytes.reserveCapacity(capacity)
-        starts.reserveCapacity(capacity)
-        ends.reserveCapacity(capacity)
-    }
-
-    /// Copies source bytes `from..<to` (whole characters) with their alignment.
-    mutating func copy(_ from: Int, _ to: Int) {
-        guard to > from else { return }
-        bytes.append(contentsOf: source.bytes[from..<to])
-        if let s = source.alignStart, let e = source.alignEnd {
-            starts.append(contentsOf: s[from..<to])
-            ends.append(contentsOf: e[from..<to])
-            return
-        }
-        // Identity alignment: byte i starts at i and ends where its character ends.
-        source.bytes.withUnsafeBufferPointer { b in
-            var i = from
-            while i < to {
-                let l = utf8Length(b[i])
-                let end = Int32(i + l)
-                for k in 0..<l {
-                    starts.append(Int32(i + k))
-                    ends.append(end)
-                }
-                i += l
-            }
-        }
-    }
-
-    /// Appends `scalars` aligned to the original range of source bytes `from..<to`.
-    mutating func emit(_ scalars: [UInt32], from: Int, _ to: Int) {
-        let s = Int32(source.originStart(from))
-        let e = Int32(source.originEnd(to - 1))
-        for cp in scalars {
-            let before = bytes.count
-            appendUTF8(cp, to: &bytes)
-            for _ in before..<bytes.count {
-                starts.append(s)
-                ends.append(e)
-            }
-        }
-    }
+/// Where normalized bytes from `start` up to the next span come from.
+struct AlignedSpan: BitwiseCopyable {
+    /// First normalized byte.
+    var start: Int32
+    /// Block: the original range every byte is aligned to. Copied: byte `i` came from original
+    /// byte `originStart + i - start` (and its character's end likewise); `originEnd` unused.
+    var originStart: Int32
+    var originEnd: Int32
+    var isBlock: Bool
 }
 
 /// A borrowed view of a `NormalizedText` for hot loops.
 struct TextView {
     let bytes: UnsafeBufferPointer<UInt8>
-    let starts: UnsafeBufferPointer<Int32>?
-    let ends: UnsafeBufferPointer<Int32>?
+    let spans: UnsafeBufferPointer<AlignedSpan>
     let base: Int
 
-    /// Original (absolute) byte range of normalized bytes `start..<end` (end > start).
-    @inline(__always) func originalRange(_ start: Int, _ end: Int) -> (Int, Int) {
-        if let s = starts, let e = ends { return (base + Int(s[start]), base + Int(e[end - 1])) }
-        var k = end
+    /// End of the character containing normalized byte `i`.
+    @inline(__always) func characterEnd(_ i: Int) -> Int {
+        var k = i + 1
         while k < bytes.count && bytes[k] & 0xC0 == 0x80 { k += 1 }
-        return (base + start, base + k)
+        return k
+    }
+
+    /// Index of the span containing normalized byte `i` (spans not empty).
+    func spanIndex(_ i: Int) -> Int {
+        var lo = 0
+        var hi = spans.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if Int(spans[mid].start) <= i { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    /// Original start (relative to `base`) of normalized byte `i`.
+    func originStart(_ i: Int) -> Int {
+        guard !spans.isEmpty else { return i }
+        return start(of: spans[spanIndex(i)], i)
+    }
+
+    /// Original end (relative to `base`) of the character containing normalized byte `i`.
+    func originEnd(_ i: Int) -> Int {
+        guard !spans.isEmpty else { return characterEnd(i) }
+        return end(of: spans[spanIndex(i)], i)
+    }
+
+    @inline(__always) private func start(of s: AlignedSpan, _ i: Int) -> Int {
+        s.isBlock ? Int(s.originStart) : Int(s.originStart) + i - Int(s.start)
+    }
+
+    @inline(__always) private func end(of s: AlignedSpan, _ i: Int) -> Int {
+        s.isBlock ? Int(s.originEnd) : Int(s.originStart) + characterEnd(i) - Int(s.start)
+    }
+
+    /// Original (absolute) byte range of normalized bytes `start..<end` (end > start). For
+    /// ranges met in ascending order: `cursor` (start at 0) remembers the span reached.
+    @inline(__always) func originalRange(_ start: Int, _ end: Int, cursor: inout Int) -> (Int, Int) {
+        guard !spans.isEmpty else { return (base + start, base + characterEnd(end - 1)) }
+        if cursor >= spans.count || Int(spans[cursor].start) > start { cursor = spanIndex(start) }
+        while cursor + 1 < spans.count && Int(spans[cursor + 1].start) <= start { cursor += 1 }
+        let s = self.start(of: spans[cursor], start)
+        while cursor + 1 < spans.count && Int(spans[cursor + 1].start) <= end - 1 { cursor += 1 }
+        return (base + s, base + self.end(of: spans[cursor], end - 1))
     }
 }

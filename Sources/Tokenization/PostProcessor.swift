@@ -86,8 +86,9 @@ public struct TemplateProcessing: PostProcessor {
         for piece in single {
             switch piece {
             case .sequence(let typeID):
+                let special = encoding.specialTokensMask
                 for k in 0..<encoding.count {
-                    out.append(encoding.ids[k], encoding.offsets[k], typeID: typeID, special: encoding.specialTokensMask[k] == 1)
+                    out.append(encoding.ids[k], encoding.offsets[k], typeID: typeID, special: special[k] == 1)
                 }
             case .special(let name, let typeID):
                 for id in specialTokens.first(where: { $0.0 == name })?.1 ?? [] {
@@ -153,14 +154,4 @@ public struct PostProcessorSequence: PostProcessor {
         processors.reduce(encoding) { $1.process($0, addSpecialTokens: addSpecialTokens) }
     }
     public var json: JSONValue { .object([("type", "Sequence"), ("processors", .array(processors.map(\.json)))]) }
-}
-
-extension Encoding {
-    mutating func appendAll(_ other: Encoding) {
-        ids.append(contentsOf: other.ids)
-        offsets.append(contentsOf: other.offsets)
-        typeIDs.append(contentsOf: other.typeIDs)
-        specialTokensMask.append(contentsOf: other.specialTokensMask)
-        attentionMask.append(contentsOf: other.attentionMask)
-    }
 }

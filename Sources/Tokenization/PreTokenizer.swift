@@ -98,38 +98,57 @@ public struct BertPreTokenizer: PreTokenizer {
 public struct Whitespace: PreTokenizer {
     public init() {}
     public func preTokenize(_ text: inout NormalizedText, _ pieces: inout [Piece]) {
-        var out: [Piece] = []
-        out.reserveCapacity(pieces.count + text.bytes.count / 4)
-        let classes = CharacterClass.table
         text.bytes.withUnsafeBufferPointer { b in
-            for piece in pieces {
-                var start = -1
-                var runIsWord = false
-                var i = piece.start
-                while i < piece.end {
-                    let (cp, len) = b[i] < 0x80 ? (UInt32(b[i]), 1) : decodeScalar(b, i)
-                    let cls = classes.of(cp)
-                    if cls.contains(.whitespace) {
-                        if start >= 0 { out.append(Piece(start: start, end: i, byteLevel: piece.byteLevel)) }
-                        start = -1
-                    } else {
-                        let word = cls.contains(.word)
-                        if start >= 0 && word != runIsWord {
-                            out.append(Piece(start: start, end: i, byteLevel: piece.byteLevel))
-                            start = -1
-                        }
-                        if start < 0 {
-                            start = i
-                            runIsWord = word
-                        }
-                    }
-                    i += len
-                }
-                if start >= 0 { out.append(Piece(start: start, end: piece.end, byteLevel: piece.byteLevel)) }
+            if pieces.count == 1 {
+                // The usual case (the whole text): split into the same buffer.
+                let only = pieces[0]
+                pieces.removeAll(keepingCapacity: true)
+                Self.split(b, only, into: &pieces)
+                return
             }
+            var out: [Piece] = []
+            out.reserveCapacity(pieces.count + b.count / 4)
+            for piece in pieces { Self.split(b, piece, into: &out) }
+            pieces = out
         }
-        pieces = out
     }
+
+    private static func split(_ b: UnsafeBufferPointer<UInt8>, _ piece: Piece, into out: inout [Piece]) {
+        let classes = CharacterClass.table
+        var start = -1
+        var runIsWord = false
+        var i = piece.start
+        while i < piece.end {
+            let x = b[i]
+            let cls: CharacterClass
+            let len: Int
+            if x < 0x80 {
+                cls = CharacterClass(rawValue: classes.flags[Int(x)])
+                len = 1
+            } else {
+                let (cp, l) = decodeScalar(b, i)
+                cls = classes.of(cp)
+                len = l
+            }
+            if cls.contains(.whitespace) {
+                if start >= 0 { out.append(Piece(start: start, end: i, byteLevel: piece.byteLevel)) }
+                start = -1
+            } else {
+                let word = cls.contains(.word)
+                if start >= 0 && word != runIsWord {
+                    out.append(Piece(start: start, end: i, byteLevel: piece.byteLevel))
+                    start = -1
+                }
+                if start < 0 {
+                    start = i
+                    runIsWord = word
+                }
+            }
+            i += len
+        }
+        if start >= 0 { out.append(Piece(start: start, end: piece.end, byteLevel: piece.byteLevel)) }
+    }
+
     public var json: JSONValue { .object([("type", "Whitespace")]) }
 }
 

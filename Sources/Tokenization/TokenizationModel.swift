@@ -1,5 +1,5 @@
 /// One token of a word: its id and how many input bytes of the word it covers.
-public struct ModelToken: Sendable, Equatable {
+public struct ModelToken: Sendable, Equatable, BitwiseCopyable {
     public var id: Int32
     public var length: Int32
 
@@ -102,9 +102,8 @@ public struct WordPiece: TokenizationModel {
     public let unknownToken: String
     public let continuingSubwordPrefix: String
     public let maxInputCharsPerWord: Int
-    private let trie: VocabularyTrie
-    private let prefixNode: UInt64?
-    private let unknownID: Int32
+    /// The trie and the word algorithm (shared, so sessions call it without copies).
+    let encoder: WordPieceEncoder
 
     public init(vocabulary: TokenVocabulary, unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maxInputCharsPerWord: Int = 100) throws(TokenizationError) {
@@ -115,12 +114,62 @@ public struct WordPiece: TokenizationModel {
         self.unknownToken = unknownToken
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.maxInputCharsPerWord = maxInputCharsPerWord
-        trie = VocabularyTrie(vocabulary)
-        prefixNode = trie.walk(continuingSubwordPrefix.utf8)
-        unknownID = unk
+        encoder = WordPieceEncoder(vocabulary: vocabulary, unknownID: unk, continuingSubwordPrefix: continuingSubwordPrefix,
+                                   maxInputCharsPerWord: maxInputCharsPerWord)
     }
 
     public func tokenize(_ word: UnsafeBufferPointer<UInt8>, into out: inout [ModelToken], workspace: inout ModelWorkspace) {
+        var buffer = TokenBuffer(capacity: 16)
+        defer { buffer.deallocate() }
+        encoder.tokenize(word, into: &buffer)
+        out.append(contentsOf: buffer.elements)
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("type", "WordPiece"), ("unk_token", .string(unknownToken)),
+            ("continuing_subword_prefix", .string(continuingSubwordPrefix)),
+            ("max_input_chars_per_word", .int(maxInputCharsPerWord)),
+            ("vocab", .object(vocabulary.tokens.enumerated().map { ($0.element, .int($0.offset)) })),
+        ])
+    }
+}
+
+/// A model's word algorithm, reached without an existential or reference counting: the
+/// encoding hot path (models without one go through `tokenize(_:into:workspace:)`). Unowned:
+/// valid while the model it came from is alive (a session keeps its tokenizer, hence the model).
+enum DirectTokenizer {
+    case bpe(Unmanaged<BPEEncoder>)
+    case wordPiece(Unmanaged<WordPieceEncoder>)
+    case none
+
+    init(_ model: any TokenizationModel) {
+        if let bpe = model as? BPE {
+            self = .bpe(Unmanaged.passUnretained(bpe.encoder))
+        } else if let wordPiece = model as? WordPiece {
+            self = .wordPiece(Unmanaged.passUnretained(wordPiece.encoder))
+        } else {
+            self = .none
+        }
+    }
+}
+
+/// The word algorithm of `WordPiece`.
+final class WordPieceEncoder: Sendable {
+    let unknownID: Int32
+    let maxInputCharsPerWord: Int
+    private let trie: VocabularyTrie
+    private let prefixNode: UInt64?
+
+    init(vocabulary: TokenVocabulary, unknownID: Int32, continuingSubwordPrefix: String, maxInputCharsPerWord: Int) {
+        self.unknownID = unknownID
+        self.maxInputCharsPerWord = maxInputCharsPerWord
+        trie = VocabularyTrie(vocabulary)
+        prefixNode = trie.walk(continuingSubwordPrefix.utf8)
+    }
+
+    /// Appends the tokens of `word` to `out`.
+    func tokenize(_ word: UnsafeBufferPointer<UInt8>, into out: inout TokenBuffer) {
         var chars = 0
         for b in word where b & 0xC0 != 0x80 { chars += 1 }
         if chars > maxInputCharsPerWord {
@@ -132,21 +181,12 @@ public struct WordPiece: TokenizationModel {
         while start < word.count {
             let node: UInt64? = start == 0 ? 0 : prefixNode
             guard let node, let (id, end) = trie.longestMatch(word, from: start, node: node) else {
-                out.removeSubrange(mark...)
+                out.count = mark
                 out.append(ModelToken(id: unknownID, length: Int32(word.count)))
                 return
             }
             out.append(ModelToken(id: id, length: Int32(end - start)))
             start = end
         }
-    }
-
-    public var json: JSONValue {
-        .object([
-            ("type", "WordPiece"), ("unk_token", .string(unknownToken)),
-            ("continuing_subword_prefix", .string(continuingSubwordPrefix)),
-            ("max_input_chars_per_word", .int(maxInputCharsPerWord)),
-            ("vocab", .object(vocabulary.tokens.enumerated().map { ($0.element, .int($0.offset)) })),
-        ])
     }
 }

@@ -125,13 +125,7 @@ public struct PaddingParameters: Sendable, Equatable {
         var target = fixedLength ?? (encodings.map(\.count).max() ?? 0)
         if let m = padToMultipleOf, m > 0, target % m != 0 { target += m - target % m }
         for k in encodings.indices where encodings[k].count < target {
-            for _ in encodings[k].count..<target {
-                encodings[k].ids.append(padID)
-                encodings[k].offsets.append(TokenSpan(0, 0))
-                encodings[k].typeIDs.append(padTypeID)
-                encodings[k].specialTokensMask.append(1)
-                encodings[k].attentionMask.append(0)
-            }
+            for _ in encodings[k].count..<target { encodings[k].appendPadding(padID, typeID: padTypeID) }
         }
     }
 }
