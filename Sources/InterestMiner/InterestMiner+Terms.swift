@@ -47,8 +47,9 @@ public struct TermsOptions: Sendable {
     /// Terms from the title and description of an item the user only touched (no text of their
     /// own) count this much of the event's weight.
     public var itemTextWeight: Double
-    /// Terms of other users' reviews of the user's items count this much of the event's weight,
-    /// times the share of those reviews (the newest 50) that contain them.
+    /// Terms of the shop's reviews of the user's items count this much of the event's weight,
+    /// times the share of those reviews that contain them (each item's 60 most common terms,
+    /// computed by `interests train`).
     public var itemReviewWeight: Double
 
     public init(top: Int = 10, since: Int64? = nil, explain: Bool = false, clustering: InterestClustering.Settings = .init(),
@@ -183,21 +184,11 @@ extension InterestMiner {
         // as a share of those reviews, at the item-text weight.
         let reviewShare = options.itemReviewWeight
         if reviewShare > 0 {
-            var vocab: [String: [String: Double]] = [:]
+            let vocab: [String: [(term: String, share: Double)]]
+            do { vocab = try store.itemTerms(events.compactMap(\.item)) } catch { throw .store(error) }
             for (k, e) in events.enumerated() {
                 guard let p = pointOf[k], let item = e.item else { continue }
-                if vocab[item] == nil {
-                    var counts: [String: Double] = [:]
-                    let texts: [String]
-                    do { texts = try store.reviewTexts(ofItem: item, limit: Self.itemReviewSample) } catch { throw .store(error) }
-                    for t in texts {
-                        for (term, _) in TermExtractor.candidates(session.pieces(t), tokenizer: tokenizer, splitter: context.splitter) {
-                            counts[term, default: 0] += 1 / Double(texts.count)
-                        }
-                    }
-                    vocab[item] = counts
-                }
-                for (term, share) in vocab[item] ?? [:] {
+                for (term, share) in vocab[item] ?? [] {
                     var t = tally[term] ?? Tally(perInterest: [Double](repeating: 0, count: interests.count))
                     let w = weights[k] * reviewShare * share
                     t.weight += w
@@ -234,9 +225,6 @@ extension InterestMiner {
         }
         return answer
     }
-
-    /// How many of an item's newest reviews stand for what the shop says about it.
-    static let itemReviewSample = 200
 
     /// The share of CJK characters among the letters of `texts`, or nil when they have none.
     static func cjkShare(_ texts: [String]) -> Double? {

@@ -69,6 +69,9 @@ extension InterestMiner {
     }
 
     /// Recomputes every review, query, item and term vector with `model`.
+    /// Review terms kept per item (its most common vocabulary terms).
+    static let itemTermsKept = 60
+
     func computeTextVectors(_ model: LoadedTextModel, terms settings: TermExtractor.Settings, threads: Int,
                             progress: @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.VectorsPart {
         let clock = ContinuousClock()
@@ -77,6 +80,9 @@ extension InterestMiner {
         var part = TrainingReport.VectorsPart(reviews: 0, queries: 0, items: 0, terms: 0, documents: 0, profiles: 0, seconds: 0)
         var reviewSums: [Int64: (sum: [Float], count: Int)] = [:]
         var termCounter = TermCounter(tokenizer: encoder.tokenizer)
+        // Per item: how many of its reviews contain each candidate term.
+        var itemTermCounts: [Int64: [String: Int]] = [:]
+        var itemReviews: [Int64: Int] = [:]
         do {
             for kind in [EventTextKind.review, .query] {
                 var batches: [[EventTextRow]] = []
@@ -98,7 +104,14 @@ extension InterestMiner {
                         }
                     }
                     try store.writeEventVectors(kind, version: model.version, rows)
-                    termCounter.add(batch.map(\.text), threads: threads)
+                    let perText = termCounter.addReturningTerms(batch.map(\.text), threads: threads)
+                    if kind == .review {
+                        for (row, terms) in zip(batch, perText) {
+                            guard let item = row.itemID else { continue }
+                            itemReviews[item, default: 0] += 1
+                            for t in terms { itemTermCounts[item, default: [:]][t, default: 0] += 1 }
+                        }
+                    }
                     if kind == .review { part.reviews += batch.count } else { part.queries += batch.count }
                     progress("vectors: \(part.reviews) reviews, \(part.queries) queries")
                 }
@@ -126,6 +139,15 @@ extension InterestMiner {
                         vector: v.isEmpty ? nil : encoder.semantic(v.values))
             })
             part.terms = terms.count
+            let vocabulary = Set(terms.map(\.text))
+            var itemTerms: [(item: Int64, term: String, share: Double)] = []
+            for (item, counts) in itemTermCounts.sorted(by: { $0.key < $1.key }) {
+                let n = Double(itemReviews[item] ?? 1)
+                let best = counts.filter { vocabulary.contains($0.key) }
+                    .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(Self.itemTermsKept)
+                for (term, c) in best { itemTerms.append((item, term, Double(c) / n)) }
+            }
+            try store.replaceItemTerms(itemTerms)
         } catch let e as StoreError {
             throw .store(e)
         } catch {

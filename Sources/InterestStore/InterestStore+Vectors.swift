@@ -150,13 +150,40 @@ extension InterestStore {
         }
     }
 
-    /// The texts of the newest `limit` reviews of an item (what the shop says about it).
-    public func reviewTexts(ofItem external: String, limit: Int) throws(StoreError) -> [String] {
-        try read("reading reviews of '\(external)'") { db in
-            try String.fetchAll(db, sql: """
-                SELECT r.text FROM review r JOIN item i ON i.id = r.item_id WHERE i.external_id = ?
-                ORDER BY r.ts DESC, r.id DESC LIMIT ?
-                """, arguments: [external, limit])
+    /// Replaces every item's review terms: (item row id, term, share of its reviews). One transaction.
+    public func replaceItemTerms(_ rows: [(item: Int64, term: String, share: Double)]) throws(StoreError) {
+        try write("writing item terms") { db in
+            try db.execute(sql: "DELETE FROM item_term")
+            let s = try RawStatement(db, "INSERT INTO item_term(item_id, term, share) VALUES (?, ?, ?)")
+            for r in rows {
+                s.reset()
+                s.bind(1, r.item)
+                s.bind(2, r.term)
+                s.bind(3, r.share)
+                try s.step()
+            }
+        }
+    }
+
+    /// The review terms of these items (external ids): item → [(term, share)], best first.
+    public func itemTerms(_ items: [String]) throws(StoreError) -> [String: [(term: String, share: Double)]] {
+        guard !items.isEmpty else { return [:] }
+        return try read("reading item terms") { db in
+            var out: [String: [(term: String, share: Double)]] = [:]
+            let list = Array(Set(items)).sorted()
+            var start = 0
+            while start < list.count {
+                let part = Array(list[start..<min(start + 500, list.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT i.external_id, t.term, t.share FROM item i JOIN item_term t ON t.item_id = i.id
+                    WHERE i.external_id IN (\(marks)) ORDER BY i.external_id, t.share DESC, t.term
+                    """, arguments: StatementArguments(part)) {
+                    out[row[0], default: []].append((row[1], row[2]))
+                }
+                start += 500
+            }
+            return out
         }
     }
 

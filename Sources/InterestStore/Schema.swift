@@ -138,6 +138,18 @@ enum Schema {
             // little, unlike item indexes on interactions (see "Storage choices").
             try db.execute(sql: "CREATE INDEX review_by_item ON review(item_id, ts)")
         }
+        m.registerMigration("v6-item-terms") { db in
+            // What the shop's reviews say about each item: its most common vocabulary terms and the
+            // share of its reviews containing each (rebuilt by `interests train`).
+            try db.execute(sql: """
+                CREATE TABLE item_term (
+                    item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
+                    term TEXT NOT NULL,
+                    share REAL NOT NULL,
+                    PRIMARY KEY (item_id, term)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

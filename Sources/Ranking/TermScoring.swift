@@ -79,12 +79,15 @@ public struct TermScoring: Sendable {
         return delta / (1 / inside + 1 / outside).squareRoot()
     }
 
-    /// The scored terms, best first (ties: more evidence, then alphabetical).
+    /// The scored terms, best first (ties: more evidence, then alphabetical). When no term is
+    /// distinctive (a user who only ever wrote "five stars"), the user's terms are still listed,
+    /// by the same score, rather than none.
     public func score(_ candidates: [Candidate], interests: [[Float]], userWeight n: Double, documents: Int) -> [Scored] {
+        let z = candidates.map { distinctiveness(y: $0.weight, n: n, df: $0.documentFrequency, documents: documents) }
+        let anyDistinctive = z.contains { $0 > 0 }
         var scored: [Scored] = []
-        for c in candidates {
-            let z = distinctiveness(y: c.weight, n: n, df: c.documentFrequency, documents: documents)
-            guard z > 0 else { continue }
+        for (c, z) in zip(candidates, z) {
+            guard z > 0 || !anyDistinctive else { continue }
             var interest = 0
             for (k, w) in c.perInterest.enumerated() where w > c.perInterest[interest] { interest = k }
             var closeness = 0.0

@@ -134,12 +134,18 @@ public struct TermCounter: Sendable {
     }
 
     public mutating func add(_ texts: [String], threads: Int = 2) {
+        _ = addReturningTerms(texts, threads: threads)
+    }
+
+    /// Counts the texts and returns each text's candidate terms (deduplicated, in order).
+    public mutating func addReturningTerms(_ texts: [String], threads: Int = 2) -> [[String]] {
         let tokenizer = self.tokenizer
         let splitter = self.splitter
         let perText = parallelMap(texts, threads: threads, makeState: { TokenizerSession(tokenizer) }) { session, text in
-            TermExtractor.candidates(session.pieces(text), tokenizer: tokenizer, splitter: splitter).map { "\($0.1.rawValue)\u{1F}\($0.0)" }
+            TermExtractor.candidates(session.pieces(text), tokenizer: tokenizer, splitter: splitter)
         }
-        for list in perText { for key in list { df[key, default: 0] += 1 } }
+        for list in perText { for (text, kind) in list { df["\(kind.rawValue)\u{1F}\(text)", default: 0] += 1 } }
+        return perText.map { $0.map(\.0) }
     }
 
     /// The readable, frequent, associated terms, most frequent first (ties alphabetical).

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Interest profiles and terms, measured (release build):
+#  (1) precision@10 of `interests terms` against Corpora/default's planted terms, English and
+#      Chinese users apart, and how often a multi-interest user's planted interests land in
+#      separate clusters (ground_truth.py);
+#  (2) ../shared/peers/terms_eval.py on amazon-all-beauty: our terms as BM25 queries against the
+#      two naive baselines (needs the peers' Python, ~/.peers-venv, from ../shared/peers/setup.sh);
+#  (3) per-user `terms` latency with models loaded (interests-bench terms) and whole-process
+#      `interests terms` wall time, on a generated world of 100,000 users;
+#  (4) ingest rate with vectors and profile updates into that trained database (1.1 M events).
+# Usage: Benchmarks/terms/run.sh [OUT_DIR]   (skips (2) when ../shared is absent)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$HERE/../.."
+OUT="${1:-$(mktemp -d)}"
+PEERS_PY="${PEERS_PYTHON:-$HOME/.peers-venv/bin/python}"
+SHARED="$ROOT/../shared"
+mkdir -p "$OUT"
+(cd "$ROOT" && swift build -c release --product interests >/dev/null && swift build -c release --product interests-bench >/dev/null)
+B="$ROOT/.build/release/interests"
+BB="$ROOT/.build/release/interests-bench"
+
+echo "== (1) Corpora/default ground truth"
+rm -f "$OUT/corpus.sqlite"*
+"$B" ingest --db "$OUT/corpus.sqlite" --quiet "$ROOT/Corpora/default/events.jsonl" >/dev/null
+"$B" train --db "$OUT/corpus.sqlite" --cf none --quiet >/dev/null
+python3 -c "import json,sys; print('\n'.join(json.loads(l)['user'] for l in open(sys.argv[1])))" "$ROOT/Corpora/default/ground_truth.jsonl" > "$OUT/gt_users.txt"
+"$B" terms --db "$OUT/corpus.sqlite" --users "$OUT/gt_users.txt" --json > "$OUT/terms10.jsonl"
+python3 "$HERE/ground_truth.py" "$ROOT/Corpora/default/ground_truth.jsonl" "$OUT/terms10.jsonl"
+"$B" terms --db "$OUT/corpus.sqlite" --users "$OUT/gt_users.txt" --json --top 30 > "$OUT/terms30.jsonl"
+echo -n "(clusters judged on the top 30 terms) "; python3 "$HERE/ground_truth.py" "$ROOT/Corpora/default/ground_truth.jsonl" "$OUT/terms30.jsonl" | tail -1
+
+if [ -d "$SHARED/datasets/amazon-all-beauty" ] && [ -x "$PEERS_PY" ]; then
+    echo "== (2) amazon-all-beauty: terms as BM25 queries (terms_eval.py)"
+    rm -f "$OUT/ab.sqlite"*
+    "$B" ingest --db "$OUT/ab.sqlite" --quiet "$SHARED/datasets/amazon-all-beauty/train.jsonl" >/dev/null
+    "$B" train --db "$OUT/ab.sqlite" --cf none --quiet >/dev/null
+    python3 -c "import json,sys; print('\n'.join(sorted({json.loads(l)['user'] for l in open(sys.argv[1])})))" "$SHARED/datasets/amazon-all-beauty/test.jsonl" > "$OUT/ab_users.txt"
+    "$B" terms --db "$OUT/ab.sqlite" --users "$OUT/ab_users.txt" --json > "$OUT/ab_terms.jsonl"
+    (cd "$SHARED/peers" && "$PEERS_PY" terms_eval.py "$SHARED/datasets/amazon-all-beauty" "$OUT/ab_terms.jsonl")
+fi
+
+echo "== (3) latency on 100,000 users"
+if [ ! -f "$OUT/w100k.sqlite" ]; then
+    "$B" corpus generate --seed 11 --users 100000 --out "$OUT/w100k" >/dev/null
+    "$B" ingest --db "$OUT/w100k.sqlite" --quiet "$OUT/w100k/events.jsonl" >/dev/null
+    "$B" train --db "$OUT/w100k.sqlite" --cf none --quiet >/dev/null
+fi
+python3 -c "import random; random.seed(1); print('\n'.join('u%06d' % random.randint(1, 100000) for _ in range(300)))" > "$OUT/users300.txt"
+"$BB" terms --db "$OUT/w100k.sqlite" --users "$OUT/users300.txt"
+for u in u000001 u050000 u099999; do
+    /usr/bin/time -f "whole process: interests terms --user $u %e s, %M KB" "$B" terms --db "$OUT/w100k.sqlite" --user "$u" --json >/dev/null
+done
+
+echo "== (4) ingest with vectors and profile updates"
+"$B" corpus generate --seed 12 --users 20000 --out "$OUT/w20k" >/dev/null
+cp "$OUT/w100k.sqlite" "$OUT/w100k-ingest.sqlite"
+"$B" ingest --db "$OUT/w100k-ingest.sqlite" --quiet "$OUT/w20k/events.jsonl"
+rm -f "$OUT/w100k-ingest.sqlite"*
+echo "output in $OUT"
