@@ -63,6 +63,14 @@ extension InterestMiner {
 /// Models loaded from the database, kept with the model versions they were loaded at.
 final class ModelCache: Sendable {
     private let text = Mutex<(key: [Int], model: LoadedTextModel)?>(nil)
+    private let rankerContext = Mutex<(key: [Int], model: RankerContext)?>(nil)
+
+    func ranker(key: [Int], load: () throws(InterestMinerError) -> RankerContext?) throws(InterestMinerError) -> RankerContext? {
+        if let hit = rankerContext.withLock({ $0 }), hit.key == key { return hit.model }
+        guard let model = try load() else { return nil }
+        rankerContext.withLock { $0 = (key, model) }
+        return model
+    }
 
     func text(key: [Int], load: () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
         if let hit = text.withLock({ $0 }), hit.key == key { return hit.model }

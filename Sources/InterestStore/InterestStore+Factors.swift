@@ -68,6 +68,16 @@ extension InterestStore {
         }
     }
 
+    /// Whether the user has reviews or interactions added after `mark`.
+    public func hasEvents(ofUser external: String, after mark: EventWatermark) throws(StoreError) -> Bool {
+        try read("checking the events of '\(external)'") { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS(SELECT 1 FROM review r JOIN user u ON u.id = r.user_id WHERE u.external_id = ? AND r.id > ?)
+                    OR EXISTS(SELECT 1 FROM interaction x JOIN user u ON u.id = x.user_id WHERE u.external_id = ? AND x.id > ?)
+                """, arguments: [external, mark.review, external, mark.interaction]) ?? false
+        }
+    }
+
     /// Users with reviews or interactions added after `mark` (their factors are stale).
     public func usersWithEvents(after mark: EventWatermark) throws(StoreError) -> Set<String> {
         try read("finding users with new events") { db in
