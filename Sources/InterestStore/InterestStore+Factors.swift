@@ -78,6 +78,21 @@ extension InterestStore {
         }
     }
 
+    /// Per user: positive reviews and interactions (no rating, or rating ≥ 1), the peers'
+    /// cold-start count.
+    public func positiveEventCounts() throws(StoreError) -> [String: Int] {
+        try read("counting positive events") { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT u.external_id, count(*) FROM (
+                    SELECT user_id FROM review WHERE rating IS NULL OR rating >= 1
+                    UNION ALL SELECT user_id FROM interaction WHERE rating IS NULL OR rating >= 1
+                ) e JOIN user u ON u.id = e.user_id GROUP BY u.external_id
+                """) { out[row[0]] = row[1] }
+            return out
+        }
+    }
+
     /// Users with reviews or interactions added after `mark` (their factors are stale).
     public func usersWithEvents(after mark: EventWatermark) throws(StoreError) -> Set<String> {
         try read("finding users with new events") { db in

@@ -145,11 +145,11 @@ public struct FusionScorer: Sendable {
         return -logf(max(1e-3, 1 - num / den))
     }
 
-    func textAttention(_ i: Int, _ user: UserSignals) -> Float {
+    public func textAttention(_ i: Int, _ user: UserSignals) -> Float {
         attention(i, recent: user.recent, vectors: catalogue.itemVectors, dim: catalogue.textDimension)
     }
 
-    func cfAttention(_ i: Int, _ user: UserSignals) -> Float {
+    public func cfAttention(_ i: Int, _ user: UserSignals) -> Float {
         attention(i, recent: user.recent, vectors: catalogue.cfDirections, dim: catalogue.cfFactors)
     }
 
@@ -223,7 +223,7 @@ public struct FusionScorer: Sendable {
         return out
     }
 
-    static func gemv(_ m: [Float], rows: Int, dim: Int, _ q: [Float], _ out: inout [Float]) {
+    public static func gemv(_ m: [Float], rows: Int, dim: Int, _ q: [Float], _ out: inout [Float]) {
         m.withUnsafeBufferPointer { mp in
             q.withUnsafeBufferPointer { qp in
                 out.withUnsafeMutableBufferPointer { op in
