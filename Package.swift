@@ -29,7 +29,7 @@ let package = Package(
         // Collaborative filtering: CSR matrix, ALS (conjugate gradient), BPR, fold-in.
         .target(name: "CollaborativeFiltering", dependencies: ["InterestCore", "CKernels"], swiftSettings: optimized),
         // Ranking maths: profiles, terms scoring, fusion, evaluation metrics and splits.
-        .target(name: "Ranking", dependencies: ["InterestCore"]),
+        .target(name: "Ranking", dependencies: ["InterestCore"], swiftSettings: optimized),
         // Event parsing and validation: JSON Lines / CSV bytes -> validated events (no I/O).
         .target(name: "EventFormat", dependencies: ["InterestCore"]),
         // The seeded synthetic e-commerce world behind Corpora/.

@@ -5,7 +5,7 @@ import InterestMiner
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "The end-to-end tour: build a database from Corpora/ and show what it holds.",
+        abstract: "The end-to-end tour: ingest Corpora/, train, show interests, recommendations, search and an evaluation.",
         discussion: "Rebuilds --db (default demo.sqlite) from scratch each run.")
 
     @Option(help: "The demo database (deleted and rebuilt).")
@@ -14,41 +14,97 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The corpus folder (default: Corpora/default of this checkout).")
     var corpus: String?
 
+    @Flag(name: .customLong("no-eval"), help: "Skip the evaluation (step 7).")
+    var noEval = false
+
+    /// Three users of Corpora/default: one interest (English), several interests, Chinese.
+    static let users = ["u000001", "u000005", "u000002"]
+
     func run() async throws {
         let folder = try corpus ?? Self.locateCorpus()
         let events = (folder as NSString).appendingPathComponent("events.jsonl")
         try InterestMiner.removeDatabase(at: db)
         let miner = try InterestMiner(databasePath: db)
 
-        print("== 1. Ingest \(events)")
+        section("1. Ingest \(events)")
         let report = try await miner.ingest([.file(events)])
         print("read \(Terminal.count(report.read)) events, inserted \(Terminal.count(report.inserted)), "
             + "rejected \(report.rejected) in " + String(format: "%.2f s", report.seconds))
-        print()
-        print("== 2. What the database holds")
+
+        section("2. What the database holds")
         print(StatsCommand.render(try miner.stats(), path: db))
-        print()
-        print("== 3. Train: tokenizer, text vectors, item and term vectors, collaborative factors")
+
+        section("3. Train: tokenizer, text vectors, profiles, collaborative factors, fused ranker")
         let trained = try miner.train(TrainingOptions())
         if let t = trained.tokenizer, let e = trained.embedding, let v = trained.vectors {
             print("tokenizer: \(Terminal.count(t.vocabularySize)) tokens; vectors: \(e.dimension)-d, \(e.epochs) epochs over "
-                + "\(Terminal.count(e.trainedTokens)) tokens (\(Terminal.count(Int(e.wordsPerSecond))) words/s)"
-                + "; \(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms")
+                + "\(Terminal.count(e.trainedTokens)) tokens; \(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms, "
+                + "\(Terminal.count(v.profiles)) profiles")
         }
         if let c = trained.cf {
             print("collaborative: \(c.method) \(Terminal.count(c.users)) users × \(Terminal.count(c.items)) items, "
                 + (c.alpha.map { String(format: "alpha %g", $0) + (c.alphaTuning != nil ? " by validation, " : ", ") } ?? "")
                 + String(format: "%d iterations in %.2f s", c.iterations, c.seconds))
         }
-        print()
+        if let r = trained.ranker {
+            print("ranker: " + zip(r.features, r.warmWeights).map { String(format: "%@ %.2f", $0, $1) }.joined(separator: ", ")
+                + String(format: " (fitted on %d validation users; validation NDCG@10 %.3f)", r.validationUsers, r.validationNDCG["fused"] ?? 0))
+        }
+
+        section("4. What three users are into")
+        for user in Self.users {
+            let answer = try miner.terms(user: user, options: TermsOptions(top: 8))
+            if let note = answer.note {
+                print("\(user): \(note)")
+                continue
+            }
+            let shares = answer.interests.map { "#\($0.cluster + 1) \(Int(($0.share * 100).rounded()))%: " + $0.terms.prefix(3).joined(separator: ", ") }
+            print("\(user) — \(answer.interests.count) interest\(answer.interests.count == 1 ? "" : "s"): " + shares.joined(separator: " | "))
+            print("  " + answer.terms.map { "\($0.term) (\($0.evidence))" }.joined(separator: ", "))
+        }
+
+        section("5. Their recommendations, explained")
+        for user in Self.users {
+            let ranked = try miner.rank(user: user, top: 4, explain: true)
+            print("\(user) (\(ranked.segment) user):")
+            print(Terminal.table(["item", "title", "score", "matches", "like"], ranked.items.map {
+                [$0.item, String(($0.title ?? "").prefix(44)), String(format: "%.2f", $0.score), ($0.terms ?? []).prefix(3).joined(separator: ", "), $0.like ?? ""]
+            }))
+        }
+
+        section("6. Personalised search: \"sleeping bag\" for two users")
+        for user in ["u000005", "u000003"] {
+            let ranked = try miner.rank(user: user, query: "sleeping bag", top: 3, explain: true)
+            print("\(user):")
+            print(Terminal.table(["item", "title", "score", "query", "matches"], ranked.items.map {
+                [$0.item, String(($0.title ?? "").prefix(44)), String(format: "%.2f", $0.score), String(format: "%.2f", $0.query ?? 0),
+                 ($0.terms ?? []).prefix(3).joined(separator: ", ")]
+            }))
+        }
+
         for query in ["waterproof hiking boots", "哑光口红"] {
-            print("== 4. Semantic search: \"\(query)\"")
-            let result = try miner.similar(text: query, top: 5)
+            section("Semantic search: \"\(query)\"")
+            let result = try miner.similar(text: query, top: 3)
             print(Terminal.table(["item", "title", "score"], result.items.map { [$0.item, $0.title ?? "", String(format: "%.2f", $0.score)] }))
             print("terms: " + result.terms.map { $0.term }.joined(separator: ", "))
-            print()
+        }
+
+        if !noEval {
+            section("7. Evaluation: each user's last item held out, models retrained on the rest")
+            let result = try await miner.evaluate(EvaluationOptions())
+            print("\(result.testUsers) test users (\(result.coldUsers) cold), \(result.catalogue) items")
+            print(Terminal.table(["method", "Recall@10", "NDCG@10", "MRR@10", "AUC", "coverage", "cold NDCG@10"], result.methods.map { m in
+                [m.method, f(m.all.recall), f(m.all.ndcg), f(m.all.mrr), f(m.all.auc), f(m.coverage), m.cold.users > 0 ? f(m.cold.ndcg) : "–"]
+            }))
         }
     }
+
+    private func section(_ title: String) {
+        print()
+        print("== \(title)")
+    }
+
+    private func f(_ x: Double) -> String { String(format: "%.4f", x) }
 
     /// Corpora/default in the working directory, or beside the checkout the binary was built in.
     static func locateCorpus() throws -> String {

@@ -43,5 +43,10 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("inserted 43,907"))
         #expect(r.stdout.contains("users"))
+        for section in ["== 3. Train", "== 4. What three users are into", "== 5. Their recommendations, explained",
+                        "== 6. Personalised search", "== 7. Evaluation"] {
+            #expect(r.stdout.contains(section), "\(section)")
+        }
+        #expect(r.stdout.contains("u000002 — ") && r.stdout.contains("fused "))
     }
 }

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import InterestMiner
+
+@Suite(.serialized) struct RankerTests {
+    @Test func rankAgreesWithFusedRecommendationsAndExplains() async throws {
+        let miner = try await trainedMiner()
+        let ranked = try miner.rank(user: "u000003", top: 10, explain: true)
+        #expect(ranked.items.count == 10 && ranked.note == nil)
+        #expect(ranked.items.map(\.score) == ranked.items.map(\.score).sorted(by: >))
+        var recs: [Recommendation] = []
+        try miner.recommend(method: .fused, users: ["u000003"], top: 10, threads: 1) { recs.append($0) }
+        #expect(recs.first?.items == ranked.items.map(\.item), "one scorer behind rank and recommend")
+        let seen = try miner.store.userItems()["u000003"] ?? []
+        #expect(Set(ranked.items.map(\.item)).isDisjoint(with: seen))
+        #expect(ranked.items.contains { !($0.terms ?? []).isEmpty }, "explanations name matched interest terms")
+        #expect(ranked.items.allSatisfy { $0.like != nil })
+        let withSeen = try miner.rank(user: "u000003", top: 500, includeSeen: true)
+        #expect(!Set(withSeen.items.map(\.item)).isDisjoint(with: seen))
+    }
+
+    @Test func queriesCandidatesAndUnknownsAreHandled() async throws {
+        let miner = try await trainedMiner()
+        let plain = try miner.rank(user: "u000004", top: 5)
+        let searched = try miner.rank(user: "u000004", query: "fly rod trout", top: 5)
+        #expect(searched.items.allSatisfy { $0.query != nil })
+        #expect(searched.items.map(\.item) != plain.items.map(\.item))
+        let some = Array(plain.items.map(\.item).reversed())
+        let subset = try miner.rank(user: "u000004", items: some, top: 10)
+        #expect(Set(subset.items.map(\.item)) == Set(some))
+        #expect(throws: InterestMinerError.self) { try miner.rank(user: "u000004", items: ["NOPE"], top: 3) }
+        #expect(throws: InterestMinerError.self) { try miner.rank(user: "u000004", query: "§§§ ¶¶", top: 3) }
+        let stranger = try miner.rank(user: "nobody", top: 3)
+        #expect(stranger.items.count == 3 && stranger.note?.contains("unknown user") == true && stranger.segment == "cold")
+    }
+
+    @Test func evaluationScoresItsOwnListsLikeTheSharedEvaluator() async throws {
+        let miner = try await trainedMiner()
+        var options = EvaluationOptions()
+        options.training = fastTraining
+        let report = try await miner.evaluate(options)
+        #expect(report.methods.map(\.method) == ["popularity", "text", "cf", "fused"])
+        #expect(report.testUsers > 20)
+        for m in report.methods {
+            #expect((0...1).contains(m.all.ndcg) && (0...1).contains(m.all.auc) && m.all.users == report.testUsers)
+            #expect(m.all.recall >= m.all.ndcg - 1e-12, "NDCG@k never exceeds Recall@k with one relevant item")
+        }
+        let fused = try #require(report.methods.first { $0.method == "fused" })
+        let popularity = try #require(report.methods.first { $0.method == "popularity" })
+        #expect(fused.all.ndcg > popularity.all.ndcg, "the synthetic world rewards personalisation")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("im-eval-\(UUID().uuidString)").path
+        try report.write(to: dir)
+        for f in ["report.md", "methods.svg", "report.json", "lists/fused.jsonl"] { #expect(FileManager.default.fileExists(atPath: dir + "/" + f), "\(f)") }
+        let md = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
+        #expect(md.contains("| fused |") && md.contains("methods.svg"))
+        let svg = try String(contentsOfFile: dir + "/methods.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("fused"))
+    }
+}

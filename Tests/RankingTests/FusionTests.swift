@@ -1,0 +1,109 @@
+import Foundation
+import InterestCore
+import Testing
+@testable import Ranking
+
+@Suite struct FusionTests {
+    /// Three items in a 2-d text space and 2-d CF space.
+    static let catalogue = RankingCatalogue(
+        count: 3, textDimension: 2, itemVectors: [1, 0, 0, 1, 0.6, 0.8], cfFactors: 2, cfItems: [1, 0, 0, 2, 1, 1],
+        popularity: [0, 0, 0], eventTimes: [[], [], []])
+
+    @Test func twoFeatureFusionByHand() {
+        let model = FusionModel(features: [.collaborative, .text], coldWeights: [0, 1], warmWeights: [2, 1], coldThreshold: 4)
+        let scorer = FusionScorer(catalogue: Self.catalogue, model: model)
+        let user = UserSignals(cf: [1, 1], profile: [1, 0], recent: [], positives: 10)
+        // CF dots 1, 2, 2 → mean 5/3, sd √(2/9): z = (−1.4142, 0.7071, 0.7071).
+        // Text cosines 1, 0, 0.6 → mean 1.6/3, sd √(0.4267/3·…): computed below by hand.
+        let cos: [Double] = [1, 0, 0.6]
+        let mc = cos.reduce(0, +) / 3
+        let sc = (cos.map { ($0 - mc) * ($0 - mc) }.reduce(0, +) / 3).squareRoot()
+        let tz = cos.map { ($0 - mc) / sc }
+        let cz = [-2.0.squareRoot(), 0.5.squareRoot(), 0.5.squareRoot()]
+        let want = (0..<3).map { 2 * cz[$0] + tz[$0] }
+        let got = scorer.scores(user)
+        for i in 0..<3 { #expect(abs(Double(got[i]) - want[i]) < 1e-5, "item \(i)") }
+        // Item 2 (CF tie with item 1, better text) wins; item 0 (best text, worst CF) is last.
+        #expect(got[2] > got[1] && got[1] > got[0])
+    }
+
+    @Test func coldUsersGetTheColdWeights() {
+        let model = FusionModel(features: [.collaborative, .text], coldWeights: [0, 1], warmWeights: [1, 0], coldThreshold: 4)
+        let scorer = FusionScorer(catalogue: Self.catalogue, model: model)
+        let cold = scorer.scores(UserSignals(cf: [1, 1], profile: [1, 0], recent: [], positives: 2))
+        let warm = scorer.scores(UserSignals(cf: [1, 1], profile: [1, 0], recent: [], positives: 5))
+        #expect(cold.indices.max { cold[$0] < cold[$1] } == 0, "text leads for the cold user")
+        #expect(warm[0] < warm[1], "CF leads for the warm user")
+    }
+
+    @Test func attentionFavoursNeighboursOfRecentItems() {
+        let model = FusionModel(features: [.attention], coldWeights: [1], warmWeights: [1])
+        let scorer = FusionScorer(catalogue: Self.catalogue, model: model)
+        // Recent item 0 = (1, 0): item 2 (cos 0.6) beats item 1 (cos 0).
+        let a1 = scorer.textAttention(1, UserSignals(cf: nil, profile: nil, recent: [0], positives: 1))
+        let a2 = scorer.textAttention(2, UserSignals(cf: nil, profile: nil, recent: [0], positives: 1))
+        #expect(abs(a1 - 0) < 1e-6 && abs(Double(a2) + log(1 - 0.6)) < 1e-5)
+        let s = scorer.scores(UserSignals(cf: nil, profile: nil, recent: [0], positives: 1)) { $0 == 0 }
+        #expect(s[2] > s[1])
+    }
+
+    @Test func recentPopularityCountsTheUsersWindow() {
+        let day: Int64 = 86_400
+        let c = RankingCatalogue(count: 2, textDimension: 0, itemVectors: [], cfFactors: 0, cfItems: [], popularity: [0, 0],
+                                 eventTimes: [[100 * day, 101 * day, 102 * day], [10 * day]])
+        let at = c.recentPopularity(at: 103 * day)
+        #expect(at[0] > at[1])
+        let then = c.recentPopularity(at: 20 * day)
+        #expect(then[1] > then[0])
+    }
+
+    @Test func pairwiseLogisticLearnsTheInformativeFeature() {
+        // Feature 0 always favours the positive, feature 1 is noise.
+        var rng = SeededRandom(seed: 3)
+        let diffs = (0..<400).map { _ in [1 + rng.nextUnit(), rng.nextUnit() - 0.5] }
+        let w = PairwiseLogistic.fit(differences: diffs, l2: 0.01)
+        #expect(w[0] > 0.5 && abs(w[1]) < w[0] / 3)
+        #expect(PairwiseLogistic.fit(differences: diffs, l2: 0.01) == w, "deterministic")
+    }
+
+    @Test func fittingImprovesValidationNDCG() {
+        // 30 users; the held-out item is best on feature 1, feature 0 misleads.
+        var rng = SeededRandom(seed: 5)
+        let users = (0..<30).map { _ -> ValidationUser in
+            var f0 = (0..<20).map { _ in Float(rng.nextUnit()) }
+            var f1 = (0..<20).map { _ in Float(rng.nextUnit()) }
+            f1[7] = 2
+            f0[7] = -1
+            return ValidationUser(features: [f0, f1], excluded: [0], target: 7, positives: 5)
+        }
+        let w = FusionFitting.fit(users)
+        #expect(FusionFitting.objective(users, w).ndcg > 0.99)
+        #expect(FusionFitting.objective(users, [1, 0]).ndcg < 0.5)
+        #expect(FusionFitting.fit(users) == w)
+    }
+}
+
+@Suite struct ListEvaluationTests {
+    @Test func ranksFollowThePeersRules() {
+        let catalogue: Set<String> = ["a", "b", "c", "d", "e"]
+        // Seen "b" and unknown "zz" and repeats are dropped: a, c, d → target d at rank 3 of 4.
+        #expect(ListEvaluation.rankInList(["a", "b", "zz", "a", "c", "d"], target: "d", seen: ["b"], catalogue: catalogue) == (3, true, 4))
+        // Not in the list: expected rank in a random fill of the rest = 1 + (4 − 1 + 1)/2 = 3.
+        #expect(ListEvaluation.rankInList(["a"], target: "e", seen: ["b"], catalogue: catalogue) == (3, false, 4))
+    }
+
+    @Test func tinySplitByHand() {
+        let catalogue: Set<String> = ["a", "b", "c", "d"]
+        let test = ["u1": "a", "u2": "c", "u3": "d"]
+        let lists = ["u1": ["a", "b"], "u2": ["b", "d", "c"]]  // u3 has no list
+        let seen: [String: Set<String>] = ["u2": ["a"]]
+        let m = ListEvaluation.evaluate(lists, test: test, seen: seen, catalogue: catalogue, users: ["u1", "u2", "u3"], k: 2)
+        // u1: rank 1 of 4 (hit); u2: rank 3 of 3 (miss at k = 2); u3: empty → rank (0 + 5)/2 = 2.5 of 4, not listed.
+        #expect(m.users == 3)
+        #expect(abs(m.recall - 1.0 / 3) < 1e-12)
+        #expect(abs(m.ndcg - 1.0 / 3) < 1e-12)
+        #expect(abs(m.mrr - 1.0 / 3) < 1e-12)
+        #expect(abs(m.auc - (1 + 0 + (4 - 2.5) / 3) / 3) < 1e-12)
+        #expect(ListEvaluation.coverage(lists, catalogue: catalogue, k: 2) == 0.75)
+    }
+}
