@@ -171,7 +171,19 @@ public struct TermCounter: Sendable {
             }
         }
         terms.sort { $0.documentFrequency != $1.documentFrequency ? $0.documentFrequency > $1.documentFrequency : $0.text < $1.text }
-        return Array(terms.prefix(settings.maxTerms))
+        // One entry per text: a CJK compound can be both a learned token (cjkWord) and a pair of
+        // smaller ones (phrase); the more frequent reading stays (ties: the single unit).
+        var byText: [String: Int] = [:]
+        var unique: [Term] = []
+        for t in terms {
+            if let k = byText[t.text] {
+                if unique[k].documentFrequency == t.documentFrequency && unique[k].kind == .phrase && t.kind != .phrase { unique[k] = t }
+                continue
+            }
+            byText[t.text] = unique.count
+            unique.append(t)
+        }
+        return Array(unique.prefix(settings.maxTerms))
     }
 }
 

@@ -25,4 +25,16 @@ import Tokenization
         // Document frequency counts texts, not occurrences.
         #expect(terms.first { $0.text == "fly rod" }?.documentFrequency == 30)
     }
+
+    @Test func aCompoundThatIsAlsoATokenIsOneTerm() throws {
+        // 哑光口红 is learned as one token from the first kind of line and read as 哑光 + 口红 in
+        // the others, so it is a candidate both as a CJK word and as a phrase.
+        var lines: [String] = []
+        for k in 0..<200 { lines.append(["哑光口红哑光口红哑光口红", "哑光 口红", "口红 哑光 口红"][k % 3]) }
+        let tok = try TokenizerRecipe.bpe.train(lines: lines, vocabularySize: 200, threads: 1)
+        let terms = TermExtractor().extract(lines, tokenizer: tok, threads: 1)
+        let texts = terms.map(\.text)
+        #expect(texts.count == Set(texts).count, "duplicates: \(texts)")
+        #expect(texts.contains("哑光口红"))
+    }
 }
