@@ -137,7 +137,45 @@ float ik_dot(const float *a, const float *b, long n) { return get_dot()(a, b, n)
 
 void ik_axpy(float alpha, const float *x, float *y, long n) { get_axpy()(alpha, x, y, n); }
 
+#ifdef IK_X86
+// Four rows per pass: q is loaded once per 8 columns for four accumulators.
+__attribute__((target("avx2,fma"))) static void gemv_avx2(const float *m, long rows, long dim, const float *q, float *out) {
+    long r = 0;
+    const long vec = dim & ~7L;
+    for (; r + 4 <= rows; r += 4) {
+        const float *a = m + r * dim, *b = a + dim, *c = b + dim, *d = c + dim;
+        __m256 sa = _mm256_setzero_ps(), sb = _mm256_setzero_ps(), sc = _mm256_setzero_ps(), sd = _mm256_setzero_ps();
+        long k = 0;
+        for (; k < vec; k += 8) {
+            const __m256 x = _mm256_loadu_ps(q + k);
+            sa = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), x, sa);
+            sb = _mm256_fmadd_ps(_mm256_loadu_ps(b + k), x, sb);
+            sc = _mm256_fmadd_ps(_mm256_loadu_ps(c + k), x, sc);
+            sd = _mm256_fmadd_ps(_mm256_loadu_ps(d + k), x, sd);
+        }
+        float ta = hsum256(sa), tb = hsum256(sb), tc = hsum256(sc), td = hsum256(sd);
+        for (; k < dim; k++) {
+            ta += a[k] * q[k];
+            tb += b[k] * q[k];
+            tc += c[k] * q[k];
+            td += d[k] * q[k];
+        }
+        out[r] = ta;
+        out[r + 1] = tb;
+        out[r + 2] = tc;
+        out[r + 3] = td;
+    }
+    for (; r < rows; r++) out[r] = dot_avx2(m + r * dim, q, dim);
+}
+#endif
+
 void ik_gemv(const float *m, long rows, long dim, const float *q, float *out) {
+#ifdef IK_X86
+    if (ik_uses_avx2()) {
+        gemv_avx2(m, rows, dim, q, out);
+        return;
+    }
+#endif
     dot_fn dot = get_dot();
     for (long r = 0; r < rows; r++) out[r] = dot(m + r * dim, q, dim);
 }

@@ -4,7 +4,7 @@
 /// - Complexity: O(n log k) for n offers, O(k log k) to read out.
 public struct TopK: Sendable {
     public let k: Int
-    private var heap: [(score: Float, id: Int32)] = []
+    @usableFromInline var heap: [(score: Float, id: Int32)] = []
 
     public init(_ k: Int) {
         self.k = max(0, k)
@@ -12,15 +12,15 @@ public struct TopK: Sendable {
     }
 
     /// "a ranks below b": lower score, or equal score and larger id.
-    @inline(__always)
-    private static func worse(_ a: (score: Float, id: Int32), _ b: (score: Float, id: Int32)) -> Bool {
+    @inlinable @inline(__always)
+    static func worse(_ a: (score: Float, id: Int32), _ b: (score: Float, id: Int32)) -> Bool {
         a.score != b.score ? a.score < b.score : a.id > b.id
     }
 
     /// The score an offer must beat to enter (−∞ while not full).
-    @inline(__always) public var threshold: Float { heap.count < k ? -.infinity : heap[0].score }
+    @inlinable @inline(__always) public var threshold: Float { heap.count < k ? -.infinity : heap[0].score }
 
-    @inline(__always)
+    @inlinable
     public mutating func offer(_ id: Int32, _ score: Float) {
         guard k > 0, !score.isNaN else { return }
         let item = (score: score, id: id)

@@ -69,8 +69,7 @@ extension InterestMiner {
             candidates = Array(0..<ctx.catalogue.count)
         }
         if !includeSeen { candidates = candidates.filter { !seen.contains($0) } }
-        let excluded: (Int) -> Bool = includeSeen ? { _ in false } : { seen.contains($0) }
-        var scores = ctx.scorer.scores(signals, excluded: excluded)
+        var scores = ctx.scorer.scores(signals, excluding: includeSeen ? [] : Array(seen))
         var queryScores: [Float]?
         if let query {
             guard let text = ctx.text else { throw .missing(what: "no text model to read the query with", hint: "run `interests train`") }

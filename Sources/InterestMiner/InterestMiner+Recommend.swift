@@ -39,17 +39,24 @@ extension InterestMiner {
         } catch {
             throw .store(error)
         }
-        let scorer = try makeScorer(method, users: userList)
+        try recommend(with: try makeScorer(method, users: userList), users: userList, seen: seen, top: top, threads: threads, emit: emit)
+    }
+
+    private func recommend(with scorer: Scorer, users userList: [String], seen: [String: Set<String>], top: Int, threads: Int,
+                           emit: (Recommendation) throws -> Void) throws(InterestMinerError) {
         let catalogue = scorer.items
+        let rowOf = Dictionary(catalogue.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
         let chunk = 2048
         var start = 0
         while start < userList.count {
             let part = Array(userList[start..<min(start + chunk, userList.count)])
             let results = parallelMap(part, threads: threads, makeState: { () }) { _, user -> Recommendation in
                 let touched = seen[user] ?? []
-                guard let scores = scorer.score(user, touched) else { return Recommendation(user: user, items: [], scores: []) }
+                guard var scores = scorer.score(user, touched) else { return Recommendation(user: user, items: [], scores: []) }
+                // Seen items drop out by row (no string hashing per catalogue item).
+                for item in touched { if let r = rowOf[item], r < scores.count { scores[r] = -.infinity } }
                 var best = TopK(top)
-                for (i, s) in scores.enumerated() where !touched.contains(catalogue[i]) { best.offer(Int32(i), s) }
+                for (i, s) in scores.enumerated() where s != -.infinity { best.offer(Int32(i), s) }
                 let ranked = best.sorted()
                 return Recommendation(user: user, items: ranked.map { catalogue[Int($0.id)] }, scores: ranked.map(\.score))
             }
@@ -62,6 +69,39 @@ extension InterestMiner {
             }
             start += chunk
         }
+    }
+
+    /// Timing of a batch of recommendations for every user: setup (models and per-user
+    /// signals) apart from scoring.
+    public struct RecommendTiming: Sendable {
+        public var users: Int
+        public var catalogue: Int
+        public var setupSeconds: Double
+        public var scoringSeconds: Double
+        /// Some users (row order, every k-th), for latency measurements.
+        public var sampleUsers: [String]
+    }
+
+    public func benchmarkRecommend(method: RecommendationMethod, top: Int, threads: Int) throws(InterestMinerError) -> RecommendTiming {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let userList: [String]
+        let seen: [String: Set<String>]
+        do {
+            userList = try store.userIDs()
+            seen = try store.userItems()
+        } catch {
+            throw .store(error)
+        }
+        let scorer = try makeScorer(method, users: userList)
+        let setup = (clock.now - start).seconds
+        let scoringStart = clock.now
+        var count = 0
+        try recommend(with: scorer, users: userList, seen: seen, top: top, threads: threads) { _ in count += 1 }
+        let scoring = (clock.now - scoringStart).seconds
+        let step = max(1, userList.count / 1000)
+        return RecommendTiming(users: count, catalogue: scorer.items.count, setupSeconds: setup, scoringSeconds: scoring,
+                               sampleUsers: stride(from: 0, to: userList.count, by: step).map { userList[$0] })
     }
 
     /// A method's scores over its catalogue for one user (nil: nothing known about the user).
@@ -77,7 +117,7 @@ extension InterestMiner {
             let signals = try allUserSignals(ctx)
             return Scorer(items: ctx.items) { user, _ in
                 guard let (s, seen) = signals[user] else { return nil }
-                return ctx.scorer.scores(s) { seen.contains($0) }
+                return ctx.scorer.scores(s, excluding: seen)
             }
         case .popularity:
             let ctx = try requireRanker()

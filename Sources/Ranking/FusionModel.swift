@@ -129,15 +129,19 @@ public enum PairwiseLogistic {
     }
 }
 
-/// Per-user standardisation of a score vector: (s − mean) / sd over the given rows (sd 1 when
-/// flat), so a user with loud dot products and one with quiet ones weigh alike.
+/// Per-user standardisation of a score vector: (s − mean) / sd over its finite entries (sd 1
+/// when flat; ±∞ entries, such as excluded items, stay as they are), so a user with loud dot
+/// products and one with quiet ones weigh alike.
 public func standardise(_ scores: inout [Float]) {
-    guard !scores.isEmpty else { return }
-    var mean = 0.0, sq = 0.0
-    for s in scores { mean += Double(s) }
-    mean /= Double(scores.count)
-    for s in scores { sq += (Double(s) - mean) * (Double(s) - mean) }
-    let sd = (sq / Double(scores.count)).squareRoot()
+    var mean = 0.0, sq = 0.0, n = 0.0
+    for s in scores where s.isFinite {
+        mean += Double(s)
+        n += 1
+    }
+    guard n > 0 else { return }
+    mean /= n
+    for s in scores where s.isFinite { sq += (Double(s) - mean) * (Double(s) - mean) }
+    let sd = (sq / n).squareRoot()
     let inv = sd > 1e-12 ? 1 / sd : 1
-    for k in scores.indices { scores[k] = Float((Double(scores[k]) - mean) * inv) }
+    for k in scores.indices where scores[k].isFinite { scores[k] = Float((Double(scores[k]) - mean) * inv) }
 }

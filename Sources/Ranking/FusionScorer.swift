@@ -1,5 +1,6 @@
 import Foundation
 import InterestCore
+import Synchronization
 
 /// What the ranker knows about the catalogue, rows aligned: item vectors (unit or zero), CF item
 /// factors (zero rows for items without) and their unit directions, standardised popularity, and
@@ -41,11 +42,19 @@ public struct RankingCatalogue: Sendable {
         return v
     }
 
-    /// Standardised log counts of each item's positive events in (time − 30 days, time].
+    /// Standardised log counts of each item's positive events in the 30 days up to the end of
+    /// the day (UTC) of `time`. Days are memoised: users active on the same day share one vector.
     public func recentPopularity(at time: Int64?) -> [Float] {
         guard let time else { return [Float](repeating: 0, count: count) }
-        return Self.standardisedLogCounts(eventTimes.map { t in Self.upperBound(t, time) - Self.upperBound(t, time - Self.recentWindow) })
+        let day = time >= 0 ? time / 86_400 : (time - 86_399) / 86_400
+        if let hit = recentByDay.value(day) { return hit }
+        let end = (day + 1) * 86_400 - 1
+        let v = Self.standardisedLogCounts(eventTimes.map { t in Self.upperBound(t, end) - Self.upperBound(t, end - Self.recentWindow) })
+        recentByDay.store(day, v)
+        return v
     }
+
+    private let recentByDay = DayMemo()
 
     /// Number of elements ≤ x in a sorted array.
     static func upperBound(_ a: [Int64], _ x: Int64) -> Int {
@@ -55,6 +64,21 @@ public struct RankingCatalogue: Sendable {
             if a[mid] <= x { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+}
+
+/// Per-day recent-popularity vectors, shared by every copy of a catalogue (bounded).
+final class DayMemo: Sendable {
+    private let table = Mutex<[Int64: [Float]]>([:])
+    static let limit = 512
+
+    func value(_ day: Int64) -> [Float]? { table.withLock { $0[day] } }
+
+    func store(_ day: Int64, _ v: [Float]) {
+        table.withLock { t in
+            if t.count >= Self.limit { t.removeAll(keepingCapacity: true) }
+            t[day] = v
+        }
     }
 }
 
@@ -87,7 +111,7 @@ public struct UserSignals: Sendable {
 public struct FusionScorer: Sendable {
     public let catalogue: RankingCatalogue
     public let model: FusionModel
-    public var shortlist = 300
+    public var shortlist = 100
     /// Softmax temperature of the attention over recent items.
     public static let attentionTemperature: Float = 0.1
     public static let recentLimit = 20
@@ -186,37 +210,42 @@ public struct FusionScorer: Sendable {
         }
     }
 
-    /// Fused scores of every item for the user (higher is better). Items past the shortlist get
-    /// their first-stage score shifted below every shortlisted one.
-    public func scores(_ user: UserSignals, excluded: (Int) -> Bool = { _ in false }) -> [Float] {
+    /// Fused scores of every item for the user (higher is better); `excluded` rows (seen items)
+    /// get −∞. Items past the shortlist get their first-stage score shifted below every
+    /// shortlisted one.
+    public func scores<S: Sequence<Int>>(_ user: UserSignals, excluding excluded: S) -> [Float] {
         let base = baseScores(user)
         let w = model.weights(positives: user.positives)
         let n = catalogue.count
-        var stage1 = [Float](repeating: 0, count: n)
+        var wcf: Float = 0, wtext: Float = 0, wpop: Float = 0, wrecent: Float = 0
         var textAttentionWeight: Float = 0, cfAttentionWeight: Float = 0
         for (k, f) in model.features.enumerated() {
             let wk = Float(w[k])
-            guard wk != 0 else { continue }
             switch f {
-            case .collaborative: for i in 0..<n { stage1[i] += wk * base.cf[i] }
-            case .text: for i in 0..<n { stage1[i] += wk * base.text[i] }
-            case .popularity: for i in 0..<n { stage1[i] += wk * catalogue.popularity[i] }
-            case .recentPopularity: for i in 0..<n { stage1[i] += wk * base.recentPopularity[i] }
+            case .collaborative: wcf = wk
+            case .text: wtext = wk
+            case .popularity: wpop = wk
+            case .recentPopularity: wrecent = wk
             case .attention: textAttentionWeight = wk
             case .collaborativeAttention: cfAttentionWeight = wk
             case .interest: break
             }
         }
+        var stage1 = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            stage1[i] = wcf * base.cf[i] + wtext * base.text[i] + wpop * catalogue.popularity[i] + wrecent * base.recentPopularity[i]
+        }
+        for i in excluded where i >= 0 && i < n { stage1[i] = -.infinity }
         guard textAttentionWeight != 0 || cfAttentionWeight != 0, !user.recent.isEmpty else { return stage1 }
         var top = TopK(min(shortlist, n))
-        for i in 0..<n where !excluded(i) { top.offer(Int32(i), stage1[i]) }
+        for i in 0..<n where stage1[i] > top.threshold { top.offer(Int32(i), stage1[i]) }
         let chosen = top.sorted()
-        guard !chosen.isEmpty else { return stage1 }
+        guard !chosen.isEmpty, chosen.contains(where: { $0.score > -.infinity }) else { return stage1 }
         // Attention lies in [0, −ln 0.001 ≈ 6.9]; everything below the shortlist sits under the
         // lowest score a shortlisted item can reach.
         let margin = 7 * (abs(textAttentionWeight) + abs(cfAttentionWeight)) + 1
         var out = stage1.map { $0 - margin }
-        for (id, s) in chosen {
+        for (id, s) in chosen where s > -.infinity {
             let i = Int(id)
             out[i] = s + textAttentionWeight * textAttention(i, user) + cfAttentionWeight * cfAttention(i, user)
         }

@@ -21,7 +21,7 @@ import Testing
         let tz = cos.map { ($0 - mc) / sc }
         let cz = [-2.0.squareRoot(), 0.5.squareRoot(), 0.5.squareRoot()]
         let want = (0..<3).map { 2 * cz[$0] + tz[$0] }
-        let got = scorer.scores(user)
+        let got = scorer.scores(user, excluding: [])
         for i in 0..<3 { #expect(abs(Double(got[i]) - want[i]) < 1e-5, "item \(i)") }
         // Item 2 (CF tie with item 1, better text) wins; item 0 (best text, worst CF) is last.
         #expect(got[2] > got[1] && got[1] > got[0])
@@ -30,8 +30,8 @@ import Testing
     @Test func coldUsersGetTheColdWeights() {
         let model = FusionModel(features: [.collaborative, .text], coldWeights: [0, 1], warmWeights: [1, 0], coldThreshold: 4)
         let scorer = FusionScorer(catalogue: Self.catalogue, model: model)
-        let cold = scorer.scores(UserSignals(cf: [1, 1], profile: [1, 0], recent: [], positives: 2))
-        let warm = scorer.scores(UserSignals(cf: [1, 1], profile: [1, 0], recent: [], positives: 5))
+        let cold = scorer.scores(UserSignals(cf: [1, 1], profile: [1, 0], recent: [], positives: 2), excluding: [])
+        let warm = scorer.scores(UserSignals(cf: [1, 1], profile: [1, 0], recent: [], positives: 5), excluding: [])
         #expect(cold.indices.max { cold[$0] < cold[$1] } == 0, "text leads for the cold user")
         #expect(warm[0] < warm[1], "CF leads for the warm user")
     }
@@ -43,7 +43,8 @@ import Testing
         let a1 = scorer.textAttention(1, UserSignals(cf: nil, profile: nil, recent: [0], positives: 1))
         let a2 = scorer.textAttention(2, UserSignals(cf: nil, profile: nil, recent: [0], positives: 1))
         #expect(abs(a1 - 0) < 1e-6 && abs(Double(a2) + log(1 - 0.6)) < 1e-5)
-        let s = scorer.scores(UserSignals(cf: nil, profile: nil, recent: [0], positives: 1)) { $0 == 0 }
+        let s = scorer.scores(UserSignals(cf: nil, profile: nil, recent: [0], positives: 1), excluding: [0])
+        #expect(s[0] == -.infinity)
         #expect(s[2] > s[1])
     }
 
