@@ -76,7 +76,7 @@ let package = Package(
             path: "Benchmarks/InterestsBench"),
         .testTarget(name: "InterestCoreTests", dependencies: ["InterestCore"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "InterestCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "Tokenization", "InterestCore"]),
+        .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "Tokenization", "InterestCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CollaborativeFilteringTests", dependencies: ["CollaborativeFiltering", "InterestCore"]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "InterestCore"]),
         .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),

@@ -16,7 +16,8 @@ public struct PretrainedModel: Sendable {
 
 extension InterestMiner {
     /// Reads the model files of `directory` (config.json, model.safetensors, tokenizer.json,
-    /// 1_Pooling/config.json, sentence_bert_config.json, and modules.json when present) and
+    /// 1_Pooling/config.json, sentence_bert_config.json; modules.json and tokenizer_config.json
+    /// when present) and
     /// builds the encoder. `maxLength` overrides the model's max_seq_length.
     public static func loadPretrainedModel(directory: String, maxLength: Int? = nil) throws(InterestMinerError) -> PretrainedModel {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL
@@ -41,7 +42,7 @@ extension InterestMiner {
         typealias Files = SentenceTransformerFiles
         let files = Files(config: try read(Files.configName), weights: try read(Files.weightsName), tokenizer: try read(Files.tokenizerName),
                           pooling: try read(Files.poolingName), sentenceConfig: try read(Files.sentenceConfigName),
-                          modules: try readIfPresent(Files.modulesName))
+                          modules: try readIfPresent(Files.modulesName), tokenizerConfig: try readIfPresent(Files.tokenizerConfigName))
         let encoder: TransformerEncoder
         do { encoder = try TransformerEncoder(files: files, maxLength: maxLength) } catch { throw .textModel(error) }
         return PretrainedModel(encoder: encoder, directory: dir.path, checksum: checksum(files.weights), weightBytes: files.weights.count)

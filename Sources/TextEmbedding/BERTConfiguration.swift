@@ -11,6 +11,7 @@ public struct SentenceTransformerFiles: Sendable {
     public static let poolingName = "1_Pooling/config.json"
     public static let sentenceConfigName = "sentence_bert_config.json"
     public static let modulesName = "modules.json"
+    public static let tokenizerConfigName = "tokenizer_config.json"
     public static let requiredNames = [configName, weightsName, tokenizerName, poolingName, sentenceConfigName]
 
     public var config: [UInt8]
@@ -19,8 +20,13 @@ public struct SentenceTransformerFiles: Sendable {
     public var pooling: [UInt8]
     public var sentenceConfig: [UInt8]
     public var modules: [UInt8]?
+    /// Read for `model_max_length` when sentence_bert_config.json has no max_seq_length (the
+    /// layout sentence-transformers 6 writes).
+    public var tokenizerConfig: [UInt8]?
 
-    public init(config: [UInt8], weights: [UInt8], tokenizer: [UInt8], pooling: [UInt8], sentenceConfig: [UInt8], modules: [UInt8]? = nil) {
+    public init(config: [UInt8], weights: [UInt8], tokenizer: [UInt8], pooling: [UInt8], sentenceConfig: [UInt8], modules: [UInt8]? = nil,
+                tokenizerConfig: [UInt8]? = nil) {
+        self.tokenizerConfig = tokenizerConfig
         self.config = config
         self.weights = weights
         self.tokenizer = tokenizer
@@ -102,7 +108,7 @@ public enum Pooling: String, Sendable, Equatable {
     public init(json bytes: [UInt8], hiddenSize: Int) throws(TextEmbeddingError) {
         let file = SentenceTransformerFiles.poolingName
         let json = try BERTConfiguration.parse(bytes, file: file)
-        if let d = json["word_embedding_dimension"]?.intValue, d != hiddenSize {
+        if let d = (json["word_embedding_dimension"] ?? json["embedding_dimension"])?.intValue, d != hiddenSize {
             throw .unsupportedArchitecture(reason: "\(file) word_embedding_dimension \(d) differs from hidden_size \(hiddenSize)")
         }
         let modes = ["pooling_mode_cls_token", "pooling_mode_mean_tokens", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens",
@@ -123,25 +129,34 @@ public enum Pooling: String, Sendable, Equatable {
     }
 }
 
-/// `sentence_bert_config.json`: the longest sequence (special tokens included) and whether
-/// sentence-transformers lower-cases text before tokenizing.
+/// `sentence_bert_config.json`: the longest sequence (special tokens included; nil: not given)
+/// and whether sentence-transformers lower-cases text before tokenizing.
 public struct SentenceConfiguration: Sendable, Equatable {
-    public var maxSequenceLength: Int
+    public var maxSequenceLength: Int?
     public var lowercase: Bool
 
-    public init(maxSequenceLength: Int, lowercase: Bool = false) {
+    public init(maxSequenceLength: Int?, lowercase: Bool = false) {
         self.maxSequenceLength = maxSequenceLength
         self.lowercase = lowercase
     }
 
-    public init(json bytes: [UInt8]) throws(TextEmbeddingError) {
+    /// Reads `max_seq_length` (all-MiniLM-L6-v2's layout) or, when the file has none (the layout
+    /// of sentence-transformers 6), `model_max_length` of tokenizer_config.json, as
+    /// sentence-transformers does.
+    public init(json bytes: [UInt8], tokenizerConfig: [UInt8]? = nil) throws(TextEmbeddingError) {
         let file = SentenceTransformerFiles.sentenceConfigName
         let json = try BERTConfiguration.parse(bytes, file: file)
-        guard let n = json["max_seq_length"]?.intValue, n >= 2 else {
-            throw .malformedModelFile(file: file, reason: "max_seq_length must be an integer of at least 2")
-        }
-        maxSequenceLength = n
         lowercase = json["do_lower_case"]?.boolValue ?? false
+        if let value = json["max_seq_length"], !value.isNull {
+            guard let n = value.intValue, n >= 2 else { throw .malformedModelFile(file: file, reason: "max_seq_length must be an integer of at least 2") }
+            maxSequenceLength = n
+        } else if let tokenizerConfig {
+            let config = try BERTConfiguration.parse(tokenizerConfig, file: SentenceTransformerFiles.tokenizerConfigName)
+            // Hugging Face writes a huge sentinel when a tokenizer has no limit.
+            maxSequenceLength = config["model_max_length"]?.intValue.flatMap { (2...1_000_000).contains($0) ? $0 : nil }
+        } else {
+            maxSequenceLength = nil
+        }
     }
 
     /// Checks `modules.json` lists only a Transformer, a Pooling and optionally a Normalize module.

@@ -38,9 +38,9 @@ public struct TransformerEncoder: TextEncoder {
     public init(files: SentenceTransformerFiles, maxLength: Int? = nil) throws(TextEmbeddingError) {
         let config = try BERTConfiguration(json: files.config)
         if let modules = files.modules { try SentenceConfiguration.checkModules(modules) }
-        let sentence = try SentenceConfiguration(json: files.sentenceConfig)
+        let sentence = try SentenceConfiguration(json: files.sentenceConfig, tokenizerConfig: files.tokenizerConfig)
         pooling = try Pooling(json: files.pooling, hiddenSize: config.hiddenSize)
-        let length = maxLength ?? min(sentence.maxSequenceLength, config.maxPositions)
+        let length = maxLength ?? min(sentence.maxSequenceLength ?? config.maxPositions, config.maxPositions)
         guard (2...config.maxPositions).contains(length) else {
             throw .invalidSetting(name: "max length", reason: "\(length) is outside 2…\(config.maxPositions) (the model's max_position_embeddings)")
         }
