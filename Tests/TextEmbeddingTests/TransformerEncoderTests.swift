@@ -55,12 +55,14 @@ func compare(_ a: [Float], _ b: [Float]) -> (maxDiff: Float, cosine: Float) {
 
     @Test func blankTextIsEmptyAndLongTextIsTruncated() throws {
         let encoder = try TransformerEncoder(files: TinyBERT.files(), maxLength: 6)
-        let v = encoder.encode(["", "   \t ", "great shampoo"], threads: 1)
+        let v = encoder.encode(["", "   \t ", "great shampoo", "🎣 🎣"], threads: 1)
         #expect(v[0].isEmpty && v[1].isEmpty && v[0].values == [Float](repeating: 0, count: 32))
         #expect(!v[2].isEmpty)
+        #expect(!v[3].isEmpty, "unknown characters are [UNK] tokens, encoded as sentence-transformers does")
         let ids = encoder.tokenIDs(String(repeating: "soap ", count: 40), session: TokenizerSession(encoder.tokenizer))
         #expect(ids.count == 6 && ids.first == 2 && ids.last == 3)
         #expect(throws: TextEmbeddingError.self) { try TransformerEncoder(files: TinyBERT.files(), maxLength: 41) }
+        #expect(throws: TextEmbeddingError.self) { try TransformerEncoder(files: TinyBERT.files(), maxLength: 2) }
     }
 
     /// The kernels against a plain double-precision forward pass, for head sizes 8 and 24 (the
