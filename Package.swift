@@ -24,8 +24,16 @@ let package = Package(
         .target(name: "InterestCore", dependencies: ["CKernels"], swiftSettings: optimized),
         // Tokenizers: normalizers, pre-tokenizers, BPE/WordPiece, trainers, tokenizer.json (no I/O).
         .target(name: "Tokenization", dependencies: ["InterestCore"], swiftSettings: optimized),
-        // Text vectors: the TextEncoder protocol, skip-gram training, SIF pooling, terms.
-        .target(name: "TextEmbedding", dependencies: ["InterestCore", "Tokenization"], swiftSettings: optimized),
+        // OpenBLAS (Debian/Ubuntu: libopenblas-dev): cblas_sgemm for the transformer encoder.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The transformer's element-wise kernels (LayerNorm, GELU, softmax…) with runtime
+        // AVX-512/AVX2 dispatch, and the one-time OpenBLAS set-up.
+        .target(name: "CTransformerKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
+                linkerSettings: [.linkedLibrary("dl")]),
+        // Text vectors: the TextEncoder protocol, skip-gram training, SIF pooling, terms, and the
+        // pretrained transformer encoder (all-MiniLM-L6-v2) from safetensors.
+        .target(name: "TextEmbedding", dependencies: ["InterestCore", "Tokenization", "COpenBLAS", "CTransformerKernels"],
+                swiftSettings: optimized),
         // Collaborative filtering: CSR matrix, ALS (conjugate gradient), BPR, fold-in.
         .target(name: "CollaborativeFiltering", dependencies: ["InterestCore", "CKernels"], swiftSettings: optimized),
         // Ranking maths: profiles, terms scoring, fusion, evaluation metrics and splits.
@@ -68,7 +76,7 @@ let package = Package(
             path: "Benchmarks/InterestsBench"),
         .testTarget(name: "InterestCoreTests", dependencies: ["InterestCore"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "InterestCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "Tokenization", "InterestCore"]),
+        .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "Tokenization", "InterestCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CollaborativeFilteringTests", dependencies: ["CollaborativeFiltering", "InterestCore"]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "InterestCore"]),
         .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),

@@ -15,10 +15,14 @@ public struct EmbeddingTrainingOptions: Sendable {
     /// Choose the number of passes from the corpus size (`epochs(forCorpusTokens:)`) instead of
     /// `skipGram.epochs`.
     public var automaticEpochs: Bool
+    /// Trained subword vectors, or a pretrained transformer (then the skip-gram and SIF settings
+    /// are unused; the tokenizer is still trained, for terms).
+    public var encoder: TextEncoderChoice
 
     public init(skipGram: SkipGramConfiguration = SkipGramConfiguration(minCount: 2), smoothing: Float = 1e-3,
                 principalComponentSample: Int = 20_000, terms: TermExtractor.Settings = TermExtractor.Settings(),
-                automaticEpochs: Bool = true) {
+                automaticEpochs: Bool = true, encoder: TextEncoderChoice = .subword) {
+        self.encoder = encoder
         self.skipGram = skipGram
         self.automaticEpochs = automaticEpochs
         self.smoothing = smoothing
@@ -42,14 +46,14 @@ extension EmbeddingTrainingOptions {
 
 /// A loaded text encoder and the model version its vectors carry.
 struct LoadedTextModel: Sendable {
-    let encoder: SIFEncoder
+    let encoder: TextModelEncoder
     let version: Int
     /// The profile rule and term statistics trained with this encoder (nil: none yet).
     var profile: ProfileModel? = nil
     /// Splits long CJK tokens into words (built once: it indexes every BPE merge).
     let splitter: CJKSplitter
 
-    init(encoder: SIFEncoder, version: Int, profile: ProfileModel? = nil) {
+    init(encoder: TextModelEncoder, version: Int, profile: ProfileModel? = nil) {
         self.encoder = encoder
         self.version = version
         self.profile = profile
@@ -80,8 +84,10 @@ extension InterestMiner {
                 throw InterestMinerError.missing(what: "the tokenizer of text model v\(model.version) is missing", hint: "re-run `interests train`")
             }
             let tokenizer = try Tokenizer(json: tokModel.payload)
-            return LoadedTextModel(encoder: try SIFEncoder(serialized: model.payload, tokenizer: tokenizer), version: model.version,
-                                   profile: try loadProfileModel(textEncoderVersion: model.version))
+            let encoder: TextModelEncoder = params["encoder"]?.stringValue == "transformer"
+                ? .transformer(try storedPretrainedEncoder(params, version: model.version), terms: tokenizer)
+                : .sif(try SIFEncoder(serialized: model.payload, tokenizer: tokenizer))
+            return LoadedTextModel(encoder: encoder, version: model.version, profile: try loadProfileModel(textEncoderVersion: model.version))
         } catch let e as InterestMinerError {
             throw e
         } catch let e as StoreError {
@@ -109,17 +115,23 @@ public struct EmbeddingSpeed: Sendable, Codable {
 }
 
 extension InterestMiner {
-    /// Encodes `texts` one by one on this thread with the stored text model, as ingest does
-    /// (one tokenizer session, whose word cache starts empty each run); best of N.
+    /// Encodes `texts` on this thread with the stored text model, as ingest does (SIF: one by
+    /// one with one tokenizer session, whose word cache starts empty each run; a transformer:
+    /// as one batch); best of N.
     public func benchmarkEmbedding(_ texts: [String], repetitions: Int) throws(InterestMinerError) -> EmbeddingSpeed {
         let model = try requireTextModel()
         let clock = ContinuousClock()
         var best = Double.infinity
         for _ in 0..<max(1, repetitions) {
-            let session = TokenizerSession(model.encoder.tokenizer)
             let start = clock.now
             var nonEmpty = 0
-            for t in texts where !model.encoder.encode(t, session: session).isEmpty { nonEmpty += 1 }
+            switch model.encoder {
+            case .sif(let encoder):
+                let session = TokenizerSession(encoder.tokenizer)
+                for t in texts where !encoder.encode(t, session: session).isEmpty { nonEmpty += 1 }
+            case .transformer(let encoder, _):
+                nonEmpty = encoder.encode(texts, threads: 1).filter { !$0.isEmpty }.count
+            }
             best = min(best, (clock.now - start).seconds)
             if nonEmpty < 0 { break }
         }

@@ -40,11 +40,18 @@ public struct TrainingReport: Sendable, Codable {
     public struct EmbeddingPart: Sendable, Codable {
         public var version: Int
         public var dimension: Int
+        /// Tokens of the encoder's vocabulary.
         public var tokens: Int
+        /// Skip-gram passes (0 for a pretrained encoder).
         public var epochs: Int
         public var trainedTokens: Int
+        /// Training time (loading time for a pretrained encoder).
         public var seconds: Double
         public var wordsPerSecond: Double
+        /// "subword" (trained SIF vectors) or "minilm" (a pretrained transformer).
+        public var encoder = "subword"
+        /// The pretrained model's directory.
+        public var modelDirectory: String? = nil
     }
     public struct VectorsPart: Sendable, Codable {
         public var reviews: Int

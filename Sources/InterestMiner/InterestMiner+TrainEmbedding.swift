@@ -6,9 +6,14 @@ import Tokenization
 
 extension InterestMiner {
     /// Trains token vectors on every text of the database (tokenized with `tokenizer`), fits
-    /// the SIF encoder and stores it as a new text-encoder version.
+    /// the SIF encoder and stores it as a new text-encoder version — or, with a pretrained
+    /// encoder, stores that (`storePretrainedModel`).
     func trainTextModel(tokenizer: Tokenizer, tokenizerVersion: Int, options: EmbeddingTrainingOptions, threads: Int,
                         progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.EmbeddingPart, LoadedTextModel) {
+        if case .pretrained(let directory, let maxLength) = options.encoder {
+            return try storePretrainedModel(directory: directory, maxLength: maxLength, tokenizer: tokenizer, tokenizerVersion: tokenizerVersion,
+                                            progress: progress)
+        }
         let clock = ContinuousClock()
         var corpus = TokenCorpus(vocabularySize: tokenizer.model.vocabulary.count)
         do {
@@ -65,7 +70,35 @@ extension InterestMiner {
             version: version, dimension: config.dimension, tokens: tokenizer.model.vocabulary.count, epochs: config.epochs,
             trainedTokens: corpus.tokens.count, seconds: trainSeconds,
             wordsPerSecond: trainSeconds > 0 ? Double(corpus.tokens.count * config.epochs) / trainSeconds : 0)
-        return (part, LoadedTextModel(encoder: encoder, version: version))
+        return (part, LoadedTextModel(encoder: .sif(encoder), version: version))
+    }
+
+    /// Loads a pretrained encoder and stores it as a new text-encoder version: its directory,
+    /// the checksum of its weights and its settings (not the weights; see
+    /// `storedPretrainedEncoder`), with the shop's tokenizer version for terms.
+    func storePretrainedModel(directory: String, maxLength: Int?, tokenizer: Tokenizer, tokenizerVersion: Int,
+                              progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.EmbeddingPart, LoadedTextModel) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        progress("vectors: loading the pretrained encoder from \(directory)")
+        let loaded = try Self.loadPretrainedModel(directory: directory, maxLength: maxLength)
+        let encoder = loaded.encoder
+        let c = encoder.configuration
+        let parameters: JSONValue = .object([
+            ("encoder", "transformer"), ("tokenizer_version", .int(tokenizerVersion)), ("model_dir", .string(loaded.directory)),
+            ("model_checksum", .string(loaded.checksum)), ("model_bytes", .int(loaded.weightBytes)), ("max_length", .int(encoder.maxLength)),
+            ("dimension", .int(c.hiddenSize)), ("layers", .int(c.layers)), ("heads", .int(c.heads)), ("pooling", .string(encoder.pooling.rawValue)),
+        ])
+        let version: Int
+        do {
+            version = try store.saveModel(kind: ModelKind.textEncoder, parameters: parameters.serialized(pretty: false), payload: [])
+        } catch {
+            throw .store(error)
+        }
+        let part = TrainingReport.EmbeddingPart(
+            version: version, dimension: c.hiddenSize, tokens: encoder.tokenizer.vocabularySize, epochs: 0, trainedTokens: 0,
+            seconds: (clock.now - start).seconds, wordsPerSecond: 0, encoder: "minilm", modelDirectory: loaded.directory)
+        return (part, LoadedTextModel(encoder: .transformer(encoder, terms: tokenizer), version: version))
     }
 
     /// Recomputes every review, query, item and term vector with `model`.

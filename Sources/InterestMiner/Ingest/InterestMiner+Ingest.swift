@@ -194,17 +194,18 @@ struct ChunkParser: Sendable {
     /// Adds the vectors of the chunk's reviews, queries and item records.
     func prepare(_ chunk: ParsedChunk) -> PreparedChunk {
         guard let model = textModel else { return PreparedChunk(chunk: chunk, vectors: nil) }
-        let session = TokenizerSession(model.encoder.tokenizer)
-        let vectors: [[Float]?] = chunk.events.map { event in
-            let text: String? = switch event {
+        let texts: [String?] = chunk.events.map { event in
+            switch event {
             case .review(let r): r.text
             case .query(let q): q.text
             case .item(let i): InterestMiner.itemText(title: i.title, text: i.text)
             case .interaction: nil
             }
-            guard let text else { return nil }
-            let v = model.encoder.encode(text, session: session)
-            return v.isEmpty ? nil : v.values
+        }
+        var encoded = model.encoder.encode(texts.compactMap { $0 }, threads: model.encoder.ingestThreads).makeIterator()
+        let vectors: [[Float]?] = texts.map { text in
+            guard text != nil, let v = encoded.next(), !v.isEmpty else { return nil }
+            return v.values
         }
         return PreparedChunk(chunk: chunk, vectors: EventVectors(version: model.version, vectors: vectors, profile: model.profile?.rule,
                                                                  dimension: model.encoder.dimension))

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+@testable import TextEmbedding
+
+@Suite struct TransformerLoadingTests {
+    /// The error loading `files` throws (nil when it loads).
+    func loadError(_ files: SentenceTransformerFiles) -> TextEmbeddingError? {
+        do {
+            _ = try TransformerEncoder(files: files)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func halfAndBrainFloatConversion() throws {
+        #expect(SafeTensors.float(half: 0x3C00) == 1)
+        #expect(SafeTensors.float(half: 0xC000) == -2)
+        #expect(SafeTensors.float(half: 0x3555) == Float(Float16(bitPattern: 0x3555)))
+        #expect(SafeTensors.float(half: 0x0001) == 0x1p-24)
+        #expect(SafeTensors.float(half: 0x8000).sign == .minus)
+        #expect(SafeTensors.float(half: 0x7C00) == .infinity)
+        #expect(SafeTensors.float(half: 0x7E00).isNaN)
+        for bits in stride(from: UInt16(0), to: 0x7C00, by: 7) {
+            #expect(SafeTensors.float(half: bits) == Float(Float16(bitPattern: bits)))
+        }
+        var bf16 = safetensorsBytes([("x", [2], [1.5, -3])])
+        // Rewrite as BF16: the upper halves of the two floats, and the header's dtype and offsets.
+        let header = #"{"x":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}"#
+        let n = UInt64(header.utf8.count)
+        bf16 = (0..<8).map { UInt8((n >> (8 * UInt64($0))) & 0xFF) } + Array(header.utf8) + [0xC0, 0x3F, 0x40, 0xC0]
+        #expect(try SafeTensors(bytes: bf16).floats("x", shape: [2]) == [1.5, -3])
+    }
+
+    @Test func safetensorsFramingErrors() throws {
+        let good = safetensorsBytes([("a", [2, 3], [1, 2, 3, 4, 5, 6])])
+        #expect(try SafeTensors(bytes: good).floats("a", shape: [2, 3]) == [1, 2, 3, 4, 5, 6])
+        #expect(throws: TextEmbeddingError.wrongShape(tensor: "a", expected: [3, 2], found: [2, 3])) {
+            try SafeTensors(bytes: good).floats("a", shape: [3, 2])
+        }
+        #expect(throws: TextEmbeddingError.missingTensor(name: "b")) { try SafeTensors(bytes: good).floats("b", shape: [1]) }
+        for cut in [0, 5, 20, good.count - 1] {
+            #expect(throws: TextEmbeddingError.self) { try SafeTensors(bytes: Array(good.prefix(cut))) }
+        }
+        let ints = safetensorsBytes([("p", [2], [0, 0])]).map { $0 }
+        let i64 = String(decoding: ints, as: UTF8.self).replacingOccurrences(of: "\"F32\",\"shape\":[2]", with: "\"I32\",\"shape\":[2]")
+        let parsed = try SafeTensors(bytes: Array(i64.utf8))
+        #expect(parsed.entries["p"]?.dtype == "I32")
+        #expect(throws: TextEmbeddingError.self) { try parsed.floats("p", shape: [2]) }
+    }
+
+    @Test func unsupportedArchitecturesAreRefusedByName() throws {
+        var files = try TinyBERT.files()
+        files.config = Array(String(decoding: files.config, as: UTF8.self).replacingOccurrences(of: "\"bert\"", with: "\"roberta\"").utf8)
+        #expect(loadError(files)?.description.contains("model_type is roberta") == true)
+
+        files = try TinyBERT.files()
+        files.config = Array(String(decoding: files.config, as: UTF8.self).replacingOccurrences(of: "\"gelu\"", with: "\"relu\"").utf8)
+        #expect(loadError(files)?.description.contains("hidden_act relu") == true)
+
+        files = try TinyBERT.files()
+        files.pooling = Array(#"{"word_embedding_dimension": 32, "pooling_mode_max_tokens": true}"#.utf8)
+        #expect(loadError(files)?.description.contains("pooling_mode_max_tokens") == true)
+
+        files = try TinyBERT.files()
+        files.modules = Array(#"[{"type": "sentence_transformers.models.Transformer"}, {"type": "sentence_transformers.models.Dense"}]"#.utf8)
+        #expect(loadError(files)?.description.contains("Dense") == true)
+
+        files = try TinyBERT.files()
+        files.config = TinyBERT.config(hidden: 30, layers: 2, heads: 4, intermediate: 48, positions: 40)
+        #expect(loadError(files)?.description.contains("not a multiple") == true)
+    }
+
+    @Test func weightsThatDoNotFitTheConfigurationAreNamed() throws {
+        var files = try TinyBERT.files()
+        files.config = TinyBERT.config(hidden: 32, layers: 2, heads: 2, intermediate: 64, positions: 40)
+        #expect(loadError(files) == .wrongShape(tensor: "encoder.layer.0.intermediate.dense.weight", expected: [64, 32], found: [48, 32]))
+
+        files = try TinyBERT.files()
+        files.config = TinyBERT.config(hidden: 32, layers: 3, heads: 2, intermediate: 48, positions: 40)
+        #expect(loadError(files) == .missingTensor(name: "encoder.layer.2.attention.self.query.weight"))
+
+        files = try TinyBERT.files()
+        files.config = TinyBERT.config(hidden: 32, layers: 2, heads: 2, intermediate: 48, positions: 40, vocabulary: 100)
+        #expect(loadError(files)?.description.contains("157 tokens") == true)
+
+        files = try TinyBERT.files()
+        files.weights = Array(files.weights.prefix(files.weights.count / 2))
+        #expect(loadError(files)?.description.contains("model.safetensors is unreadable") == true)
+
+        files = try TinyBERT.files()
+        files.sentenceConfig = Array("{not json".utf8)
+        #expect(loadError(files)?.description.contains("sentence_bert_config.json is unreadable") == true)
+    }
+
+    @Test func newerSentenceTransformersLayoutIsRead() throws {
+        var files = try TinyBERT.files()
+        files.pooling = Array(#"{"embedding_dimension": 32, "pooling_mode": "mean", "include_prompt": true}"#.utf8)
+        files.sentenceConfig = Array(#"{"transformer_task": "feature-extraction"}"#.utf8)
+        files.modules = Array(#"[{"type": "sentence_transformers.base.modules.transformer.Transformer"},{"type": "sentence_transformers.sentence_transformer.modules.pooling.Pooling"},{"type": "sentence_transformers.base.modules.normalize.Normalize"}]"#.utf8)
+        files.tokenizerConfig = Array(#"{"model_max_length": 12}"#.utf8)
+        let encoder = try TransformerEncoder(files: files)
+        #expect(encoder.maxLength == 12 && encoder.pooling == .mean)
+        files.tokenizerConfig = nil
+        #expect(try TransformerEncoder(files: files).maxLength == 40)
+        files.pooling = Array(#"{"embedding_dimension": 32, "pooling_mode": "cls"}"#.utf8)
+        #expect(try TransformerEncoder(files: files).pooling == .cls)
+    }
+}
