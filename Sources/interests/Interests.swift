@@ -23,5 +23,6 @@ struct Interests: AsyncParsableCommand {
             DemoCommand.self,
             TokenizeCommand.self,
             TokenizerCommand.self,
+            ServeCommand.self, ForgetCommand.self,
         ])
 }
