@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "InterestServerTests",
             dependencies: [
-                "InterestServer", "InterestMiner", "InterestCore", "CorpusGeneration",
+                "InterestServer", "InterestMiner", "InterestCore", "CorpusGeneration", "CollaborativeFiltering", "TextEmbedding", "Tokenization",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
     ],
