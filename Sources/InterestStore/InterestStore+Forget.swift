@@ -99,7 +99,12 @@ extension InterestStore {
         guard path != ":memory:" else { return true }
         for _ in 0..<5 {
             do {
-                let result = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+                let result = try writer.writeWithoutTransaction { db in
+                    // Wait for readers of older snapshots at most 2 s a try, not the usual 30.
+                    try db.execute(sql: "PRAGMA busy_timeout = 2000")
+                    defer { try? db.execute(sql: "PRAGMA busy_timeout = 30000") }
+                    return try db.checkpoint(.truncate)
+                }
                 if result.walFrameCount <= 0 { return true }
             } catch {
                 continue
