@@ -46,6 +46,22 @@ public struct AlphaTuning: Sendable, Codable {
 }
 
 extension InterestMiner {
+    /// The peers' leave-last-out split of the training data (dense user → dense item held out).
+    func validationSplit(_ data: CFData) throws(InterestMinerError) -> [Int32: Int32] {
+        let names: [Int64: String]
+        do { names = try store.externalIDs().items } catch { throw .store(error) }
+        let events = data.rows.compactMap { r -> LeaveLastOut.Event<Int32, String>? in
+            guard let u = data.userIndex[r.user], let name = names[r.item] else { return nil }
+            return .init(user: u, item: name, timestamp: r.timestamp, positive: r.rating.map { $0 >= 1 } ?? true)
+        }
+        let idOf = Dictionary(names.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        var held: [Int32: Int32] = [:]
+        for (u, name) in LeaveLastOut.heldOut(events) {
+            if let id = idOf[name], let i = data.itemIndex[id] { held[u] = i }
+        }
+        return held
+    }
+
     /// The candidates of `--alpha auto`: confidence scales from 1 to 80, a factor of ~2 apart.
     public static let defaultAlphaGrid: [Float] = [1, 2.5, 5, 10, 20, 40, 80]
 
@@ -55,18 +71,7 @@ extension InterestMiner {
     /// the held-out items wins (ties: the smaller alpha). nil when no user qualifies.
     func tuneAlpha(_ data: CFData, grid: [Float], options: CFTrainingOptions,
                    progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> AlphaTuning? {
-        let names: [Int64: String]
-        do { names = try store.externalIDs().items } catch { throw .store(error) }
-        let events = data.rows.compactMap { r -> LeaveLastOut.Event<Int32, String>? in
-            guard let u = data.userIndex[r.user], let name = names[r.item] else { return nil }
-            return .init(user: u, item: name, timestamp: r.timestamp, positive: r.rating.map { $0 >= 1 } ?? true)
-        }
-        let idOf = Dictionary(names.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
-        var chosen: [Int32: Int32] = [:]
-        for (u, name) in LeaveLastOut.heldOut(events) {
-            if let id = idOf[name], let i = data.itemIndex[id] { chosen[u] = i }
-        }
-        let held = chosen
+        let held = try validationSplit(data)
         guard !held.isEmpty, !grid.isEmpty else { return nil }
         let matrix = data.matrix(options.weights, leavingOut: held)
         let users = held.keys.sorted()

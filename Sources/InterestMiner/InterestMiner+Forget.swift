@@ -29,6 +29,7 @@ extension InterestMiner {
         do { outcome = try store.forget(user: user) } catch { throw .store(error) }
         guard let outcome else { return nil }
         models.cfSlot.update { $0.forgetting(user) }
+        models.rankerSlot.update { $0.forgetting(user) }
         return ForgetReport(user: user, reviews: outcome.reviews, queries: outcome.queries, interactions: outcome.interactions,
                             profile: outcome.profile, factors: outcome.factors, itemVectorsUpdated: outcome.itemVectorsUpdated,
                             walTruncated: outcome.walTruncated)
@@ -47,5 +48,13 @@ extension LoadedCFModel {
                              model: FactorModel(factors: model.factors, userFactors: users, itemFactors: model.itemFactors, itemBias: model.itemBias),
                              userRow: rows, itemIDs: itemIDs, itemColumn: itemColumn, weights: weights, foldIn: foldIn,
                              watermark: watermark, foldedItems: foldedItems)
+    }
+}
+
+extension RankerContext {
+    /// The same ranker without a user's trained collaborative row.
+    func forgetting(_ user: String) -> RankerContext {
+        RankerContext(version: version, itemIDs: itemIDs, items: items, row: row, rowOfName: rowOfName, catalogue: catalogue,
+                      scorer: scorer, cf: cf?.forgetting(user), text: text, stored: stored)
     }
 }

@@ -4,10 +4,14 @@ import InterestStore
 
 /// How `interests recommend` ranks.
 public enum RecommendationMethod: String, Sendable, CaseIterable, Codable {
+    /// The learned fusion of collaborative, text, attention and popularity signals (default).
+    case fused
     /// Cosine between the user's text vector and item vectors.
     case text
     /// Dot product of collaborative-filtering factors (folded in for users new since training).
     case cf
+    /// How many users acted positively on each item (the same list for everyone).
+    case popularity
 }
 
 /// One user's ranked items (best first) and their scores: the line format
@@ -68,6 +72,18 @@ extension InterestMiner {
 
     func makeScorer(_ method: RecommendationMethod, users: [String]) throws(InterestMinerError) -> Scorer {
         switch method {
+        case .fused:
+            let ctx = try requireRanker()
+            let signals = try allUserSignals(ctx)
+            return Scorer(items: ctx.items) { user, _ in
+                guard let (s, seen) = signals[user] else { return nil }
+                return ctx.scorer.scores(s) { seen.contains($0) }
+            }
+        case .popularity:
+            let ctx = try requireRanker()
+            let known: Set<String>
+            do { known = Set(try store.userIDs()) } catch { throw .store(error) }
+            return Scorer(items: ctx.items) { user, _ in known.contains(user) ? ctx.catalogue.popularity : nil }
         case .text:
             let model = try requireTextModel()
             let table = try itemVectorTable(dimension: model.encoder.dimension)

@@ -48,6 +48,12 @@ extension InterestMiner {
             guard let vector else { return Recommendation(user: user, items: [], scores: []) }
             let catalogue = table.ids
             return Self.best(table.scores(vector), catalogue: catalogue, top: top, user: user) { state.items.contains(catalogue[$0]) }
+        case .fused, .popularity:
+            // No per-user fast path of its own (yet): the batch API for this one user.
+            guard try knowsUser(user) else { return nil }
+            var answer: Recommendation?
+            try recommend(method: method, users: [user], top: top, threads: 1) { answer = $0 }
+            return answer
         }
     }
 

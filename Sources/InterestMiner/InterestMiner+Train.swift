@@ -12,9 +12,13 @@ public struct TrainingOptions: Sendable {
     public var text: Bool
     /// How user profiles weigh and decay events.
     public var profile: ProfileRule
+    /// The fusion step (nil: keep the stored ranker).
+    public var ranker: RankerTrainingOptions?
 
     public init(tokenizer: TokenizerTrainingOptions = TokenizerTrainingOptions(), embedding: EmbeddingTrainingOptions = EmbeddingTrainingOptions(),
-                cf: CFTrainingOptions? = CFTrainingOptions(), text: Bool = true, profile: ProfileRule = ProfileRule()) {
+                cf: CFTrainingOptions? = CFTrainingOptions(), text: Bool = true, profile: ProfileRule = ProfileRule(),
+                ranker: RankerTrainingOptions? = RankerTrainingOptions()) {
+        self.ranker = ranker
         self.profile = profile
         self.tokenizer = tokenizer
         self.embedding = embedding
@@ -68,10 +72,22 @@ public struct TrainingReport: Sendable, Codable {
         public var alpha: Double?
         public var alphaTuning: AlphaTuning?
     }
+    public struct RankerPart: Sendable, Codable {
+        public var version: Int
+        public var features: [String]
+        public var coldWeights: [Double]
+        public var warmWeights: [Double]
+        public var validationUsers: Int
+        public var coldUsers: Int
+        /// Validation NDCG@10 of the fused ranking and of each feature alone.
+        public var validationNDCG: [String: Double]
+        public var seconds: Double
+    }
     public var tokenizer: TokenizerPart?
     public var embedding: EmbeddingPart?
     public var vectors: VectorsPart?
     public var cf: CFPart?
+    public var ranker: RankerPart?
 }
 
 extension InterestMiner {
@@ -91,6 +107,15 @@ extension InterestMiner {
         }
         if let cf = options.cf {
             report.cf = try trainCF(cf, progress: progress)
+        }
+        if options.ranker != nil {
+            let text = try loadTextModel()
+            if text != nil || report.cf != nil || (try? loadCFModel()) != nil {
+                let cfOptions = options.cf ?? ((try? loadCFModel()) != nil ? CFTrainingOptions() : nil)
+                report.ranker = try trainRanker(cf: cfOptions, alpha: report.cf?.alpha.map(Float.init), text: text,
+                                                rule: text?.profile?.rule ?? options.profile, options: options.ranker ?? RankerTrainingOptions(),
+                                                progress: progress)
+            }
         }
         return report
     }

@@ -63,14 +63,17 @@ extension InterestMiner {
 /// Models loaded from the database, kept with the model versions they were loaded at.
 final class ModelCache: Sendable {
     private let textSlot = CachedModel<LoadedTextModel>()
+    let rankerSlot = CachedModel<RankerContext>()
     /// The collaborative model the service ranks with (see `InterestMiner+Serving.swift`).
     let cfSlot = CachedModel<LoadedCFModel>()
+
+    func ranker(key: [Int], load: () throws(InterestMinerError) -> RankerContext?) throws(InterestMinerError) -> RankerContext? {
+        try rankerSlot.get(key: { key }, load: load)
+    }
 
     func text(key: [Int], load: () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
         try textSlot.get(key: { key }, load: load)
     }
-
-
 }
 
 /// One cached model and the key (stored model versions) it was loaded at. The model is an

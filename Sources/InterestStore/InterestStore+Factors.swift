@@ -68,6 +68,31 @@ extension InterestStore {
         }
     }
 
+    /// Whether the user has reviews or interactions added after `mark`.
+    public func hasEvents(ofUser external: String, after mark: EventWatermark) throws(StoreError) -> Bool {
+        try read("checking the events of '\(external)'") { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS(SELECT 1 FROM review r JOIN user u ON u.id = r.user_id WHERE u.external_id = ? AND r.id > ?)
+                    OR EXISTS(SELECT 1 FROM interaction x JOIN user u ON u.id = x.user_id WHERE u.external_id = ? AND x.id > ?)
+                """, arguments: [external, mark.review, external, mark.interaction]) ?? false
+        }
+    }
+
+    /// Per user: positive reviews and interactions (no rating, or rating ≥ 1), the peers'
+    /// cold-start count.
+    public func positiveEventCounts() throws(StoreError) -> [String: Int] {
+        try read("counting positive events") { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT u.external_id, count(*) FROM (
+                    SELECT user_id FROM review WHERE rating IS NULL OR rating >= 1
+                    UNION ALL SELECT user_id FROM interaction WHERE rating IS NULL OR rating >= 1
+                ) e JOIN user u ON u.id = e.user_id GROUP BY u.external_id
+                """) { out[row[0]] = row[1] }
+            return out
+        }
+    }
+
     /// Users with reviews or interactions added after `mark` (their factors are stale).
     public func usersWithEvents(after mark: EventWatermark) throws(StoreError) -> Set<String> {
         try read("finding users with new events") { db in

@@ -43,3 +43,54 @@ extension InterestStore {
         }
     }
 }
+
+extension InterestStore {
+    /// Every event: item records first (row order), then reviews, queries and interactions, in
+    /// one read transaction, handed over in batches.
+    public func forEachEvent(batchSize: Int = 50_000, _ body: ([Event]) throws -> Void) throws(StoreError) {
+        try read("exporting events") { db in
+            var batch: [Event] = []
+            func flush() throws {
+                if !batch.isEmpty { try body(batch) }
+                batch.removeAll(keepingCapacity: true)
+            }
+            func add(_ e: Event) throws {
+                batch.append(e)
+                if batch.count >= batchSize { try flush() }
+            }
+            let items = try Row.fetchCursor(db, sql: "SELECT external_id, title, text, category FROM item ORDER BY id")
+            while let r = try items.next() {
+                // Items known only from events have no record to export.
+                let title: String? = r[1], text: String? = r[2], category: String? = r[3]
+                if title != nil || text != nil || category != nil {
+                    try add(.item(ItemRecord(item: r[0], title: title, text: text, category: category)))
+                } else {
+                    try add(.item(ItemRecord(item: r[0])))
+                }
+            }
+            let reviews = try Row.fetchCursor(db, sql: """
+                SELECT r.event_id, u.external_id, i.external_id, r.rating, r.text, r.ts FROM review r
+                JOIN user u ON u.id = r.user_id JOIN item i ON i.id = r.item_id ORDER BY r.id
+                """)
+            while let r = try reviews.next() {
+                try add(.review(Review(eventID: r[0], user: r[1], item: r[2], rating: r[3], text: r[4], timestamp: r[5])))
+            }
+            let queries = try Row.fetchCursor(db, sql: "SELECT q.event_id, u.external_id, q.text, q.ts FROM query q JOIN user u ON u.id = q.user_id ORDER BY q.id")
+            while let r = try queries.next() {
+                try add(.query(SearchQuery(eventID: r[0], user: r[1], text: r[2], timestamp: r[3])))
+            }
+            let interactions = try Row.fetchCursor(db, sql: """
+                SELECT x.id, x.event_id, u.external_id, i.external_id, x.action, x.rating, x.ts FROM interaction x
+                JOIN user u ON u.id = x.user_id JOIN item i ON i.id = x.item_id ORDER BY x.id
+                """)
+            while let r = try interactions.next() {
+                let code: Int = r[4]
+                guard let action = Action(code: code) else {
+                    throw StoreError.corrupt(what: "interaction \(r[0] as Int64)", reason: "unknown action code \(code)")
+                }
+                try add(.interaction(Interaction(eventID: r[1], user: r[2], item: r[3], action: action, rating: r[5], timestamp: r[6])))
+            }
+            try flush()
+        }
+    }
+}

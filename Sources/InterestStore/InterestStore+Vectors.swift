@@ -187,6 +187,59 @@ extension InterestStore {
         }
     }
 
+    /// Every review's vector with its user and item row ids, time and rating (reviews without a
+    /// vector skipped).
+    public func reviewVectorRows() throws(StoreError) -> [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] {
+        try read("reading review vectors") { db in
+            var out: [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] = []
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT r.user_id, r.item_id, v.vector, r.ts, r.rating FROM review r JOIN review_vector v ON v.review_id = r.id
+                """)
+            while let row = try cursor.next() {
+                if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { out.append((row[0], row[1], v, row[3], row[4])) }
+            }
+            return out
+        }
+    }
+
+    /// Every query's vector with its user row id and time.
+    public func queryVectorRows() throws(StoreError) -> [(user: Int64, timestamp: Int64, vector: [Float])] {
+        try read("reading query vectors") { db in
+            var out: [(user: Int64, timestamp: Int64, vector: [Float])] = []
+            let cursor = try Row.fetchCursor(db, sql: "SELECT q.user_id, q.ts, v.vector FROM query q JOIN query_vector v ON v.query_id = q.id")
+            while let row = try cursor.next() {
+                if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { out.append((row[0], row[1], v)) }
+            }
+            return out
+        }
+    }
+
+    /// Item row id → the vector of its own text and its combined vector.
+    public func itemVectorParts() throws(StoreError) -> [Int64: (text: [Float]?, combined: [Float]?)] {
+        try read("reading item vectors") { db in
+            var out: [Int64: (text: [Float]?, combined: [Float]?)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT item_id, text_vector, vector FROM item_vector") {
+                func vec(_ d: Data?) -> [Float]? { d.flatMap { VectorBlob.decode([UInt8]($0)) } }
+                out[row[0]] = (vec(row[1]), vec(row[2]))
+            }
+            return out
+        }
+    }
+
+    /// Every user's profile direction (unit), by user row id, for the given encoder version.
+    public func profileDirections(version: Int) throws(StoreError) -> [Int64: [Float]] {
+        try read("reading profiles") { db in
+            var out: [Int64: [Float]] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT user_id, sum FROM user_profile WHERE model_version = ?", arguments: [version])
+            while let row = try cursor.next() {
+                guard let sum = (row[1] as Data?).flatMap({ DoubleVectorBlob.decode([UInt8]($0)) }) else { continue }
+                let n = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                if n > 0 { out[row[0]] = sum.map { Float($0 / n) } }
+            }
+            return out
+        }
+    }
+
     /// The stored rows of these terms (those in the vocabulary), by term.
     public func terms(named names: Set<String>) throws(StoreError) -> [String: TermRow] {
         guard !names.isEmpty else { return [:] }

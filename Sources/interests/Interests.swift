@@ -18,6 +18,8 @@ struct Interests: AsyncParsableCommand {
             TrainCommand.self,
             SimilarCommand.self,
             TermsCommand.self,
+            RankCommand.self,
+            EvalCommand.self,
             RecommendCommand.self,
             CorpusCommand.self,
             DemoCommand.self,

@@ -1,0 +1,143 @@
+import Foundation
+import InterestCore
+import InterestStore
+import Ranking
+import TextEmbedding
+import Tokenization
+
+/// One ranked item and why.
+public struct RankedItem: Sendable, Codable, Equatable {
+    public var item: String
+    public var title: String?
+    /// The final score (fused, plus query relevance with a query).
+    public var score: Double
+    /// The signals behind it: standardised text and CF scores, attention (−ln(1 − a)) over the
+    /// user's recent items by text and by CF, standardised popularity, query relevance.
+    public var text: Double
+    public var cf: Double
+    public var attention: Double
+    public var cfAttention: Double
+    public var popularity: Double
+    public var query: Double?
+    /// The user's interest terms this item matches (with `explain`).
+    public var terms: [String]?
+    /// The recent item of the user it is most like (with `explain`).
+    public var like: String?
+}
+
+/// What `interests rank` answers.
+public struct RankResult: Sendable, Codable, Equatable {
+    public var user: String
+    public var query: String?
+    public var items: [RankedItem]
+    /// Which weights ranked: "cold" or "warm" user, and notes such as an unknown user.
+    public var segment: String
+    public var note: String?
+}
+
+extension InterestMiner {
+    /// Weight of the standardised query relevance against the standardised fused score in
+    /// personalised search: the query leads, the user's interests and behaviour order within it.
+    public static let queryWeight: Float = 2
+
+    /// Ranks the catalogue (or `items`) for a user by the fused score; with `query`, personalised
+    /// search: z(query relevance)·2 + z(fused). Seen items are left out unless `includeSeen`.
+    public func rank(user: String, items: [String]? = nil, query: String? = nil, top: Int = 10, explain: Bool = false,
+                     includeSeen: Bool = false) throws(InterestMinerError) -> RankResult {
+        let ctx = try requireRanker()
+        var note: String?
+        let (signals, seen): (UserSignals, Set<Int>)
+        if let known = try userSignals(user, ctx) {
+            (signals, seen) = known
+        } else {
+            (signals, seen) = (UserSignals(cf: nil, profile: nil, recent: [], positives: 0), [])
+            note = "unknown user '\(user)': ranked by what every new user gets (popularity, and the query if given)"
+        }
+        var candidates: [Int]
+        if let items {
+            var rows: [Int] = []
+            var unknown: [String] = []
+            for i in items {
+                if let r = ctx.rowOfName[i] { rows.append(r) } else { unknown.append(i) }
+            }
+            guard unknown.isEmpty else {
+                throw .invalidArgument(name: "items", reason: "not in the catalogue: \(unknown.prefix(10).joined(separator: ", "))"
+                                       + (unknown.count > 10 ? " and \(unknown.count - 10) more" : ""))
+            }
+            candidates = rows
+        } else {
+            candidates = Array(0..<ctx.catalogue.count)
+        }
+        if !includeSeen { candidates = candidates.filter { !seen.contains($0) } }
+        let excluded: (Int) -> Bool = includeSeen ? { _ in false } : { seen.contains($0) }
+        var scores = ctx.scorer.scores(signals, excluded: excluded)
+        var queryScores: [Float]?
+        if let query {
+            guard let text = ctx.text else { throw .missing(what: "no text model to read the query with", hint: "run `interests train`") }
+            let q = text.encoder.encode(query)
+            guard !q.isEmpty else {
+                throw .invalidArgument(name: "query", reason: "nothing in \"\(query)\" is known to the text model; try other words")
+            }
+            var rel = [Float](repeating: 0, count: ctx.catalogue.count)
+            FusionScorer.gemv(ctx.catalogue.itemVectors, rows: ctx.catalogue.count, dim: ctx.catalogue.textDimension, q.values, &rel)
+            standardise(&rel)
+            var fused = scores
+            standardise(&fused)
+            scores = zip(fused, rel).map { $0 + Self.queryWeight * $1 }
+            queryScores = rel
+        }
+        var best = TopK(max(0, top))
+        for i in candidates { best.offer(Int32(i), scores[i]) }
+        let chosen = best.sorted().map { Int($0.id) }
+        let base = ctx.scorer.baseScores(signals)
+        var userTerms: [String] = []
+        if explain, note == nil, ctx.text != nil {
+            userTerms = (try? terms(user: user, options: TermsOptions(top: 30)))?.terms.map(\.term) ?? []
+        }
+        let itemTerms: [String: [(term: String, share: Double)]]
+        do { itemTerms = explain ? try store.itemTerms(chosen.map { ctx.items[$0] }) : [:] } catch { throw .store(error) }
+        var out: [RankedItem] = []
+        for i in chosen {
+            let name = ctx.items[i]
+            let record = try item(name)
+            var r = RankedItem(item: name, title: record?.title, score: Double(scores[i]), text: Double(base.text[i]), cf: Double(base.cf[i]),
+                               attention: Double(ctx.scorer.textAttention(i, signals)), cfAttention: Double(ctx.scorer.cfAttention(i, signals)),
+                               popularity: Double(ctx.catalogue.popularity[i]), query: queryScores.map { Double($0[i]) })
+            if explain {
+                r.terms = matchedTerms(userTerms, item: record, reviewTerms: itemTerms[name] ?? [], ctx: ctx)
+                r.like = nearestRecent(i, signals, ctx)
+            }
+            out.append(r)
+        }
+        let segment = signals.positives <= ctx.scorer.model.coldThreshold ? "cold" : "warm"
+        return RankResult(user: user, query: query, items: out, segment: segment, note: note)
+    }
+
+    /// The user's terms that the item's text or its reviews' common terms contain.
+    private func matchedTerms(_ userTerms: [String], item: ItemRecord?, reviewTerms: [(term: String, share: Double)], ctx: RankerContext) -> [String] {
+        guard !userTerms.isEmpty else { return [] }
+        var itemSide = Set(reviewTerms.map(\.term))
+        if let text = ctx.text, let own = Self.itemText(title: item?.title, text: item?.text) {
+            let session = TokenizerSession(text.encoder.tokenizer)
+            for (t, _) in TermExtractor.candidates(session.pieces(own), tokenizer: text.encoder.tokenizer, splitter: text.splitter) { itemSide.insert(t) }
+        }
+        return userTerms.filter { itemSide.contains($0) }.prefix(5).map { $0 }
+    }
+
+    /// The user's recent item most like item `i` (by text vectors, else CF factors).
+    private func nearestRecent(_ i: Int, _ user: UserSignals, _ ctx: RankerContext) -> String? {
+        let c = ctx.catalogue
+        func cosine(_ v: [Float], _ d: Int, _ a: Int, _ b: Int) -> Float {
+            guard d > 0 else { return -2 }
+            var s: Float = 0
+            for k in 0..<d { s += v[a * d + k] * v[b * d + k] }
+            return s
+        }
+        let best = user.recent.filter { $0 != i }.max { a, b in
+            let x = max(cosine(c.itemVectors, c.textDimension, i, a), cosine(c.cfDirections, c.cfFactors, i, a))
+            let y = max(cosine(c.itemVectors, c.textDimension, i, b), cosine(c.cfDirections, c.cfFactors, i, b))
+            return x < y
+        }
+        return best.map { ctx.items[$0] }
+    }
+}

@@ -1,0 +1,148 @@
+import CollaborativeFiltering
+import Foundation
+import InterestCore
+import InterestStore
+import Ranking
+
+/// Everything the fused ranker needs that does not depend on the user, loaded once per set of
+/// model versions: the catalogue in item-row order with item vectors, CF item factors and
+/// popularity, and the fitted fusion weights.
+struct RankerContext: Sendable {
+    let version: Int
+    let itemIDs: [Int64]
+    let items: [String]
+    let row: [Int64: Int]
+    let rowOfName: [String: Int]
+    let catalogue: RankingCatalogue
+    let scorer: FusionScorer
+    let cf: LoadedCFModel?
+    let text: LoadedTextModel?
+    let stored: StoredRanker
+}
+
+extension InterestMiner {
+    /// The newest ranker with the models it fuses, or nil when none was trained.
+    func loadRanker() throws(InterestMinerError) -> RankerContext? {
+        let versions: [String: Int]
+        do { versions = try store.latestVersions() } catch { throw .store(error) }
+        guard versions[ModelKind.ranker] != nil else { return nil }
+        let key = [ModelKind.ranker, "cf", ModelKind.textEncoder, ModelKind.profile].map { versions[$0] ?? 0 }
+        return try models.ranker(key: key) { () throws(InterestMinerError) in try readRanker() }
+    }
+
+    func requireRanker() throws(InterestMinerError) -> RankerContext {
+        guard let r = try loadRanker() else {
+            throw .missing(what: "\(databasePath) has no fused ranker yet", hint: "run `interests train --db \(databasePath)` first")
+        }
+        return r
+    }
+
+    private func readRanker() throws(InterestMinerError) -> RankerContext? {
+        let text = try loadTextModel()
+        let cf = try loadCFModel()
+        do {
+            guard let meta = try store.latestModel(kind: ModelKind.ranker) else { return nil }
+            let stored = try JSONDecoder().decode(StoredRanker.self, from: Data(meta.parameters.utf8))
+            var reader = try BinaryReader(meta.payload, magic: Self.rankerMagic)
+            var popularityOf: [Int64: Int] = [:]
+            let count = try reader.readInt("item count")
+            for _ in 0..<max(0, count) {
+                let id = try reader.readInt64("item id")
+                popularityOf[id] = try reader.readInt("popularity")
+            }
+            let names = try store.externalIDs().items
+            let itemIDs = names.keys.sorted()
+            let n = itemIDs.count
+            let row = Dictionary(uniqueKeysWithValues: itemIDs.enumerated().map { ($0.element, $0.offset) })
+            let items = itemIDs.map { names[$0] ?? "" }
+            var itemVectors: [Float] = []
+            let dimension = text?.encoder.dimension ?? 0
+            if text != nil {
+                let parts = try store.itemVectorParts()
+                itemVectors = flattenVectors(itemIDs.map { parts[$0]?.combined }, dimension: dimension)
+            }
+            var cfItems: [Float] = []
+            let factors = cf?.model.factors ?? 0
+            if let cf {
+                cfItems = [Float](repeating: 0, count: n * factors)
+                for (k, id) in itemIDs.enumerated() {
+                    guard let c = cf.itemColumn[id] else { continue }
+                    for j in 0..<factors { cfItems[k * factors + j] = cf.model.itemFactors[c * factors + j] }
+                }
+            }
+            // Event times are read now (not at training), so "in demand lately" is current.
+            let behaviour = BehaviourIndex(rows: try store.interactionRows().rows, catalogueRow: row, catalogueCount: n)
+            let catalogue = RankingCatalogue(
+                count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
+                popularity: RankingCatalogue.standardisedLogCounts(itemIDs.map { popularityOf[$0] ?? 0 }),
+                eventTimes: behaviour.eventTimes)
+            // A feature whose model is gone (e.g. `--cf none` after training) gets weight 0.
+            var model = stored.model
+            for (k, f) in model.features.enumerated()
+            where ((f == .collaborative || f == .collaborativeAttention) && cf == nil) || ((f == .text || f == .attention) && text == nil) {
+                model.coldWeights[k] = 0
+                model.warmWeights[k] = 0
+            }
+            return RankerContext(version: meta.version, itemIDs: itemIDs, items: items, row: row,
+                                 rowOfName: Dictionary(items.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }),
+                                 catalogue: catalogue, scorer: FusionScorer(catalogue: catalogue, model: model), cf: cf, text: text, stored: stored)
+        } catch let e as StoreError {
+            throw .store(e)
+        } catch {
+            throw .missing(what: "the stored ranker is unreadable (\(error))", hint: "re-run `interests train`")
+        }
+    }
+
+    /// One user's signals for the ranker, read from the store (their events, profile, and CF
+    /// factors — folded in when they have events newer than the model). nil: unknown user.
+    func userSignals(_ user: String, _ ctx: RankerContext) throws(InterestMinerError) -> (UserSignals, seen: Set<Int>)? {
+        let rows: [InteractionRow]?
+        let profile: StoredProfile?
+        do {
+            rows = try store.interactionRows(ofUser: user)
+            profile = try store.profile(ofUser: user)
+        } catch {
+            throw .store(error)
+        }
+        guard let rows else { return nil }
+        let behaviour = BehaviourIndex(rows: rows, catalogueRow: ctx.row, catalogueCount: ctx.catalogue.count)
+        let uid = rows.first?.user ?? -1
+        var cfVector: [Float]?
+        if let cf = ctx.cf {
+            var stale = Set<String>()
+            do { if try store.hasEvents(ofUser: user, after: cf.watermark) { stale.insert(user) } } catch { throw .store(error) }
+            cfVector = try self.cfVector(user, cf, stale: stale)
+        }
+        let direction = profile.flatMap { $0.version == ctx.text?.version ? $0.profile.direction : nil }
+        let signals = UserSignals(cf: cfVector, profile: direction, recent: behaviour.recent[uid] ?? [], positives: behaviour.positives[uid] ?? 0,
+                                  time: behaviour.latest[uid])
+        return (signals, behaviour.seen[uid] ?? [])
+    }
+
+    /// Signals of every user at once (batch recommendations): one pass over the events and the
+    /// profiles; CF vectors trained, or folded in for users with newer events.
+    func allUserSignals(_ ctx: RankerContext) throws(InterestMinerError) -> [String: (UserSignals, seen: Set<Int>)] {
+        let rows: [InteractionRow]
+        let users: [Int64: String]
+        var profiles: [Int64: [Float]] = [:]
+        var stale = Set<String>()
+        do {
+            rows = try store.interactionRows().rows
+            users = try store.externalIDs().users
+            if let t = ctx.text { profiles = try store.profileDirections(version: t.version) }
+            if let cf = ctx.cf { stale = try store.usersWithEvents(after: cf.watermark) }
+        } catch {
+            throw .store(error)
+        }
+        let behaviour = BehaviourIndex(rows: rows, catalogueRow: ctx.row, catalogueCount: ctx.catalogue.count)
+        var out: [String: (UserSignals, seen: Set<Int>)] = [:]
+        for (uid, name) in users {
+            var cfVector: [Float]?
+            if let cf = ctx.cf { cfVector = try self.cfVector(name, cf, stale: stale) }
+            out[name] = (UserSignals(cf: cfVector, profile: profiles[uid], recent: behaviour.recent[uid] ?? [], positives: behaviour.positives[uid] ?? 0,
+                                     time: behaviour.latest[uid]),
+                         behaviour.seen[uid] ?? [])
+        }
+        return out
+    }
+}

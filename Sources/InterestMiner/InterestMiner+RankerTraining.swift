@@ -1,0 +1,194 @@
+import CollaborativeFiltering
+import Foundation
+import InterestCore
+import InterestStore
+import Ranking
+
+extension ModelKind {
+    static let ranker = "ranker"
+}
+
+/// Settings of the fusion step of `interests train`.
+public struct RankerTrainingOptions: Sendable {
+    /// Random negatives per validation user for the logistic start of the fit.
+    public var negatives: Int = 50
+    /// Validation users used at most (a seeded sample beyond that).
+    public var maxValidationUsers = 2_000
+    public var threads = 2
+    public var l2: Double = 0.01
+    public var seed: UInt64 = 1
+    /// A segment with fewer validation users than this borrows the weights fitted on everyone.
+    public var minimumSegmentUsers = 30
+
+    public init() {}
+}
+
+/// What the ranker stores: the fusion weights, how they were fitted, and item popularity.
+struct StoredRanker: Codable, Sendable {
+    var model: FusionModel
+    var validationUsers: Int
+    var coldUsers: Int
+    /// Validation NDCG@10 of the fused ranking and of each feature alone.
+    var validationNDCG: [String: Double]
+}
+
+extension InterestMiner {
+    static let rankerMagic = "IMRANK1\n"
+
+    /// Fits the fusion weights on a validation split cut from the training data (each user's
+    /// last positive item held out, as the peers' protocol does): collaborative factors retrained
+    /// without the held-out events, item vectors and profiles recomputed without them, then a
+    /// pairwise logistic model over (held-out item, negative) pairs — random negatives and the
+    /// first stage's best wrong answers — for cold and warm users apart. Stores model kind `ranker`.
+    func trainRanker(cf: CFTrainingOptions?, alpha: Float?, text: LoadedTextModel?, rule: ProfileRule, options: RankerTrainingOptions,
+                     progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.RankerPart {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let rows: [InteractionRow]
+        let itemIDs: [Int64]
+        do {
+            rows = try store.interactionRows().rows
+            itemIDs = try store.externalIDs().items.keys.sorted()
+        } catch {
+            throw .store(error)
+        }
+        let data = CFData(rows: rows, items: itemIDs)
+        let n = itemIDs.count
+        let catalogueRow = Dictionary(uniqueKeysWithValues: itemIDs.enumerated().map { ($0.element, $0.offset) })
+        var features: [FusionFeature] = []
+        if cf != nil { features.append(.collaborative) }
+        if text != nil { features += [.text, .attention] }
+        if cf != nil { features.append(.collaborativeAttention) }
+        features += [.popularity, .recentPopularity]
+
+        let held = rows.isEmpty ? [:] : try validationSplit(data)
+        var heldByUser: [Int64: Int] = [:]
+        for (u, i) in held { heldByUser[data.userIDs[Int(u)]] = Int(i) }
+        progress("ranker: \(held.count) validation users")
+
+        // The validation world: everything as `train` would build it without the held-out events.
+        let behaviour = BehaviourIndex(rows: rows, catalogueRow: catalogueRow, catalogueCount: n) { u, i in heldByUser[u] == i }
+        var cfItems: [Float] = []
+        var cfUsers: FactorModel?
+        var factors = 0
+        if let cf, !held.isEmpty {
+            var config = cf.als
+            config.alpha = alpha ?? cf.als.alpha
+            config.computeLoss = false
+            do {
+                let model = try ALSTrainer(config).train(data.matrix(cf.weights, leavingOut: held))
+                cfItems = model.itemFactors
+                cfUsers = model
+                factors = model.factors
+            } catch {
+                throw .invalidArgument(name: "collaborative filtering", reason: error.description)
+            }
+        }
+        var itemVectors: [Float] = []
+        var profiles: [Int64: [Float]] = [:]
+        let dimension = text?.encoder.dimension ?? 0
+        if let text, !held.isEmpty {
+            (itemVectors, profiles) = try validationTextSignals(text, rule: rule, catalogueRow: catalogueRow, itemIDs: itemIDs, heldByUser: heldByUser)
+        }
+        let catalogue = RankingCatalogue(count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
+                                         popularity: RankingCatalogue.standardisedLogCounts(behaviour.popularity),
+                                         eventTimes: behaviour.eventTimes)
+        let equal = FusionModel(features: features, coldWeights: features.map { _ in 1 }, warmWeights: features.map { _ in 1 })
+        let probe = FusionScorer(catalogue: catalogue, model: equal)
+
+        // Validation users (at most `maxValidationUsers`, a seeded sample): every feature of every item.
+        var users = held.keys.sorted()
+        if users.count > options.maxValidationUsers {
+            var rng = SeededRandom(seed: options.seed)
+            rng.shuffle(&users)
+            users = Array(users.prefix(options.maxValidationUsers)).sorted()
+        }
+        let cfModel = cfUsers, userProfiles = profiles
+        let validation = parallelMap(users, threads: options.threads, makeState: { () }) { _, u -> ValidationUser in
+            let user = data.userIDs[Int(u)]
+            let s = UserSignals(cf: cfModel?.user(Int(u)), profile: userProfiles[user], recent: behaviour.recent[user] ?? [],
+                                positives: behaviour.positives[user] ?? 0, time: behaviour.latest[user])
+            return ValidationUser(features: probe.featureMatrix(s), excluded: behaviour.seen[user] ?? [], target: Int(held[u] ?? 0),
+                                  positives: s.positives)
+        }
+        let coldSet = validation.filter { $0.positives <= equal.coldThreshold }
+        let warmSet = validation.filter { $0.positives > equal.coldThreshold }
+        progress("ranker: fitting \(features.map(\.name).joined(separator: ", ")) on \(validation.count) validation users (\(coldSet.count) cold)")
+        var fitting = FusionFitting.Settings()
+        fitting.seed = options.seed
+        fitting.negatives = options.negatives
+        fitting.l2 = options.l2
+        let pooled = validation.isEmpty ? features.map { _ in 1.0 } : FusionFitting.fit(validation, settings: fitting, threads: options.threads)
+        let coldW = coldSet.count >= options.minimumSegmentUsers ? FusionFitting.fit(coldSet, settings: fitting, threads: options.threads) : pooled
+        let warmW = warmSet.count >= options.minimumSegmentUsers ? FusionFitting.fit(warmSet, settings: fitting, threads: options.threads) : pooled
+        let model = FusionModel(features: features, coldWeights: coldW, warmWeights: warmW)
+        let coldUsers = coldSet.count
+
+        // Validation NDCG@10 of the fused model and of each feature alone (full ranking).
+        var ndcg: [String: Double] = [:]
+        if !validation.isEmpty {
+            ndcg["fused"] = coldSet.isEmpty || warmSet.isEmpty
+                ? FusionFitting.objective(validation, coldSet.isEmpty ? warmW : coldW).ndcg
+                : (FusionFitting.objective(coldSet, coldW).ndcg * Double(coldSet.count) + FusionFitting.objective(warmSet, warmW).ndcg * Double(warmSet.count))
+                    / Double(validation.count)
+            for (k, f) in features.enumerated() {
+                ndcg[f.name] = FusionFitting.objective(validation, features.indices.map { $0 == k ? 1 : 0 }).ndcg
+            }
+        }
+        progress("ranker: validation NDCG@10 " + ndcg.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", "))
+
+        // Serving popularity: all events.
+        let everything = BehaviourIndex(rows: rows, catalogueRow: catalogueRow, catalogueCount: n)
+        var payload = BinaryWriter(magic: Self.rankerMagic)
+        payload.write(n)
+        for (k, id) in itemIDs.enumerated() {
+            payload.write(id)
+            payload.write(everything.popularity[k])
+        }
+        let stored = StoredRanker(model: model, validationUsers: users.count, coldUsers: coldUsers, validationNDCG: ndcg)
+        let version: Int
+        do {
+            let json = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
+            version = try store.saveModel(kind: ModelKind.ranker, parameters: json, payload: payload.bytes)
+        } catch let e as StoreError {
+            throw .store(e)
+        } catch {
+            throw .invalidArgument(name: "ranker", reason: "\(error)")
+        }
+        return TrainingReport.RankerPart(version: version, features: features.map(\.name), coldWeights: model.coldWeights,
+                                         warmWeights: model.warmWeights, validationUsers: users.count, coldUsers: coldUsers,
+                                         validationNDCG: ndcg, seconds: (clock.now - start).seconds)
+    }
+
+    /// Item vectors and user profiles of the validation world: review sums and profile folds
+    /// without each validation user's held-out item.
+    private func validationTextSignals(_ text: LoadedTextModel, rule: ProfileRule, catalogueRow: [Int64: Int], itemIDs: [Int64],
+                                       heldByUser: [Int64: Int]) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
+        let d = text.encoder.dimension
+        do {
+            let parts = try store.itemVectorParts()
+            let reviews = try store.reviewVectorRows().filter { r in heldByUser[r.user] != catalogueRow[r.item] }
+            var sums: [Int64: ([Float], Int)] = [:]
+            for r in reviews where r.vector.count == d {
+                if var s = sums[r.item] {
+                    s.0.add(r.vector)
+                    s.1 += 1
+                    sums[r.item] = s
+                } else {
+                    sums[r.item] = (r.vector, 1)
+                }
+            }
+            let vectors = itemIDs.map { id in ItemVectorRule.combine(text: parts[id]?.text, reviewSum: sums[id]?.0, reviewCount: sums[id]?.1 ?? 0) }
+            let itemText = parts.compactMapValues(\.text)
+            let interactions = try store.interactionRows().rows.compactMap { r -> (user: Int64, item: Int64, timestamp: Int64, action: Action, rating: Double?)? in
+                guard let a = r.action, heldByUser[r.user] != catalogueRow[r.item] else { return nil }
+                return (r.user, r.item, r.timestamp, a, r.rating)
+            }
+            let profiles = inMemoryProfiles(rule: rule, reviews: reviews, queries: try store.queryVectorRows(), interactions: interactions,
+                                            itemText: itemText, dimension: d)
+            return (flattenVectors(vectors, dimension: d), profiles)
+        } catch {
+            throw .store(error)
+        }
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import InterestCore
+
+/// What the ranker knows about the catalogue, rows aligned: item vectors (unit or zero), CF item
+/// factors (zero rows for items without) and their unit directions, standardised popularity, and
+/// each item's positive-event times (sorted) for popularity at a user's time.
+public struct RankingCatalogue: Sendable {
+    public let count: Int
+    public let textDimension: Int
+    public let itemVectors: [Float]
+    public let cfFactors: Int
+    public let cfItems: [Float]
+    public let cfDirections: [Float]
+    public let popularity: [Float]
+    public let eventTimes: [[Int64]]
+    public static let recentWindow: Int64 = 30 * 86_400
+
+    public init(count: Int, textDimension: Int, itemVectors: [Float], cfFactors: Int, cfItems: [Float], popularity: [Float], eventTimes: [[Int64]]) {
+        self.count = count
+        self.textDimension = textDimension
+        self.itemVectors = itemVectors.count == count * textDimension ? itemVectors : [Float](repeating: 0, count: count * textDimension)
+        self.cfFactors = cfFactors
+        let cf = cfItems.count == count * cfFactors ? cfItems : [Float](repeating: 0, count: count * cfFactors)
+        self.cfItems = cf
+        var directions = cf
+        if cfFactors > 0 {
+            directions.withUnsafeMutableBufferPointer { p in
+                guard let b = p.baseAddress else { return }
+                for i in 0..<count { _ = VectorMath.normalize(b + i * cfFactors, cfFactors) }
+            }
+        }
+        cfDirections = directions
+        self.popularity = popularity.count == count ? popularity : [Float](repeating: 0, count: count)
+        self.eventTimes = eventTimes.count == count ? eventTimes.map { $0.sorted() } : [[Int64]](repeating: [], count: count)
+    }
+
+    /// log(1 + n) standardised over the catalogue.
+    public static func standardisedLogCounts(_ counts: [Int]) -> [Float] {
+        var v = counts.map { Float(log1p(Double($0))) }
+        standardise(&v)
+        return v
+    }
+
+    /// Standardised log counts of each item's positive events in (time − 30 days, time].
+    public func recentPopularity(at time: Int64?) -> [Float] {
+        guard let time else { return [Float](repeating: 0, count: count) }
+        return Self.standardisedLogCounts(eventTimes.map { t in Self.upperBound(t, time) - Self.upperBound(t, time - Self.recentWindow) })
+    }
+
+    /// Number of elements ≤ x in a sorted array.
+    static func upperBound(_ a: [Int64], _ x: Int64) -> Int {
+        var lo = 0, hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if a[mid] <= x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+/// What the ranker knows about one user.
+public struct UserSignals: Sendable {
+    public var cf: [Float]?
+    /// The unit direction of the decayed profile.
+    public var profile: [Float]?
+    /// Catalogue rows of the user's latest liked items, newest first.
+    public var recent: [Int]
+    /// Positive events (cold users have few).
+    public var positives: Int
+    /// The user's latest event (seconds since 1970).
+    public var time: Int64?
+
+    public init(cf: [Float]?, profile: [Float]?, recent: [Int], positives: Int, time: Int64? = nil) {
+        self.cf = cf
+        self.profile = profile
+        self.recent = recent
+        self.positives = positives
+        self.time = time
+    }
+}
+
+/// Computes the fusion features and scores. Two stages, as the features differ in cost: the
+/// per-user standardised CF and text scores and the popularities for every item (matrix-vector
+/// products and binary searches), then the two target-attention features over the user's recent
+/// items for the `shortlist` best items of the first stage; items below the shortlist keep their
+/// first-stage order beneath it.
+public struct FusionScorer: Sendable {
+    public let catalogue: RankingCatalogue
+    public let model: FusionModel
+    public var shortlist = 300
+    /// Softmax temperature of the attention over recent items.
+    public static let attentionTemperature: Float = 0.1
+    public static let recentLimit = 20
+
+    public init(catalogue: RankingCatalogue, model: FusionModel) {
+        self.catalogue = catalogue
+        self.model = model
+    }
+
+    /// The first-stage features over every item.
+    public struct Base: Sendable {
+        public var cf: [Float]
+        public var text: [Float]
+        public var recentPopularity: [Float]
+    }
+
+    public func baseScores(_ user: UserSignals) -> Base {
+        let n = catalogue.count
+        var cf = [Float](repeating: 0, count: n)
+        if let u = user.cf, u.count == catalogue.cfFactors, catalogue.cfFactors > 0 {
+            Self.gemv(catalogue.cfItems, rows: n, dim: catalogue.cfFactors, u, &cf)
+            standardise(&cf)
+        }
+        var text = [Float](repeating: 0, count: n)
+        if let p = user.profile, p.count == catalogue.textDimension {
+            Self.gemv(catalogue.itemVectors, rows: n, dim: catalogue.textDimension, p, &text)
+            standardise(&text)
+        }
+        let recent = model.features.contains(.recentPopularity) ? catalogue.recentPopularity(at: user.time) : [Float](repeating: 0, count: n)
+        return Base(cf: cf, text: text, recentPopularity: recent)
+    }
+
+    /// −ln(1 − a) of the softmax-weighted mean cosine a of item `i` with the user's recent items
+    /// in `vectors` (rows of `dim`): near-duplicates of what the user just chose (0.99 → 4.6)
+    /// stand far apart from merely related items (0.9 → 2.3), which a linear weight on `a`
+    /// could not express.
+    public func attention(_ i: Int, recent: [Int], vectors: [Float], dim: Int) -> Float {
+        guard dim > 0 else { return 0 }
+        var cosines: [Float] = []
+        cosines.reserveCapacity(recent.count)
+        vectors.withUnsafeBufferPointer { v in
+            guard let b = v.baseAddress else { return }
+            for j in recent where j != i && j >= 0 && j < catalogue.count {
+                cosines.append(VectorMath.dot(b + i * dim, b + j * dim, dim))
+            }
+        }
+        guard let top = cosines.max() else { return 0 }
+        var num: Float = 0, den: Float = 0
+        for c in cosines {
+            let w = expf((c - top) / Self.attentionTemperature)
+            num += w * c
+            den += w
+        }
+        guard den > 0 else { return 0 }
+        return -logf(max(1e-3, 1 - num / den))
+    }
+
+    public func textAttention(_ i: Int, _ user: UserSignals) -> Float {
+        attention(i, recent: user.recent, vectors: catalogue.itemVectors, dim: catalogue.textDimension)
+    }
+
+    public func cfAttention(_ i: Int, _ user: UserSignals) -> Float {
+        attention(i, recent: user.recent, vectors: catalogue.cfDirections, dim: catalogue.cfFactors)
+    }
+
+    /// The feature vector of item `i` (in `model.features` order) given the base scores.
+    public func features(_ i: Int, user: UserSignals, base: Base) -> [Double] {
+        model.features.map { f in
+            switch f {
+            case .collaborative: Double(base.cf[i])
+            case .text: Double(base.text[i])
+            case .attention: Double(textAttention(i, user))
+            case .collaborativeAttention: Double(cfAttention(i, user))
+            case .interest: 0
+            case .popularity: Double(catalogue.popularity[i])
+            case .recentPopularity: Double(base.recentPopularity[i])
+            }
+        }
+    }
+
+    /// Every feature of every item (attention included, no shortlist): for fitting.
+    public func featureMatrix(_ user: UserSignals) -> [[Float]] {
+        let base = baseScores(user)
+        let n = catalogue.count
+        let none = [Float](repeating: 0, count: n)
+        return model.features.map { f in
+            switch f {
+            case .collaborative: base.cf
+            case .text: base.text
+            case .attention: user.recent.isEmpty ? none : (0..<n).map { textAttention($0, user) }
+            case .collaborativeAttention: user.recent.isEmpty ? none : (0..<n).map { cfAttention($0, user) }
+            case .interest: none
+            case .popularity: catalogue.popularity
+            case .recentPopularity: base.recentPopularity
+            }
+        }
+    }
+
+    /// Fused scores of every item for the user (higher is better). Items past the shortlist get
+    /// their first-stage score shifted below every shortlisted one.
+    public func scores(_ user: UserSignals, excluded: (Int) -> Bool = { _ in false }) -> [Float] {
+        let base = baseScores(user)
+        let w = model.weights(positives: user.positives)
+        let n = catalogue.count
+        var stage1 = [Float](repeating: 0, count: n)
+        var textAttentionWeight: Float = 0, cfAttentionWeight: Float = 0
+        for (k, f) in model.features.enumerated() {
+            let wk = Float(w[k])
+            guard wk != 0 else { continue }
+            switch f {
+            case .collaborative: for i in 0..<n { stage1[i] += wk * base.cf[i] }
+            case .text: for i in 0..<n { stage1[i] += wk * base.text[i] }
+            case .popularity: for i in 0..<n { stage1[i] += wk * catalogue.popularity[i] }
+            case .recentPopularity: for i in 0..<n { stage1[i] += wk * base.recentPopularity[i] }
+            case .attention: textAttentionWeight = wk
+            case .collaborativeAttention: cfAttentionWeight = wk
+            case .interest: break
+            }
+        }
+        guard textAttentionWeight != 0 || cfAttentionWeight != 0, !user.recent.isEmpty else { return stage1 }
+        var top = TopK(min(shortlist, n))
+        for i in 0..<n where !excluded(i) { top.offer(Int32(i), stage1[i]) }
+        let chosen = top.sorted()
+        guard !chosen.isEmpty else { return stage1 }
+        // Attention lies in [0, −ln 0.001 ≈ 6.9]; everything below the shortlist sits under the
+        // lowest score a shortlisted item can reach.
+        let margin = 7 * (abs(textAttentionWeight) + abs(cfAttentionWeight)) + 1
+        var out = stage1.map { $0 - margin }
+        for (id, s) in chosen {
+            let i = Int(id)
+            out[i] = s + textAttentionWeight * textAttention(i, user) + cfAttentionWeight * cfAttention(i, user)
+        }
+        return out
+    }
+
+    public static func gemv(_ m: [Float], rows: Int, dim: Int, _ q: [Float], _ out: inout [Float]) {
+        m.withUnsafeBufferPointer { mp in
+            q.withUnsafeBufferPointer { qp in
+                out.withUnsafeMutableBufferPointer { op in
+                    if let mb = mp.baseAddress, let qb = qp.baseAddress, let ob = op.baseAddress {
+                        VectorMath.gemv(mb, rows: rows, dimension: dim, qb, ob)
+                    }
+                }
+            }
+        }
+    }
+}
