@@ -8,6 +8,7 @@ local write_every = tonumber(os.getenv("LOAD_WRITE_EVERY") or "10")   -- 1 write
 local run = os.getenv("LOAD_RUN") or "run"
 local dir = os.getenv("LOAD_DIR") or "."
 local token = os.getenv("INTERESTS_TOKEN")
+local delay_ms = tonumber(os.getenv("LOAD_DELAY_MS") or "0")   -- pause per connection between requests
 local counter = 0
 local threads = {}
 
@@ -23,6 +24,10 @@ function init(args)
   last = nil
   statuses = {}
   acked = io.open(dir .. "/acked-" .. run .. "-" .. id .. ".tsv", "w")
+end
+
+function delay()
+  return delay_ms
 end
 
 function request()

@@ -1,6 +1,6 @@
--- wrk script: POST /v1/events with one uniquely-identified interaction every LOAD_DELAY_MS per
--- connection (one thread, one connection: about 1000/LOAD_DELAY_MS writes a second). Acked
--- events go to WORK/acked-<run>-w.tsv.
+-- wrk script: POST /v1/events with one uniquely-identified interaction, pausing LOAD_DELAY_MS
+-- per connection between requests (-t N -c N: about N·1000/(LOAD_DELAY_MS + latency) writes a
+-- second). Acked events go to WORK/acked-<run>-w<thread>.tsv.
 local users = tonumber(os.getenv("LOAD_USERS") or "100000")
 local items = tonumber(os.getenv("LOAD_ITEMS") or "10000")
 local delay_ms = tonumber(os.getenv("LOAD_DELAY_MS") or "10")
@@ -9,15 +9,19 @@ local dir = os.getenv("LOAD_DIR") or "."
 local token = os.getenv("INTERESTS_TOKEN")
 local threads = {}
 
+local counter = 0
+
 function setup(thread)
+  thread:set("id", counter)
   table.insert(threads, thread)
+  counter = counter + 1
 end
 
 function init(args)
-  math.randomseed(4242)
+  math.randomseed(4242 + id)
   n = 0
   statuses = {}
-  acked = io.open(dir .. "/acked-" .. run .. "-w.tsv", "w")
+  acked = io.open(dir .. "/acked-" .. run .. "-w" .. id .. ".tsv", "w")
 end
 
 function delay()
@@ -26,7 +30,7 @@ end
 
 function request()
   n = n + 1
-  local eid = string.format("W%s-%d", run, n)
+  local eid = string.format("W%s-%d-%d", run, id, n)
   local user = string.format("u%06d", math.random(users))
   local item = string.format("P%05d", math.random(items))
   local ts = 1770000000 + n

@@ -21,8 +21,15 @@ final class InterestService: Sendable {
     /// filtering when a CF model is stored, else text similarity — the façade's per-user form of
     /// `recommend(method:users:top:)`. The fused ranker replaces this choice when it lands.
     func recommendations(for user: String, k: Int) throws(InterestMinerError) -> RecommendationsAnswer? {
-        let method: RecommendationMethod = try miner.hasCollaborativeModel() ? .cf : .text
-        guard let r = try miner.recommendation(forUser: user, top: k, method: method) else { return nil }
+        var method = RecommendationMethod.cf
+        let found: Recommendation?
+        do {
+            found = try miner.recommendation(forUser: user, top: k, method: .cf)
+        } catch .missing {
+            method = .text
+            found = try miner.recommendation(forUser: user, top: k, method: .text)
+        }
+        guard let r = found else { return nil }
         return RecommendationsAnswer(user: user, method: method.rawValue,
                                      items: zip(r.items, r.scores).map { RecommendationsAnswer.Scored(item: $0, score: $1) })
     }

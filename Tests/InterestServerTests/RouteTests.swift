@@ -1,3 +1,4 @@
+import CorpusGeneration
 import Foundation
 import HummingbirdTesting
 import InterestMiner
@@ -83,6 +84,29 @@ import Testing
             let query = try await client.send(.get, "/v1/users/u000003/recommendations?query=tent")
             #expect(query.status == .badRequest && query.object["error"] as? String == "unsupported_parameter")
             #expect(try await client.send(.get, "/v1/users/u000003/recommendations?k=0").status == .badRequest)
+        }
+    }
+
+    @Test func recommendationsFallBackToTextWithoutACollaborativeModel() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("im-server-text-\(UUID().uuidString)")
+        let report = try InterestMiner.generateCorpus(CorpusConfiguration(seed: 5, users: 20, items: 32), to: dir.path)
+        let miner = try InterestMiner(databasePath: dir.appendingPathComponent("db.sqlite").path)
+        _ = try await miner.ingest([.file(report.eventsFile)])
+        try await testApp(miner).test(.router) { client in
+            let untrained = try await client.send(.get, "/v1/users/u000001/recommendations")
+            #expect(untrained.status == .conflict && untrained.object["error"] as? String == "not_trained")
+        }
+        var options = serverTestTraining
+        options.cf = nil
+        options.ranker = nil
+        _ = try miner.train(options)
+        var batch: [Recommendation] = []
+        try miner.recommend(method: .text, users: ["u000002"], top: 5, threads: 1) { batch.append($0) }
+        let expected = batch.first?.items
+        try await testApp(miner).test(.router) { client in
+            let r = try await client.send(.get, "/v1/users/u000002/recommendations?k=5")
+            #expect(r.status == .ok && r.object["method"] as? String == "text")
+            #expect((r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String } == expected)
         }
     }
 
