@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The HTTP service (`InterestServer`); swift-configuration support is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
     ],
     targets: [
         // Hot float kernels in C with runtime AVX2/FMA dispatch (Swift cannot pick instruction
@@ -54,10 +56,18 @@ let package = Package(
         .target(
             name: "InterestMiner",
             dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "Tokenization", "TextEmbedding", "CollaborativeFiltering", "Ranking", "InterestStore"]),
+        // The HTTP service: routes, request/response types, errors to statuses, auth, metrics.
+        .target(
+            name: "InterestServer",
+            dependencies: [
+                "InterestMiner",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .executableTarget(
             name: "interests",
             dependencies: [
                 "InterestMiner",
+                "InterestServer",
                 "InterestCore",
                 "EventFormat",
                 "CorpusGeneration",
@@ -84,6 +94,12 @@ let package = Package(
         .testTarget(name: "InterestStoreTests", dependencies: ["InterestStore"]),
         .testTarget(name: "InterestMinerTests", dependencies: ["InterestMiner"]),
         .testTarget(name: "CommandLineTests", dependencies: ["InterestCore"]),
+        .testTarget(
+            name: "InterestServerTests",
+            dependencies: [
+                "InterestServer", "InterestMiner", "InterestCore", "CorpusGeneration", "CollaborativeFiltering", "TextEmbedding", "Tokenization",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

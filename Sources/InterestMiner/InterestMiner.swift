@@ -62,20 +62,86 @@ extension InterestMiner {
 
 /// Models loaded from the database, kept with the model versions they were loaded at.
 final class ModelCache: Sendable {
-    private let text = Mutex<(key: [Int], model: LoadedTextModel)?>(nil)
-    private let rankerContext = Mutex<(key: [Int], model: RankerContext)?>(nil)
+    private let textSlot = CachedModel<LoadedTextModel>()
+    let rankerSlot = CachedModel<RankerContext>()
+    /// The collaborative model the service ranks with (see `InterestMiner+Serving.swift`).
+    let cfSlot = CachedModel<LoadedCFModel>()
 
     func ranker(key: [Int], load: () throws(InterestMinerError) -> RankerContext?) throws(InterestMinerError) -> RankerContext? {
-        if let hit = rankerContext.withLock({ $0 }), hit.key == key { return hit.model }
-        guard let model = try load() else { return nil }
-        rankerContext.withLock { $0 = (key, model) }
-        return model
+        try rankerSlot.get(key: { key }, load: load)
     }
 
     func text(key: [Int], load: () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
-        if let hit = text.withLock({ $0 }), hit.key == key { return hit.model }
-        guard let model = try load() else { return nil }
-        text.withLock { $0 = (key, model) }
-        return model
+        try textSlot.get(key: { key }, load: load)
+    }
+}
+
+/// One cached model and the key (stored model versions) it was loaded at. The model is an
+/// immutable value swapped in by one assignment under a lock, so a caller gets either the old or
+/// the new model, never a mix. While one caller loads a newer version, the others keep getting
+/// the previous model instead of waiting (or loading it again); a load whose key changed while
+/// it ran (a retrain committed meanwhile) is retried, so a cached model matches one state of
+/// the database.
+final class CachedModel<Model: Sendable>: Sendable {
+    private struct State {
+        /// nil: nothing loaded yet.
+        var key: [Int]?
+        /// nil with a key: no such model is stored.
+        var model: Model?
+        /// The key some caller is loading now.
+        var loading: [Int]?
+        /// Bumped by `invalidate`: a load that started before it is not kept.
+        var generation = 0
+    }
+
+    private enum Step {
+        case use(Model?)
+        case load
+    }
+
+    private let state = Mutex(State())
+
+    func get(key current: () throws(InterestMinerError) -> [Int], load: () throws(InterestMinerError) -> Model?) throws(InterestMinerError) -> Model? {
+        var key = try current()
+        var generation = 0
+        let step: Step = state.withLock { s in
+            if let k = s.key, k == key { return .use(s.model) }
+            if s.loading == key, s.key != nil { return .use(s.model) }
+            s.loading = key
+            generation = s.generation
+            return .load
+        }
+        if case .use(let model) = step { return model }
+        var attempts = 0
+        while true {
+            let model: Model?
+            do {
+                model = try load()
+            } catch {
+                state.withLock { s in if s.loading == key { s.loading = nil } }
+                throw error
+            }
+            let after = try current()
+            attempts += 1
+            if after == key || attempts >= 3 {
+                let settled = after == key
+                state.withLock { s in
+                    if s.loading == key { s.loading = nil }
+                    if settled && s.generation == generation { (s.key, s.model) = (key, model) }
+                }
+                return model
+            }
+            state.withLock { s in if s.loading == key { s.loading = after } }
+            key = after
+        }
+    }
+
+    /// Replaces the cached model by `transform` of it (e.g. without a forgotten user's row); a
+    /// load in flight is not kept, since it may have read the database before the change.
+    func update(_ transform: (Model) -> Model) {
+        state.withLock { s in
+            s.model = s.model.map(transform)
+            s.generation += 1
+        }
     }
 }

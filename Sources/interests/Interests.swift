@@ -26,5 +26,6 @@ struct Interests: AsyncParsableCommand {
             DemoCommand.self,
             TokenizeCommand.self,
             TokenizerCommand.self,
+            ServeCommand.self, ForgetCommand.self,
         ])
 }

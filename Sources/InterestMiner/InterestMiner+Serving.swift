@@ -1,0 +1,108 @@
+import EventFormat
+import Foundation
+import InterestCore
+import InterestStore
+
+/// What the service answers many times a second, one user at a time: the same results as the
+/// batch API (`recommend(method:users:top:)`), but from cached models and indexed reads of that
+/// one user, instead of whole-table reads per call.
+extension InterestMiner {
+    /// One user's top `top` items by `method`, seen items excluded — exactly what
+    /// `recommend(method:users:[user]:top:)` answers (the tests compare the two) — or nil when the
+    /// user is unknown. The collaborative model comes from the cache (`servingCFModel`); a user
+    /// with events newer than the model is folded in, as in the batch API.
+    public func recommendation(forUser user: String, top: Int, method: RecommendationMethod) throws(InterestMinerError) -> Recommendation? {
+        guard top >= 1 else { throw .invalidArgument(name: "top", reason: "must be at least 1") }
+        switch method {
+        case .cf:
+            guard let cf = try servingCFModel() else {
+                throw .missing(what: "\(databasePath) has no collaborative model yet", hint: "run `interests train --db \(databasePath)` first")
+            }
+            let activity: UserActivity?
+            do { activity = try store.userActivity(user, after: cf.watermark) } catch { throw .store(error) }
+            guard let activity else { return nil }
+            guard let vector = try cfVector(user, cf, stale: activity.newSinceWatermark ? [user] : []) else {
+                return Recommendation(user: user, items: [], scores: [])
+            }
+            let seen = Set(activity.items.compactMap { cf.itemColumn[$0] })
+            return Self.best(cf.model.scores(userVector: vector), catalogue: cf.itemIDs, top: top, user: user) { seen.contains($0) }
+        case .text:
+            let model = try requireTextModel()
+            let state: UserTextState?
+            do { state = try store.userTextState(user) } catch { throw .store(error) }
+            guard let state else { return nil }
+            let table = try itemVectorTable(dimension: model.encoder.dimension)
+            // Mean of the user's review and query vectors, else of the items they touched.
+            var vector = state.sum?.normalized()
+            if vector == nil {
+                let row = Dictionary(table.ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+                var acc = [Float](repeating: 0, count: table.dimension)
+                var n = 0
+                for item in state.items.sorted() {
+                    guard let r = row[item] else { continue }
+                    acc.add(Array(table.values[(r * table.dimension)..<((r + 1) * table.dimension)]))
+                    n += 1
+                }
+                if n > 0 { vector = acc.normalized() }
+            }
+            guard let vector else { return Recommendation(user: user, items: [], scores: []) }
+            let catalogue = table.ids
+            return Self.best(table.scores(vector), catalogue: catalogue, top: top, user: user) { state.items.contains(catalogue[$0]) }
+        case .fused, .popularity:
+            // No per-user fast path of its own (yet): the batch API for this one user.
+            guard try knowsUser(user) else { return nil }
+            var answer: Recommendation?
+            try recommend(method: method, users: [user], top: top, threads: 1) { answer = $0 }
+            return answer
+        }
+    }
+
+    private static func best(_ scores: [Float], catalogue: [String], top: Int, user: String, excluded: (Int) -> Bool) -> Recommendation {
+        var best = TopK(top)
+        for (i, s) in scores.enumerated() where !excluded(i) { best.offer(Int32(i), s) }
+        let ranked = best.sorted()
+        return Recommendation(user: user, items: ranked.map { catalogue[Int($0.id)] }, scores: ranked.map(\.score))
+    }
+
+    /// The newest collaborative model from the cache, keyed by its stored version and the highest
+    /// item row id (a new item may need folding in); nil when none was trained. A retrain (in
+    /// this process or by another `interests train`) is picked up by the next call: the new model
+    /// replaces the old in one step, and callers keep the old one while it loads.
+    func servingCFModel() throws(InterestMinerError) -> LoadedCFModel? {
+        try models.cfSlot.get(key: { () throws(InterestMinerError) -> [Int] in try cfCacheKey() },
+                              load: { () throws(InterestMinerError) -> LoadedCFModel? in try loadCFModel() })
+    }
+
+    private func cfCacheKey() throws(InterestMinerError) -> [Int] {
+        let state: (versions: [String: Int], maxItem: Int64)
+        do { state = try store.servingState() } catch { throw .store(error) }
+        guard let version = state.versions[ModelKind.cf] else { return [0] }
+        return [version, Int(state.maxItem)]
+    }
+
+    /// The newest stored version of every model kind (`tokenizer`, `text-encoder`, `profile`, `cf`, …).
+    public func modelVersions() throws(InterestMinerError) -> [String: Int] {
+        do { return try store.latestVersions() } catch { throw .store(error) }
+    }
+
+    /// Whether the database has a collaborative model.
+    public func hasCollaborativeModel() throws(InterestMinerError) -> Bool {
+        try modelVersions()[ModelKind.cf] != nil
+    }
+
+    /// Whether the user has a row (any event) in the database.
+    public func knowsUser(_ user: String) throws(InterestMinerError) -> Bool {
+        do { return try store.userExists(user) } catch { throw .store(error) }
+    }
+
+    /// Parses a time as `interests terms --since` does: a date, an ISO-8601 time, or Unix seconds.
+    public static func parseTime(_ text: String) throws(InterestMinerError) -> Int64 {
+        do { return try TimestampParser().parse(text: text) } catch {
+            throw .invalidArgument(name: "time '\(text)'", reason: "\(error); use a date like 2025-06-01, an ISO-8601 time or Unix seconds")
+        }
+    }
+}
+
+extension ModelKind {
+    static let cf = "cf"
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import InterestMiner
+
+/// An error answer: `{"error": CODE, "detail": …}` with its status. `detail` is a sentence, or for
+/// rejected events the whole events answer (counts and per-line errors).
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    /// A stable machine-readable code (`unknown_user`, `invalid_argument`, …).
+    public let code: String
+    public let detail: Detail
+    public var headers: HTTPFields = [:]
+
+    public enum Detail: Sendable, Encodable {
+        case message(String)
+        case events(EventsAnswer)
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .message(let m): try c.encode(m)
+            case .events(let e): try c.encode(e)
+            }
+        }
+    }
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ detail: String) {
+        self.status = status
+        self.code = code
+        self.detail = .message(detail)
+    }
+
+    init(_ status: HTTPResponse.Status, _ code: String, events: EventsAnswer) {
+        self.status = status
+        self.code = code
+        detail = .events(events)
+    }
+
+    struct Body: Encodable {
+        let error: String
+        let detail: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try JSONBody.response(Body(error: code, detail: detail), status: status)
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+
+    static func unknownUser(_ user: String) -> APIError {
+        APIError(.notFound, "unknown_user", "user '\(user)' has no events in this database (never ingested, or forgotten)")
+    }
+
+    static func badParameter(_ name: String, _ reason: String) -> APIError {
+        APIError(.badRequest, "invalid_parameter", "\(name): \(reason)")
+    }
+
+    /// The façade's errors as answers: the caller's mistakes are 4xx, a missing model is 409
+    /// (train first), a busy or failing database 503/500.
+    static func from(_ error: InterestMinerError) -> APIError {
+        switch error {
+        case .invalidArgument(let name, let reason): APIError(.badRequest, "invalid_argument", "\(name): \(reason)")
+        case .missing(let what, let hint): APIError(.conflict, "not_trained", "\(what); \(hint)")
+        case .strictRejection(_, let line, let e): APIError(.badRequest, "invalid_events", "line \(line): \(e) (strict: nothing was written)")
+        case .format(_, let e): APIError(.badRequest, "invalid_body", "\(e)")
+        case .unreadableInput(_, let reason): APIError(.badRequest, "invalid_body", reason)
+        case .store(let e):
+            "\(e)".contains("locked") || "\(e)".contains("busy")
+                ? APIError(.serviceUnavailable, "busy", "the database is busy; retry shortly")
+                : APIError(.internalServerError, "internal", "database error: \(e)")
+        case .tokenizer, .unwritableOutput: APIError(.internalServerError, "internal", error.description)
+        }
+    }
+
+    /// Any error thrown while answering, as an answer.
+    static func from(any error: any Error) -> APIError {
+        switch error {
+        case let e as APIError: return e
+        case let e as InterestMinerError: return from(e)
+        case let e as any HTTPResponseError:
+            switch e.status {
+            case .notFound: return APIError(.notFound, "not_found", "no such route; see docs/openapi.yaml")
+            case .contentTooLarge: return APIError(.contentTooLarge, "body_too_large", "the request body is over the size limit")
+            default: return APIError(e.status, "http_error", e.status.reasonPhrase)
+            }
+        default:
+            return APIError(.internalServerError, "internal", "unexpected error")
+        }
+    }
+}
+
+/// JSON answers: snake_case keys, no escaped slashes.
+enum JSONBody {
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return e
+    }
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try encoder().encode(value)
+        var buffer = ByteBuffer()
+        buffer.writeBytes(data)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
+    }
+}

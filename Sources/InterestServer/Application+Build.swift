@@ -1,0 +1,17 @@
+import Hummingbird
+import InterestMiner
+
+
+/// Builds the HTTP service on a miner: the router with its middleware and routes, bound to the
+/// configured address. `interests serve` runs it; the tests drive it with `app.test(.router)`.
+public func buildApplication(miner: InterestMiner, configuration: ServerConfiguration) -> some ApplicationProtocol {
+    let service = InterestService(miner: miner, configuration: configuration)
+    let router = Router()
+    router.add(middleware: ServiceMiddleware(token: configuration.token, metrics: service.metrics))
+    Routes.register(on: router, service: service)
+    // Hummingbird's logger (level from LOG_LEVEL, default info) logs start-up and failures only:
+    // no request is logged with its body.
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "interests"))
+}

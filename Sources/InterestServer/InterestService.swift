@@ -1,0 +1,128 @@
+import Foundation
+import InterestMiner
+
+/// What the routes call: the façade plus the service's own state (metrics, the writer and
+/// training queues, the training job). Reads run on the caller's thread straight against the
+/// façade (WAL snapshots: they never wait for a write); writes run on the one writer queue.
+final class InterestService: Sendable {
+    let miner: InterestMiner
+    let configuration: ServerConfiguration
+    let metrics = ServerMetrics()
+    let writer = WorkQueue(label: "interests.writer")
+    let training: TrainingJob
+
+    init(miner: InterestMiner, configuration: ServerConfiguration) {
+        self.miner = miner
+        self.configuration = configuration
+        training = TrainingJob(miner: miner, options: configuration.training)
+    }
+
+    /// The one place that decides how the service ranks a user's recommendations: collaborative
+    /// filtering when a CF model is stored, else text similarity — the façade's per-user form of
+    /// `recommend(method:users:top:)`. The fused ranker replaces this choice when it lands.
+    func recommendations(for user: String, k: Int) throws(InterestMinerError) -> RecommendationsAnswer? {
+        var method = RecommendationMethod.cf
+        let found: Recommendation?
+        do {
+            found = try miner.recommendation(forUser: user, top: k, method: .cf)
+        } catch .missing {
+            method = .text
+            found = try miner.recommendation(forUser: user, top: k, method: .text)
+        }
+        guard let r = found else { return nil }
+        return RecommendationsAnswer(user: user, method: method.rawValue,
+                                     items: zip(r.items, r.scores).map { RecommendationsAnswer.Scored(item: $0, score: $1) })
+    }
+
+    /// Ingests a body (JSON array or JSON Lines) with `interests ingest`'s validation and
+    /// idempotency. Throws 400 when nothing in it was usable (so nothing was written).
+    func ingest(_ body: [UInt8], strict: Bool) async throws -> EventsAnswer {
+        let prepared = try EventBody.prepare(body)
+        if strict, let first = prepared.rejected.first {
+            throw APIError(.badRequest, "invalid_events", "line \(first.line): \(first.reason) (strict: nothing was written)")
+        }
+        var report = IngestReport()
+        if prepared.lines.contains(where: { $0 != 0x0A && $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) {
+            let options = IngestOptions(strict: strict, listedRejections: configuration.listedRejections)
+            let miner = miner
+            let lines = prepared.lines
+            report = try await withTaskExecutorPreference(writer) { () async throws(InterestMinerError) -> IngestReport in
+                try await miner.ingest([.bytes(name: EventsAnswer.sourceName, lines)], options: options)
+            }
+        }
+        let answer = EventsAnswer(report: report, early: prepared.rejected, listed: configuration.listedRejections)
+        metrics.recordEvents(inserted: answer.inserted, duplicates: answer.duplicates, updated: answer.updated, rejected: answer.rejected)
+        if answer.read == 0 {
+            throw APIError(.badRequest, "empty_body", "the body holds no events; send a JSON array or JSON Lines")
+        }
+        if answer.inserted + answer.duplicates + answer.updated == 0 {
+            throw APIError(.badRequest, "invalid_events", events: answer)
+        }
+        return answer
+    }
+
+    /// Forgets a user on the writer queue.
+    func forget(_ user: String) async throws(InterestMinerError) -> ForgetReport? {
+        let miner = miner
+        return try await withTaskExecutorPreference(writer) { () async throws(InterestMinerError) -> ForgetReport? in
+            try miner.forget(user: user)
+        }
+    }
+}
+
+/// `GET /v1/users/{id}/recommendations`.
+struct RecommendationsAnswer: Codable, Sendable, Equatable {
+    struct Scored: Codable, Sendable, Equatable {
+        var item: String
+        var score: Float
+    }
+    var user: String
+    /// `cf` or `text`: what ranked them.
+    var method: String
+    var items: [Scored]
+}
+
+/// `POST /v1/events`: what happened to the body's events.
+public struct EventsAnswer: Codable, Sendable, Equatable {
+    public struct LineError: Codable, Sendable, Equatable {
+        /// The line (JSON Lines) or the element's position in the array (1-based).
+        public var line: Int
+        public var reason: String
+    }
+    /// Events in the body (non-blank lines, or array elements).
+    public var read = 0
+    public var inserted = 0
+    /// Already stored (same id, or same content): not written again.
+    public var duplicates = 0
+    /// Item records that changed a stored item.
+    public var updated = 0
+    public var rejected = 0
+    /// The first rejected lines with their reasons.
+    public var errors: [LineError] = []
+    /// Rejected lines not listed in `errors`.
+    public var unlistedErrors = 0
+
+    static let sourceName = "body"
+
+    init(report: IngestReport, early: [EventBody.Rejection], listed: Int) {
+        read = report.read + early.count
+        inserted = report.inserted
+        duplicates = report.duplicates
+        updated = report.updated
+        rejected = report.rejected + early.count
+        var all = early.map { LineError(line: $0.line, reason: $0.reason) }
+        for text in report.rejections { all.append(Self.parse(text)) }
+        all.sort { $0.line < $1.line }
+        errors = Array(all.prefix(listed))
+        unlistedErrors = rejected - errors.count
+    }
+
+    /// "body:LINE: reason" (the ingest report's form, with our source name) → (line, reason).
+    static func parse(_ text: String) -> LineError {
+        let prefix = sourceName + ":"
+        guard text.hasPrefix(prefix) else { return LineError(line: 0, reason: text) }
+        let rest = text.dropFirst(prefix.count)
+        guard let colon = rest.firstIndex(of: ":"), let line = Int(rest[..<colon]) else { return LineError(line: 0, reason: String(rest)) }
+        return LineError(line: line, reason: rest[rest.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+}

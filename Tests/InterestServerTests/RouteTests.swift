@@ -1,0 +1,169 @@
+import CorpusGeneration
+import Foundation
+import HummingbirdTesting
+import InterestMiner
+import InterestServer
+import Testing
+
+@Suite struct RouteTests {
+    @Test func healthAndUnknownRoutes() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        try await testApp(miner).test(.router) { client in
+            let health = try await client.send(.get, "/healthz")
+            #expect(health.status == .ok)
+            #expect(health.object["status"] as? String == "ok")
+            #expect((health.object["models"] as? [String: Int])?["cf"] != nil)
+            let missing = try await client.send(.get, "/v2/nothing")
+            #expect(missing.status == .notFound)
+            #expect(missing.object["error"] as? String == "not_found")
+            #expect(missing.object["detail"] is String)
+        }
+    }
+
+    @Test func eventsAsArrayAndLinesAreIdempotent() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        let before = try eventCounts(miner)
+        let array = """
+            [
+              {"type": "query", "user": "web1", "text": "trail running shoes", "ts": 1760000000},
+              {"type": "interaction", "user": "web1", "item": "NEWITEM", "action": "view", "ts": 1760000100}
+            ]
+            """
+        try await testApp(miner).test(.router) { client in
+            let first = try await client.send(.post, "/v1/events", array)
+            #expect(first.status == .ok)
+            #expect(first.object["read"] as? Int == 2 && first.object["inserted"] as? Int == 2 && first.object["rejected"] as? Int == 0)
+            let again = try await client.send(.post, "/v1/events", array)
+            #expect(again.object["inserted"] as? Int == 0 && again.object["duplicates"] as? Int == 2)
+            // JSON Lines with one bad line: the good one is kept, the bad one reported by line.
+            let lines = #"{"type":"query","user":"web2","text":"rain jacket","ts":1760000200}"# + "\n" + #"{"type":"query","user":"web2","ts":"yesterday"}"# + "\n"
+            let mixed = try await client.send(.post, "/v1/events", lines)
+            #expect(mixed.status == .ok)
+            #expect(mixed.object["inserted"] as? Int == 1 && mixed.object["rejected"] as? Int == 1)
+            let errors = mixed.object["errors"] as? [[String: Any]] ?? []
+            #expect(errors.count == 1 && errors.first?["line"] as? Int == 2)
+            // strict: one bad line and nothing is written.
+            let strict = try await client.send(.post, "/v1/events?strict=true", #"{"type":"query","user":"web3","text":"tent","ts":1760000300}"# + "\n{\"type\":1}\n")
+            #expect(strict.status == .badRequest && strict.object["error"] as? String == "invalid_events")
+        }
+        #expect(try eventCounts(miner)[1] == before[1] + 2, "two queries stored (web1, web2), none from the strict body")
+        #expect(try miner.history(ofUser: "web3") == nil)
+    }
+
+    @Test func interestsOfKnownAndUnknownUsers() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        try await testApp(miner).test(.router) { client in
+            let known = try await client.send(.get, "/v1/users/u000001/interests?top=5")
+            #expect(known.status == .ok)
+            #expect(known.object["user"] as? String == "u000001")
+            #expect(((known.object["terms"] as? [Any])?.count ?? 0) > 0)
+            let since = try await client.send(.get, "/v1/users/u000001/interests?since=2099-01-01")
+            #expect(since.status == .ok && since.object["note"] is String)
+            let unknown = try await client.send(.get, "/v1/users/nobody/interests")
+            #expect(unknown.status == .notFound && unknown.object["error"] as? String == "unknown_user")
+            #expect((unknown.object["detail"] as? String)?.contains("nobody") == true)
+            for bad in ["top=0", "top=abc", "top=100000", "since=someday"] {
+                let r = try await client.send(.get, "/v1/users/u000001/interests?\(bad)")
+                #expect(r.status == .badRequest, "\(bad)")
+            }
+        }
+    }
+
+    @Test func recommendationsMatchTheBatchAPI() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        var batch: [Recommendation] = []
+        try miner.recommend(method: .cf, users: ["u000003"], top: 7, threads: 1) { batch.append($0) }
+        let expected = batch.first?.items
+        try await testApp(miner).test(.router) { client in
+            let r = try await client.send(.get, "/v1/users/u000003/recommendations?k=7")
+            #expect(r.status == .ok)
+            #expect(r.object["method"] as? String == "cf")
+            let items = (r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
+            #expect(items == expected)
+            #expect(try await client.send(.get, "/v1/users/nobody/recommendations").status == .notFound)
+            let query = try await client.send(.get, "/v1/users/u000003/recommendations?query=tent")
+            #expect(query.status == .badRequest && query.object["error"] as? String == "unsupported_parameter")
+            #expect(try await client.send(.get, "/v1/users/u000003/recommendations?k=0").status == .badRequest)
+        }
+    }
+
+    @Test func recommendationsFallBackToTextWithoutACollaborativeModel() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("im-server-text-\(UUID().uuidString)")
+        let report = try InterestMiner.generateCorpus(CorpusConfiguration(seed: 5, users: 20, items: 32), to: dir.path)
+        let miner = try InterestMiner(databasePath: dir.appendingPathComponent("db.sqlite").path)
+        _ = try await miner.ingest([.file(report.eventsFile)])
+        try await testApp(miner).test(.router) { client in
+            let untrained = try await client.send(.get, "/v1/users/u000001/recommendations")
+            #expect(untrained.status == .conflict && untrained.object["error"] as? String == "not_trained")
+        }
+        var options = serverTestTraining
+        options.cf = nil
+        options.ranker = nil
+        _ = try miner.train(options)
+        var batch: [Recommendation] = []
+        try miner.recommend(method: .text, users: ["u000002"], top: 5, threads: 1) { batch.append($0) }
+        let expected = batch.first?.items
+        try await testApp(miner).test(.router) { client in
+            let r = try await client.send(.get, "/v1/users/u000002/recommendations?k=5")
+            #expect(r.status == .ok && r.object["method"] as? String == "text")
+            #expect((r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String } == expected)
+        }
+    }
+
+    @Test func deleteForgetsTheUser() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        try await testApp(miner).test(.router) { client in
+            #expect(try await client.send(.get, "/v1/users/u000004/recommendations").status == .ok)
+            let deleted = try await client.send(.delete, "/v1/users/u000004")
+            #expect(deleted.status == .ok)
+            #expect((deleted.object["interactions"] as? Int ?? 0) + (deleted.object["reviews"] as? Int ?? 0) > 0)
+            #expect(deleted.object["wal_truncated"] as? Bool == true)
+            #expect(try await client.send(.delete, "/v1/users/u000004").status == .notFound)
+            #expect(try await client.send(.get, "/v1/users/u000004/recommendations").status == .notFound)
+            #expect(try await client.send(.get, "/v1/users/u000004/interests").status == .notFound)
+        }
+        #expect(try miner.history(ofUser: "u000004") == nil)
+    }
+
+    @Test func metricsCountRequestsEventsAndModels() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        try await testApp(miner).test(.router) { client in
+            _ = try await client.send(.get, "/v1/users/u000001/recommendations")
+            _ = try await client.send(.get, "/v1/users/nobody/recommendations")
+            _ = try await client.send(.post, "/v1/events", #"[{"type":"query","user":"m1","text":"kayak paddle","ts":1760000000}]"#)
+            let metrics = try await client.send(.get, "/metrics")
+            #expect(metrics.status == .ok)
+            let text = metrics.text
+            #expect(text.contains(#"interests_http_requests_total{route="/v1/users/{id}/recommendations",method="GET",status="200"} 1"#))
+            #expect(text.contains(#"interests_http_requests_total{route="/v1/users/{id}/recommendations",method="GET",status="404"} 1"#))
+            #expect(text.contains(#"interests_http_request_duration_seconds_count{route="/v1/users/{id}/recommendations"} 2"#))
+            #expect(text.contains(#"interests_events_ingested_total{outcome="inserted"} 1"#))
+            #expect(text.contains(#"interests_model_version{kind="cf"}"#))
+        }
+    }
+
+    @Test func trainingSwapsModelsWhileServing() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        let before = try miner.modelVersions()
+        try await testApp(miner).test(.router) { client in
+            #expect(try await client.send(.get, "/v1/users/u000001/recommendations").status == .ok)
+            let started = try await client.send(.post, "/v1/train")
+            #expect(started.status == .accepted && started.object["state"] as? String == "running")
+            // Reads go on being answered while it trains.
+            var answered = 0
+            var state = "running"
+            for _ in 0..<2000 where state == "running" {
+                #expect(try await client.send(.get, "/v1/users/u000002/recommendations?k=3").status == .ok)
+                answered += 1
+                state = try await client.send(.get, "/v1/train").object["state"] as? String ?? "?"
+                if state == "running" { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(state == "succeeded")
+            #expect(answered > 0)
+            let after = try await client.send(.get, "/healthz").object["models"] as? [String: Int] ?? [:]
+            #expect(after["cf"] == (before["cf"] ?? 0) + 1)
+            let r = try await client.send(.get, "/v1/users/u000001/recommendations")
+            #expect(r.status == .ok && r.object["method"] as? String == "cf")
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import InterestMiner
+import Testing
+
+/// The per-user recommendations the service answers equal the batch API's, for both methods,
+/// for trained users, users with events since training (folded in) and users without vectors.
+@Suite struct ServingTests {
+    @Test(arguments: [RecommendationMethod.cf, .text])
+    func perUserEqualsBatch(method: RecommendationMethod) async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        let lines = [
+            #"{"type":"interaction","user":"u000005","item":"ITEMX","action":"purchase","ts":1800000000}"#,
+            #"{"type":"query","user":"newbie","text":"fly rod","ts":1800000001}"#,
+            #"{"type":"interaction","user":"clicker","item":"ITEMX","action":"click","ts":1800000002}"#,
+        ]
+        _ = try await miner.ingest([.bytes(name: "n.jsonl", Array(lines.joined(separator: "\n").utf8))])
+        let users = ["u000001", "u000002", "u000005", "u000017", "newbie", "clicker"]
+        var batch: [Recommendation] = []
+        try miner.recommend(method: method, users: users, top: 10, threads: 1) { batch.append($0) }
+        for expected in batch {
+            let single = try #require(try miner.recommendation(forUser: expected.user, top: 10, method: method))
+            #expect(single.items == expected.items, "\(method) \(expected.user)")
+            #expect(zip(single.scores, expected.scores).allSatisfy { abs($0 - $1) < 1e-4 })
+        }
+        #expect(try miner.recommendation(forUser: "nobody", top: 10, method: method) == nil)
+    }
+}
