@@ -32,14 +32,19 @@ extension InterestMiner {
     public func recommend(method: RecommendationMethod, users: [String]?, top: Int, threads: Int = 2,
                           emit: (Recommendation) throws -> Void) throws(InterestMinerError) {
         let userList: [String]
-        let seen: [String: Set<String>]
         do {
             if let users { userList = users } else { userList = try store.userIDs() }
-            seen = try store.userItems()
         } catch {
             throw .store(error)
         }
-        try recommend(with: try makeScorer(method, users: userList), users: userList, seen: seen, top: top, threads: threads, emit: emit)
+        let scorer = try makeScorer(method, users: userList)
+        try recommend(with: scorer, users: userList, seen: try seenItems(for: scorer), top: top, threads: threads, emit: emit)
+    }
+
+    /// Each user's items, for methods whose scores do not already leave seen items out.
+    private func seenItems(for scorer: Scorer) throws(InterestMinerError) -> [String: Set<String>] {
+        if scorer.excludesSeen { return [:] }
+        do { return try store.userItems() } catch { throw .store(error) }
     }
 
     private func recommend(with scorer: Scorer, users userList: [String], seen: [String: Set<String>], top: Int, threads: Int,
@@ -86,14 +91,9 @@ extension InterestMiner {
         let clock = ContinuousClock()
         let start = clock.now
         let userList: [String]
-        let seen: [String: Set<String>]
-        do {
-            userList = try store.userIDs()
-            seen = try store.userItems()
-        } catch {
-            throw .store(error)
-        }
+        do { userList = try store.userIDs() } catch { throw .store(error) }
         let scorer = try makeScorer(method, users: userList)
+        let seen = try seenItems(for: scorer)
         let setup = (clock.now - start).seconds
         let scoringStart = clock.now
         var count = 0
@@ -107,6 +107,8 @@ extension InterestMiner {
     /// A method's scores over its catalogue for one user (nil: nothing known about the user).
     struct Scorer: Sendable {
         let items: [String]
+        /// True when `score` already gives seen items −∞ (it then gets no seen set).
+        var excludesSeen = false
         let score: @Sendable (String, Set<String>) -> [Float]?
     }
 
@@ -115,7 +117,7 @@ extension InterestMiner {
         case .fused:
             let ctx = try requireRanker()
             let signals = try allUserSignals(ctx)
-            return Scorer(items: ctx.items) { user, _ in
+            return Scorer(items: ctx.items, excludesSeen: true) { user, _ in
                 guard let (s, seen) = signals[user] else { return nil }
                 return ctx.scorer.scores(s, excluding: seen)
             }

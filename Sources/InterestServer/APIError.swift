@@ -68,7 +68,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             "\(e)".contains("locked") || "\(e)".contains("busy")
                 ? APIError(.serviceUnavailable, "busy", "the database is busy; retry shortly")
                 : APIError(.internalServerError, "internal", "database error: \(e)")
-        case .tokenizer, .unwritableOutput: APIError(.internalServerError, "internal", error.description)
+        case .tokenizer, .textModel, .unwritableOutput: APIError(.internalServerError, "internal", error.description)
         }
     }
 
