@@ -98,6 +98,18 @@ enum JSONBody {
         return e
     }
 
+    /// A decoding error in a sentence: which field, what went wrong.
+    static func describe(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String { keys.isEmpty ? "the body" : keys.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case DecodingError.typeMismatch(let type, let c): return "\(path(c.codingPath)) should be \(type)"
+        case DecodingError.valueNotFound(let type, let c): return "\(path(c.codingPath)) should be \(type), not null"
+        case DecodingError.keyNotFound(let key, _): return "\(key.stringValue) is missing"
+        case DecodingError.dataCorrupted(let c): return "\(path(c.codingPath)) is not valid JSON (\(c.debugDescription))"
+        default: return "\(error)"
+        }
+    }
+
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try encoder().encode(value)
         var buffer = ByteBuffer()

@@ -17,10 +17,18 @@ final class InterestService: Sendable {
         training = TrainingJob(miner: miner, options: configuration.training)
     }
 
-    /// The one place that decides how the service ranks a user's recommendations: collaborative
-    /// filtering when a CF model is stored, else text similarity — the façade's per-user form of
-    /// `recommend(method:users:top:)`. The fused ranker replaces this choice when it lands.
-    func recommendations(for user: String, k: Int) throws(InterestMinerError) -> RecommendationsAnswer? {
+    /// The one place that decides how the service ranks a user's recommendations: the fused
+    /// ranker (`interests rank`; with `query`, personalised search) when one is trained, else
+    /// collaborative filtering, else text similarity. nil: unknown user.
+    func recommendations(for user: String, k: Int, query: String?) throws(InterestMinerError) -> RecommendationsAnswer? {
+        guard try miner.knowsUser(user) else { return nil }
+        do {
+            let ranked = try miner.rank(user: user, query: query, top: k)
+            return RecommendationsAnswer(user: user, method: RecommendationMethod.fused.rawValue, query: query,
+                                         items: ranked.items.map { RecommendationsAnswer.Scored(item: $0.item, score: Float($0.score)) })
+        } catch .missing where query == nil {
+            // No fused ranker (e.g. trained with --ranker none): the best single model there is.
+        }
         var method = RecommendationMethod.cf
         let found: Recommendation?
         do {
@@ -30,8 +38,23 @@ final class InterestService: Sendable {
             found = try miner.recommendation(forUser: user, top: k, method: .text)
         }
         guard let r = found else { return nil }
-        return RecommendationsAnswer(user: user, method: method.rawValue,
+        return RecommendationsAnswer(user: user, method: method.rawValue, query: nil,
                                      items: zip(r.items, r.scores).map { RecommendationsAnswer.Scored(item: $0, score: $1) })
+    }
+
+    /// `POST /v1/rank`: `interests rank` for a known user.
+    func rank(_ request: RankRequest) throws(APIError) -> RankResult {
+        do {
+            guard try miner.knowsUser(request.user) else { throw APIError.unknownUser(request.user) }
+            return try miner.rank(user: request.user, items: request.items, query: request.query, top: request.k ?? 10,
+                                  explain: request.explain ?? false, includeSeen: request.includeSeen ?? false)
+        } catch let e as APIError {
+            throw e
+        } catch let e as InterestMinerError {
+            throw APIError.from(e)
+        } catch {
+            throw APIError.from(any: error)
+        }
     }
 
     /// Ingests a body (JSON array or JSON Lines) with `interests ingest`'s validation and
@@ -77,9 +100,35 @@ struct RecommendationsAnswer: Codable, Sendable, Equatable {
         var score: Float
     }
     var user: String
-    /// `cf` or `text`: what ranked them.
+    /// `fused`, or `cf` / `text` when no fused ranker is trained: what ranked them.
     var method: String
+    /// The personalised-search query, when one was given.
+    var query: String?
     var items: [Scored]
+}
+
+/// `POST /v1/rank`'s body (snake_case keys).
+struct RankRequest: Codable, Sendable {
+    var user: String
+    /// Candidates to order (default: the whole catalogue).
+    var items: [String]?
+    var query: String?
+    var k: Int?
+    var explain: Bool?
+    var includeSeen: Bool?
+
+    /// Checks the fields a decoder cannot: sizes and ranges, as 400s that say what is accepted.
+    func validate(maxResults: Int) throws(APIError) {
+        try Parameters.checkUserID(user)
+        if let k, !(1...maxResults).contains(k) { throw APIError.badParameter("k", "must be an integer from 1 to \(maxResults)") }
+        if let items {
+            guard (1...100_000).contains(items.count) else { throw APIError.badParameter("items", "give 1–100000 item ids, or leave it out for the whole catalogue") }
+            if let bad = items.first(where: { !(1...256).contains($0.utf8.count) }) {
+                throw APIError.badParameter("items", "an item id is 1–256 bytes; got \(bad.utf8.count)")
+            }
+        }
+        if let query, !(1...2000).contains(query.utf8.count) { throw APIError.badParameter("query", "must be 1–2000 bytes") }
+    }
 }
 
 /// `POST /v1/events`: what happened to the body's events.

@@ -11,6 +11,7 @@ public enum Routes {
         ("POST", "/v1/events"),
         ("GET", "/v1/users/{id}/interests"),
         ("GET", "/v1/users/{id}/recommendations"),
+        ("POST", "/v1/rank"),
         ("DELETE", "/v1/users/{id}"),
         ("POST", "/v1/train"),
         ("GET", "/v1/train"),
@@ -49,12 +50,23 @@ public enum Routes {
         }
         router.get("/v1/users/{id}/recommendations") { request, context in
             let user = try Parameters.userID(context)
-            if request.uri.queryParameters.get("query") != nil {
-                throw APIError(.badRequest, "unsupported_parameter", "query= needs the fused ranker, which this build does not have yet")
-            }
+            let query = request.uri.queryParameters.get("query").map { String($0) }
+            if let query, !(1...2000).contains(query.utf8.count) { throw APIError.badParameter("query", "must be 1–2000 bytes") }
             let k = try Parameters.int(request, "k", default: 10, max: configuration.maxResults)
-            guard let answer = try service.recommendations(for: user, k: k) else { throw APIError.unknownUser(user) }
+            guard let answer = try service.recommendations(for: user, k: k, query: query) else { throw APIError.unknownUser(user) }
             return try JSONBody.response(answer)
+        }
+        router.post("/v1/rank") { request, _ in
+            let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let body: RankRequest
+            do { body = try decoder.decode(RankRequest.self, from: Data(buffer.readableBytesView)) } catch {
+                throw APIError(.badRequest, "invalid_body", "expected {\"user\": string, \"items\"?: [string], \"query\"?: string, \"k\"?: int, "
+                               + "\"explain\"?: bool, \"include_seen\"?: bool}: \(JSONBody.describe(error))")
+            }
+            try body.validate(maxResults: configuration.maxResults)
+            return try JSONBody.response(try service.rank(body))
         }
         router.delete("/v1/users/{id}") { _, context in
             let user = try Parameters.userID(context)
@@ -85,10 +97,14 @@ enum Parameters {
         guard let raw = context.parameters.get("id"), let id = raw.removingPercentEncoding else {
             throw APIError(.badRequest, "invalid_user_id", "the user id is not valid percent-encoded UTF-8")
         }
+        try checkUserID(id)
+        return id
+    }
+
+    static func checkUserID(_ id: String) throws(APIError) {
         guard (1...256).contains(id.utf8.count), !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw APIError(.badRequest, "invalid_user_id", "a user id is 1–256 bytes without control characters")
         }
-        return id
     }
 
     static func int(_ request: Request, _ name: String, default value: Int, max: Int) throws(APIError) -> Int {

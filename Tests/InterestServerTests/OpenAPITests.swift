@@ -41,10 +41,12 @@ import Testing
                 let parts = route.split(separator: " ")
                 let method = HTTPRequest.Method(String(parts[0]))!
                 let uri = parts[1].replacingOccurrences(of: "{id}", with: "u000001")
-                let body = method == .post && uri == "/v1/events" ? #"[{"type":"query","user":"oa","text":"tent","ts":1760000000}]"# : nil
+                let bodies = ["/v1/events": #"[{"type":"query","user":"oa","text":"tent","ts":1760000000}]"#, "/v1/rank": #"{"user":"u000001"}"#]
+                let body = method == .post ? bodies[uri] : nil
                 let r = try await client.send(method, uri, body)
                 #expect(r.object["error"] as? String != "not_found", "\(route) exists")
                 #expect(r.status.code < 500, "\(route): \(r.status)")
+                if uri == "/v1/rank" { #expect(r.status == .ok) }
                 if method == .post && uri == "/v1/train" {
                     for _ in 0..<1000 where try await client.send(.get, "/v1/train").object["state"] as? String == "running" {
                         try await Task.sleep(for: .milliseconds(20))

@@ -72,18 +72,64 @@ import Testing
     @Test func recommendationsMatchTheBatchAPI() async throws {
         let miner = try await TrainedTemplate.shared.copy()
         var batch: [Recommendation] = []
-        try miner.recommend(method: .cf, users: ["u000003"], top: 7, threads: 1) { batch.append($0) }
+        try miner.recommend(method: .fused, users: ["u000003"], top: 7, threads: 1) { batch.append($0) }
         let expected = batch.first?.items
+        let search = try miner.rank(user: "u000003", query: "tent", top: 5).items.map(\.item)
         try await testApp(miner).test(.router) { client in
             let r = try await client.send(.get, "/v1/users/u000003/recommendations?k=7")
             #expect(r.status == .ok)
-            #expect(r.object["method"] as? String == "cf")
+            #expect(r.object["method"] as? String == "fused")
             let items = (r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
-            #expect(items == expected)
+            #expect(items == expected && items.count == 7)
             #expect(try await client.send(.get, "/v1/users/nobody/recommendations").status == .notFound)
-            let query = try await client.send(.get, "/v1/users/u000003/recommendations?query=tent")
-            #expect(query.status == .badRequest && query.object["error"] as? String == "unsupported_parameter")
+            let query = try await client.send(.get, "/v1/users/u000003/recommendations?query=tent&k=5")
+            #expect(query.status == .ok && query.object["query"] as? String == "tent")
+            #expect((query.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String } == search)
             #expect(try await client.send(.get, "/v1/users/u000003/recommendations?k=0").status == .badRequest)
+            #expect(try await client.send(.get, "/v1/users/u000003/recommendations?query=").status == .badRequest)
+        }
+    }
+
+    @Test func rankRouteIsInterestsRank() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        let all = try miner.rank(user: "u000002", top: 6, explain: true)
+        let candidates = Array(all.items.map(\.item).reversed().prefix(4))
+        try await testApp(miner).test(.router) { client in
+            let r = try await client.send(.post, "/v1/rank", #"{"user":"u000002","k":6,"explain":true}"#)
+            #expect(r.status == .ok)
+            let items = r.object["items"] as? [[String: Any]] ?? []
+            #expect(items.compactMap { $0["item"] as? String } == all.items.map(\.item))
+            #expect(items.first?["terms"] is [String] && items.first?["cf"] is Double && items.first?["text"] is Double)
+            let listed = "[" + candidates.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+            let some = try await client.send(.post, "/v1/rank", #"{"user":"u000002","items":\#(listed),"query":"tent"}"#)
+            #expect(some.status == .ok && Set((some.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }) == Set(candidates))
+            #expect(try await client.send(.post, "/v1/rank", #"{"user":"nobody"}"#).status == .notFound)
+            for bad in [#"{"user":"u000002","k":0}"#, #"{"user":"u000002","k":"ten"}"#, #"{"items":["a"]}"#, #"{"user":"u000002","items":["no-such-item"]}"#,
+                        #"{"user":"u000002","items":[]}"#, #"{"user":"u000002","query":""}"#, #"{"user":""}"#, "[1,2", "null"] {
+                let answer = try await client.send(.post, "/v1/rank", bad)
+                #expect(answer.status == .badRequest, "\(bad)")
+                #expect(answer.object["error"] is String && answer.object["detail"] is String, "\(bad)")
+            }
+        }
+    }
+
+    @Test func recommendationsUseCollaborativeFilteringWithoutARanker() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("im-server-cf-\(UUID().uuidString)")
+        let report = try InterestMiner.generateCorpus(CorpusConfiguration(seed: 6, users: 20, items: 32), to: dir.path)
+        let miner = try InterestMiner(databasePath: dir.appendingPathComponent("db.sqlite").path)
+        _ = try await miner.ingest([.file(report.eventsFile)])
+        var options = serverTestTraining
+        options.ranker = nil
+        _ = try miner.train(options)
+        var batch: [Recommendation] = []
+        try miner.recommend(method: .cf, users: ["u000002"], top: 5, threads: 1) { batch.append($0) }
+        let expected = batch.first?.items
+        try await testApp(miner).test(.router) { client in
+            let r = try await client.send(.get, "/v1/users/u000002/recommendations?k=5")
+            #expect(r.status == .ok && r.object["method"] as? String == "cf")
+            #expect((r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String } == expected)
+            let search = try await client.send(.get, "/v1/users/u000002/recommendations?query=tent")
+            #expect(search.status == .conflict && search.object["error"] as? String == "not_trained")
         }
     }
 
@@ -161,9 +207,9 @@ import Testing
             #expect(state == "succeeded")
             #expect(answered > 0)
             let after = try await client.send(.get, "/healthz").object["models"] as? [String: Int] ?? [:]
-            #expect(after["cf"] == (before["cf"] ?? 0) + 1)
+            #expect(after["cf"] == (before["cf"] ?? 0) + 1 && after["ranker"] == (before["ranker"] ?? 0) + 1)
             let r = try await client.send(.get, "/v1/users/u000001/recommendations")
-            #expect(r.status == .ok && r.object["method"] as? String == "cf")
+            #expect(r.status == .ok && r.object["method"] as? String == "fused")
         }
     }
 }
