@@ -71,20 +71,7 @@ extension InterestMiner {
         if !includeSeen { candidates = candidates.filter { !seen.contains($0) } }
         var scores = ctx.scorer.scores(signals, excluding: includeSeen ? [] : Array(seen))
         var queryScores: [Float]?
-        if let query {
-            guard let text = ctx.text else { throw .missing(what: "no text model to read the query with", hint: "run `interests train`") }
-            let q = text.encoder.encode(query)
-            guard !q.isEmpty else {
-                throw .invalidArgument(name: "query", reason: "nothing in \"\(query)\" is known to the text model; try other words")
-            }
-            var rel = [Float](repeating: 0, count: ctx.catalogue.count)
-            FusionScorer.gemv(ctx.catalogue.itemVectors, rows: ctx.catalogue.count, dim: ctx.catalogue.textDimension, q.values, &rel)
-            standardise(&rel)
-            var fused = scores
-            standardise(&fused)
-            scores = zip(fused, rel).map { $0 + Self.queryWeight * $1 }
-            queryScores = rel
-        }
+        if let query { (scores, queryScores) = try personalise(scores, query: query, ctx) }
         var best = TopK(max(0, top))
         for i in candidates { best.offer(Int32(i), scores[i]) }
         let chosen = best.sorted().map { Int($0.id) }
@@ -110,6 +97,21 @@ extension InterestMiner {
         }
         let segment = signals.positives <= ctx.scorer.model.coldThreshold ? "cold" : "warm"
         return RankResult(user: user, query: query, items: out, segment: segment, note: note)
+    }
+
+    /// Personalised search: z(fused) + 2·z(query relevance); also the standardised relevance.
+    func personalise(_ scores: [Float], query: String, _ ctx: RankerContext) throws(InterestMinerError) -> (scores: [Float], relevance: [Float]) {
+        guard let text = ctx.text else { throw .missing(what: "no text model to read the query with", hint: "run `interests train`") }
+        let q = text.encoder.encode(query)
+        guard !q.isEmpty else {
+            throw .invalidArgument(name: "query", reason: "nothing in \"\(query)\" is known to the text model; try other words")
+        }
+        var rel = [Float](repeating: 0, count: ctx.catalogue.count)
+        FusionScorer.gemv(ctx.catalogue.itemVectors, rows: ctx.catalogue.count, dim: ctx.catalogue.textDimension, q.values, &rel)
+        standardise(&rel)
+        var fused = scores
+        standardise(&fused)
+        return (zip(fused, rel).map { $0 + Self.queryWeight * $1 }, rel)
     }
 
     /// The user's terms that the item's text or its reviews' common terms contain.

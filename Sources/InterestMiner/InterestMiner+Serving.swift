@@ -48,13 +48,27 @@ extension InterestMiner {
             guard let vector else { return Recommendation(user: user, items: [], scores: []) }
             let catalogue = table.ids
             return Self.best(table.scores(vector), catalogue: catalogue, top: top, user: user) { state.items.contains(catalogue[$0]) }
-        case .fused, .popularity:
-            // No per-user fast path of its own (yet): the batch API for this one user.
+        case .fused:
+            return try fusedRecommendation(forUser: user, top: top)
+        case .popularity:
+            // The same list for everyone: the batch API for this one user.
             guard try knowsUser(user) else { return nil }
             var answer: Recommendation?
             try recommend(method: method, users: [user], top: top, threads: 1) { answer = $0 }
             return answer
         }
+    }
+
+    /// One user's top `top` by the fused ranker (with `query`, personalised search, as
+    /// `rank(user:query:)`), seen items excluded, without `rank`'s per-item explanations: the
+    /// service's recommendation read. nil: unknown user.
+    public func fusedRecommendation(forUser user: String, top: Int, query: String? = nil) throws(InterestMinerError) -> Recommendation? {
+        guard top >= 1 else { throw .invalidArgument(name: "top", reason: "must be at least 1") }
+        let ctx = try requireRanker()
+        guard let (signals, seen) = try userSignals(user, ctx) else { return nil }
+        var scores = ctx.scorer.scores(signals, excluding: Array(seen))
+        if let query { scores = try personalise(scores, query: query, ctx).scores }
+        return Self.best(scores, catalogue: ctx.items, top: top, user: user) { scores[$0] == -.infinity }
     }
 
     private static func best(_ scores: [Float], catalogue: [String], top: Int, user: String, excluded: (Int) -> Bool) -> Recommendation {

@@ -21,11 +21,10 @@ final class InterestService: Sendable {
     /// ranker (`interests rank`; with `query`, personalised search) when one is trained, else
     /// collaborative filtering, else text similarity. nil: unknown user.
     func recommendations(for user: String, k: Int, query: String?) throws(InterestMinerError) -> RecommendationsAnswer? {
-        guard try miner.knowsUser(user) else { return nil }
         do {
-            let ranked = try miner.rank(user: user, query: query, top: k)
+            guard let r = try miner.fusedRecommendation(forUser: user, top: k, query: query) else { return nil }
             return RecommendationsAnswer(user: user, method: RecommendationMethod.fused.rawValue, query: query,
-                                         items: ranked.items.map { RecommendationsAnswer.Scored(item: $0.item, score: Float($0.score)) })
+                                         items: zip(r.items, r.scores).map { RecommendationsAnswer.Scored(item: $0, score: $1) })
         } catch .missing where query == nil {
             // No fused ranker (e.g. trained with --ranker none): the best single model there is.
         }

@@ -5,7 +5,7 @@ import Testing
 /// The per-user recommendations the service answers equal the batch API's, for both methods,
 /// for trained users, users with events since training (folded in) and users without vectors.
 @Suite struct ServingTests {
-    @Test(arguments: [RecommendationMethod.cf, .text])
+    @Test(arguments: [RecommendationMethod.cf, .text, .fused])
     func perUserEqualsBatch(method: RecommendationMethod) async throws {
         let miner = try await TrainedTemplate.shared.copy()
         let lines = [
