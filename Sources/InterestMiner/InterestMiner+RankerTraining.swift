@@ -14,6 +14,11 @@ public struct RankerTrainingOptions: Sendable {
     public var negatives: Int = 50
     /// Validation users used at most (a seeded sample beyond that).
     public var maxValidationUsers = 2_000
+    /// Validation users × catalogue items held at most (each cell holds every feature): a large
+    /// catalogue gets fewer validation users (never fewer than `minimumValidationUsers`), so
+    /// fitting time and memory stay bounded — 2,000 users up to 10,000 items, 200 at 100,000.
+    public var validationCellBudget = 20_000_000
+    public var minimumValidationUsers = 200
     public var threads = 2
     public var l2: Double = 0.01
     public var seed: UInt64 = 1
@@ -96,12 +101,14 @@ extension InterestMiner {
         let equal = FusionModel(features: features, coldWeights: features.map { _ in 1 }, warmWeights: features.map { _ in 1 })
         let probe = FusionScorer(catalogue: catalogue, model: equal)
 
-        // Validation users (at most `maxValidationUsers`, a seeded sample): every feature of every item.
+        // Validation users (at most `maxValidationUsers` and the cell budget, a seeded sample):
+        // every feature of every item.
         var users = held.keys.sorted()
-        if users.count > options.maxValidationUsers {
+        let cap = min(options.maxValidationUsers, max(options.minimumValidationUsers, options.validationCellBudget / max(1, n)))
+        if users.count > cap {
             var rng = SeededRandom(seed: options.seed)
             rng.shuffle(&users)
-            users = Array(users.prefix(options.maxValidationUsers)).sorted()
+            users = Array(users.prefix(cap)).sorted()
         }
         let cfModel = cfUsers, userProfiles = profiles
         let validation = parallelMap(users, threads: options.threads, makeState: { () }) { _, u -> ValidationUser in

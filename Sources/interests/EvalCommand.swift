@@ -20,6 +20,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "A prepared split folder (train.jsonl + test.jsonl) instead of the database's events.") var split: String?
     @Option(help: "Methods, comma-separated (default popularity,text,cf,fused).") var methods: String = "popularity,text,cf,fused"
     @Option(help: "Threads.") var threads: Int = 2
+    @Option(help: "Random seed of every trained model (as `interests train --seed`).") var seed: UInt64 = 1
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "No progress lines.") var quiet = false
 
@@ -41,6 +42,10 @@ struct EvalCommand: AsyncParsableCommand {
         options.k = k
         options.split = split
         options.threads = threads
+        options.training.embedding.skipGram.seed = seed
+        options.training.cf?.als.seed = seed
+        options.training.cf?.bpr.seed = seed
+        options.training.ranker?.seed = seed
         options.methods = methods.split(separator: ",").compactMap { RecommendationMethod(rawValue: String($0)) }
         let showProgress = !quiet && !json
         let result = try await miner.evaluate(options) { message in if showProgress { Terminal.progress(message) } }

@@ -78,6 +78,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-text"), help: "Train only the collaborative model.")
     var noText = false
 
+    @Option(help: "The fused ranker: fused (fit its weights on a validation split) or none.")
+    var ranker: String = "fused"
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -103,6 +106,7 @@ struct TrainCommand: AsyncParsableCommand {
         guard (1...1024).contains(factors) else { throw ValidationError("--factors must be 1…1024") }
         if let iterations, !(1...10_000).contains(iterations) { throw ValidationError("--iterations must be 1…10000") }
         if noText && cf == "none" { throw ValidationError("--no-text with --cf none leaves nothing to train") }
+        guard ["fused", "none"].contains(ranker) else { throw ValidationError("--ranker must be fused or none") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard halfLife > 0, halfLife.isFinite else { throw ValidationError("--half-life must be a positive number of days, got \(halfLife)") }
         if alpha != "auto" {
@@ -139,6 +143,14 @@ struct TrainCommand: AsyncParsableCommand {
         return w
     }
 
+    private func rankerOptions() -> RankerTrainingOptions? {
+        guard ranker == "fused" else { return nil }
+        var options = RankerTrainingOptions()
+        options.seed = seed
+        options.threads = threads
+        return options
+    }
+
     func run() async throws {
         let miner = try database.open()
         let showProgress = !quiet && !json
@@ -157,7 +169,7 @@ struct TrainCommand: AsyncParsableCommand {
                 skipGram: SkipGramConfiguration(dimension: dim, epochs: epochs ?? 5, minCount: 2, seed: seed, threads: threads),
                 automaticEpochs: epochs == nil,
                 encoder: modelDir.map { .pretrained(directory: $0, maxLength: maxLength) } ?? .subword),
-            cf: cfOptions, text: !noText, profile: profileRule())
+            cf: cfOptions, text: !noText, profile: profileRule(), ranker: rankerOptions())
         let report = try miner.train(options) { message in
             if showProgress { Terminal.progress(message) }
         }
@@ -182,6 +194,13 @@ struct TrainCommand: AsyncParsableCommand {
             print("cf v\(c.version): \(c.method)\(alphaNote), \(Terminal.count(c.users)) users × \(Terminal.count(c.items)) items, \(Terminal.count(c.nonZeros)) cells, "
                 + "\(c.iterations) iterations" + String(format: " in %.2f s (%.3f s/iteration)", c.seconds, c.secondsPerIteration)
                 + (c.losses.last.map { String(format: ", final loss %.6f", $0) } ?? ""))
+        }
+        if let r = report.ranker {
+            let weights = { (w: [Double]) in zip(r.features, w).map { "\($0) " + String(format: "%.2f", $1) }.joined(separator: ", ") }
+            print("ranker v\(r.version): \(Terminal.count(r.validationUsers)) validation users (\(Terminal.count(r.coldUsers)) cold), "
+                + String(format: "validation NDCG@10 %.4f", r.validationNDCG["fused"] ?? 0) + String(format: " in %.1f s", r.seconds))
+            print("  cold weights: \(weights(r.coldWeights))")
+            print("  warm weights: \(weights(r.warmWeights))")
         }
     }
 }

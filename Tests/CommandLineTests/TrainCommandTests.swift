@@ -18,6 +18,7 @@ import Testing
         let train = try CLI.run(["train", "--db", db, "--no-text", "--cf", "als", "--factors", "8", "--iterations", "5", "--alpha", "10"])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("cf v1: als, alpha 10,"))
+        #expect(train.stdout.contains("ranker v1:") && train.stdout.contains("warm weights: cf "), "the fitted fusion is reported")
         #expect(train.stderr.contains("ALS iteration 5/5, loss"), "progress per iteration with loss")
         let users = CLI.temporaryDirectory().appendingPathComponent("users.txt")
         try "u000001\nu000002\n".write(to: users, atomically: true, encoding: .utf8)
@@ -29,6 +30,10 @@ import Testing
         let bpr = try CLI.run(["train", "--db", db, "--no-text", "--cf", "bpr", "--factors", "8", "--iterations", "5", "--quiet"])
         #expect(bpr.status == 0, "\(bpr.stderr)")
         #expect(bpr.stdout.contains("cf v2: bpr"))
+        let noRanker = try CLI.run(["train", "--db", db, "--no-text", "--factors", "8", "--iterations", "3", "--alpha", "10", "--ranker", "none"])
+        #expect(noRanker.status == 0 && !noRanker.stdout.contains("ranker v"), "\(noRanker.stderr)")
+        let fused = try CLI.run(["recommend", "--db", db, "--top", "3", "--users", users.path])
+        #expect(fused.status == 0, "the ranker of the earlier run still ranks: \(fused.stderr)")
     }
 
     @Test func badCollaborativeOptionsAreExplained() throws {
@@ -36,7 +41,7 @@ import Testing
         for (args, mention) in [
             (["--alpha", "-3"], "--alpha"), (["--alpha", "ten"], "--alpha"), (["--alpha", "10,,20"], "--alpha"),
             (["--star-weights", "1,2,3"], "--star-weights"), (["--cf", "svd"], "--cf"), (["--cf-weights", "loud"], "--cf-weights"),
-            (["--factors", "0"], "--factors"),
+            (["--factors", "0"], "--factors"), (["--ranker", "learned"], "--ranker"),
         ] {
             let r = try CLI.run(["train", "--db", db, "--no-text"] + args)
             #expect(r.status != 0, "\(args)")
