@@ -13,9 +13,9 @@
       per-round ratios are reported, with the load average around every run. Target: >= 1.5x.
       A second set, 1,000 English reviews only, is timed the same way.
   (3) RANKING: per split (amazon-all-beauty, movielens-latest-small) two fresh databases get
-      train.jsonl; one is trained with `interests train --cf none` (trained subword vectors), the
-      other with `interests train --cf none --encoder minilm --model-dir M`; then
-      `interests recommend --method text --top 100 --users TEST_USERS` is scored by
+      train.jsonl; one is trained with `interests train` (trained subword vectors), the other with
+      `interests train --encoder minilm --model-dir M` (both also train CF and the fused ranker);
+      then `interests recommend --method text|fused --top 100 --users TEST_USERS` is scored by
       ../shared/peers/evaluate_lists.py (NDCG@10, Recall@10, MRR@10, AUC; all and cold users).
 
 Usage (paths resolve from this file, so it runs from anywhere):
@@ -216,10 +216,10 @@ def section_speed(rep, a, bins, out, sets):
 
 def section_ranking(rep, a, bins, out):
     rep("")
-    rep("(3) text-only ranking: interests recommend --method text --top 100, scored by evaluate_lists.py")
+    rep("(3) ranking: interests recommend --method text|fused --top 100, scored by evaluate_lists.py")
     peers = os.path.join(a.shared, "peers")
     results = {}
-    rep(f"  {'set':<24} {'encoder':<8} {'NDCG@10':>8} {'R@10':>7} {'MRR@10':>7} {'AUC':>7} {'cold NDCG':>9} {'train s':>8}")
+    rep(f"  {'set':<24} {'encoder':<8} {'method':<6} {'NDCG@10':>8} {'R@10':>7} {'MRR@10':>7} {'AUC':>7} {'cold NDCG':>9} {'train s':>8}")
     for name in RANK_SETS:
         split = os.path.join(a.data, name)
         users = os.path.join(out, f"{name}.users.txt")
@@ -233,20 +233,23 @@ def section_ranking(rep, a, bins, out):
             run([bins["interests"], "ingest", "--db", db, "--quiet", os.path.join(split, "train.jsonl")], "interests ingest")
             extra = ["--encoder", "minilm", "--model-dir", a.model_dir] if encoder == "minilm" else []
             t = time.perf_counter()
-            train = last_json(run([bins["interests"], "train", "--db", db, "--cf", "none", "--quiet", "--json"] + extra,
+            # Text, CF and the fused ranker (its weights fitted on these text vectors).
+            train = last_json(run([bins["interests"], "train", "--db", db, "--quiet", "--json"] + extra,
                                   "interests train"), "interests train")
             train_s = time.perf_counter() - t
-            lists = os.path.join(out, f"{name}.{encoder}.lists.jsonl")
-            run([bins["interests"], "recommend", "--db", db, "--method", "text", "--top", "100", "--users", users],
-                "interests recommend", stdout_file=lists)
-            ev_json = os.path.join(out, f"{name}.{encoder}.eval.json")
-            run([a.peers_python, os.path.join(peers, "evaluate_lists.py"), split, lists, "--json", ev_json], "evaluate_lists.py", cwd=peers)
-            with open(ev_json, encoding="utf-8") as f:
-                ev = json.load(f)
-            m, cold = ev["all"], ev["cold"]
-            results[f"{name}/{encoder}"] = {"all": m, "cold": cold, "train_wall_s": train_s, "train": train}
-            rep(f"  {name:<24} {encoder:<8} {m['ndcg@10']:>8.4f} {m['recall@10']:>7.4f} {m['mrr@10']:>7.4f} {m['auc']:>7.4f} "
-                f"{cold['ndcg@10']:>9.4f} {train_s:>8.1f}")
+            for method in ("text", "fused"):
+                lists = os.path.join(out, f"{name}.{encoder}.{method}.lists.jsonl")
+                run([bins["interests"], "recommend", "--db", db, "--method", method, "--top", "100", "--users", users],
+                    "interests recommend", stdout_file=lists)
+                ev_json = os.path.join(out, f"{name}.{encoder}.{method}.eval.json")
+                run([a.peers_python, os.path.join(peers, "evaluate_lists.py"), split, lists, "--json", ev_json], "evaluate_lists.py", cwd=peers)
+                with open(ev_json, encoding="utf-8") as f:
+                    ev = json.load(f)
+                m, cold = ev["all"], ev["cold"]
+                results[f"{name}/{encoder}/{method}"] = {"all": m, "cold": cold, "train_wall_s": train_s, "train": train}
+                cold_ndcg = "–" if not cold or cold.get("ndcg@10") is None else f"{cold['ndcg@10']:.4f}"
+                rep(f"  {name:<24} {encoder:<8} {method:<6} {m['ndcg@10']:>8.4f} {m['recall@10']:>7.4f} {m['mrr@10']:>7.4f} {m['auc']:>7.4f} "
+                    f"{cold_ndcg:>9} {train_s:>8.1f}")
     return results
 
 

@@ -53,7 +53,7 @@ extension InterestMiner {
             (signals, seen) = (UserSignals(cf: nil, profile: nil, recent: [], positives: 0), [])
             note = "unknown user '\(user)': ranked by what every new user gets (popularity, and the query if given)"
         }
-        var candidates: [Int]
+        var candidates: [Int]?
         if let items {
             var rows: [Int] = []
             var unknown: [String] = []
@@ -64,18 +64,20 @@ extension InterestMiner {
                 throw .invalidArgument(name: "items", reason: "not in the catalogue: \(unknown.prefix(10).joined(separator: ", "))"
                                        + (unknown.count > 10 ? " and \(unknown.count - 10) more" : ""))
             }
-            candidates = rows
-        } else {
-            candidates = Array(0..<ctx.catalogue.count)
+            candidates = includeSeen ? rows : rows.filter { !seen.contains($0) }
         }
-        if !includeSeen { candidates = candidates.filter { !seen.contains($0) } }
-        var scores = ctx.scorer.scores(signals, excluding: includeSeen ? [] : Array(seen))
+        // Seen items score −∞ unless included; a large catalogue is scored on both cores.
+        var (scores, base) = ctx.scorer.scoresAndBase(signals, excluding: includeSeen ? [] : Array(seen),
+                                                     threads: ctx.catalogue.count >= 50_000 ? 2 : 1)
         var queryScores: [Float]?
         if let query { (scores, queryScores) = try personalise(scores, query: query, ctx) }
         var best = TopK(max(0, top))
-        for i in candidates { best.offer(Int32(i), scores[i]) }
+        if let candidates {
+            for i in candidates { best.offer(Int32(i), scores[i]) }
+        } else {
+            for (i, s) in scores.enumerated() where s != -.infinity { best.offer(Int32(i), s) }
+        }
         let chosen = best.sorted().map { Int($0.id) }
-        let base = ctx.scorer.baseScores(signals)
         var userTerms: [String] = []
         if explain, note == nil, ctx.text != nil {
             userTerms = (try? terms(user: user, options: TermsOptions(top: 30)))?.terms.map(\.term) ?? []

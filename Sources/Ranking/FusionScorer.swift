@@ -128,18 +128,31 @@ public struct FusionScorer: Sendable {
         public var recentPopularity: [Float]
     }
 
-    public func baseScores(_ user: UserSignals) -> Base {
+    /// The first-stage features over every item; `threads` > 1 splits the matrix–vector
+    /// products by rows (for one user's latency over a large catalogue).
+    public func baseScores(_ user: UserSignals, threads: Int = 1) -> Base {
         let n = catalogue.count
         var cf = [Float](repeating: 0, count: n)
-        if let u = user.cf, u.count == catalogue.cfFactors, catalogue.cfFactors > 0 {
-            Self.gemv(catalogue.cfItems, rows: n, dim: catalogue.cfFactors, u, &cf)
-            standardise(&cf)
-        }
         var text = [Float](repeating: 0, count: n)
-        if let p = user.profile, p.count == catalogue.textDimension {
-            Self.gemv(catalogue.itemVectors, rows: n, dim: catalogue.textDimension, p, &text)
-            standardise(&text)
+        let cfQuery = user.cf.flatMap { $0.count == catalogue.cfFactors && catalogue.cfFactors > 0 ? $0 : nil }
+        let textQuery = user.profile.flatMap { $0.count == catalogue.textDimension && catalogue.textDimension > 0 ? $0 : nil }
+        let parts = max(1, min(threads, n / 4096))
+        cf.withUnsafeMutableBufferPointer { cfOut in
+            text.withUnsafeMutableBufferPointer { textOut in
+                let cfPointer = SendablePointer(cfOut.baseAddress), textPointer = SendablePointer(textOut.baseAddress)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let lo = n * part / parts, hi = n * (part + 1) / parts
+                    if let q = cfQuery, let out = cfPointer.base {
+                        Self.gemv(catalogue.cfItems, from: lo, to: hi, dim: catalogue.cfFactors, q, out)
+                    }
+                    if let q = textQuery, let out = textPointer.base {
+                        Self.gemv(catalogue.itemVectors, from: lo, to: hi, dim: catalogue.textDimension, q, out)
+                    }
+                }
+            }
         }
+        if cfQuery != nil { standardise(&cf) }
+        if textQuery != nil { standardise(&text) }
         let recent = model.features.contains(.recentPopularity) ? catalogue.recentPopularity(at: user.time) : [Float](repeating: 0, count: n)
         return Base(cf: cf, text: text, recentPopularity: recent)
     }
@@ -213,8 +226,13 @@ public struct FusionScorer: Sendable {
     /// Fused scores of every item for the user (higher is better); `excluded` rows (seen items)
     /// get −∞. Items past the shortlist get their first-stage score shifted below every
     /// shortlisted one.
-    public func scores<S: Sequence<Int>>(_ user: UserSignals, excluding excluded: S) -> [Float] {
-        let base = baseScores(user)
+    public func scores<S: Sequence<Int>>(_ user: UserSignals, excluding excluded: S, threads: Int = 1) -> [Float] {
+        scoresAndBase(user, excluding: excluded, threads: threads).scores
+    }
+
+    /// `scores` with the first-stage features it was computed from.
+    public func scoresAndBase<S: Sequence<Int>>(_ user: UserSignals, excluding excluded: S, threads: Int = 1) -> (scores: [Float], base: Base) {
+        let base = baseScores(user, threads: threads)
         let w = model.weights(positives: user.positives)
         let n = catalogue.count
         var wcf: Float = 0, wtext: Float = 0, wpop: Float = 0, wrecent: Float = 0
@@ -236,11 +254,11 @@ public struct FusionScorer: Sendable {
             stage1[i] = wcf * base.cf[i] + wtext * base.text[i] + wpop * catalogue.popularity[i] + wrecent * base.recentPopularity[i]
         }
         for i in excluded where i >= 0 && i < n { stage1[i] = -.infinity }
-        guard textAttentionWeight != 0 || cfAttentionWeight != 0, !user.recent.isEmpty else { return stage1 }
+        guard textAttentionWeight != 0 || cfAttentionWeight != 0, !user.recent.isEmpty else { return (stage1, base) }
         var top = TopK(min(shortlist, n))
         for i in 0..<n where stage1[i] > top.threshold { top.offer(Int32(i), stage1[i]) }
         let chosen = top.sorted()
-        guard !chosen.isEmpty, chosen.contains(where: { $0.score > -.infinity }) else { return stage1 }
+        guard !chosen.isEmpty, chosen.contains(where: { $0.score > -.infinity }) else { return (stage1, base) }
         // Attention lies in [0, −ln 0.001 ≈ 6.9]; everything below the shortlist sits under the
         // lowest score a shortlisted item can reach.
         let margin = 7 * (abs(textAttentionWeight) + abs(cfAttentionWeight)) + 1
@@ -249,7 +267,19 @@ public struct FusionScorer: Sendable {
             let i = Int(id)
             out[i] = s + textAttentionWeight * textAttention(i, user) + cfAttentionWeight * cfAttention(i, user)
         }
-        return out
+        return (out, base)
+    }
+
+    /// Rows lo..<hi of m·q into out[lo..<hi].
+    static func gemv(_ m: [Float], from lo: Int, to hi: Int, dim: Int, _ q: [Float], _ out: UnsafeMutablePointer<Float>) {
+        guard hi > lo else { return }
+        m.withUnsafeBufferPointer { mp in
+            q.withUnsafeBufferPointer { qp in
+                if let mb = mp.baseAddress, let qb = qp.baseAddress {
+                    VectorMath.gemv(mb + lo * dim, rows: hi - lo, dimension: dim, qb, out + lo)
+                }
+            }
+        }
     }
 
     public static func gemv(_ m: [Float], rows: Int, dim: Int, _ q: [Float], _ out: inout [Float]) {
@@ -263,4 +293,11 @@ public struct FusionScorer: Sendable {
             }
         }
     }
+}
+
+/// A buffer's base address handed to the workers of one `concurrentPerform`, each of which
+/// writes its own disjoint rows.
+private struct SendablePointer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>?
+    init(_ base: UnsafeMutablePointer<Float>?) { self.base = base }
 }

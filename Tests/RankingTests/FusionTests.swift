@@ -107,4 +107,21 @@ import Testing
         #expect(abs(m.auc - (1 + 0 + (4 - 2.5) / 3) / 3) < 1e-12)
         #expect(ListEvaluation.coverage(lists, catalogue: catalogue, k: 2) == 0.75)
     }
+
+    /// Splitting the first stage by rows over threads changes nothing, bit for bit.
+    @Test func threadedScoresEqualSingleThreaded() {
+        var rng = SeededRandom(seed: 9)
+        let n = 20_000
+        let vectors = (0..<(n * 8)).map { _ in rng.nextUnitFloat() - 0.5 }
+        let factors = (0..<(n * 4)).map { _ in rng.nextUnitFloat() - 0.5 }
+        let c = RankingCatalogue(count: n, textDimension: 8, itemVectors: vectors, cfFactors: 4, cfItems: factors,
+                                 popularity: (0..<n).map { Float($0 % 7) }, eventTimes: Array(repeating: [], count: n))
+        let model = FusionModel(features: [.collaborative, .text, .attention, .popularity], coldWeights: [1, 1, 1, 0.1], warmWeights: [1, 2, 1, 0.1])
+        let scorer = FusionScorer(catalogue: c, model: model)
+        let user = UserSignals(cf: [0.3, -0.2, 0.5, 0.1], profile: [0.1, 0.2, -0.3, 0.4, 0.5, -0.1, 0.2, 0.3], recent: [5, 17, 4_000], positives: 9)
+        let one = scorer.scoresAndBase(user, excluding: [3, 5], threads: 1)
+        let two = scorer.scoresAndBase(user, excluding: [3, 5], threads: 2)
+        #expect(one.scores == two.scores && one.base.cf == two.base.cf && one.base.text == two.base.text)
+        #expect(one.scores[3] == -.infinity && one.scores[5] == -.infinity)
+    }
 }
