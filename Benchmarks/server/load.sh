@@ -2,7 +2,8 @@
 # Load on loopback with wrk (Debian's package), three 60 s runs:
 #   mixed:  90% recommendation reads / 10% event writes, closed loop, as fast as the machine answers
 #   target: recommendation reads paced to READ_RATE (2,000/s) on TARGET_CONNECTIONS connections
-#           while 2 paced writers send ~WRITE_RATE (100) event writes/s
+#           while WRITE_CONNECTIONS (8) paced writers, one per wrk thread (acks are tracked per
+#           thread), send ~WRITE_RATE (100) event writes/s
 #   max:    recommendation reads as fast as possible with the same ~100 writes/s
 # Zero 5xx expected; every acknowledged event must be in the database afterwards (count and a
 # checksum of id, user, item and time). wrk's latencies are per request, send to last byte.
@@ -17,9 +18,12 @@ CONNECTIONS="${CONNECTIONS:-8}"
 TARGET_CONNECTIONS="${TARGET_CONNECTIONS:-16}"
 READ_RATE="${READ_RATE:-2000}"
 WRITE_RATE="${WRITE_RATE:-100}"
-# Pause per connection so that connections·1000/(pause + ~1 ms answer) ≈ the rate.
-READ_DELAY=$(( TARGET_CONNECTIONS * 1000 / READ_RATE - 1 ))
-WRITE_DELAY=$(( 2 * 1000 / WRITE_RATE - 1 ))
+# Pause per connection so that connections·1000/(pause + ~2 ms answer) ≈ the rate.
+READ_DELAY=$(( TARGET_CONNECTIONS * 1000 / READ_RATE - 2 ))
+# Writers: WRITE_CONNECTIONS closed loops, each pausing so that the total is about WRITE_RATE
+# while a write takes ~25 ms under full read load (the achieved rate is printed and is what counts).
+WRITE_CONNECTIONS="${WRITE_CONNECTIONS:-8}"
+WRITE_DELAY=$(( WRITE_CONNECTIONS * 1000 / WRITE_RATE - 25 ))
 PORT="${PORT:-18080}"
 export LOAD_USERS="${USERS:-100000}" LOAD_ITEMS="${ITEMS:-10000}" LOAD_DIR="$WORK"
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
@@ -49,9 +53,9 @@ python3 "$HERE/checks.py" verify-acked "$DB" "$WORK"/acked-"$RUN"-*.tsv
 paced_run() {  # paced_run NAME READ_CONNECTIONS READ_DELAY_MS
   local name="$1" conns="$2" rdelay="$3"
   RUN="$name$(date +%s)"
-  echo "== $name: ${DURATION}s reads on $conns connections (pause ${rdelay} ms) + 2 writers (pause ${WRITE_DELAY} ms) (load before: $(loadavg))"
+  echo "== $name: ${DURATION}s reads on $conns connections (pause ${rdelay} ms) + $WRITE_CONNECTIONS writers (pause ${WRITE_DELAY} ms) (load before: $(loadavg))"
   rm -f "$WORK"/acked-"$RUN"-*.tsv
-  LOAD_RUN="$RUN" LOAD_DELAY_MS="$WRITE_DELAY" wrk -t 2 -c 2 -d "${DURATION}s" --timeout 10s \
+  LOAD_RUN="$RUN" LOAD_DELAY_MS="$WRITE_DELAY" wrk -t "$WRITE_CONNECTIONS" -c "$WRITE_CONNECTIONS" -d "${DURATION}s" --timeout 10s \
     -s "$HERE/paced_writes.lua" "http://127.0.0.1:$PORT" > "$WORK/writes-$RUN.txt" &
   local writer=$!
   # Reads only: no acknowledgement to track, so 2 wrk threads drive all the connections.

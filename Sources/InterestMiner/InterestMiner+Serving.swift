@@ -66,8 +66,11 @@ extension InterestMiner {
         guard top >= 1 else { throw .invalidArgument(name: "top", reason: "must be at least 1") }
         let ctx = try requireRanker()
         guard let (signals, seen) = try userSignals(user, ctx) else { return nil }
-        var scores = ctx.scorer.scores(signals, excluding: Array(seen))
-        if let query { scores = try personalise(scores, query: query, ctx).scores }
+        guard let query else {
+            let best = ctx.scorer.top(top, for: signals, excluding: seen)
+            return Recommendation(user: user, items: best.map { ctx.items[Int($0.id)] }, scores: best.map(\.score))
+        }
+        let scores = try personalise(ctx.scorer.scores(signals, excluding: seen), query: query, ctx).scores
         return Self.best(scores, catalogue: ctx.items, top: top, user: user) { scores[$0] == -.infinity }
     }
 

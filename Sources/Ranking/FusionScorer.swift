@@ -232,6 +232,32 @@ public struct FusionScorer: Sendable {
 
     /// `scores` with the first-stage features it was computed from.
     public func scoresAndBase<S: Sequence<Int>>(_ user: UserSignals, excluding excluded: S, threads: Int = 1) -> (scores: [Float], base: Base) {
+        let first = firstStage(user, excluding: excluded, threads: threads)
+        guard let chosen = first.shortlist else { return (first.scores, first.base) }
+        // Attention lies in [0, −ln 0.001 ≈ 6.9]; everything below the shortlist sits under the
+        // lowest score a shortlisted item can reach.
+        let margin = 7 * (abs(first.textAttention) + abs(first.cfAttention)) + 1
+        var out = first.scores
+        for i in out.indices { out[i] -= margin }
+        for (id, s) in chosen where s > -.infinity {
+            let i = Int(id)
+            out[i] = s + first.textAttention * textAttention(i, user) + first.cfAttention * cfAttention(i, user)
+        }
+        return (out, first.base)
+    }
+
+    /// The first stage: base features, their weighted sum per item (excluded rows −∞), and —
+    /// when attention has weight and the user has recent items — the shortlist (best first)
+    /// with the two attention weights.
+    struct FirstStage {
+        var base: Base
+        var scores: [Float]
+        var shortlist: [(id: Int32, score: Float)]?
+        var textAttention: Float
+        var cfAttention: Float
+    }
+
+    func firstStage<S: Sequence<Int>>(_ user: UserSignals, excluding excluded: S, threads: Int) -> FirstStage {
         let base = baseScores(user, threads: threads)
         let w = model.weights(positives: user.positives)
         let n = catalogue.count
@@ -254,20 +280,32 @@ public struct FusionScorer: Sendable {
             stage1[i] = wcf * base.cf[i] + wtext * base.text[i] + wpop * catalogue.popularity[i] + wrecent * base.recentPopularity[i]
         }
         for i in excluded where i >= 0 && i < n { stage1[i] = -.infinity }
-        guard textAttentionWeight != 0 || cfAttentionWeight != 0, !user.recent.isEmpty else { return (stage1, base) }
+        var first = FirstStage(base: base, scores: stage1, shortlist: nil, textAttention: textAttentionWeight, cfAttention: cfAttentionWeight)
+        guard textAttentionWeight != 0 || cfAttentionWeight != 0, !user.recent.isEmpty else { return first }
         var top = TopK(min(shortlist, n))
         for i in 0..<n where stage1[i] > top.threshold { top.offer(Int32(i), stage1[i]) }
         let chosen = top.sorted()
-        guard !chosen.isEmpty, chosen.contains(where: { $0.score > -.infinity }) else { return (stage1, base) }
-        // Attention lies in [0, −ln 0.001 ≈ 6.9]; everything below the shortlist sits under the
-        // lowest score a shortlisted item can reach.
-        let margin = 7 * (abs(textAttentionWeight) + abs(cfAttentionWeight)) + 1
-        var out = stage1.map { $0 - margin }
-        for (id, s) in chosen where s > -.infinity {
-            let i = Int(id)
-            out[i] = s + textAttentionWeight * textAttention(i, user) + cfAttentionWeight * cfAttention(i, user)
+        if chosen.contains(where: { $0.score > -.infinity }) { first.shortlist = chosen }
+        return first
+    }
+
+    /// The best `k` items (seen items excluded) — the same items, order and scores as `scores`
+    /// followed by a top-k — computed without the full final score array when the shortlist
+    /// holds at least `k` items: every shortlisted item outranks every other.
+    public func top(_ k: Int, for user: UserSignals, excluding excluded: some Sequence<Int>) -> [(id: Int32, score: Float)] {
+        let first = firstStage(user, excluding: excluded, threads: 1)
+        if let chosen = first.shortlist, chosen.count(where: { $0.score > -.infinity }) >= k {
+            var best = TopK(k)
+            for (id, s) in chosen where s > -.infinity {
+                let i = Int(id)
+                best.offer(id, s + first.textAttention * textAttention(i, user) + first.cfAttention * cfAttention(i, user))
+            }
+            return best.sorted()
         }
-        return (out, base)
+        let scores = first.shortlist == nil ? first.scores : scoresAndBase(user, excluding: excluded).scores
+        var best = TopK(k)
+        for (i, s) in scores.enumerated() where s != -.infinity && s > best.threshold { best.offer(Int32(i), s) }
+        return best.sorted()
     }
 
     /// Rows lo..<hi of m·q into out[lo..<hi].

@@ -124,4 +124,28 @@ import Testing
         #expect(one.scores == two.scores && one.base.cf == two.base.cf && one.base.text == two.base.text)
         #expect(one.scores[3] == -.infinity && one.scores[5] == -.infinity)
     }
+
+    /// `top(k)` (shortlist only) gives exactly the items and scores of the full ranking's top k,
+    /// also when k is larger than the shortlist or most items are excluded.
+    @Test func topOfTheShortlistIsTheTopOfTheFullRanking() {
+        var rng = SeededRandom(seed: 3)
+        let n = 600
+        let c = RankingCatalogue(count: n, textDimension: 6, itemVectors: (0..<(n * 6)).map { _ in rng.nextUnitFloat() - 0.5 },
+                                 cfFactors: 3, cfItems: (0..<(n * 3)).map { _ in rng.nextUnitFloat() - 0.5 },
+                                 popularity: (0..<n).map { Float($0 % 5) }, eventTimes: Array(repeating: [], count: n))
+        let model = FusionModel(features: [.collaborative, .text, .attention, .collaborativeAttention, .popularity],
+                                coldWeights: [1, 1, 2, 1, 0.2], warmWeights: [2, 1, 3, 1, 0.1])
+        var scorer = FusionScorer(catalogue: c, model: model)
+        scorer.shortlist = 20
+        for (recent, excluded, k) in [([1, 2, 3], [Int](), 10), ([7, 300], [7, 300, 5], 20), ([9], Array(0..<590), 15), ([4, 8], [], 40), ([], [2], 10)] {
+            let user = UserSignals(cf: [0.2, -0.4, 0.3], profile: [0.1, -0.2, 0.3, 0.4, -0.5, 0.1], recent: recent, positives: 7)
+            let full = scorer.scores(user, excluding: excluded)
+            var best = TopK(k)
+            for (i, s) in full.enumerated() where s != -.infinity { best.offer(Int32(i), s) }
+            let expected = best.sorted()
+            let got = scorer.top(k, for: user, excluding: excluded)
+            #expect(got.map(\.id) == expected.map(\.id), "recent \(recent), k \(k)")
+            #expect(got.map(\.score) == expected.map(\.score), "recent \(recent), k \(k)")
+        }
+    }
 }
