@@ -149,6 +149,15 @@ BAD_PATHS = [
     ("DELETE", "/v1/users/..%2F..%2Fetc"),
     ("GET", "/../../etc/passwd"),
 ]
+BAD_RANK_BODIES = [
+    ("rank: malformed JSON", b'{"user": "u000001"'),
+    ("rank: wrong types", b'{"user": 7, "k": "ten"}'),
+    ("rank: huge k", b'{"user": "u000001", "k": 99999999999999999999}'),
+    ("rank: unknown items", b'{"user": "u000001", "items": ["../../etc/passwd", "x\' OR 1=1"]}'),
+    ("rank: deeply nested", b'{"user": "u000001", "items": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    ("rank: invalid UTF-8", b'{"user": "\xff\xfe"}'),
+    ("rank: SQL in the user", b'{"user": "x\'); DROP TABLE user;--"}'),
+]
 
 
 def badinput(port, db):
@@ -167,6 +176,11 @@ def badinput(port, db):
         ok = 400 <= status < 500
         bad += not ok
         rows.append((f"{method} {path}", status, json.loads(data).get("error") if data.startswith(b"{") else ""))
+    for name, body in BAD_RANK_BODIES:
+        status, data = request(port, "POST", "/v1/rank", body)
+        ok = 400 <= status < 500
+        bad += not ok
+        rows.append((name, status, json.loads(data).get("error") if data.startswith(b"{") else ""))
     health, _ = request(port, "GET", "/healthz")
     after = counts(db)
     for r in rows:
