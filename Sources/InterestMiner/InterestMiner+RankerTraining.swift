@@ -126,8 +126,11 @@ extension InterestMiner {
         fitting.negatives = options.negatives
         fitting.l2 = options.l2
         let pooled = validation.isEmpty ? features.map { _ in 1.0 } : FusionFitting.fit(validation, settings: fitting, threads: options.threads)
-        let coldW = coldSet.count >= options.minimumSegmentUsers ? FusionFitting.fit(coldSet, settings: fitting, threads: options.threads) : pooled
-        let warmW = warmSet.count >= options.minimumSegmentUsers ? FusionFitting.fit(warmSet, settings: fitting, threads: options.threads) : pooled
+        // A segment that is everyone is the pooled fit (not fitted twice).
+        let coldW = coldSet.count >= options.minimumSegmentUsers && !warmSet.isEmpty
+            ? FusionFitting.fit(coldSet, settings: fitting, threads: options.threads) : pooled
+        let warmW = warmSet.count >= options.minimumSegmentUsers && !coldSet.isEmpty
+            ? FusionFitting.fit(warmSet, settings: fitting, threads: options.threads) : pooled
         let model = FusionModel(features: features, coldWeights: coldW, warmWeights: warmW)
         let coldUsers = coldSet.count
 
