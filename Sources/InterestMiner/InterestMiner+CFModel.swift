@@ -82,7 +82,13 @@ extension InterestMiner {
         if let row = cf.userRow[user], !stale.contains(user) { return cf.model.user(row) }
         let rows: [InteractionRow]?
         do { rows = try store.interactionRows(ofUser: user) } catch { throw .store(error) }
-        guard let rows, !rows.isEmpty else { return nil }
+        guard let rows else { return nil }
+        return Self.foldIn(rows, cf)
+    }
+
+    /// A user's factors folded in from their rows (nil: no rows, or none the model knows).
+    static func foldIn(_ rows: [InteractionRow], _ cf: LoadedCFModel) -> [Float]? {
+        guard !rows.isEmpty else { return nil }
         var byItem: [Int32: Float] = [:]
         for r in rows {
             guard let col = cf.itemColumn[r.item] else { continue }

@@ -71,11 +71,11 @@ extension InterestMiner {
                 }
             }
             // Event times are read now (not at training), so "in demand lately" is current.
-            let behaviour = BehaviourIndex(rows: try store.interactionRows().rows, catalogueRow: row, catalogueCount: n)
+            let eventTimes = positiveEventTimes(try store.interactionRows().rows, catalogueRow: row, catalogueCount: n)
             let catalogue = RankingCatalogue(
                 count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
                 popularity: RankingCatalogue.standardisedLogCounts(itemIDs.map { popularityOf[$0] ?? 0 }),
-                eventTimes: behaviour.eventTimes)
+                eventTimes: eventTimes)
             // A feature whose model is gone (e.g. `--cf none` after training) gets weight 0.
             var model = stored.model
             for (k, f) in model.features.enumerated()
@@ -135,14 +135,27 @@ extension InterestMiner {
             throw .store(error)
         }
         let behaviour = BehaviourIndex(rows: rows, catalogueRow: ctx.row, catalogueCount: ctx.catalogue.count)
-        var out: [String: (UserSignals, seen: Set<Int>)] = [:]
-        for (uid, name) in users {
-            var cfVector: [Float]?
-            if let cf = ctx.cf { cfVector = try self.cfVector(name, cf, stale: stale) }
-            out[name] = (UserSignals(cf: cfVector, profile: profiles[uid], recent: behaviour.recent[uid] ?? [], positives: behaviour.positives[uid] ?? 0,
-                                     time: behaviour.latest[uid]),
-                         behaviour.seen[uid] ?? [])
+        // Users the CF model has no current row for are folded in from the rows already read.
+        var foldRows: [Int64: [InteractionRow]] = [:]
+        if let cf = ctx.cf {
+            let fold = Set(users.compactMap { uid, name in cf.userRow[name] == nil || stale.contains(name) ? uid : nil })
+            for r in rows where fold.contains(r.user) { foldRows[r.user, default: []].append(r) }
         }
+        let list = Array(users)
+        let cf = ctx.cf, staleUsers = stale, folded = foldRows, directions = profiles
+        let signals = parallelMap(list, threads: 2, makeState: { () }) { _, entry -> (UserSignals, seen: Set<Int>) in
+            let (uid, name) = entry
+            var cfVector: [Float]?
+            if let cf {
+                if let row = cf.userRow[name], !staleUsers.contains(name) { cfVector = cf.model.user(row) } else { cfVector = Self.foldIn(folded[uid] ?? [], cf) }
+            }
+            return (UserSignals(cf: cfVector, profile: directions[uid], recent: behaviour.recent[uid] ?? [], positives: behaviour.positives[uid] ?? 0,
+                                time: behaviour.latest[uid]),
+                    behaviour.seen[uid] ?? [])
+        }
+        var out: [String: (UserSignals, seen: Set<Int>)] = [:]
+        out.reserveCapacity(list.count)
+        for (k, entry) in list.enumerated() { out[entry.value] = signals[k] }
         return out
     }
 }

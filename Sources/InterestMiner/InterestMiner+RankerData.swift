@@ -46,6 +46,17 @@ struct BehaviourIndex: Sendable {
     }
 }
 
+/// The times of each catalogue item's positive events (what recent popularity counts), without
+/// the per-user summaries of `BehaviourIndex`: loading the ranker needs only these.
+func positiveEventTimes(_ rows: [InteractionRow], catalogueRow: [Int64: Int], catalogueCount: Int) -> [[Int64]] {
+    var times = [[Int64]](repeating: [], count: catalogueCount)
+    for r in rows where r.rating.map({ $0 >= 1 }) ?? true {
+        guard let i = catalogueRow[r.item] else { continue }
+        times[i].append(r.timestamp)
+    }
+    return times
+}
+
 /// Item vectors (unit, zero when missing) in catalogue order, flattened.
 func flattenVectors(_ vectors: [[Float]?], dimension: Int) -> [Float] {
     var out = [Float](repeating: 0, count: vectors.count * dimension)

@@ -24,15 +24,24 @@ extension InterestStore {
     /// Every review and interaction as (user row id, item row id, action, rating), in one read
     /// transaction, plus the highest row ids seen (the model's watermark).
     public func interactionRows() throws(StoreError) -> (rows: [InteractionRow], watermark: EventWatermark) {
+        // Millions of rows: stepped through the C API (no per-row Row values).
         try read("reading interactions") { db in
             var rows: [InteractionRow] = []
-            let reviews = try Row.fetchCursor(db, sql: "SELECT user_id, item_id, rating, ts FROM review")
-            while let r = try reviews.next() { rows.append(InteractionRow(user: r[0], item: r[1], action: nil, rating: r[2], timestamp: r[3])) }
-            let inter = try Row.fetchCursor(db, sql: "SELECT user_id, item_id, action, rating, ts FROM interaction")
-            while let r = try inter.next() {
-                let code: Int = r[2]
-                rows.append(InteractionRow(user: r[0], item: r[1], action: Action(code: code), rating: r[3], timestamp: r[4]))
+            rows.reserveCapacity(try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM review) + (SELECT count(*) FROM interaction)") ?? 0)
+            let reviews = try RawStatement(db, "SELECT user_id, item_id, rating, ts FROM review")
+            reviews.reset()
+            while try reviews.step() {
+                rows.append(InteractionRow(user: reviews.int64(column: 0), item: reviews.int64(column: 1), action: nil,
+                                           rating: reviews.optionalDouble(column: 2), timestamp: reviews.int64(column: 3)))
             }
+            let inter = try RawStatement(db, "SELECT user_id, item_id, action, rating, ts FROM interaction")
+            inter.reset()
+            while try inter.step() {
+                rows.append(InteractionRow(user: inter.int64(column: 0), item: inter.int64(column: 1), action: Action(code: Int(inter.int64(column: 2))),
+                                           rating: inter.optionalDouble(column: 3), timestamp: inter.int64(column: 4)))
+            }
+            reviews.reset()
+            inter.reset()
             return (rows, try Self.watermark(db))
         }
     }

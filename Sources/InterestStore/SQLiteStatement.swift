@@ -88,7 +88,7 @@ struct RawStatement {
         if rc == SQLITE_DONE { return false }
         let message = String(cString: sqlite3_errmsg(connection))
         sqlite3_reset(handle)
-        throw StoreError.sqlite(operation: "writing events", message: message)
+        throw StoreError.sqlite(operation: "stepping a statement", message: message)
     }
 
     @inline(__always) func int64(column: Int32) -> Int64 {
@@ -97,6 +97,11 @@ struct RawStatement {
 
     @inline(__always) func double(column: Int32) -> Double {
         sqlite3_column_double(handle, column)
+    }
+
+    /// Column `column` as a Double, nil for NULL.
+    @inline(__always) func optionalDouble(column: Int32) -> Double? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_double(handle, column)
     }
 
     /// Rows changed by the last statement on the connection.
