@@ -96,24 +96,16 @@ extension InterestMiner {
     /// One user's signals for the ranker, read from the store (their events, profile, and CF
     /// factors — folded in when they have events newer than the model). nil: unknown user.
     func userSignals(_ user: String, _ ctx: RankerContext) throws(InterestMinerError) -> (UserSignals, seen: Set<Int>)? {
-        let rows: [InteractionRow]?
-        let profile: StoredProfile?
-        do {
-            rows = try store.interactionRows(ofUser: user)
-            profile = try store.profile(ofUser: user)
-        } catch {
-            throw .store(error)
-        }
-        guard let rows else { return nil }
-        let behaviour = BehaviourIndex(rows: rows, catalogueRow: ctx.row, catalogueCount: ctx.catalogue.count)
-        let uid = rows.first?.user ?? -1
+        let state: UserRankingState?
+        do { state = try store.userRankingState(user, after: ctx.cf?.watermark) } catch { throw .store(error) }
+        guard let state else { return nil }
+        let behaviour = BehaviourIndex(rows: state.rows, catalogueRow: ctx.row, catalogueCount: ctx.catalogue.count)
+        let uid = state.rows.first?.user ?? -1
         var cfVector: [Float]?
         if let cf = ctx.cf {
-            var stale = Set<String>()
-            do { if try store.hasEvents(ofUser: user, after: cf.watermark) { stale.insert(user) } } catch { throw .store(error) }
-            cfVector = try self.cfVector(user, cf, stale: stale)
+            if let row = cf.userRow[user], !state.hasNewerEvents { cfVector = cf.model.user(row) } else { cfVector = Self.foldIn(state.rows, cf) }
         }
-        let direction = profile.flatMap { $0.version == ctx.text?.version ? $0.profile.direction : nil }
+        let direction = state.profile.flatMap { $0.version == ctx.text?.version ? $0.profile.direction : nil }
         let signals = UserSignals(cf: cfVector, profile: direction, recent: behaviour.recent[uid] ?? [], positives: behaviour.positives[uid] ?? 0,
                                   time: behaviour.latest[uid])
         return (signals, behaviour.seen[uid] ?? [])
