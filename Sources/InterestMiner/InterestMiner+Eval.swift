@@ -137,10 +137,8 @@ extension InterestMiner {
                 }
                 _ = try trainer.store.write(kept, cache: &cache)
             }
-        } catch let e as StoreError {
-            throw .store(e)
         } catch {
-            throw .store(StoreError.sqlite(operation: "copying events", message: "\(error)"))
+            throw .store(error)
         }
         return held
     }

@@ -181,10 +181,8 @@ extension InterestMiner {
                 for (term, c) in best { itemTerms.append((item, term, Double(c) / n)) }
             }
             try store.replaceItemTerms(itemTerms)
-        } catch let e as StoreError {
-            throw .store(e)
         } catch {
-            throw .store(StoreError.sqlite(operation: "computing text vectors", message: "\(error)"))
+            throw .store(error)
         }
         part.seconds = (clock.now - started).seconds
         return part
