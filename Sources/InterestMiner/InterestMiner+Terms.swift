@@ -209,7 +209,8 @@ extension InterestMiner {
         let documents = max(context.documents, rows.values.map(\.documentFrequency).max() ?? 0)
         let scored = TermScoring(options.scoring).score(candidates, interests: interests.map(\.centroid), userWeight: total, documents: documents)
         answer.events = points.count
-        answer.terms = scored.prefix(max(0, options.top)).map { s in
+        let shown = TermScoring.diversified(scored, top: max(0, options.top), shares: interests.map { nowShare($0) })
+        answer.terms = shown.map { s in
             let support = options.explain
                 ? tally[s.term]?.support.reversed().prefix(3).compactMap { events[$0].text }
                 : nil

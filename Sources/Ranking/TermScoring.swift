@@ -122,4 +122,24 @@ public struct TermScoring: Sendable {
         }
         return kept
     }
+
+    /// The `top` terms to show from `scored` (best first): half the list is shared among the
+    /// user's interests in proportion to their current `shares` (at least one term each), so a
+    /// minor interest still shows; the rest go by score. Returned in score order. A user with
+    /// one interest gets exactly `scored.prefix(top)`.
+    public static func diversified(_ scored: [Scored], top: Int, shares: [Double]) -> [Scored] {
+        guard top > 0 else { return [] }
+        guard shares.count > 1 else { return Array(scored.prefix(top)) }
+        var chosen = Set<Int>()
+        for (j, share) in shares.enumerated() where share > 0 {
+            let quota = max(1, Int((Double(top) * share / 2).rounded(.down)))
+            var taken = 0
+            for (k, s) in scored.enumerated() where s.interest == j && taken < quota && chosen.count < top {
+                chosen.insert(k)
+                taken += 1
+            }
+        }
+        for k in scored.indices where chosen.count < top { chosen.insert(k) }
+        return chosen.sorted().map { scored[$0] }
+    }
 }

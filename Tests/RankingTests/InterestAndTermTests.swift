@@ -67,3 +67,29 @@ import Testing
         #expect(scored.map(\.score) == scored.map(\.score).sorted(by: >))
     }
 }
+
+/// The shown terms: every interest gets a share of the list, the rest goes by score.
+@Suite struct DiversifiedTermsTests {
+    static func scored(_ interests: [Int]) -> [TermScoring.Scored] {
+        interests.enumerated().map { k, j in
+            TermScoring.Scored(term: "t\(k)", score: 1 - Double(k) / 100, closeness: 0, distinctiveness: 0, evidence: 1, interest: j)
+        }
+    }
+
+    @Test func oneInterestIsThePrefix() {
+        let s = Self.scored([0, 0, 0, 0, 0])
+        #expect(TermScoring.diversified(s, top: 3, shares: [1]) == Array(s.prefix(3)))
+        #expect(TermScoring.diversified(s, top: 0, shares: [1]).isEmpty)
+    }
+
+    @Test func aMinorInterestStillShows() {
+        // Interest 1 (share 0.2) only ranks 6th and 7th by score; top 4 still holds its best term.
+        let s = Self.scored([0, 0, 0, 0, 0, 1, 1])
+        let shown = TermScoring.diversified(s, top: 4, shares: [0.8, 0.2])
+        #expect(shown.map(\.term) == ["t0", "t1", "t2", "t5"], "score order, interest 1's best term included")
+        // Quotas: interest 0 gets floor(10·0.8/2) = 4, interest 1 floor(10·0.2/2) = 1; the rest by score.
+        let ten = TermScoring.diversified(Self.scored([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]), top: 10, shares: [0.8, 0.2])
+        #expect(ten.count == 10 && ten.filter { $0.interest == 1 }.count == 1)
+        #expect(ten.map(\.score) == ten.map(\.score).sorted(by: >))
+    }
+}
