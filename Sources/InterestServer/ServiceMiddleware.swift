@@ -30,9 +30,10 @@ struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    /// Writes and deletes need `Authorization: Bearer <token>` when a token is configured.
+    /// Writes and deletes need `Authorization: Bearer <token>` when a token is configured;
+    /// `POST /v1/rank` is a read that takes its question as a body, so it needs none.
     private func authorize(_ request: Request) throws(APIError) {
-        guard let token, !Self.isRead(request.method) else { return }
+        guard let token, !Self.isRead(request.method), !(request.method == .post && request.uri.path == "/v1/rank") else { return }
         let header = request.headers[.authorization] ?? ""
         let prefix = "bearer "
         let given: [UInt8] = header.lowercased().hasPrefix(prefix) ? Array(header.utf8.dropFirst(prefix.utf8.count)) : []

@@ -24,6 +24,7 @@ import Testing
             #expect(try miner.knowsUser("u000001"), "nothing deleted without the token")
             #expect(try await client.send(.get, "/v1/users/u000001/recommendations").status == .ok)
             #expect(try await client.send(.get, "/healthz").status == .ok)
+            #expect(try await client.send(.post, "/v1/rank", #"{"user":"u000001","k":3}"#).status == .ok, "ranking is a read")
             let ok = try await client.send(.post, "/v1/events", Self.body, token: Self.token)
             #expect(ok.status == .ok && ok.object["inserted"] as? Int == 1)
             // The scheme is case-insensitive, the token is not.
