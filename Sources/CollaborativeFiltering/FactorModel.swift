@@ -24,17 +24,8 @@ public struct FactorModel: Sendable, Equatable {
 
     /// Scores of every item for a user vector (bias added when the model has one).
     public func scores(userVector q: [Float]) -> [Float] {
-        var out = [Float](repeating: 0, count: items)
-        guard q.count == factors, items > 0 else { return out }
-        itemFactors.withUnsafeBufferPointer { m in
-            q.withUnsafeBufferPointer { qp in
-                out.withUnsafeMutableBufferPointer { op in
-                    if let mb = m.baseAddress, let qb = qp.baseAddress, let ob = op.baseAddress {
-                        VectorMath.gemv(mb, rows: items, dimension: factors, qb, ob)
-                    }
-                }
-            }
-        }
+        var out = VectorMath.gemv(itemFactors, rows: items, dimension: factors, q)
+        guard q.count == factors else { return out }
         if let b = itemBias {
             for i in 0..<min(b.count, out.count) { out[i] += b[i] }
         }

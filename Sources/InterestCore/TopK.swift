@@ -53,4 +53,11 @@ public struct TopK: Sendable {
     public func sorted() -> [(id: Int32, score: Float)] {
         heap.sorted { Self.worse($1, $0) }.map { ($0.id, $0.score) }
     }
+
+    /// The best `k` of `scores` by index, best first; −∞ marks an excluded entry.
+    public static func best(_ k: Int, of scores: [Float]) -> [(id: Int32, score: Float)] {
+        var top = TopK(k)
+        for (i, s) in scores.enumerated() where s != -.infinity && s > top.threshold { top.offer(Int32(i), s) }
+        return top.sorted()
+    }
 }

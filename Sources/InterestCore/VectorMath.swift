@@ -24,6 +24,26 @@ public enum VectorMath {
         ik_gemv(m, rows, dimension, q, out)
     }
 
+    /// Rows `lo..<hi` of the row-major matrix `m` (rows of `dimension`) times `q`, written to
+    /// out[lo..<hi]. Nothing happens when the sizes do not fit.
+    public static func gemv(_ m: [Float], dimension: Int, _ q: [Float], rows lo: Int, _ hi: Int, into out: UnsafeMutablePointer<Float>) {
+        guard hi > lo, lo >= 0, dimension > 0, q.count == dimension, m.count >= hi * dimension else { return }
+        m.withUnsafeBufferPointer { mp in
+            q.withUnsafeBufferPointer { qp in
+                if let mb = mp.baseAddress, let qb = qp.baseAddress { gemv(mb + lo * dimension, rows: hi - lo, dimension: dimension, qb, out + lo) }
+            }
+        }
+    }
+
+    /// m·q for a row-major matrix `m` of `rows` rows (zeros when the sizes do not fit).
+    public static func gemv(_ m: [Float], rows: Int, dimension: Int, _ q: [Float]) -> [Float] {
+        var out = [Float](repeating: 0, count: max(0, rows))
+        out.withUnsafeMutableBufferPointer { o in
+            if let ob = o.baseAddress { gemv(m, dimension: dimension, q, rows: 0, rows, into: ob) }
+        }
+        return out
+    }
+
     /// One skip-gram negative-sampling step (see `ik_sgns_step` in CKernels).
     @inlinable @inline(__always)
     public static func skipGramStep(context l1: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,

@@ -71,13 +71,15 @@ extension InterestMiner {
                                                      threads: ctx.catalogue.count >= 50_000 ? 2 : 1)
         var queryScores: [Float]?
         if let query { (scores, queryScores) = try personalise(scores, query: query, ctx) }
-        var best = TopK(max(0, top))
+        let ranked: [(id: Int32, score: Float)]
         if let candidates {
+            var best = TopK(max(0, top))
             for i in candidates { best.offer(Int32(i), scores[i]) }
+            ranked = best.sorted()
         } else {
-            for (i, s) in scores.enumerated() where s != -.infinity { best.offer(Int32(i), s) }
+            ranked = TopK.best(max(0, top), of: scores)
         }
-        let chosen = best.sorted().map { Int($0.id) }
+        let chosen = ranked.map { Int($0.id) }
         var userTerms: [String] = []
         if explain, note == nil, ctx.text != nil {
             userTerms = (try? terms(user: user, options: TermsOptions(top: 30)))?.terms.map(\.term) ?? []
@@ -108,8 +110,7 @@ extension InterestMiner {
         guard !q.isEmpty else {
             throw .invalidArgument(name: "query", reason: "nothing in \"\(query)\" is known to the text model; try other words")
         }
-        var rel = [Float](repeating: 0, count: ctx.catalogue.count)
-        FusionScorer.gemv(ctx.catalogue.itemVectors, rows: ctx.catalogue.count, dim: ctx.catalogue.textDimension, q.values, &rel)
+        var rel = VectorMath.gemv(ctx.catalogue.itemVectors, rows: ctx.catalogue.count, dimension: ctx.catalogue.textDimension, q.values)
         standardise(&rel)
         var fused = scores
         standardise(&fused)

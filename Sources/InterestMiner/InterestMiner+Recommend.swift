@@ -60,9 +60,7 @@ extension InterestMiner {
                 guard var scores = scorer.score(user, touched) else { return Recommendation(user: user, items: [], scores: []) }
                 // Seen items drop out by row (no string hashing per catalogue item).
                 for item in touched { if let r = rowOf[item], r < scores.count { scores[r] = -.infinity } }
-                var best = TopK(top)
-                for (i, s) in scores.enumerated() where s != -.infinity { best.offer(Int32(i), s) }
-                let ranked = best.sorted()
+                let ranked = TopK.best(top, of: scores)
                 return Recommendation(user: user, items: ranked.map { catalogue[Int($0.id)] }, scores: ranked.map(\.score))
             }
             do {

@@ -66,12 +66,13 @@ extension InterestMiner {
         guard top >= 1 else { throw .invalidArgument(name: "top", reason: "must be at least 1") }
         let ctx = try requireRanker()
         guard let (signals, seen) = try userSignals(user, ctx) else { return nil }
-        guard let query else {
-            let best = ctx.scorer.top(top, for: signals, excluding: seen)
-            return Recommendation(user: user, items: best.map { ctx.items[Int($0.id)] }, scores: best.map(\.score))
+        let best: [(id: Int32, score: Float)]
+        if let query {
+            best = TopK.best(top, of: try personalise(ctx.scorer.scores(signals, excluding: seen), query: query, ctx).scores)
+        } else {
+            best = ctx.scorer.top(top, for: signals, excluding: seen)
         }
-        let scores = try personalise(ctx.scorer.scores(signals, excluding: seen), query: query, ctx).scores
-        return Self.best(scores, catalogue: ctx.items, top: top, user: user) { scores[$0] == -.infinity }
+        return Recommendation(user: user, items: best.map { ctx.items[Int($0.id)] }, scores: best.map(\.score))
     }
 
     private static func best(_ scores: [Float], catalogue: [String], top: Int, user: String, excluded: (Int) -> Bool) -> Recommendation {

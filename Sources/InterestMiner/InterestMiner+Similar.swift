@@ -48,18 +48,7 @@ struct VectorTable: Sendable {
 
     /// Dot product of every row with `query`.
     func scores(_ query: [Float]) -> [Float] {
-        var out = [Float](repeating: 0, count: count)
-        guard query.count == dimension, count > 0 else { return out }
-        values.withUnsafeBufferPointer { m in
-            query.withUnsafeBufferPointer { q in
-                out.withUnsafeMutableBufferPointer { o in
-                    if let mb = m.baseAddress, let qb = q.baseAddress, let ob = o.baseAddress {
-                        VectorMath.gemv(mb, rows: count, dimension: dimension, qb, ob)
-                    }
-                }
-            }
-        }
-        return out
+        VectorMath.gemv(values, rows: count, dimension: dimension, query)
     }
 
     /// The k rows with the highest dot product with `query`, skipping rows `skip` says to.

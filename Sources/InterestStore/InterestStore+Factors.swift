@@ -77,16 +77,6 @@ extension InterestStore {
         }
     }
 
-    /// Whether the user has reviews or interactions added after `mark`.
-    public func hasEvents(ofUser external: String, after mark: EventWatermark) throws(StoreError) -> Bool {
-        try read("checking the events of '\(external)'") { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS(SELECT 1 FROM review r JOIN user u ON u.id = r.user_id WHERE u.external_id = ? AND r.id > ?)
-                    OR EXISTS(SELECT 1 FROM interaction x JOIN user u ON u.id = x.user_id WHERE u.external_id = ? AND x.id > ?)
-                """, arguments: [external, mark.review, external, mark.interaction]) ?? false
-        }
-    }
-
     /// Per user: positive reviews and interactions (no rating, or rating ≥ 1), the peers'
     /// cold-start count.
     public func positiveEventCounts() throws(StoreError) -> [String: Int] {

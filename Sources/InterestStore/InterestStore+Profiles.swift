@@ -16,12 +16,17 @@ extension InterestStore {
                 SELECT p.model_version, p.sum, p.weight, p.ts, p.events FROM user_profile p JOIN user u ON u.id = p.user_id
                 WHERE u.external_id = ?
                 """, arguments: [external]) else { return nil }
-            let data: Data = row[1]
-            guard let sum = DoubleVectorBlob.decode([UInt8](data)) else {
-                throw StoreError.corrupt(what: "profile of '\(external)'", reason: "bad vector size")
-            }
-            return StoredProfile(profile: DecayedSum(sum: sum, weight: row[2], timestamp: row[3], events: row[4]), version: row[0])
+            return try Self.storedProfile(row, user: external)
         }
+    }
+
+    /// A `user_profile` row (model_version, sum, weight, ts, events) as a stored profile.
+    static func storedProfile(_ row: Row, user external: String) throws -> StoredProfile {
+        let data: Data = row[1]
+        guard let sum = DoubleVectorBlob.decode([UInt8](data)) else {
+            throw StoreError.corrupt(what: "profile of '\(external)'", reason: "bad vector size")
+        }
+        return StoredProfile(profile: DecayedSum(sum: sum, weight: row[2], timestamp: row[3], events: row[4]), version: row[0])
     }
 
     /// Recomputes every user's profile from the stored event vectors under `rule` (batch), in

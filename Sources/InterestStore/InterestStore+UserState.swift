@@ -37,14 +37,8 @@ extension InterestStore {
                 if let mark, interactions.int64(column: 4) > mark.interaction { newer = true }
             }
             interactions.reset()
-            var profile: StoredProfile?
-            if let row = try Row.fetchOne(db, sql: "SELECT model_version, sum, weight, ts, events FROM user_profile WHERE user_id = ?", arguments: [uid]) {
-                let data: Data = row[1]
-                guard let sum = DoubleVectorBlob.decode([UInt8](data)) else {
-                    throw StoreError.corrupt(what: "profile of '\(external)'", reason: "bad vector size")
-                }
-                profile = StoredProfile(profile: DecayedSum(sum: sum, weight: row[2], timestamp: row[3], events: row[4]), version: row[0])
-            }
+            let profile = try Row.fetchOne(db, sql: "SELECT model_version, sum, weight, ts, events FROM user_profile WHERE user_id = ?", arguments: [uid])
+                .map { try Self.storedProfile($0, user: external) }
             return UserRankingState(rows: rows, profile: profile, hasNewerEvents: newer)
         }
     }

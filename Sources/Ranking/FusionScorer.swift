@@ -143,10 +143,10 @@ public struct FusionScorer: Sendable {
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     let lo = n * part / parts, hi = n * (part + 1) / parts
                     if let q = cfQuery, let out = cfPointer.base {
-                        Self.gemv(catalogue.cfItems, from: lo, to: hi, dim: catalogue.cfFactors, q, out)
+                        VectorMath.gemv(catalogue.cfItems, dimension: catalogue.cfFactors, q, rows: lo, hi, into: out)
                     }
                     if let q = textQuery, let out = textPointer.base {
-                        Self.gemv(catalogue.itemVectors, from: lo, to: hi, dim: catalogue.textDimension, q, out)
+                        VectorMath.gemv(catalogue.itemVectors, dimension: catalogue.textDimension, q, rows: lo, hi, into: out)
                     }
                 }
             }
@@ -233,9 +233,14 @@ public struct FusionScorer: Sendable {
     /// `scores` with the first-stage features it was computed from.
     public func scoresAndBase<S: Sequence<Int>>(_ user: UserSignals, excluding excluded: S, threads: Int = 1) -> (scores: [Float], base: Base) {
         let first = firstStage(user, excluding: excluded, threads: threads)
-        guard let chosen = first.shortlist else { return (first.scores, first.base) }
-        // Attention lies in [0, −ln 0.001 ≈ 6.9]; everything below the shortlist sits under the
-        // lowest score a shortlisted item can reach.
+        return (finalScores(first, user), first.base)
+    }
+
+    /// The second stage over a first stage: shortlisted items get their attention; everything
+    /// below the shortlist sits under the lowest score a shortlisted item can reach (attention
+    /// lies in [0, −ln 0.001 ≈ 6.9]).
+    private func finalScores(_ first: FirstStage, _ user: UserSignals) -> [Float] {
+        guard let chosen = first.shortlist else { return first.scores }
         let margin = 7 * (abs(first.textAttention) + abs(first.cfAttention)) + 1
         var out = first.scores
         for i in out.indices { out[i] -= margin }
@@ -243,7 +248,7 @@ public struct FusionScorer: Sendable {
             let i = Int(id)
             out[i] = s + first.textAttention * textAttention(i, user) + first.cfAttention * cfAttention(i, user)
         }
-        return (out, first.base)
+        return out
     }
 
     /// The first stage: base features, their weighted sum per item (excluded rows −∞), and —
@@ -302,34 +307,7 @@ public struct FusionScorer: Sendable {
             }
             return best.sorted()
         }
-        let scores = first.shortlist == nil ? first.scores : scoresAndBase(user, excluding: excluded).scores
-        var best = TopK(k)
-        for (i, s) in scores.enumerated() where s != -.infinity && s > best.threshold { best.offer(Int32(i), s) }
-        return best.sorted()
-    }
-
-    /// Rows lo..<hi of m·q into out[lo..<hi].
-    static func gemv(_ m: [Float], from lo: Int, to hi: Int, dim: Int, _ q: [Float], _ out: UnsafeMutablePointer<Float>) {
-        guard hi > lo else { return }
-        m.withUnsafeBufferPointer { mp in
-            q.withUnsafeBufferPointer { qp in
-                if let mb = mp.baseAddress, let qb = qp.baseAddress {
-                    VectorMath.gemv(mb + lo * dim, rows: hi - lo, dimension: dim, qb, out + lo)
-                }
-            }
-        }
-    }
-
-    public static func gemv(_ m: [Float], rows: Int, dim: Int, _ q: [Float], _ out: inout [Float]) {
-        m.withUnsafeBufferPointer { mp in
-            q.withUnsafeBufferPointer { qp in
-                out.withUnsafeMutableBufferPointer { op in
-                    if let mb = mp.baseAddress, let qb = qp.baseAddress, let ob = op.baseAddress {
-                        VectorMath.gemv(mb, rows: rows, dimension: dim, qb, ob)
-                    }
-                }
-            }
-        }
+        return TopK.best(k, of: finalScores(first, user))
     }
 }
 

@@ -23,6 +23,12 @@ import Testing
             }
         }
         #expect(out == [-2, -2])
+        #expect(VectorMath.gemv(m, rows: 2, dimension: 3, q) == [-2, -2])
+        #expect(VectorMath.gemv(m, rows: 2, dimension: 3, [1, 0]) == [0, 0], "a query of the wrong size scores zero")
+        var part: [Float] = [9, 9]
+        part.withUnsafeMutableBufferPointer { VectorMath.gemv(m, dimension: 3, [0, 1, 0], rows: 1, 2, into: $0.baseAddress!) }
+        #expect(part == [9, 5], "only rows 1..<2 are written")
+        #expect(TopK.best(2, of: [0.5, -.infinity, 0.9, 0.5]).map(\.id) == [2, 0], "−∞ excluded, ties by index")
         #expect([3, 4].normalized() == [0.6, 0.8])
         #expect([Float](repeating: 0, count: 4).normalized() == [0, 0, 0, 0])
     }
