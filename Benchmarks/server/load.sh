@@ -55,8 +55,8 @@ paced_run() {  # paced_run NAME READ_CONNECTIONS READ_DELAY_MS
   RUN="$name$(date +%s)"
   echo "== $name: ${DURATION}s reads on $conns connections (pause ${rdelay} ms) + $WRITE_CONNECTIONS writers (pause ${WRITE_DELAY} ms) (load before: $(loadavg))"
   rm -f "$WORK"/acked-"$RUN"-*.tsv
-  LOAD_RUN="$RUN" LOAD_DELAY_MS="$WRITE_DELAY" wrk -t "$WRITE_CONNECTIONS" -c "$WRITE_CONNECTIONS" -d "${DURATION}s" --timeout 10s \
-    -s "$HERE/paced_writes.lua" "http://127.0.0.1:$PORT" > "$WORK/writes-$RUN.txt" &
+  LOAD_RUN="$RUN" LOAD_ROLE=w LOAD_WRITE_EVERY=1 LOAD_DELAY_MS="$WRITE_DELAY" wrk -t "$WRITE_CONNECTIONS" -c "$WRITE_CONNECTIONS" -d "${DURATION}s" --timeout 10s \
+    -s "$HERE/mixed.lua" "http://127.0.0.1:$PORT" > "$WORK/writes-$RUN.txt" &
   local writer=$!
   # Reads only: no acknowledgement to track, so 2 wrk threads drive all the connections.
   LOAD_RUN="$RUN" LOAD_WRITE_EVERY=0 LOAD_DELAY_MS="$rdelay" wrk -t 2 -c "$conns" -d "${DURATION}s" --timeout 10s \

@@ -1,7 +1,10 @@
--- wrk script: 90% GET recommendations for random users, 10% POST /v1/events with one
--- interaction carrying a unique id. Run with as many connections as threads (-t N -c N), so
--- each thread has one request in flight and response() belongs to the last request: acked
--- events are appended to WORK/acked-<thread>.tsv as "id<TAB>user<TAB>item<TAB>ts".
+-- wrk script: GET recommendations for random users, and every LOAD_WRITE_EVERY-th request (10:
+-- 90% reads / 10% writes; 1: writes only; 0: reads only) a POST /v1/events with one interaction
+-- carrying a unique id, pausing LOAD_DELAY_MS per connection between requests. Run with as many
+-- connections as threads (-t N -c N), so each thread has one request in flight and response()
+-- belongs to the last request: acked events are appended to
+-- WORK/acked-<run>-<LOAD_ROLE><thread>.tsv as "id<TAB>user<TAB>item<TAB>ts" (give concurrent wrk
+-- processes of one run different LOAD_ROLEs).
 local users = tonumber(os.getenv("LOAD_USERS") or "100000")
 local items = tonumber(os.getenv("LOAD_ITEMS") or "10000")
 local write_every = tonumber(os.getenv("LOAD_WRITE_EVERY") or "10")   -- 1 write in N requests; 0: reads only
@@ -9,6 +12,7 @@ local run = os.getenv("LOAD_RUN") or "run"
 local dir = os.getenv("LOAD_DIR") or "."
 local token = os.getenv("INTERESTS_TOKEN")
 local delay_ms = tonumber(os.getenv("LOAD_DELAY_MS") or "0")   -- pause per connection between requests
+local role = os.getenv("LOAD_ROLE") or ""
 local counter = 0
 local threads = {}
 
@@ -19,11 +23,11 @@ function setup(thread)
 end
 
 function init(args)
-  math.randomseed(1000 + id)
+  math.randomseed((role == "" and 1000 or 4242) + id)
   n = 0
   last = nil
   statuses = {}
-  acked = io.open(dir .. "/acked-" .. run .. "-" .. id .. ".tsv", "w")
+  acked = io.open(dir .. "/acked-" .. run .. "-" .. role .. id .. ".tsv", "w")
 end
 
 function delay()
@@ -33,7 +37,7 @@ end
 function request()
   n = n + 1
   if write_every > 0 and n % write_every == 0 then
-    local eid = string.format("L%s-%d-%d", run, id, n)
+    local eid = string.format("L%s%s-%d-%d", role, run, id, n)
     local user = string.format("u%06d", math.random(users))
     local item = string.format("P%05d", math.random(items))
     local ts = 1760000000 + n

@@ -59,17 +59,20 @@ final class ServerMetrics: Sendable {
         }
     }
 
+    /// A metric's HELP and TYPE lines.
+    private static func header(_ name: String, _ type: String, _ help: String) -> String {
+        "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+    }
+
     /// The Prometheus text exposition (format 0.0.4).
     func render(modelVersions: [String: Int]) -> String {
         let s = state.withLock { $0 }
         var out = ""
-        out += "# HELP interests_http_requests_total HTTP requests answered, by route template, method and status.\n"
-        out += "# TYPE interests_http_requests_total counter\n"
+        out += Self.header("interests_http_requests_total", "counter", "HTTP requests answered, by route template, method and status.")
         for (k, n) in s.requests.sorted(by: { $0.key < $1.key }) {
             out += "interests_http_requests_total{route=\"\(Self.escape(k.route))\",method=\"\(k.method)\",status=\"\(k.status)\"} \(n)\n"
         }
-        out += "# HELP interests_http_request_duration_seconds Time to produce the answer, by route template.\n"
-        out += "# TYPE interests_http_request_duration_seconds histogram\n"
+        out += Self.header("interests_http_request_duration_seconds", "histogram", "Time to produce the answer, by route template.")
         for (route, h) in s.latency.sorted(by: { $0.key < $1.key }) {
             let r = Self.escape(route)
             var cumulative = 0
@@ -81,21 +84,17 @@ final class ServerMetrics: Sendable {
             out += "interests_http_request_duration_seconds_sum{route=\"\(r)\"} \(h.sum)\n"
             out += "interests_http_request_duration_seconds_count{route=\"\(r)\"} \(h.total)\n"
         }
-        out += "# HELP interests_http_requests_in_flight Requests being answered now.\n"
-        out += "# TYPE interests_http_requests_in_flight gauge\n"
+        out += Self.header("interests_http_requests_in_flight", "gauge", "Requests being answered now.")
         out += "interests_http_requests_in_flight \(max(0, s.inFlight))\n"
-        out += "# HELP interests_events_ingested_total Events received by POST /v1/events, by outcome.\n"
-        out += "# TYPE interests_events_ingested_total counter\n"
+        out += Self.header("interests_events_ingested_total", "counter", "Events received by POST /v1/events, by outcome.")
         for (outcome, n) in s.events.sorted(by: { $0.key < $1.key }) {
             out += "interests_events_ingested_total{outcome=\"\(outcome)\"} \(n)\n"
         }
-        out += "# HELP interests_model_version The newest stored version of each model kind.\n"
-        out += "# TYPE interests_model_version gauge\n"
+        out += Self.header("interests_model_version", "gauge", "The newest stored version of each model kind.")
         for (kind, v) in modelVersions.sorted(by: { $0.key < $1.key }) {
             out += "interests_model_version{kind=\"\(Self.escape(kind))\"} \(v)\n"
         }
-        out += "# HELP interests_uptime_seconds Seconds since the service started.\n"
-        out += "# TYPE interests_uptime_seconds gauge\n"
+        out += Self.header("interests_uptime_seconds", "gauge", "Seconds since the service started.")
         out += "interests_uptime_seconds \(Date().timeIntervalSince(started))\n"
         return out
     }
