@@ -15,6 +15,9 @@ public struct InterestTerm: Sendable, Codable, Equatable {
     public var cluster: Int
     /// With `explain`: the user's texts that support it, newest first (at most three).
     public var support: [String]?
+    /// With `explain`, for a term none of the user's events carries: the items the user is likely
+    /// to want next (touched together with theirs by other users) whose reviews use it, best first.
+    public var next: [String]?
 }
 
 /// One of a user's interests: its share of the (decayed) weight and its own best terms.
@@ -51,9 +54,21 @@ public struct TermsOptions: Sendable {
     /// times the share of those reviews that contain them (each item's 60 most common terms,
     /// computed by `interests train`).
     public var itemReviewWeight: Double
+    /// What the user is likely to want next: the `nextItems` items their history points to
+    /// (stored item neighbours of their items, by their events' weights) lend their review terms
+    /// that none of the user's events carries; at most `nextPlaces` of those are shown (0: none).
+    public var nextItems: Int
+    public var nextPlaces: Int
+    /// How firmly the history must point to an item: the weighted mean cosine (over the user's
+    /// item events) between the user's items and it.
+    public var nextStrength: Double
 
     public init(top: Int = 10, since: Int64? = nil, explain: Bool = false, clustering: InterestClustering.Settings = .init(),
-                scoring: TermScoring.Settings = .init(), itemTextWeight: Double = 0.1, itemReviewWeight: Double = 0.25) {
+                scoring: TermScoring.Settings = .init(), itemTextWeight: Double = 0.1, itemReviewWeight: Double = 0.25,
+                nextItems: Int = 2, nextPlaces: Int = 3, nextStrength: Double = 0.3) {
+        self.nextPlaces = nextPlaces
+        self.nextStrength = nextStrength
+        self.nextItems = nextItems
         self.itemReviewWeight = itemReviewWeight
         self.top = top
         self.since = since
@@ -183,9 +198,11 @@ extension InterestMiner {
         // What the shop says about the items the user chose: terms of their reviews by others,
         // as a share of those reviews, at the item-text weight.
         let reviewShare = options.itemReviewWeight
+        let next = try nextItems(events: events, weights: weights, cluster: { pointOf[$0].map { clusterOf[$0] } },
+                                 count: options.nextPlaces > 0 ? options.nextItems : 0, minimum: options.nextStrength)
+        let vocab: [String: [(term: String, share: Double)]]
+        do { vocab = try store.itemTerms(events.compactMap(\.item) + next.map(\.item)) } catch { throw .store(error) }
         if reviewShare > 0 {
-            let vocab: [String: [(term: String, share: Double)]]
-            do { vocab = try store.itemTerms(events.compactMap(\.item)) } catch { throw .store(error) }
             for (k, e) in events.enumerated() {
                 guard let p = pointOf[k], let item = e.item else { continue }
                 for (term, share) in vocab[item] ?? [] {
@@ -198,33 +215,112 @@ extension InterestMiner {
                 }
             }
         }
+        // What the user is likely to want next, in words they have not used yet: the terms of the
+        // items their history points to that none of their events (nor their items' reviews)
+        // carries. Each joins the interest whose items pointed to the best next item using it.
+        var nextCluster: [String: Int] = [:]
+        for n in next.reversed() {
+            for (term, _) in vocab[n.item] ?? [] where tally[term] == nil {
+                // Words in another language than the user's own texts say nothing to them.
+                if let own = ownCJK, let share = Self.cjkShare([term]), (share > 0.5) != (own > 0.5) { continue }
+                nextCluster[term] = n.cluster
+            }
+        }
         let rows: [String: TermRow]
-        do { rows = try store.terms(named: Set(tally.keys)) } catch { throw .store(error) }
-        let candidates = tally.compactMap { term, t -> TermScoring.Candidate? in
+        do { rows = try store.terms(named: Set(tally.keys).union(nextCluster.keys)) } catch { throw .store(error) }
+        let documents = max(context.documents, rows.values.map(\.documentFrequency).max() ?? 0)
+        let pointing = Self.nextScores(next: next.map(\.item), itemTerms: vocab, rows: rows, documents: documents)
+        var candidates = tally.compactMap { term, t -> TermScoring.Candidate? in
             guard let row = rows[term] else { return nil }
             return TermScoring.Candidate(term: term, isPhrase: t.isPhrase, vector: row.vector, documentFrequency: row.documentFrequency,
                                          weight: t.weight, evidence: t.evidence, perInterest: t.perInterest)
         }
+        for (term, cluster) in nextCluster {
+            guard let row = rows[term], let score = pointing.score[term], score > 0 else { continue }
+            var perInterest = [Double](repeating: 0, count: interests.count)
+            perInterest[cluster] = score
+            candidates.append(TermScoring.Candidate(term: term, isPhrase: term.contains(" "), vector: row.vector, documentFrequency: row.documentFrequency,
+                                                    weight: 0, evidence: 0, perInterest: perInterest, next: score))
+        }
         let total = weights.reduce(0, +)
-        let documents = max(context.documents, rows.values.map(\.documentFrequency).max() ?? 0)
+        var nextPlaces = 0
         let scored = TermScoring(options.scoring).score(candidates, interests: interests.map(\.centroid), userWeight: total, documents: documents)
+            .filter { s in
+                guard s.next > 0 else { return true }
+                nextPlaces += 1
+                return nextPlaces <= options.nextPlaces
+            }
         answer.events = points.count
         let shown = TermScoring.diversified(scored, top: max(0, options.top), shares: interests.map { nowShare($0) })
         answer.terms = shown.map { s in
             let support = options.explain
                 ? tally[s.term]?.support.reversed().prefix(3).compactMap { events[$0].text }
                 : nil
-            return InterestTerm(term: s.term, score: s.score, evidence: s.evidence, cluster: s.interest, support: support.map { Array($0) })
+            return InterestTerm(term: s.term, score: s.score, evidence: s.evidence, cluster: s.interest, support: support.map { Array($0) },
+                                next: options.explain && s.next > 0 ? Array((pointing.items[s.term] ?? []).prefix(3)) : nil)
         }
         answer.interests = interests.enumerated().map { j, interest in
             InterestSummary(cluster: j, share: nowShare(interest),
                             events: interest.members.count,
-                            terms: scored.filter { $0.interest == j }.prefix(5).map(\.term))
+                            terms: scored.filter { $0.interest == j && $0.next == 0 }.prefix(5).map(\.term))
         }
         if answer.terms.isEmpty {
             answer.note = "no evidence: the user's events contain no term the shop uses often enough to be in the vocabulary"
         }
         return answer
+    }
+
+    /// The items the user's history points to, best first: Σ over the user's counted events of
+    /// their weight × the stored neighbour score (`ItemNeighbours`), items the user touched left
+    /// out, and only items it points to firmly — that sum at least `minimum` × the events' total
+    /// weight (a weighted mean cosine with the user's items). Each comes with the interest
+    /// (cluster) that contributed most to it.
+    func nextItems(events: [UserEventVector], weights: [Double], cluster: (Int) -> Int?, count: Int, minimum: Double) throws(InterestMinerError)
+        -> [(item: String, cluster: Int)] {
+        guard count > 0 else { return [] }
+        var weightOf: [String: Double] = [:]
+        var clusterOf: [String: [Int: Double]] = [:]
+        for (k, e) in events.enumerated() {
+            guard let item = e.item, let c = cluster(k) else { continue }
+            weightOf[item, default: 0] += weights[k]
+            clusterOf[item, default: [:]][c, default: 0] += weights[k]
+        }
+        let neighbours: [String: [(item: String, score: Double)]]
+        do { neighbours = try store.itemNeighbours(Array(weightOf.keys)) } catch { throw .store(error) }
+        let touched = Set(events.compactMap(\.item))
+        var score: [String: Double] = [:]
+        var byCluster: [String: [Int: Double]] = [:]
+        for (item, w) in weightOf {
+            for n in neighbours[item] ?? [] where !touched.contains(n.item) {
+                score[n.item, default: 0] += w * n.score
+                for (c, cw) in clusterOf[item] ?? [:] { byCluster[n.item, default: [:]][c, default: 0] += cw * n.score }
+            }
+        }
+        let total = weightOf.values.reduce(0, +)
+        return score.filter { $0.value >= minimum * total }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count).map { item, _ in
+            let best = (byCluster[item] ?? [:]).max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? 0
+            return (item, best)
+        }
+    }
+
+    /// Each term's `next` (README "Interest terms"): Σ over the next items (rank r = 1, 2, …) of
+    /// share of the item's reviews using the term × idf² / r, with idf = ln(1 + (N − df + ½)/(df + ½))
+    /// (BM25's), scaled so the best term has 1; and the next items each term appears in.
+    static func nextScores(next: [String], itemTerms: [String: [(term: String, share: Double)]], rows: [String: TermRow],
+                           documents: Int) -> (score: [String: Double], items: [String: [String]]) {
+        var score: [String: Double] = [:]
+        var items: [String: [String]] = [:]
+        let n = Double(documents)
+        for (r, item) in next.enumerated() {
+            for (term, share) in itemTerms[item] ?? [] {
+                guard let df = rows[term].map({ Double($0.documentFrequency) }) else { continue }
+                let idf = log(1 + (n - df + 0.5) / (df + 0.5))
+                score[term, default: 0] += share * idf * idf / Double(r + 1)
+                items[term, default: []].append(item)
+            }
+        }
+        guard let best = score.values.max(), best > 0 else { return ([:], items) }
+        return (score.mapValues { $0 / best }, items)
     }
 
     /// The share of CJK characters among the letters of `texts`, or nil when they have none.

@@ -1,3 +1,4 @@
+import CollaborativeFiltering
 import Foundation
 import InterestCore
 import Tokenization
@@ -14,6 +15,8 @@ public struct TrainingOptions: Sendable {
     public var profile: ProfileRule
     /// The fusion step (nil: keep the stored ranker).
     public var ranker: RankerTrainingOptions?
+    /// Item neighbours by co-occurrence (interest terms' "what next").
+    public var neighbours = ItemNeighbours.Settings()
 
     public init(tokenizer: TokenizerTrainingOptions = TokenizerTrainingOptions(), embedding: EmbeddingTrainingOptions = EmbeddingTrainingOptions(),
                 cf: CFTrainingOptions? = CFTrainingOptions(), text: Bool = true, profile: ProfileRule = ProfileRule(),
@@ -95,6 +98,7 @@ public struct TrainingReport: Sendable, Codable {
     public var vectors: VectorsPart?
     public var cf: CFPart?
     public var ranker: RankerPart?
+    public var neighbours: NeighboursPart?
 }
 
 extension InterestMiner {
@@ -115,6 +119,8 @@ extension InterestMiner {
         if let cf = options.cf {
             report.cf = try trainCF(cf, progress: progress)
         }
+        progress("neighbours: items touched together")
+        report.neighbours = try trainItemNeighbours(options.neighbours, threads: options.tokenizer.threads)
         if options.ranker != nil {
             let text = try loadTextModel()
             if text != nil || report.cf != nil || (try? loadCFModel()) != nil {

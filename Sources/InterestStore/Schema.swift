@@ -150,6 +150,20 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v7-item-neighbours") { db in
+            // Items touched by the same users (`ItemNeighbours`): each item's closest items by the
+            // cosine of their user sets and how many users touched both (at least 2; rebuilt by
+            // `interests train`).
+            try db.execute(sql: """
+                CREATE TABLE item_neighbour (
+                    item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
+                    neighbour_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
+                    score REAL NOT NULL,
+                    users INTEGER NOT NULL,
+                    PRIMARY KEY (item_id, neighbour_id)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

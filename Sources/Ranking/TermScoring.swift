@@ -2,9 +2,10 @@ import Foundation
 import InterestCore
 
 /// Scores a user's candidate interest terms: how close each is to the interest it belongs to,
-/// blended with how distinctive it is for this user against the whole shop.
+/// blended with how distinctive it is for this user against the whole shop, plus where the
+/// user's history points next.
 ///
-///     score = (1 − β)·cos(term, interest centroid) + β·tanh(z / s)
+///     score = (1 − β)·cos(term, interest centroid) + β·tanh(z / s) + γ·next
 ///
 /// z is the smoothed log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
 /// Quinn 2008, "Fightin' Words"), user against shop: with y the user's (decayed, weighted)
@@ -14,14 +15,20 @@ import InterestCore
 ///     δ = ln((y + α)/(n + α₀ − y − α)) − ln(π/(1 − π)),   σ² = 1/(y + α) + 1/(n + α₀ − y − α),   z = δ/σ.
 ///
 /// A term every review says ("great", "love") has z ≈ 0 or below; a term this user says and the
-/// shop rarely does has a large z; the prior keeps a single mention from dominating. Defaults
-/// β = 0.5, s = 2, α₀ = 10. Terms with z ≤ 0 are dropped, and so is a word when a phrase
-/// containing it (z > 0) has at least half its evidence ("fly rod" rather than "rod").
+/// shop rarely does has a large z; the prior keeps a single mention from dominating.
+///
+/// next ∈ [0, 1] is how strongly a term none of the user's events carries describes the items
+/// they are likely to want next (the caller's measure; 0 for the user's own terms). Defaults
+/// β = 0.5, s = 2, α₀ = 10, γ = 1. Terms with z ≤ 0 are dropped unless they have `next`, and so
+/// is a word when a phrase containing it has at least half its evidence ("fly rod" rather than
+/// "rod").
 public struct TermScoring: Sendable {
     public struct Settings: Sendable, Equatable, Codable {
         public var blend = 0.5
         public var zScale = 2.0
         public var priorStrength = 10.0
+        /// γ, the weight of `next`.
+        public var nextWeight = 1.0
 
         public init() {}
     }
@@ -40,8 +47,12 @@ public struct TermScoring: Sendable {
         public let evidence: Int
         /// Its weight per interest (parallel to the interests).
         public let perInterest: [Double]
+        /// How strongly it describes what the user is likely to want next, 0…1.
+        public let next: Double
 
-        public init(term: String, isPhrase: Bool, vector: [Float]?, documentFrequency: Int, weight: Double, evidence: Int, perInterest: [Double]) {
+        public init(term: String, isPhrase: Bool, vector: [Float]?, documentFrequency: Int, weight: Double, evidence: Int, perInterest: [Double],
+                    next: Double = 0) {
+            self.next = next
             self.term = term
             self.isPhrase = isPhrase
             self.vector = vector
@@ -57,6 +68,7 @@ public struct TermScoring: Sendable {
         public let score: Double
         public let closeness: Double
         public let distinctiveness: Double
+        public let next: Double
         public let evidence: Int
         /// Index of the interest it belongs to.
         public let interest: Int
@@ -87,15 +99,15 @@ public struct TermScoring: Sendable {
         let anyDistinctive = z.contains { $0 > 0 }
         var scored: [Scored] = []
         for (c, z) in zip(candidates, z) {
-            guard z > 0 || !anyDistinctive else { continue }
+            guard z > 0 || c.next > 0 || !anyDistinctive else { continue }
             var interest = 0
             for (k, w) in c.perInterest.enumerated() where w > c.perInterest[interest] { interest = k }
             var closeness = 0.0
             if let v = c.vector, interest < interests.count, interests[interest].count == v.count {
                 closeness = Double(v.dot(interests[interest]))
             }
-            let s = (1 - settings.blend) * closeness + settings.blend * tanh(z / settings.zScale)
-            scored.append(Scored(term: c.term, score: s, closeness: closeness, distinctiveness: z, evidence: c.evidence, interest: interest))
+            let s = (1 - settings.blend) * closeness + settings.blend * tanh(z / settings.zScale) + settings.nextWeight * c.next
+            scored.append(Scored(term: c.term, score: s, closeness: closeness, distinctiveness: z, next: c.next, evidence: c.evidence, interest: interest))
         }
         let phraseSet = Set(candidates.filter(\.isPhrase).map(\.term))
         scored.sort { a, b in
@@ -115,8 +127,8 @@ public struct TermScoring: Sendable {
         var kept: [Scored] = []
         for s in scored {
             if !phraseSet.contains(s.term) {
-                let best = max(phraseEvidence[Substring(s.term)] ?? 0, cjkPhrases.filter { $0.0.contains(s.term) }.map(\.1).max() ?? 0)
-                if 2 * best >= s.evidence { continue }
+                let inside = [phraseEvidence[Substring(s.term)]].compactMap { $0 } + cjkPhrases.filter { $0.0.contains(s.term) }.map(\.1)
+                if let best = inside.max(), 2 * best >= s.evidence { continue }
             }
             kept.append(s)
         }

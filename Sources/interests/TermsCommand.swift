@@ -10,8 +10,10 @@ struct TermsCommand: AsyncParsableCommand {
         discussion: """
             Terms come from the user's reviews and queries and from the items they touched, weighted by
             the profile rule and decayed by its half-life from the user's newest event; score = closeness
-            to the user's interest + how distinctive the term is for the user against the shop (README
-            "Interest terms"). --users FILE --json answers for many users, one JSON line each.
+            to the user's interest + how distinctive the term is for the user against the shop; up to --next
+            places go to what the user is likely to want next: terms of the items bought together with
+            theirs that they have not used yet (evidence 0; README "Interest terms"). --users FILE --json
+            answers for many users, one JSON line each.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -19,13 +21,15 @@ struct TermsCommand: AsyncParsableCommand {
     @Option(help: "A file of user ids, one a line (with --json).") var users: String?
     @Option(help: "How many terms.") var top: Int = 10
     @Option(help: "Only events at or after this time: 2025-06-01, an ISO-8601 time, or Unix seconds.") var since: String?
-    @Flag(help: "List the user's texts that support each term.") var explain = false
+    @Option(help: "At most this many terms for what the user is likely to want next (0: none).") var next: Int = 3
+    @Flag(help: "List the user's texts that support each term (and the items a 'next' term points to).") var explain = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
         guard (user == nil) != (users == nil) else { throw ValidationError("give exactly one of --user ID or --users FILE") }
         if users != nil && !json { throw ValidationError("--users FILE prints JSON Lines; add --json") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        guard next >= 0 else { throw ValidationError("--next must be 0 or more") }
         if let since { _ = try parseSince(since) }
     }
 
@@ -37,7 +41,7 @@ struct TermsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let miner = try database.open()
-        let options = TermsOptions(top: top, since: try since.map(parseSince), explain: explain)
+        let options = TermsOptions(top: top, since: try since.map(parseSince), explain: explain, nextPlaces: next)
         if let users {
             let list = try InterestMiner.readLines([users]).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             try miner.terms(users: list, options: options) { answer in try Terminal.printJSON(answer) }
@@ -61,7 +65,11 @@ struct TermsCommand: AsyncParsableCommand {
                 print()
                 print("\(t.term):")
                 for s in t.support ?? [] { print("  · \(s)") }
-                if (t.support ?? []).isEmpty { print("  · (from the items the user touched)") }
+                if let items = t.next, !items.isEmpty {
+                    print("  · (next: the reviews of \(items.joined(separator: ", ")), bought together with the user's items)")
+                } else if (t.support ?? []).isEmpty {
+                    print("  · (from the items the user touched)")
+                }
             }
         }
     }

@@ -195,6 +195,9 @@ struct TrainCommand: AsyncParsableCommand {
                 + "\(c.iterations) iterations" + String(format: " in %.2f s (%.3f s/iteration)", c.seconds, c.secondsPerIteration)
                 + (c.losses.last.map { String(format: ", final loss %.6f", $0) } ?? ""))
         }
+        if let n = report.neighbours {
+            print("item neighbours: \(Terminal.count(n.pairs)) pairs over \(Terminal.count(n.items)) items" + String(format: " in %.2f s", n.seconds))
+        }
         if let r = report.ranker {
             let weights = { (w: [Double]) in zip(r.features, w).map { "\($0) " + String(format: "%.2f", $1) }.joined(separator: ", ") }
             print("ranker v\(r.version): \(Terminal.count(r.validationUsers)) validation users (\(Terminal.count(r.coldUsers)) cold), "

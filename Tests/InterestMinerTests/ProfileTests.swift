@@ -48,7 +48,7 @@ import Testing
         let answer = try miner.terms(user: "u000001", options: TermsOptions(top: 5, explain: true))
         #expect(answer.note == nil)
         #expect(answer.terms.count == 5)
-        #expect(answer.terms.allSatisfy { !$0.term.hasPrefix("##") && $0.evidence >= 1 && $0.cluster < answer.interests.count })
+        #expect(answer.terms.allSatisfy { !$0.term.hasPrefix("##") && ($0.evidence >= 1 || $0.next != nil) && $0.cluster < answer.interests.count })
         #expect(answer.terms.allSatisfy { $0.term.unicodeScalars.contains { $0.properties.isAlphabetic } }, "no numbers alone")
         #expect(answer.terms.map(\.score) == answer.terms.map(\.score).sorted(by: >))
         #expect(answer.terms.contains { !($0.support ?? []).isEmpty }, "--explain lists supporting texts")
@@ -56,6 +56,30 @@ import Testing
         #expect(unknown.terms.isEmpty && unknown.note?.hasPrefix("no evidence") == true)
         let late = try miner.terms(user: "u000001", options: TermsOptions(since: 4_000_000_000))
         #expect(late.terms.isEmpty && late.note?.contains("since") == true)
+    }
+
+    @Test func nextTermsComeFromItemsBoughtTogetherAndCanBeTurnedOff() async throws {
+        let miner = try await trainedMiner()
+        var checked = 0
+        for user in (1...60).map({ String(format: "u%06d", $0) }) {
+            let answer = try miner.terms(user: user, options: TermsOptions(explain: true))
+            let next = answer.terms.filter { $0.next != nil }
+            guard !next.isEmpty else { continue }
+            #expect(next.count <= 3, "at most --next places")
+            let touched = Set(try #require(try miner.store.userEventVectors(user)).compactMap(\.item))
+            let pointed = Set(try miner.store.itemNeighbours(Array(touched)).values.flatMap { $0.map(\.item) })
+            for t in next {
+                #expect(t.evidence == 0 && (t.support ?? []).isEmpty, "none of the user's events carries \(t.term)")
+                let items = t.next ?? []
+                #expect(!items.isEmpty && items.allSatisfy { pointed.contains($0) && !touched.contains($0) },
+                        "\(t.term) points to neighbours of the user's items they have not touched: \(items)")
+            }
+            let off = try miner.terms(user: user, options: TermsOptions(explain: true, nextPlaces: 0))
+            #expect(off.terms.allSatisfy { $0.next == nil })
+            #expect(Set(answer.terms.filter { $0.next == nil }.map(\.term)).isSubset(of: Set(off.terms.map(\.term))))
+            checked += 1
+        }
+        #expect(checked >= 1, "some users of the corpus get next terms")
     }
 
     @Test func chineseUsersGetChineseWordsAndBehaviourOnlyUsersGetItemTerms() async throws {

@@ -66,13 +66,30 @@ import Testing
         #expect(!terms.contains("great"), "the whole shop says it")
         #expect(scored.map(\.score) == scored.map(\.score).sorted(by: >))
     }
+
+    @Test func aNextTermWithoutEvidenceIsKeptAndScoredByTheFormula() {
+        // "shampoo": none of the user's events (y = 0), df 50 of 1000, next 0.8, closeness 0.6.
+        let next = TermScoring.Candidate(term: "shampoo", isPhrase: false, vector: [0.6, 0.8], documentFrequency: 50, weight: 0, evidence: 0,
+                                         perInterest: [0.8], next: 0.8)
+        let plain = TermScoring.Candidate(term: "conditioner", isPhrase: false, vector: [0.6, 0.8], documentFrequency: 50, weight: 0, evidence: 0,
+                                          perInterest: [0.8])
+        let own = TermScoring.Candidate(term: "trout", isPhrase: false, vector: [1, 0], documentFrequency: 6, weight: 2, evidence: 2, perInterest: [2])
+        let s = TermScoring()
+        let scored = s.score([next, plain, own], interests: [[1, 0]], userWeight: 4, documents: 1000)
+        #expect(scored.map(\.term).sorted() == ["shampoo", "trout"], "z ≤ 0 without next is dropped")
+        let z = s.distinctiveness(y: 0, n: 4, df: 50, documents: 1000)
+        #expect(z < 0)
+        let got = scored.first { $0.term == "shampoo" }
+        #expect(abs((got?.score ?? 0) - (0.5 * 0.6 + 0.5 * tanh(z / 2) + 0.8)) < 1e-6)
+        #expect(got?.next == 0.8 && got?.evidence == 0)
+    }
 }
 
 /// The shown terms: every interest gets a share of the list, the rest goes by score.
 @Suite struct DiversifiedTermsTests {
     static func scored(_ interests: [Int]) -> [TermScoring.Scored] {
         interests.enumerated().map { k, j in
-            TermScoring.Scored(term: "t\(k)", score: 1 - Double(k) / 100, closeness: 0, distinctiveness: 0, evidence: 1, interest: j)
+            TermScoring.Scored(term: "t\(k)", score: 1 - Double(k) / 100, closeness: 0, distinctiveness: 0, next: 0, evidence: 1, interest: j)
         }
     }
 

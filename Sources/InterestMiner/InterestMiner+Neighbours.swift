@@ -1,0 +1,46 @@
+import CollaborativeFiltering
+import Foundation
+import InterestStore
+
+extension TrainingReport {
+    /// Item neighbours by co-occurrence (`ItemNeighbours`), used by interest terms.
+    public struct NeighboursPart: Sendable, Codable {
+        /// Items with at least one neighbour.
+        public var items: Int
+        public var pairs: Int
+        public var seconds: Double
+    }
+}
+
+extension InterestMiner {
+    /// Finds every item's neighbours — the items the same users touched (reviews and
+    /// interactions alike) — and replaces the stored ones.
+    func trainItemNeighbours(_ settings: ItemNeighbours.Settings, threads: Int) throws(InterestMinerError) -> TrainingReport.NeighboursPart {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let kernel: ItemNeighbours
+        do { kernel = try ItemNeighbours(settings) } catch { throw .invalidArgument(name: "item neighbours", reason: error.description) }
+        let rows: [InteractionRow]
+        let items: [Int64]
+        do {
+            rows = try store.interactionRows().rows
+            items = try store.externalIDs().items.keys.sorted()
+        } catch {
+            throw .store(error)
+        }
+        let data = CFData(rows: rows, items: items)
+        let matrix = SparseMatrix(rows: data.userIDs.count, columns: items.count, triplets: rows.compactMap { r in
+            guard let u = data.userIndex[r.user], let i = data.itemIndex[r.item] else { return nil }
+            return (u, i, 1)
+        })
+        let found = kernel.neighbours(matrix, threads: threads)
+        var stored: [ItemNeighbourRow] = []
+        for (i, list) in found.enumerated() {
+            for n in list {
+                stored.append(ItemNeighbourRow(item: items[i], neighbour: items[Int(n.item)], score: Double(n.score), users: Int(n.users)))
+            }
+        }
+        do { try store.replaceItemNeighbours(stored) } catch { throw .store(error) }
+        return .init(items: found.filter { !$0.isEmpty }.count, pairs: stored.count, seconds: (clock.now - start).seconds)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+
+/// One stored item neighbour (row ids).
+public struct ItemNeighbourRow: Sendable, Equatable {
+    public let item: Int64
+    public let neighbour: Int64
+    public let score: Double
+    public let users: Int
+
+    public init(item: Int64, neighbour: Int64, score: Double, users: Int) {
+        self.item = item
+        self.neighbour = neighbour
+        self.score = score
+        self.users = users
+    }
+}
+
+extension InterestStore {
+    /// Replaces every item's neighbours (`item_neighbour`). One transaction.
+    public func replaceItemNeighbours(_ rows: [ItemNeighbourRow]) throws(StoreError) {
+        try write("writing item neighbours") { db in
+            try db.execute(sql: "DELETE FROM item_neighbour")
+            let s = try RawStatement(db, "INSERT INTO item_neighbour(item_id, neighbour_id, score, users) VALUES (?, ?, ?, ?)")
+            for r in rows {
+                s.reset()
+                s.bind(1, r.item)
+                s.bind(2, r.neighbour)
+                s.bind(3, r.score)
+                s.bind(4, Int64(r.users))
+                try s.step()
+            }
+        }
+    }
+
+    /// The stored neighbours of these items (external ids): item → [(neighbour, score)], best
+    /// first. Items without neighbours are absent.
+    public func itemNeighbours(_ items: [String]) throws(StoreError) -> [String: [(item: String, score: Double)]] {
+        guard !items.isEmpty else { return [:] }
+        return try read("reading item neighbours") { db in
+            var out: [String: [(item: String, score: Double)]] = [:]
+            let list = Array(Set(items)).sorted()
+            var start = 0
+            while start < list.count {
+                let part = Array(list[start..<min(start + 500, list.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT i.external_id, j.external_id, n.score FROM item i
+                    JOIN item_neighbour n ON n.item_id = i.id JOIN item j ON j.id = n.neighbour_id
+                    WHERE i.external_id IN (\(marks)) ORDER BY i.external_id, n.score DESC, j.external_id
+                    """, arguments: StatementArguments(part)) {
+                    out[row[0], default: []].append((row[1], row[2]))
+                }
+                start += 500
+            }
+            return out
+        }
+    }
+}
