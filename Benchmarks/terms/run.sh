@@ -4,11 +4,13 @@
 #      Chinese users apart, and how often a multi-interest user's planted interests land in
 #      separate clusters (ground_truth.py);
 #  (2) ../shared/peers/terms_eval.py on amazon-all-beauty: our terms as BM25 queries against the
-#      two naive baselines (needs the peers' Python, ~/.peers-venv, from ../shared/peers/setup.sh);
+#      two naive baselines, for train seeds $SEEDS (default 1 2 3), with the default --next 3 and
+#      without next terms (--next 0) (needs the peers' Python, ~/.peers-venv, from
+#      ../shared/peers/setup.sh);
 #  (3) per-user `terms` latency with models loaded (interests-bench terms) and whole-process
 #      `interests terms` wall time, on a generated world of 100,000 users;
 #  (4) ingest rate with vectors and profile updates into that trained database (1.1 M events).
-# Usage: Benchmarks/terms/run.sh [OUT_DIR]   (skips (2) when ../shared is absent)
+# Usage: [SEEDS="1 2 3"] Benchmarks/terms/run.sh [OUT_DIR]   (skips (2) when ../shared is absent)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$HERE/../.."
@@ -31,13 +33,18 @@ python3 "$HERE/ground_truth.py" "$ROOT/Corpora/default/ground_truth.jsonl" "$OUT
 echo -n "(clusters judged on the top 30 terms) "; python3 "$HERE/ground_truth.py" "$ROOT/Corpora/default/ground_truth.jsonl" "$OUT/terms30.jsonl" | tail -1
 
 if [ -d "$SHARED/datasets/amazon-all-beauty" ] && [ -x "$PEERS_PY" ]; then
-    echo "== (2) amazon-all-beauty: terms as BM25 queries (terms_eval.py)"
-    rm -f "$OUT/ab.sqlite"*
-    "$B" ingest --db "$OUT/ab.sqlite" --quiet "$SHARED/datasets/amazon-all-beauty/train.jsonl" >/dev/null
-    "$B" train --db "$OUT/ab.sqlite" --cf none --quiet >/dev/null
+    echo "== (2) amazon-all-beauty: terms as BM25 queries (terms_eval.py), train seeds ${SEEDS:-1 2 3}"
     python3 -c "import json,sys; print('\n'.join(sorted({json.loads(l)['user'] for l in open(sys.argv[1])})))" "$SHARED/datasets/amazon-all-beauty/test.jsonl" > "$OUT/ab_users.txt"
-    "$B" terms --db "$OUT/ab.sqlite" --users "$OUT/ab_users.txt" --json > "$OUT/ab_terms.jsonl"
-    (cd "$SHARED/peers" && "$PEERS_PY" terms_eval.py "$SHARED/datasets/amazon-all-beauty" "$OUT/ab_terms.jsonl")
+    for seed in ${SEEDS:-1 2 3}; do
+        rm -f "$OUT/ab.sqlite"*
+        "$B" ingest --db "$OUT/ab.sqlite" --quiet "$SHARED/datasets/amazon-all-beauty/train.jsonl" >/dev/null
+        "$B" train --db "$OUT/ab.sqlite" --cf none --seed "$seed" --quiet >/dev/null
+        for next in 3 0; do
+            "$B" terms --db "$OUT/ab.sqlite" --users "$OUT/ab_users.txt" --json --next "$next" > "$OUT/ab_terms.jsonl"
+            echo -n "seed $seed, --next $next: "
+            (cd "$SHARED/peers" && "$PEERS_PY" terms_eval.py "$SHARED/datasets/amazon-all-beauty" "$OUT/ab_terms.jsonl")
+        done
+    done
 fi
 
 echo "== (3) latency on 100,000 users"

@@ -82,7 +82,8 @@ extension InterestMiner {
         let chosen = ranked.map { Int($0.id) }
         var userTerms: [String] = []
         if explain, note == nil, ctx.text != nil {
-            userTerms = (try? terms(user: user, options: TermsOptions(top: 30)))?.terms.map(\.term) ?? []
+            // The user's own terms only: "next" terms come from items like the ones ranked.
+            userTerms = (try? terms(user: user, options: TermsOptions(top: 30, nextPlaces: 0)))?.terms.map(\.term) ?? []
         }
         let itemTerms: [String: [(term: String, share: Double)]]
         do { itemTerms = explain ? try store.itemTerms(chosen.map { ctx.items[$0] }) : [:] } catch { throw .store(error) }
