@@ -63,6 +63,9 @@ extension InterestMiner {
 /// Models loaded from the database, kept with the model versions they were loaded at.
 final class ModelCache: Sendable {
     private let textSlot = CachedModel<LoadedTextModel>()
+    /// What interest terms need (tokenizer, splitter, profile model), for callers that need no
+    /// encoder (see `InterestMiner+TermsModel.swift`).
+    private let termsSlot = CachedModel<LoadedTermsModel>()
     let rankerSlot = CachedModel<RankerContext>()
     /// The collaborative model the service ranks with (see `InterestMiner+Serving.swift`).
     let cfSlot = CachedModel<LoadedCFModel>()
@@ -73,6 +76,13 @@ final class ModelCache: Sendable {
 
     func text(key: [Int], load: () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
         try textSlot.get(key: { key }, load: load)
+    }
+
+    /// The terms model at `key`: taken from the text model when that is already loaded at the
+    /// same key (the service keeps one tokenizer), else loaded on its own.
+    func terms(key: [Int], load: () throws(InterestMinerError) -> LoadedTermsModel?) throws(InterestMinerError) -> LoadedTermsModel? {
+        if let loaded = textSlot.loaded(key: key) { return loaded.map(\.termsModel) }
+        return try termsSlot.get(key: { key }, load: load)
     }
 }
 
@@ -134,6 +144,12 @@ final class CachedModel<Model: Sendable>: Sendable {
             state.withLock { s in if s.loading == key { s.loading = after } }
             key = after
         }
+    }
+
+    /// What is cached at exactly `key`: nil when nothing is (or another key), `.some(nil)` when
+    /// no such model is stored.
+    func loaded(key: [Int]) -> Model?? {
+        state.withLock { s in s.key == key ? .some(s.model) : nil }
     }
 
     /// Replaces the cached model by `transform` of it (e.g. without a forgotten user's row); a

@@ -23,7 +23,6 @@ extension InterestStore {
         }
     }
 
-    /// The newest version of a model kind, or nil.
     /// The newest version of every model kind (a cheap check whether cached models are current).
     public func latestVersions() throws(StoreError) -> [String: Int] {
         try read("reading model versions") { db in
@@ -33,6 +32,7 @@ extension InterestStore {
         }
     }
 
+    /// The newest version of a model kind, or nil.
     public func latestModel(kind: String) throws(StoreError) -> StoredModel? {
         try read("reading the \(kind) model") { db in
             try Row.fetchOne(db, sql: """
@@ -46,6 +46,15 @@ extension InterestStore {
 }
 
 extension InterestStore {
+    /// The version and parameters of the newest model of a kind, without reading its payload
+    /// (a text encoder's is megabytes), or nil.
+    public func latestModelParameters(kind: String) throws(StoreError) -> (version: Int, parameters: String)? {
+        try read("reading the \(kind) model's parameters") { db in
+            try Row.fetchOne(db, sql: "SELECT version, parameters FROM model WHERE kind = ? ORDER BY version DESC LIMIT 1",
+                             arguments: [kind]).map { row in (version: row[0], parameters: row[1]) }
+        }
+    }
+
     /// A given version of a model kind, or nil.
     public func model(kind: String, version: Int) throws(StoreError) -> StoredModel? {
         try read("reading the \(kind) model v\(version)") { db in

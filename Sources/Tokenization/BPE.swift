@@ -14,6 +14,9 @@ public struct BPE: TokenizationModel {
     public let ignoreMerges: Bool
     /// The tables and the word algorithm (shared, so sessions call it without copies).
     let encoder: BPEEncoder
+    /// Per token id: the rank of the first merge whose two parts, concatenated, spell the token
+    /// (-1: none), for `merge(producing:)`.
+    let firstMergeRank: [Int32]
 
     public init(vocabulary: TokenVocabulary, merges: [(String, String)], unknownToken: String? = nil,
                 continuingSubwordPrefix: String? = nil, endOfWordSuffix: String? = nil, fuseUnknown: Bool = false,
@@ -34,6 +37,13 @@ public struct BPE: TokenizationModel {
             }
             triples.append((ia, ib, merged))
         }
+        var firstRank = [Int32](repeating: -1, count: vocabulary.count)
+        for (rank, (a, b)) in merges.enumerated() {
+            // Without a prefix the merged token is the parts' concatenation itself.
+            let joined: Int32? = continuingSubwordPrefix == nil ? triples[rank].2 : vocabulary.id(of: a + b)
+            if let id = joined, firstRank[Int(id)] < 0 { firstRank[Int(id)] = Int32(rank) }
+        }
+        firstMergeRank = firstRank
         if let u = unknownToken, vocabulary.id(of: u) == nil {
             throw .invalidVocabulary(reason: "the unknown token '\(u)' is not in the vocabulary")
         }
@@ -66,6 +76,16 @@ public struct BPE: TokenizationModel {
         let table = MergeTable(triples, vocabularySize: vocabulary.count, joints: joints)
         encoder = BPEEncoder(vocabulary: vocabulary, mergeTable: table, unknownID: unknownID, fuseUnknown: fuseUnknown,
                              ignoreMerges: ignoreMerges, byteTokens: byteTokens, prefixBytes: prefixBytes, suffixBytes: suffixBytes)
+    }
+
+    /// The first merge (in rank order) whose two parts, concatenated, spell `token`, or nil
+    /// (tokens compare by their UTF-8 bytes).
+    ///
+    /// - Complexity: O(token length) expected.
+    public func merge(producing token: String) -> (String, String)? {
+        guard let id = vocabulary.id(of: token), Int(id) < firstMergeRank.count else { return nil }
+        let rank = firstMergeRank[Int(id)]
+        return rank >= 0 ? merges[Int(rank)] : nil
     }
 
     public func tokenize(_ word: UnsafeBufferPointer<UInt8>, into out: inout [ModelToken], workspace: inout ModelWorkspace) {
