@@ -15,10 +15,12 @@ public final class InterestMiner: Sendable {
     /// The database file this miner works on.
     public var databasePath: String { store.path }
 
-    /// Opens (or creates) the database at `databasePath`.
-    public init(databasePath: String) throws(InterestMinerError) {
+    /// Opens (or creates) the database at `databasePath`. `readOnly`: for a caller that only
+    /// reads (e.g. `interests terms`), an existing, current database is opened without writing
+    /// to it (see `InterestStore.init(path:readOnly:)`); anything that writes then fails.
+    public init(databasePath: String, readOnly: Bool = false) throws(InterestMinerError) {
         do {
-            store = try InterestStore(path: databasePath)
+            store = try InterestStore(path: databasePath, readOnly: readOnly)
         } catch {
             throw .store(error)
         }
