@@ -55,15 +55,18 @@ extension InterestStore {
         }
     }
 
-    /// A given version of a model kind, or nil.
+    /// A given version of a model kind, or nil. The payload (a tokenizer is megabytes) is
+    /// copied once, straight from SQLite into the array.
     public func model(kind: String, version: Int) throws(StoreError) -> StoredModel? {
         try read("reading the \(kind) model v\(version)") { db in
-            try Row.fetchOne(db, sql: """
-                SELECT kind, version, created_at, parameters, payload FROM model WHERE kind = ? AND version = ?
-                """, arguments: [kind, version]).map { row in
-                let data: Data = row[4] ?? Data()
-                return StoredModel(kind: row[0], version: row[1], createdAt: row[2], parameters: row[3], payload: [UInt8](data))
-            }
+            let statement = try RawStatement(db, "SELECT created_at, parameters, payload FROM model WHERE kind = ? AND version = ?")
+            statement.reset()
+            defer { statement.reset() }
+            statement.bind(1, kind)
+            statement.bind(2, Int64(version))
+            guard try statement.step() else { return nil }
+            return StoredModel(kind: kind, version: version, createdAt: statement.int64(column: 0),
+                               parameters: statement.text(column: 1) ?? "", payload: statement.blob(column: 2) ?? [])
         }
     }
 }

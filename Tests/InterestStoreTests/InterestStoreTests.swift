@@ -120,6 +120,9 @@ func temporaryDatabasePath(_ name: String = #function) -> String {
             let reader = try InterestStore(path: path, readOnly: true)
             #expect(try reader.history(ofUser: "u1") == Array(InterestStoreTests.events[1...3]))
             #expect(try reader.latestModel(kind: "k")?.payload == [1, 2, 3])
+            let stored = try #require(try reader.model(kind: "k", version: 1))
+            #expect(stored.payload == [1, 2, 3] && stored.parameters == "{}" && stored.kind == "k" && stored.version == 1)
+            #expect(try reader.model(kind: "k", version: 2) == nil)
             #expect(throws: StoreError.self) { try reader.saveModel(kind: "k", parameters: "{}", payload: []) }
         }
         let after = try fileState(path)
