@@ -26,15 +26,15 @@ let package = Package(
         .target(name: "InterestCore", dependencies: ["CKernels"], swiftSettings: optimized),
         // Tokenizers: normalizers, pre-tokenizers, BPE/WordPiece, trainers, tokenizer.json (no I/O).
         .target(name: "Tokenization", dependencies: ["InterestCore"], swiftSettings: optimized),
-        // OpenBLAS (Debian/Ubuntu: libopenblas-dev): cblas_sgemm for the transformer encoder.
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // The transformer's element-wise kernels (LayerNorm, GELU, softmax…) with runtime
-        // AVX-512/AVX2 dispatch, and the one-time OpenBLAS set-up.
+        // AVX-512/AVX2 dispatch, and OpenBLAS (Debian/Ubuntu: libopenblas0 or libopenblas-dev):
+        // cblas_sgemm, opened on first use rather than linked (its constructor starts a
+        // spinning thread pool in every process).
         .target(name: "CTransformerKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
                 linkerSettings: [.linkedLibrary("dl")]),
         // Text vectors: the TextEncoder protocol, skip-gram training, SIF pooling, terms, and the
         // pretrained transformer encoder (all-MiniLM-L6-v2) from safetensors.
-        .target(name: "TextEmbedding", dependencies: ["InterestCore", "Tokenization", "COpenBLAS", "CTransformerKernels"],
+        .target(name: "TextEmbedding", dependencies: ["InterestCore", "Tokenization", "CTransformerKernels"],
                 swiftSettings: optimized),
         // Collaborative filtering: CSR matrix, ALS (conjugate gradient), BPR, fold-in.
         .target(name: "CollaborativeFiltering", dependencies: ["InterestCore", "CKernels"], swiftSettings: optimized),

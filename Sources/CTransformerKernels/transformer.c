@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -350,16 +351,36 @@ long tk_attention_scratch(long n, long hidden, long heads) { return (hidden / he
 
 // ---------------------------------------------------------------- OpenBLAS set-up
 
+// OpenBLAS is opened on first use rather than linked: its constructor starts a thread pool
+// whose threads spin for a while, which every process would pay — most never encode with the
+// transformer.
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 static char blas_core[64];
+static char blas_error[512];
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
+static sgemm_fn blas_sgemm;
 
 static void blas_setup(void) {
-    // Looked up at run time: these are OpenBLAS extensions, not CBLAS, and the dynamic-arch
-    // entry points exist only in DYNAMIC_ARCH builds (Debian's is one).
-    void (*set_threads)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-    char *(*core_name)(void) = (char *(*)(void))dlsym(RTLD_DEFAULT, "openblas_get_corename");
-    void (*dynamic_init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init");
-    void (*dynamic_quit)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit");
+    static const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libopenblas.dylib", "/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
+                                  "/usr/local/opt/openblas/lib/libopenblas.dylib"};
+    void *lib = NULL;
+    for (size_t k = 0; k < sizeof names / sizeof names[0] && !lib; k++) lib = dlopen(names[k], RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *why = dlerror();
+        snprintf(blas_error, sizeof blas_error, "OpenBLAS (libopenblas.so.0) could not be loaded: %s", why ? why : "not found");
+        return;
+    }
+    blas_sgemm = (sgemm_fn)dlsym(lib, "cblas_sgemm");
+    if (!blas_sgemm) {
+        snprintf(blas_error, sizeof blas_error, "the OpenBLAS library that was loaded has no cblas_sgemm");
+        return;
+    }
+    // These are OpenBLAS extensions, not CBLAS, and the dynamic-arch entry points exist only
+    // in DYNAMIC_ARCH builds (Debian's is one).
+    void (*set_threads)(int) = (void (*)(int))dlsym(lib, "openblas_set_num_threads");
+    char *(*core_name)(void) = (char *(*)(void))dlsym(lib, "openblas_get_corename");
+    void (*dynamic_init)(void) = (void (*)(void))dlsym(lib, "gotoblas_dynamic_init");
+    void (*dynamic_quit)(void) = (void (*)(void))dlsym(lib, "gotoblas_dynamic_quit");
     if (core_name && dynamic_init && dynamic_quit && !getenv("OPENBLAS_CORETYPE") && has_avx512()) {
         const char *core = core_name();
         if (core && (strcasecmp(core, "Haswell") == 0 || strcasecmp(core, "Zen") == 0)) {
@@ -374,6 +395,17 @@ static void blas_setup(void) {
     if (set_threads) set_threads(1);
     const char *core = core_name ? core_name() : NULL;
     strncpy(blas_core, core ? core : "", sizeof blas_core - 1);
+}
+
+const char *tk_blas_error(void) {
+    pthread_once(&blas_once, blas_setup);
+    return blas_sgemm ? NULL : blas_error;
+}
+
+void tk_sgemm(int transpose_b, long m, long n, long k, float alpha, const float *a, long lda, const float *b, long ldb, float beta,
+              float *c, long ldc) {
+    // CBLAS constants: CblasRowMajor 101, CblasNoTrans 111, CblasTrans 112.
+    blas_sgemm(101, 111, transpose_b ? 112 : 111, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
 }
 
 const char *tk_blas_setup(void) {

@@ -84,28 +84,29 @@ extension InterestMiner {
     /// from their newest event), clustered into up to K interests, and the readable terms of
     /// those events scored by `TermScoring` (README "Interest terms").
     public func terms(user: String, options: TermsOptions = TermsOptions()) throws(InterestMinerError) -> UserInterestTerms {
-        let model = try requireTextModel()
+        let model = try requireTermsModel()
         return try terms(user: user, options: options, context: TermsContext(model))
     }
 
     /// The same for many users, one answer each, in order (models loaded once).
     public func terms(users: [String], options: TermsOptions = TermsOptions(), emit: (UserInterestTerms) throws -> Void) throws(InterestMinerError) {
-        let context = TermsContext(try requireTextModel())
+        let context = TermsContext(try requireTermsModel())
         for user in users {
             let answer = try terms(user: user, options: options, context: context)
             do { try emit(answer) } catch { throw .unwritableOutput(path: "terms", reason: "\(error)") }
         }
     }
 
-    /// What one `terms` run needs from the models, built once.
+    /// What one `terms` run needs from the models, built once (no text encoder: terms read
+    /// only the tokenizer and the profile model).
     struct TermsContext: Sendable {
-        let model: LoadedTextModel
+        let tokenizer: Tokenizer
         let rule: ProfileRule
         let splitter: CJKSplitter
         let documents: Int
 
-        init(_ model: LoadedTextModel) {
-            self.model = model
+        init(_ model: LoadedTermsModel) {
+            tokenizer = model.tokenizer
             rule = model.profile?.rule ?? ProfileRule()
             splitter = model.splitter
             documents = model.profile?.documents ?? 0
@@ -170,7 +171,7 @@ extension InterestMiner {
         for (j, interest) in interests.enumerated() { for m in interest.members { clusterOf[m] = j } }
 
         // Candidate terms per event: the user's own text; the item's text for interactions.
-        let tokenizer = context.model.encoder.tokenizer
+        let tokenizer = context.tokenizer
         let session = TokenizerSession(tokenizer)
         struct Tally { var weight = 0.0; var evidence = 0; var perInterest: [Double]; var isPhrase = false; var support: [Int] = [] }
         var tally: [String: Tally] = [:]

@@ -79,23 +79,36 @@ extension InterestMiner {
         do {
             guard let model = try store.latestModel(kind: ModelKind.textEncoder) else { return nil }
             let params = (try? JSONValue.parse(model.parameters)) ?? .null
-            guard let tokVersion = params["tokenizer_version"]?.intValue,
-                  let tokModel = try store.model(kind: ModelKind.tokenizer, version: tokVersion) else {
-                throw InterestMinerError.missing(what: "the tokenizer of text model v\(model.version) is missing", hint: "re-run `interests train`")
-            }
-            let tokenizer = try Tokenizer(json: tokModel.payload)
+            let tokenizer = try storedTokenizer(params, textModelVersion: model.version)
             let encoder: TextModelEncoder = params["encoder"]?.stringValue == "transformer"
                 ? .transformer(try storedPretrainedEncoder(params, version: model.version), terms: tokenizer)
                 : .sif(try SIFEncoder(serialized: model.payload, tokenizer: tokenizer))
             return LoadedTextModel(encoder: encoder, version: model.version, profile: try loadProfileModel(textEncoderVersion: model.version))
-        } catch let e as InterestMinerError {
-            throw e
-        } catch let e as StoreError {
-            throw .store(e)
-        } catch let e as TokenizationError {
-            throw .tokenizer(source: "stored tokenizer", e)
         } catch {
-            throw .missing(what: "the stored text model is unreadable (\(error))", hint: "re-run `interests train`")
+            throw Self.textModelError(error)
+        }
+    }
+
+    /// The shop's tokenizer a text model (with `parameters`) was trained with.
+    func storedTokenizer(_ parameters: JSONValue, textModelVersion version: Int) throws(InterestMinerError) -> Tokenizer {
+        do {
+            guard let tokVersion = parameters["tokenizer_version"]?.intValue,
+                  let tokModel = try store.model(kind: ModelKind.tokenizer, version: tokVersion) else {
+                throw InterestMinerError.missing(what: "the tokenizer of text model v\(version) is missing", hint: "re-run `interests train`")
+            }
+            return try Tokenizer(json: tokModel.payload)
+        } catch {
+            throw Self.textModelError(error)
+        }
+    }
+
+    /// A failure reading a stored text model, as the façade reports it.
+    static func textModelError(_ error: any Error) -> InterestMinerError {
+        switch error {
+        case let e as InterestMinerError: e
+        case let e as StoreError: .store(e)
+        case let e as TokenizationError: .tokenizer(source: "stored tokenizer", e)
+        default: .missing(what: "the stored text model is unreadable (\(error))", hint: "re-run `interests train`")
         }
     }
 

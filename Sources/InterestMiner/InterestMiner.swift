@@ -15,10 +15,12 @@ public final class InterestMiner: Sendable {
     /// The database file this miner works on.
     public var databasePath: String { store.path }
 
-    /// Opens (or creates) the database at `databasePath`.
-    public init(databasePath: String) throws(InterestMinerError) {
+    /// Opens (or creates) the database at `databasePath`. `readOnly`: for a caller that only
+    /// reads (e.g. `interests terms`), an existing, current database is opened without writing
+    /// to it (see `InterestStore.init(path:readOnly:)`); anything that writes then fails.
+    public init(databasePath: String, readOnly: Bool = false) throws(InterestMinerError) {
         do {
-            store = try InterestStore(path: databasePath)
+            store = try InterestStore(path: databasePath, readOnly: readOnly)
         } catch {
             throw .store(error)
         }
@@ -63,6 +65,9 @@ extension InterestMiner {
 /// Models loaded from the database, kept with the model versions they were loaded at.
 final class ModelCache: Sendable {
     private let textSlot = CachedModel<LoadedTextModel>()
+    /// What interest terms need (tokenizer, splitter, profile model), for callers that need no
+    /// encoder (see `InterestMiner+TermsModel.swift`).
+    private let termsSlot = CachedModel<LoadedTermsModel>()
     let rankerSlot = CachedModel<RankerContext>()
     /// The collaborative model the service ranks with (see `InterestMiner+Serving.swift`).
     let cfSlot = CachedModel<LoadedCFModel>()
@@ -73,6 +78,13 @@ final class ModelCache: Sendable {
 
     func text(key: [Int], load: () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
         try textSlot.get(key: { key }, load: load)
+    }
+
+    /// The terms model at `key`: taken from the text model when that is already loaded at the
+    /// same key (the service keeps one tokenizer), else loaded on its own.
+    func terms(key: [Int], load: () throws(InterestMinerError) -> LoadedTermsModel?) throws(InterestMinerError) -> LoadedTermsModel? {
+        if let loaded = textSlot.loaded(key: key) { return loaded.map(\.termsModel) }
+        return try termsSlot.get(key: { key }, load: load)
     }
 }
 
@@ -134,6 +146,12 @@ final class CachedModel<Model: Sendable>: Sendable {
             state.withLock { s in if s.loading == key { s.loading = after } }
             key = after
         }
+    }
+
+    /// What is cached at exactly `key`: nil when nothing is (or another key), `.some(nil)` when
+    /// no such model is stored.
+    func loaded(key: [Int]) -> Model?? {
+        state.withLock { s in s.key == key ? .some(s.model) : nil }
     }
 
     /// Replaces the cached model by `transform` of it (e.g. without a forgotten user's row); a

@@ -23,7 +23,6 @@ extension InterestStore {
         }
     }
 
-    /// The newest version of a model kind, or nil.
     /// The newest version of every model kind (a cheap check whether cached models are current).
     public func latestVersions() throws(StoreError) -> [String: Int] {
         try read("reading model versions") { db in
@@ -33,6 +32,7 @@ extension InterestStore {
         }
     }
 
+    /// The newest version of a model kind, or nil.
     public func latestModel(kind: String) throws(StoreError) -> StoredModel? {
         try read("reading the \(kind) model") { db in
             try Row.fetchOne(db, sql: """
@@ -46,15 +46,27 @@ extension InterestStore {
 }
 
 extension InterestStore {
-    /// A given version of a model kind, or nil.
+    /// The version and parameters of the newest model of a kind, without reading its payload
+    /// (a text encoder's is megabytes), or nil.
+    public func latestModelParameters(kind: String) throws(StoreError) -> (version: Int, parameters: String)? {
+        try read("reading the \(kind) model's parameters") { db in
+            try Row.fetchOne(db, sql: "SELECT version, parameters FROM model WHERE kind = ? ORDER BY version DESC LIMIT 1",
+                             arguments: [kind]).map { row in (version: row[0], parameters: row[1]) }
+        }
+    }
+
+    /// A given version of a model kind, or nil. The payload (a tokenizer is megabytes) is
+    /// copied once, straight from SQLite into the array.
     public func model(kind: String, version: Int) throws(StoreError) -> StoredModel? {
         try read("reading the \(kind) model v\(version)") { db in
-            try Row.fetchOne(db, sql: """
-                SELECT kind, version, created_at, parameters, payload FROM model WHERE kind = ? AND version = ?
-                """, arguments: [kind, version]).map { row in
-                let data: Data = row[4] ?? Data()
-                return StoredModel(kind: row[0], version: row[1], createdAt: row[2], parameters: row[3], payload: [UInt8](data))
-            }
+            let statement = try RawStatement(db, "SELECT created_at, parameters, payload FROM model WHERE kind = ? AND version = ?")
+            statement.reset()
+            defer { statement.reset() }
+            statement.bind(1, kind)
+            statement.bind(2, Int64(version))
+            guard try statement.step() else { return nil }
+            return StoredModel(kind: kind, version: version, createdAt: statement.int64(column: 0),
+                               parameters: statement.text(column: 1) ?? "", payload: statement.blob(column: 2) ?? [])
         }
     }
 }

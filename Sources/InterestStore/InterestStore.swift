@@ -14,7 +14,12 @@ public final class InterestStore: Sendable {
     let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws(StoreError) {
+    ///
+    /// `readOnly`: when the file exists, is in WAL mode and needs no migration, it is opened
+    /// for reading only — nothing is written, at open (GRDB makes sure a WAL file has content)
+    /// or at close (the last connection's checkpoint), and writes fail. Otherwise it is opened
+    /// as without `readOnly`.
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -29,6 +34,10 @@ public final class InterestStore: Sendable {
                 PRAGMA temp_store = MEMORY;
                 PRAGMA secure_delete = ON;
                 """)
+        }
+        if readOnly, path != ":memory:", let reader = Self.currentReader(path: path, configuration: config) {
+            writer = reader
+            return
         }
         do {
             if path == ":memory:" {
@@ -48,6 +57,24 @@ public final class InterestStore: Sendable {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
         try migrate()
+    }
+
+    /// A read-only pool on `path`, or nil when one cannot serve as the store (no such file, not
+    /// WAL, a migration to apply or one this build does not know, or any error).
+    private static func currentReader(path: String, configuration: Configuration) -> DatabasePool? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var config = configuration
+        config.readonly = true
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            let current = try pool.read { db in
+                try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal"
+                    && Schema.migrator.hasCompletedMigrations(db) && !Schema.migrator.hasBeenSuperseded(db)
+            }
+            return current ? pool : nil
+        } catch {
+            return nil
+        }
     }
 
     private func migrate() throws(StoreError) {

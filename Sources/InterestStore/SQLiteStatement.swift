@@ -80,6 +80,12 @@ struct RawStatement {
         return [UInt8](UnsafeRawBufferPointer(start: p, count: n))
     }
 
+    /// Column `column` of the current row as text (nil for NULL).
+    func text(column: Int32) -> String? {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL, let p = sqlite3_column_text(handle, column) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
+    }
+
     /// Steps once; returns true when a row is available, false when done.
     @discardableResult
     @inline(__always) func step() throws -> Bool {

@@ -193,20 +193,17 @@ public struct TermCounter: Sendable {
 /// frequent clause (洗发水很好用 = 洗发水 + 很好用) usually falls on a word boundary.
 public struct CJKSplitter: Sendable {
     public let maxCharacters: Int
-    /// Token → the first merge that produced it.
-    private let parts: [String: (String, String)]
+    /// The BPE model whose merge history splits tokens (nil: nothing splits). Construction
+    /// indexes nothing: the model already knows each token's first merge.
+    private let bpe: BPE?
 
     public init(tokenizer: Tokenizer, maxCharacters: Int = 4) {
         self.maxCharacters = maxCharacters
-        var parts: [String: (String, String)] = [:]
-        if let bpe = tokenizer.model as? BPE {
-            for (a, b) in bpe.merges where parts[a + b] == nil { parts[a + b] = (a, b) }
-        }
-        self.parts = parts
+        bpe = tokenizer.model as? BPE
     }
 
     public func split(_ token: String) -> [String] {
-        guard token.unicodeScalars.count > maxCharacters, let (a, b) = parts[token] else { return [token] }
+        guard token.unicodeScalars.count > maxCharacters, let (a, b) = bpe?.merge(producing: token) else { return [token] }
         return split(a) + split(b)
     }
 }

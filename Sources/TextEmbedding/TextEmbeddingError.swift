@@ -16,6 +16,8 @@ public enum TextEmbeddingError: Error, Sendable, Equatable, CustomStringConverti
     case wrongShape(tensor: String, expected: [Int], found: [Int])
     /// The weights file differs from the one the stored text model was made with.
     case modelFileChanged(path: String, expected: String, found: String)
+    /// A shared library the transformer encoder opens at run time (OpenBLAS) is missing.
+    case missingLibrary(reason: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum TextEmbeddingError: Error, Sendable, Equatable, CustomStringConverti
         case .modelFileChanged(let path, let expected, let found):
             "\(path) changed since the text model was trained (checksum \(found), trained with \(expected)); restore that file "
                 + "or re-run `interests train --encoder minilm --model-dir DIR`"
+        case .missingLibrary(let reason):
+            "\(reason); the pretrained encoder needs OpenBLAS (Debian/Ubuntu: apt-get install libopenblas0, or libopenblas-dev)"
         }
     }
 }

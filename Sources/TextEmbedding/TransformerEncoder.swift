@@ -59,7 +59,7 @@ public struct TransformerEncoder: TextEncoder {
         configuration = config
         self.maxLength = length
         lowercase = sentence.lowercase
-        _ = tk_blas_setup()
+        if let why = tk_blas_error() { throw .missingLibrary(reason: String(cString: why)) }
     }
 
     /// OpenBLAS's kernel family in use (e.g. "SkylakeX") and the element-wise kernels' level.

@@ -1,13 +1,12 @@
-import COpenBLAS
 import CTransformerKernels
 
-/// C = alpha·A·B(ᵀ) + beta·C on row-major matrices, through OpenBLAS's `cblas_sgemm`
-/// (`transposeB`: B is stored n × k, as PyTorch stores a linear layer's weight).
+/// C = alpha·A·B(ᵀ) + beta·C on row-major matrices, through OpenBLAS's `cblas_sgemm` (opened
+/// when a `TransformerEncoder` is made; `transposeB`: B is stored n × k, as PyTorch stores a
+/// linear layer's weight).
 @inline(__always)
 func sgemm(m: Int, n: Int, k: Int, alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
            transposeB: Bool, beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, blasint(m), blasint(n), blasint(k), alpha,
-                a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    tk_sgemm(transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 /// One worker's scratch memory for the forward pass of batches of up to `capacity` tokens in

@@ -47,11 +47,10 @@ final class BPEEncoder: Sendable {
     /// joins a token ending with this character to one starting with character token `b`.
     /// Where the bit is clear, no merge can ever join the two characters, so a word can be cut
     /// there and its parts merged alone.
-    static func joints(vocabulary: TokenVocabulary, merges: [(String, String)]) -> [UInt64] {
+    static func joints(vocabulary: TokenVocabulary, merges: [(Int32, Int32, Int32)]) -> [UInt64] {
         var joints = [UInt64](repeating: 0, count: vocabulary.count)
-        for (a, b) in merges {
-            guard let last = a.unicodeScalars.last, let first = b.unicodeScalars.first,
-                  let left = vocabulary.id(of: String(last)), let right = vocabulary.id(of: String(first)) else { continue }
+        for (a, b, _) in merges {
+            guard let left = vocabulary.characterID(of: a, last: true), let right = vocabulary.characterID(of: b, last: false) else { continue }
             joints[Int(left)] |= 1 << MergeTable.rightBit(right)
         }
         return joints

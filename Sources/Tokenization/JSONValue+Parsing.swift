@@ -4,7 +4,7 @@ extension JSONValue {
     public static func parse(_ bytes: [UInt8]) throws(TokenizationError) -> JSONValue {
         var p = JSONParser(bytes: bytes)
         p.skipWhitespace()
-        let v = try p.value(depth: 0)
+        let v = try p.value(depth: 0, place: .root)
         p.skipWhitespace()
         guard p.i == bytes.count else { throw p.fail("unexpected text after the end") }
         return v
@@ -15,17 +15,33 @@ extension JSONValue {
     }
 }
 
-private struct JSONParser {
+struct JSONParser {
     let bytes: [UInt8]
     var i = 0
+    /// When set, the root's "model" object's "vocab" and "merges" are scanned into it instead
+    /// of becoming values (they are left `null`); see `TokenizerJSON+Tables.swift`.
+    var tables: ModelTables?
+
+    /// Where a value sits, as far as `tables` cares.
+    enum Place { case root, model, other }
+
+    init(bytes: [UInt8], tables: ModelTables? = nil) {
+        self.bytes = bytes
+        self.tables = tables
+    }
 
     func fail(_ reason: String) -> TokenizationError { .invalidJSON(offset: i, reason: reason) }
 
     mutating func skipWhitespace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        let start = i
+        i = bytes.withUnsafeBufferPointer { b in
+            var j = start
+            while j < b.count, b[j] == 0x20 || b[j] == 0x0A || b[j] == 0x0D || b[j] == 0x09 { j += 1 }
+            return j
+        }
     }
 
-    mutating func value(depth: Int) throws(TokenizationError) -> JSONValue {
+    mutating func value(depth: Int, place: Place = .other) throws(TokenizationError) -> JSONValue {
         guard depth < 256 else { throw fail("nested too deeply") }
         guard i < bytes.count else { throw fail("unexpected end of file") }
         switch bytes[i] {
@@ -42,7 +58,11 @@ private struct JSONParser {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
                 skipWhitespace()
-                members.append((key, try value(depth: depth + 1)))
+                if tables != nil, place != .other, let v = try table(key, place: place) {
+                    members.append((key, v))
+                } else {
+                    members.append((key, try value(depth: depth + 1, place: place == .root && key == "model" ? .model : .other)))
+                }
                 skipWhitespace()
                 guard i < bytes.count else { throw fail("unexpected end of file in an object") }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -100,6 +120,18 @@ private struct JSONParser {
     }
 
     mutating func string() throws(TokenizationError) -> String {
+        // Most strings have no escape: made straight from the file's bytes.
+        let fast: String?? = bytes.withUnsafeBufferPointer { b in
+            var j = i + 1
+            while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\") { j += 1 }
+            guard j < b.count, b[j] == UInt8(ascii: "\"") else { return nil }
+            defer { i = j + 1 }
+            return .some(String(validating: UnsafeBufferPointer(rebasing: b[(i + 1)..<j]), as: UTF8.self))
+        }
+        if let fast {
+            guard let s = fast else { throw fail("a string is not valid UTF-8") }
+            return s
+        }
         i += 1
         var out: [UInt8] = []
         while i < bytes.count {

@@ -79,6 +79,38 @@ public final class TokenVocabulary: Sendable {
         }
     }
 
+    /// The id of the token spelled by the bytes of token `a` then those of token `b`, or nil.
+    func id(concatenating a: Int32, _ b: Int32) -> Int32? {
+        guard a >= 0, b >= 0, Int(a) < count, Int(b) < count else { return nil }
+        let (sa, la, sb, lb) = (Int(keyStart[Int(a)]), Int(keyLength[Int(a)]), Int(keyStart[Int(b)]), Int(keyLength[Int(b)]))
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: la + lb) { key in
+            arena.withUnsafeBufferPointer { ar in
+                for j in 0..<la { key[j] = ar[sa + j] }
+                for j in 0..<lb { key[la + j] = ar[sb + j] }
+            }
+            return id(of: UnsafeBufferPointer(key))
+        }
+    }
+
+    /// The id of the token spelled by the first (or `last`) character — Unicode scalar — of
+    /// token `id`, or nil (an empty token, or no such token).
+    func characterID(of id: Int32, last: Bool) -> Int32? {
+        guard id >= 0, Int(id) < count, keyLength[Int(id)] > 0 else { return nil }
+        let start = Int(keyStart[Int(id)]), end = start + Int(keyLength[Int(id)])
+        return arena.withUnsafeBufferPointer { ar -> Int32? in
+            // UTF-8: a scalar starts at a byte that is not a continuation byte (10xxxxxx).
+            var lo = start, hi = start + 1
+            if last {
+                lo = end - 1
+                while lo > start, ar[lo] & 0xC0 == 0x80 { lo -= 1 }
+                hi = end
+            } else {
+                while hi < end, ar[hi] & 0xC0 == 0x80 { hi += 1 }
+            }
+            return self.id(of: UnsafeBufferPointer(rebasing: ar[lo..<hi]))
+        }
+    }
+
     /// The id of `token`, or nil.
     public func id(of token: String) -> Int32? {
         var t = token

@@ -74,8 +74,26 @@ struct JSONReader {
 extension Tokenizer {
     /// Reads a Hugging Face `tokenizer.json`. Unsupported components fail with an error naming
     /// them; malformed files with an error naming the field.
+    ///
+    /// The model's "vocab" and "merges" are read straight from the bytes when they have the
+    /// usual shape (see `ModelTables`), else as JSON values; the tokenizer is the same.
     public init(json bytes: [UInt8]) throws(TokenizationError) {
-        let root = JSONReader(try JSONValue.parse(bytes), path: "")
+        if let fast = Self.readWithTables(bytes) {
+            self = fast
+        } else {
+            try self.init(values: bytes)
+        }
+    }
+
+    /// Reads a `tokenizer.json` as JSON values only (what `init(json:)` falls back to).
+    init(values bytes: [UInt8]) throws(TokenizationError) {
+        try self.init(root: try JSONValue.parse(bytes), tables: nil)
+    }
+
+    /// The tokenizer a parsed file describes; `tables` holds the model's vocabulary and merges
+    /// when the table reader read them (their values in `value` are then null).
+    init(root value: JSONValue, tables: ModelTables?) throws(TokenizationError) {
+        let root = JSONReader(value, path: "")
         guard root.value.objectValue != nil else { throw .wrongType(path: "(top level)", expected: "an object", found: root.value.kindName) }
         var added: [AddedToken] = []
         if let list = root.optional("added_tokens") {
@@ -88,7 +106,7 @@ extension Tokenizer {
                     normalized: try r.bool("normalized", default: true), special: try r.bool("special", default: false)))
             }
         }
-        let model = try Self.readModel(JSONReader(try root.required("model"), path: "model"))
+        let model = try Self.readModel(JSONReader(try root.required("model"), path: "model"), tables: tables)
         self.init(
             normalizer: try root.optional("normalizer").map { v throws(TokenizationError) in try Self.readNormalizer(JSONReader(v, path: "normalizer")) },
             preTokenizer: try root.optional("pre_tokenizer").map { v throws(TokenizationError) in try Self.readPreTokenizer(JSONReader(v, path: "pre_tokenizer")) },
@@ -140,11 +158,22 @@ extension Tokenizer {
         }
     }
 
-    static func readVocabulary(_ r: JSONReader) throws(TokenizationError) -> TokenVocabulary {
-        let entries = try r.object("vocab")
-        var tokens = [String?](repeating: nil, count: entries.count)
-        for (token, v) in entries {
+    static func readVocabulary(_ r: JSONReader, tables: ModelTables?) throws(TokenizationError) -> TokenVocabulary {
+        if let tables {
+            guard let entries = tables.vocabulary else { throw .missingField(path: r.sub("vocab")) }
+            return try vocabulary(entries, r)
+        }
+        var entries: [(String, Int)] = []
+        for (token, v) in try r.object("vocab") {
             guard let id = v.intValue else { throw .wrongType(path: r.sub("vocab.\(token)"), expected: "an integer id", found: v.kindName) }
+            entries.append((token, id))
+        }
+        return try vocabulary(entries, r)
+    }
+
+    static func vocabulary(_ entries: [(String, Int)], _ r: JSONReader) throws(TokenizationError) -> TokenVocabulary {
+        var tokens = [String?](repeating: nil, count: entries.count)
+        for (token, id) in entries {
             guard id >= 0 && id < entries.count else {
                 throw .invalidVocabulary(reason: "id \(id) of '\(token)' is outside 0..<\(entries.count); ids must be 0…n-1")
             }
@@ -154,32 +183,40 @@ extension Tokenizer {
         return TokenVocabulary(tokens: tokens.map { $0 ?? "" })
     }
 
-    static func readModel(_ r: JSONReader) throws(TokenizationError) -> any TokenizationModel {
+    static func readModel(_ r: JSONReader, tables: ModelTables?) throws(TokenizationError) -> any TokenizationModel {
         let type = r.value["type"]?.stringValue ?? (r.value["merges"] != nil ? "BPE" : "WordPiece")
         switch type {
         case "BPE":
             if let d = r.optional("dropout"), let p = d.doubleValue, p > 0 {
                 throw .unsupportedComponent(kind: "model", type: "BPE with dropout \(p)")
             }
-            let vocab = try readVocabulary(r)
+            let vocab = try readVocabulary(r, tables: tables)
             var merges: [(String, String)] = []
-            for (k, m) in try r.array("merges").enumerated() {
-                if let s = m.stringValue {
-                    let parts = s.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-                    guard parts.count == 2 else { throw .wrongType(path: r.sub("merges[\(k)]"), expected: "\"a b\"", found: "'\(s)'") }
-                    merges.append((String(parts[0]), String(parts[1])))
-                } else if let a = m.arrayValue, a.count == 2, let x = a[0].stringValue, let y = a[1].stringValue {
-                    merges.append((x, y))
-                } else {
-                    throw .wrongType(path: r.sub("merges[\(k)]"), expected: "\"a b\" or [\"a\", \"b\"]", found: m.kindName)
+            var pairIDs: [(Int32, Int32)]?
+            if let tables {
+                // By id: the strings are the vocabulary's own (equal bytes, so equal strings).
+                guard let ids = tables.mergeIDs(vocabulary: vocab) else { throw .missingField(path: r.sub("merges")) }
+                merges = ids.map { (vocab.tokens[Int($0.0)], vocab.tokens[Int($0.1)]) }
+                pairIDs = ids
+            } else {
+                for (k, m) in try r.array("merges").enumerated() {
+                    if let s = m.stringValue {
+                        let parts = s.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+                        guard parts.count == 2 else { throw .wrongType(path: r.sub("merges[\(k)]"), expected: "\"a b\"", found: "'\(s)'") }
+                        merges.append((String(parts[0]), String(parts[1])))
+                    } else if let a = m.arrayValue, a.count == 2, let x = a[0].stringValue, let y = a[1].stringValue {
+                        merges.append((x, y))
+                    } else {
+                        throw .wrongType(path: r.sub("merges[\(k)]"), expected: "\"a b\" or [\"a\", \"b\"]", found: m.kindName)
+                    }
                 }
             }
-            return try BPE(vocabulary: vocab, merges: merges, unknownToken: try r.optionalString("unk_token"),
+            return try BPE(vocabulary: vocab, merges: merges, pairIDs: pairIDs, unknownToken: try r.optionalString("unk_token"),
                            continuingSubwordPrefix: try r.optionalString("continuing_subword_prefix"),
                            endOfWordSuffix: try r.optionalString("end_of_word_suffix"), fuseUnknown: try r.bool("fuse_unk", default: false),
                            byteFallback: try r.bool("byte_fallback", default: false), ignoreMerges: try r.bool("ignore_merges", default: false))
         case "WordPiece":
-            return try WordPiece(vocabulary: try readVocabulary(r), unknownToken: try r.optionalString("unk_token") ?? "[UNK]",
+            return try WordPiece(vocabulary: try readVocabulary(r, tables: tables), unknownToken: try r.optionalString("unk_token") ?? "[UNK]",
                                  continuingSubwordPrefix: try r.optionalString("continuing_subword_prefix") ?? "##",
                                  maxInputCharsPerWord: try r.int("max_input_chars_per_word", default: 100))
         case let other: throw .unsupportedComponent(kind: "model", type: other)

@@ -9,4 +9,10 @@ struct DatabaseOptions: ParsableArguments {
     func open() throws -> InterestMiner {
         try InterestMiner(databasePath: db)
     }
+
+    /// For commands that only read: an existing, current database is not written to (not even
+    /// the WAL set-up and checkpoint every read-write open does).
+    func openForReading() throws -> InterestMiner {
+        try InterestMiner(databasePath: db, readOnly: true)
+    }
 }

@@ -40,7 +40,7 @@ struct TermsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let miner = try database.open()
+        let miner = try database.openForReading()
         let options = TermsOptions(top: top, since: try since.map(parseSince), explain: explain, nextPlaces: next)
         if let users {
             let list = try InterestMiner.readLines([users]).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -82,6 +82,23 @@ import Testing
         #expect(checked >= 1, "some users of the corpus get next terms")
     }
 
+    @Test func termsReadNoTextEncoderAndAnswerAsWithOne() async throws {
+        let trained = try await trainedMiner()
+        _ = try trained.requireTextModel()
+        // A new miner on the file loads only the tokenizer and profile model for terms.
+        let fresh = try InterestMiner(databasePath: trained.databasePath)
+        let options = TermsOptions(top: 8, explain: true)
+        for user in ["u000001", "u000002", "u000007", "nobody"] {
+            let a = try fresh.terms(user: user, options: options), b = try trained.terms(user: user, options: options)
+            #expect(a == b, "\(user)")
+        }
+        // An unreadable encoder does not stop terms (which never read it); what encodes fails.
+        let stored = try #require(try fresh.store.latestModelParameters(kind: ModelKind.textEncoder))
+        try fresh.store.saveModel(kind: ModelKind.textEncoder, parameters: stored.parameters, payload: [1, 2, 3])
+        #expect(!(try fresh.terms(user: "u000001").terms.isEmpty))
+        #expect(throws: InterestMinerError.self) { try fresh.similar(text: "fly rod") }
+    }
+
     @Test func chineseUsersGetChineseWordsAndBehaviourOnlyUsersGetItemTerms() async throws {
         // A vocabulary large enough to hold Chinese words (800 tokens is mostly single characters).
         var options = fastTraining

@@ -116,3 +116,42 @@ func temporaryDatabasePath(_ name: String = #function) -> String {
         #expect(throws: StoreError.self) { _ = try InterestStore(path: "/nonexistent-folder-\(UUID().uuidString)/x.sqlite") }
     }
 }
+
+@Suite struct ReadOnlyStoreTests {
+    func fileState(_ path: String) throws -> (Data, Date?) {
+        (try Data(contentsOf: URL(fileURLWithPath: path)), try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+    }
+
+    @Test func aCurrentDatabaseIsReadWithoutBeingWritten() throws {
+        let path = temporaryDatabasePath()
+        do {
+            let store = try InterestStore(path: path)
+            var cache = IdentityCache()
+            _ = try store.write(InterestStoreTests.events, cache: &cache)
+            try store.saveModel(kind: "k", parameters: "{}", payload: [1, 2, 3])
+        }
+        let before = try fileState(path)
+        Thread.sleep(forTimeInterval: 0.01)
+        do {
+            let reader = try InterestStore(path: path, readOnly: true)
+            #expect(try reader.history(ofUser: "u1") == Array(InterestStoreTests.events[1...3]))
+            #expect(try reader.latestModel(kind: "k")?.payload == [1, 2, 3])
+            let stored = try #require(try reader.model(kind: "k", version: 1))
+            #expect(stored.payload == [1, 2, 3] && stored.parameters == "{}" && stored.kind == "k" && stored.version == 1)
+            #expect(try reader.model(kind: "k", version: 2) == nil)
+            #expect(throws: StoreError.self) { try reader.saveModel(kind: "k", parameters: "{}", payload: []) }
+        }
+        let after = try fileState(path)
+        #expect(after.0 == before.0, "the database file is not written")
+        #expect(after.1 == before.1)
+        // It still opens read-write afterwards.
+        #expect(try InterestStore(path: path).saveModel(kind: "k", parameters: "{}", payload: []) == 2)
+    }
+
+    @Test func aMissingDatabaseIsCreatedAsBefore() throws {
+        let path = temporaryDatabasePath()
+        let store = try InterestStore(path: path, readOnly: true)
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(try store.saveModel(kind: "k", parameters: "{}", payload: []) == 1, "not current: opened read-write")
+    }
+}

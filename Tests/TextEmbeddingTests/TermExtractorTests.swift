@@ -37,4 +37,25 @@ import Tokenization
         #expect(texts.count == Set(texts).count, "duplicates: \(texts)")
         #expect(texts.contains("哑光口红"))
     }
+
+    /// The splitter cuts a long token at its first merge, recursively, as an index of every
+    /// merge's concatenation would (it is built without one).
+    @Test func cjkSplitterFollowsEachTokensFirstMerge() throws {
+        let lines = (0..<150).map { ["洗发水很好用，买了两瓶洗发水", "哑光口红颜色很正", "超轻帐篷防潮垫徒步睡袋"][$0 % 3] }
+        let tok = try TokenizerRecipe.bpe.train(lines: lines, vocabularySize: 400, threads: 1)
+        let bpe = try #require(tok.model as? BPE)
+        var parts: [String: (String, String)] = [:]
+        for (a, b) in bpe.merges where parts[a + b] == nil { parts[a + b] = (a, b) }
+        func reference(_ token: String) -> [String] {
+            guard token.unicodeScalars.count > 4, let (a, b) = parts[token] else { return [token] }
+            return reference(a) + reference(b)
+        }
+        let splitter = CJKSplitter(tokenizer: tok)
+        var long = 0
+        for token in bpe.vocabulary.tokens {
+            if token.unicodeScalars.count > 4 { long += 1 }
+            #expect(splitter.split(token) == reference(token), "\(token)")
+        }
+        #expect(long > 0, "the corpus makes tokens longer than four characters")
+    }
 }

@@ -13,7 +13,16 @@
 /// the processor (OpenBLAS 0.3.21 on AMD Zen 5), its SkylakeX kernels — what newer OpenBLAS
 /// releases choose for such processors. An explicit OPENBLAS_CORETYPE is always respected.
 /// Returns OpenBLAS's core name afterwards (empty when the library does not report one).
+/// OpenBLAS (libopenblas.so.0) is opened here, on first use, not linked.
 const char *tk_blas_setup(void);
+
+/// NULL when OpenBLAS is loaded (after opening it, once), else why it could not be.
+const char *tk_blas_error(void);
+
+/// C = alpha·A·B(ᵀ) + beta·C, row-major, through OpenBLAS's cblas_sgemm; only after
+/// tk_blas_error() returned NULL.
+void tk_sgemm(int transpose_b, long m, long n, long k, float alpha, const float *a, long lda, const float *b, long ldb, float beta,
+              float *c, long ldc);
 
 /// 2: AVX-512 kernels, 1: AVX2+FMA, 0: portable C.
 int tk_kernel_level(void);
