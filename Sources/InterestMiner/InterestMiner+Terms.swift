@@ -62,6 +62,8 @@ public struct TermsOptions: Sendable {
     /// How firmly the history must point to an item: the weighted mean cosine (over the user's
     /// item events) between the user's items and it.
     public var nextStrength: Double
+    /// Tests: tokenize every text even when its candidate terms are stored.
+    var ignoreStoredCandidates = false
 
     public init(top: Int = 10, since: Int64? = nil, explain: Bool = false, clustering: InterestClustering.Settings = .init(),
                 scoring: TermScoring.Settings = .init(), itemTextWeight: Double = 0.1, itemReviewWeight: Double = 0.25,
@@ -84,32 +86,35 @@ extension InterestMiner {
     /// from their newest event), clustered into up to K interests, and the readable terms of
     /// those events scored by `TermScoring` (README "Interest terms").
     public func terms(user: String, options: TermsOptions = TermsOptions()) throws(InterestMinerError) -> UserInterestTerms {
-        let model = try requireTermsModel()
-        return try terms(user: user, options: options, context: TermsContext(model))
+        try terms(user: user, options: options, context: termsContext())
     }
 
     /// The same for many users, one answer each, in order (models loaded once).
     public func terms(users: [String], options: TermsOptions = TermsOptions(), emit: (UserInterestTerms) throws -> Void) throws(InterestMinerError) {
-        let context = TermsContext(try requireTermsModel())
+        let context = try termsContext()
         for user in users {
             let answer = try terms(user: user, options: options, context: context)
             do { try emit(answer) } catch { throw .unwritableOutput(path: "terms", reason: "\(error)") }
         }
     }
 
-    /// What one `terms` run needs from the models, built once (no text encoder: terms read
-    /// only the tokenizer and the profile model).
+    /// What one `terms` run needs from the models: the profile rule and term statistics. Texts'
+    /// candidate terms are stored beside their vectors, so the tokenizer (megabytes of JSON) is
+    /// loaded only for a text stored without them (a database from before that).
     struct TermsContext: Sendable {
-        let tokenizer: Tokenizer
         let rule: ProfileRule
-        let splitter: CJKSplitter
         let documents: Int
+    }
 
-        init(_ model: LoadedTermsModel) {
-            tokenizer = model.tokenizer
-            rule = model.profile?.rule ?? ProfileRule()
-            splitter = model.splitter
-            documents = model.profile?.documents ?? 0
+    func termsContext() throws(InterestMinerError) -> TermsContext {
+        do {
+            guard let model = try store.latestModelParameters(kind: ModelKind.textEncoder) else {
+                throw InterestMinerError.missing(what: "\(databasePath) has no text vectors yet", hint: "run `interests train --db \(databasePath)` first")
+            }
+            let profile = try loadProfileModel(textEncoderVersion: model.version)
+            return TermsContext(rule: profile?.rule ?? ProfileRule(), documents: profile?.documents ?? 0)
+        } catch {
+            throw Self.textModelError(error)
         }
     }
 
@@ -170,23 +175,32 @@ extension InterestMiner {
         var clusterOf = [Int](repeating: 0, count: points.count)
         for (j, interest) in interests.enumerated() { for m in interest.members { clusterOf[m] = j } }
 
-        // Candidate terms per event: the user's own text; the item's text for interactions.
-        let tokenizer = context.tokenizer
-        let session = TokenizerSession(tokenizer)
+        // Candidate terms per event: the user's own text; the item's text for interactions —
+        // as stored with the text, or (texts stored without them) from the tokenizer.
+        var extractor: (session: TokenizerSession, model: LoadedTermsModel)?
+        func candidates(_ text: String, stored: String?) throws(InterestMinerError) -> [(String, TermKind)] {
+            if let stored, !options.ignoreStoredCandidates { return TermExtractor.candidates(stored: stored) }
+            if extractor == nil {
+                let model = try requireTermsModel()
+                extractor = (TokenizerSession(model.tokenizer), model)
+            }
+            guard let (session, model) = extractor else { return [] }
+            return TermExtractor.candidates(session.pieces(text), tokenizer: model.tokenizer, splitter: model.splitter)
+        }
         struct Tally { var weight = 0.0; var evidence = 0; var perInterest: [Double]; var isPhrase = false; var support: [Int] = [] }
         var tally: [String: Tally] = [:]
         for (k, e) in events.enumerated() {
             guard let p = pointOf[k] else { continue }
-            let text: String?
+            let text: String?, stored: String?
             var w = weights[k]
             if let t = e.text {
-                text = t
+                (text, stored) = (t, e.terms)
             } else {
-                text = e.itemText
+                (text, stored) = (e.itemText, e.itemTextTerms)
                 w *= options.itemTextWeight
             }
             guard let text else { continue }
-            for (term, kind) in TermExtractor.candidates(session.pieces(text), tokenizer: tokenizer, splitter: context.splitter) {
+            for (term, kind) in try candidates(text, stored: stored) {
                 var t = tally[term] ?? Tally(perInterest: [Double](repeating: 0, count: interests.count))
                 t.weight += w
                 t.evidence += 1

@@ -136,13 +136,13 @@ extension InterestMiner {
                             }
                         }
                     }
-                    try store.writeEventVectors(kind, version: model.version, rows)
                     let perText = termCounter.addReturningTerms(batch.map(\.text), threads: threads)
+                    try store.writeEventVectors(kind, version: model.version, rows, terms: perText.map(TermExtractor.stored))
                     if kind == .review {
                         for (row, terms) in zip(batch, perText) {
                             guard let item = row.itemID else { continue }
                             itemReviews[item, default: 0] += 1
-                            for t in terms { itemTermCounts[item, default: [:]][t, default: 0] += 1 }
+                            for (t, _) in terms { itemTermCounts[item, default: [:]][t, default: 0] += 1 }
                         }
                     }
                     if kind == .review { part.reviews += batch.count } else { part.queries += batch.count }
@@ -152,7 +152,7 @@ extension InterestMiner {
             let items = try store.itemTexts()
             let texts = items.map { Self.itemText(title: $0.title, text: $0.text) }
             let present = texts.compactMap { $0 }
-            termCounter.add(present, threads: threads)
+            let presentTerms = termCounter.addReturningTerms(present, threads: threads)
             part.documents = part.reviews + part.queries + present.count
             var encoded = encoder.encode(present, threads: threads).makeIterator()
             var rows: [ItemVectorRow] = []
@@ -163,6 +163,10 @@ extension InterestMiner {
                 rows.append(ItemVectorRow(itemID: item.id, textVector: own, reviewSum: sums?.sum, reviewCount: sums?.count ?? 0, vector: combined))
             }
             try store.replaceItemVectors(version: model.version, rows)
+            var storedTerms = presentTerms.makeIterator()
+            try store.replaceItemTextTerms(version: model.version, zip(items, texts).compactMap { item, text in
+                text == nil ? nil : storedTerms.next().map { (item.id, TermExtractor.stored($0)) }
+            })
             part.items = rows.count
             progress("vectors: \(part.items) items; extracting terms")
             let terms = termCounter.terms(settings)

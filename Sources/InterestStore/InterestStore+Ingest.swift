@@ -52,11 +52,14 @@ public struct EventVectors: Sendable {
     /// Parallel to the batch's events: the vector of each review, query and item record's text
     /// (nil: the text had nothing the encoder knows); entries of interactions are ignored.
     public let vectors: [[Float]?]
+    /// Parallel to `vectors` (or empty): each text's stored candidate terms.
+    public let terms: [String?]
     /// With a rule, the profiles of the batch's users are updated in the same transaction.
     public let profile: ProfileRule?
     public let dimension: Int
 
-    public init(version: Int, vectors: [[Float]?], profile: ProfileRule? = nil, dimension: Int = 0) {
+    public init(version: Int, vectors: [[Float]?], terms: [String?] = [], profile: ProfileRule? = nil, dimension: Int = 0) {
+        self.terms = terms
         self.version = version
         self.vectors = vectors
         self.profile = profile
@@ -160,13 +163,14 @@ struct EventWriter {
     mutating func write(_ events: [Event], known: IdentityCache, pending: inout IdentityCache, outcome: inout WriteOutcome) throws {
         for (k, event) in events.enumerated() {
             let vector: [Float]?? = vectors.map { k < $0.vectors.count ? $0.vectors[k] : nil }
+            let terms: String? = vectors.flatMap { k < $0.terms.count ? $0.terms[k] : nil }
             switch event {
             case .item(let r):
                 let id = try writeItemRecord(r, known: known, pending: &pending, outcome: &outcome)
                 // Only a record with text replaces the item's text vector (a record that only
                 // sets the category leaves it).
                 if let id, let vector, let text = vector, let vectors, let vw = vectorWriter {
-                    try vw.setItemText(id, text, version: vectors.version)
+                    try vw.setItemText(id, text, terms: terms, version: vectors.version)
                 }
             case .review(let r):
                 let u = try userID(r.user, known, &pending, &outcome)
@@ -183,7 +187,7 @@ struct EventWriter {
                 try s.step()
                 count(s.changes, &outcome)
                 if s.changes > 0, let vector, let vectors, let vw = vectorWriter {
-                    try vw.addReview(s.lastInsertRowID, item: i, vector, version: vectors.version)
+                    try vw.addReview(s.lastInsertRowID, item: i, vector, terms: terms, version: vectors.version)
                     try profiles?.add(user: u, kind: .review, own: vector, item: i, rating: r.rating, action: nil, at: r.timestamp)
                 }
             case .query(let q):
@@ -198,7 +202,7 @@ struct EventWriter {
                 try s.step()
                 count(s.changes, &outcome)
                 if s.changes > 0, let vector, let vectors, let vw = vectorWriter {
-                    try vw.addQuery(s.lastInsertRowID, vector, version: vectors.version)
+                    try vw.addQuery(s.lastInsertRowID, vector, terms: terms, version: vectors.version)
                     try profiles?.add(user: u, kind: .query, own: vector, item: nil, rating: nil, action: nil, at: q.timestamp)
                 }
             case .interaction(let x):
@@ -306,10 +310,12 @@ struct VectorWriter {
     let insertQuery: RawStatement
     let selectItem: RawStatement
     let upsertItem: RawStatement
+    let upsertItemTerms: RawStatement
 
     init(_ db: Database) throws {
-        insertReview = try RawStatement(db, "INSERT OR REPLACE INTO review_vector(review_id, model_version, vector) VALUES (?, ?, ?)")
-        insertQuery = try RawStatement(db, "INSERT OR REPLACE INTO query_vector(query_id, model_version, vector) VALUES (?, ?, ?)")
+        insertReview = try RawStatement(db, "INSERT OR REPLACE INTO review_vector(review_id, model_version, vector, terms) VALUES (?, ?, ?, ?)")
+        insertQuery = try RawStatement(db, "INSERT OR REPLACE INTO query_vector(query_id, model_version, vector, terms) VALUES (?, ?, ?, ?)")
+        upsertItemTerms = try RawStatement(db, "INSERT OR REPLACE INTO item_text_term(item_id, model_version, terms) VALUES (?, ?, ?)")
         selectItem = try RawStatement(db, "SELECT text_vector, review_sum, review_count FROM item_vector WHERE item_id = ?")
         upsertItem = try RawStatement(db, """
             INSERT OR REPLACE INTO item_vector(item_id, model_version, text_vector, review_sum, review_count, vector)
@@ -317,20 +323,22 @@ struct VectorWriter {
             """)
     }
 
-    func addQuery(_ id: Int64, _ vector: [Float]?, version: Int) throws {
+    func addQuery(_ id: Int64, _ vector: [Float]?, terms: String?, version: Int) throws {
         insertQuery.reset()
         insertQuery.bind(1, id)
         insertQuery.bind(2, Int64(version))
         insertQuery.bind(3, vector.map(VectorBlob.encode))
+        insertQuery.bind(4, terms)
         try insertQuery.step()
     }
 
     /// Stores the review's vector and adds it to its item's review sum.
-    func addReview(_ id: Int64, item: Int64, _ vector: [Float]?, version: Int) throws {
+    func addReview(_ id: Int64, item: Int64, _ vector: [Float]?, terms: String?, version: Int) throws {
         insertReview.reset()
         insertReview.bind(1, id)
         insertReview.bind(2, Int64(version))
         insertReview.bind(3, vector.map(VectorBlob.encode))
+        insertReview.bind(4, terms)
         try insertReview.step()
         guard let vector else { return }
         var (text, sum, count) = try current(item)
@@ -344,8 +352,15 @@ struct VectorWriter {
         try store(item, text: text, sum: sum, count: count, version: version)
     }
 
-    /// Replaces the item's own-text vector.
-    func setItemText(_ item: Int64, _ vector: [Float]?, version: Int) throws {
+    /// Replaces the item's own-text vector (and its stored candidate terms, when given).
+    func setItemText(_ item: Int64, _ vector: [Float]?, terms: String?, version: Int) throws {
+        if let terms {
+            upsertItemTerms.reset()
+            upsertItemTerms.bind(1, item)
+            upsertItemTerms.bind(2, Int64(version))
+            upsertItemTerms.bind(3, terms)
+            try upsertItemTerms.step()
+        }
         let (_, sum, count) = try current(item)
         try store(item, text: vector, sum: sum, count: count, version: version)
     }

@@ -164,6 +164,20 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v8-stored-candidate-terms") { db in
+            // Each text's candidate interest terms (`TermExtractor.stored`), written with its
+            // vector by train and ingest, so reading a user's terms needs no tokenizer; NULL for
+            // texts written before (then terms tokenizes them).
+            try db.execute(sql: """
+                ALTER TABLE review_vector ADD COLUMN terms TEXT;
+                ALTER TABLE query_vector ADD COLUMN terms TEXT;
+                CREATE TABLE item_text_term (
+                    item_id INTEGER PRIMARY KEY REFERENCES item(id) ON DELETE CASCADE,
+                    model_version INTEGER NOT NULL,
+                    terms TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

@@ -114,6 +114,20 @@ public struct TermExtractor: Sendable {
         return counter.terms(settings)
     }
 
+    /// A text's candidates as stored beside its vector (so reading a user's terms needs no
+    /// tokenizer): one line per term, its kind's digit then the term. Terms never hold a line break.
+    public static func stored(_ candidates: [(String, TermKind)]) -> String {
+        candidates.map { "\($0.1.rawValue)\($0.0)" }.joined(separator: "\n")
+    }
+
+    /// The candidates of `stored(_:)`; lines that are not a kind digit and a term are skipped.
+    public static func candidates(stored: String) -> [(String, TermKind)] {
+        stored.split(separator: "\n").compactMap { line in
+            guard let first = line.first, let digit = first.wholeNumberValue, let kind = TermKind(rawValue: digit), line.count > 1 else { return nil }
+            return (String(line.dropFirst()), kind)
+        }
+    }
+
     static func split(_ key: String) -> (TermKind, String) {
         let parts = key.split(separator: "\u{1F}", maxSplits: 1)
         let kind = TermKind(rawValue: Int(parts.first ?? "") ?? 1) ?? .word
@@ -138,14 +152,14 @@ public struct TermCounter: Sendable {
     }
 
     /// Counts the texts and returns each text's candidate terms (deduplicated, in order).
-    public mutating func addReturningTerms(_ texts: [String], threads: Int = 2) -> [[String]] {
+    public mutating func addReturningTerms(_ texts: [String], threads: Int = 2) -> [[(String, TermKind)]] {
         let tokenizer = self.tokenizer
         let splitter = self.splitter
         let perText = parallelMap(texts, threads: threads, makeState: { TokenizerSession(tokenizer) }) { session, text in
             TermExtractor.candidates(session.pieces(text), tokenizer: tokenizer, splitter: splitter)
         }
         for list in perText { for (text, kind) in list { df["\(kind.rawValue)\u{1F}\(text)", default: 0] += 1 } }
-        return perText.map { $0.map(\.0) }
+        return perText
     }
 
     /// The readable, frequent, associated terms, most frequent first (ties alphabetical).

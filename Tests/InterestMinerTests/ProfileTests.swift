@@ -3,6 +3,7 @@ import Foundation
 import InterestCore
 import InterestStore
 import Testing
+import TextEmbedding
 @testable import InterestMiner
 
 @Suite(.serialized) struct ProfileTests {
@@ -97,6 +98,25 @@ import Testing
         try fresh.store.saveModel(kind: ModelKind.textEncoder, parameters: stored.parameters, payload: [1, 2, 3])
         #expect(!(try fresh.terms(user: "u000001").terms.isEmpty))
         #expect(throws: InterestMinerError.self) { try fresh.similar(text: "fly rod") }
+    }
+
+    @Test func storedCandidateTermsAnswerAsTokenizingDoes() async throws {
+        let miner = try await trainedMiner()
+        let line = #"{"type":"review","user":"u000003","item":"P00002","rating":5,"text":"Velvet walnut grinder, 哑光口红 too","ts":1767000000}"#
+        _ = try await miner.ingest([.text("n.jsonl", [line])])
+        let events = try #require(try miner.store.userEventVectors("u000003"))
+        #expect(events.filter { $0.text != nil }.allSatisfy { $0.terms != nil }, "train and ingest store every text's candidates")
+        #expect(events.filter { $0.itemText != nil }.allSatisfy { $0.itemTextTerms != nil })
+        let fresh = try #require(events.first { $0.text?.hasPrefix("Velvet walnut") == true }?.terms)
+        let words = TermExtractor.candidates(stored: fresh).map(\.0)
+        #expect(words.contains("walnut") && words.contains("walnut grinder"), "\(words)")
+        for user in (1...60).map({ String(format: "u%06d", $0) }) {
+            var tokenizing = TermsOptions(explain: true)
+            tokenizing.ignoreStoredCandidates = true
+            #expect(try miner.terms(user: user, options: TermsOptions(explain: true)) == miner.terms(user: user, options: tokenizing), "\(user)")
+        }
+        #expect(TermExtractor.candidates(stored: TermExtractor.stored([("fly rod", .phrase), ("口红", .cjkWord)])).map(\.0) == ["fly rod", "口红"])
+        #expect(TermExtractor.candidates(stored: "x\n1\n9bad\n1ok").map(\.0) == ["ok"], "malformed lines are skipped")
     }
 
     @Test func chineseUsersGetChineseWordsAndBehaviourOnlyUsersGetItemTerms() async throws {

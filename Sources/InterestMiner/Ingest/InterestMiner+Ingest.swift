@@ -2,6 +2,7 @@ import EventFormat
 import Foundation
 import InterestCore
 import InterestStore
+import TextEmbedding
 import Tokenization
 
 /// How to ingest.
@@ -207,7 +208,13 @@ struct ChunkParser: Sendable {
             guard text != nil, let v = encoded.next(), !v.isEmpty else { return nil }
             return v.values
         }
-        return PreparedChunk(chunk: chunk, vectors: EventVectors(version: model.version, vectors: vectors, profile: model.profile?.rule,
+        // Each text's candidate interest terms, stored beside its vector (terms then needs no tokenizer).
+        let tokenizer = model.encoder.tokenizer
+        let session = TokenizerSession(tokenizer)
+        let terms: [String?] = texts.map { text in
+            text.map { TermExtractor.stored(TermExtractor.candidates(session.pieces($0), tokenizer: tokenizer, splitter: model.splitter)) }
+        }
+        return PreparedChunk(chunk: chunk, vectors: EventVectors(version: model.version, vectors: vectors, terms: terms, profile: model.profile?.rule,
                                                                  dimension: model.encoder.dimension))
     }
 
