@@ -16,6 +16,24 @@ struct ProfileModel: Codable, Sendable, Equatable {
     var documents: Int
 }
 
+extension ProfileModel {
+    /// Reads the stored parameters with the small JSON reader (Foundation's JSONDecoder costs a
+    /// short command like `interests terms` about a millisecond of start-up); nil when a field is
+    /// missing or mistyped (then the caller decodes them the Codable way).
+    init?(parameters: String) {
+        guard let json = try? JSONValue.parse(parameters), let r = json["rule"],
+              let version = json["textEncoderVersion"]?.intValue, let documents = json["documents"]?.intValue,
+              let stars = r["reviewByStars"]?.arrayValue?.compactMap(\.doubleValue),
+              let halfLife = r["halfLifeDays"]?.doubleValue, let query = r["query"]?.doubleValue, let unrated = r["unratedReview"]?.doubleValue,
+              let view = r["view"]?.doubleValue, let click = r["click"]?.doubleValue, let cart = r["cart"]?.doubleValue,
+              let purchase = r["purchase"]?.doubleValue else { return nil }
+        var rule = ProfileRule()
+        (rule.halfLifeDays, rule.query, rule.reviewByStars, rule.unratedReview) = (halfLife, query, stars, unrated)
+        (rule.view, rule.click, rule.cart, rule.purchase) = (view, click, cart, purchase)
+        self.init(rule: rule, textEncoderVersion: version, documents: documents)
+    }
+}
+
 extension InterestMiner {
     /// Recomputes every user's profile from the stored vectors and stores the rule beside the
     /// encoder version (so ingest applies the same rule to new events).
@@ -39,7 +57,7 @@ extension InterestMiner {
     /// The profile model of text encoder `version`, or nil (trained before profiles existed).
     func loadProfileModel(textEncoderVersion version: Int) throws(StoreError) -> ProfileModel? {
         guard let stored = try store.latestModel(kind: ModelKind.profile),
-              let m = try? JSONDecoder().decode(ProfileModel.self, from: Data(stored.parameters.utf8)),
+              let m = ProfileModel(parameters: stored.parameters) ?? (try? JSONDecoder().decode(ProfileModel.self, from: Data(stored.parameters.utf8))),
               m.textEncoderVersion == version else { return nil }
         return m
     }
