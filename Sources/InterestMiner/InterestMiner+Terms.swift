@@ -293,25 +293,23 @@ extension InterestMiner {
     func nextItems(events: [UserEventVector], weights: [Double], cluster: (Int) -> Int?, count: Int, minimum: Double) throws(InterestMinerError)
         -> [(item: String, cluster: Int)] {
         guard count > 0 else { return [] }
-        var weightOf: [String: Double] = [:]
-        var clusterOf: [String: [Int: Double]] = [:]
+        // Each item's event weight per interest.
+        var weightOf: [String: [Int: Double]] = [:]
         for (k, e) in events.enumerated() {
             guard let item = e.item, let c = cluster(k) else { continue }
-            weightOf[item, default: 0] += weights[k]
-            clusterOf[item, default: [:]][c, default: 0] += weights[k]
+            weightOf[item, default: [:]][c, default: 0] += weights[k]
         }
         let neighbours: [String: [(item: String, score: Double)]]
         do { neighbours = try store.itemNeighbours(Array(weightOf.keys)) } catch { throw .store(error) }
         let touched = Set(events.compactMap(\.item))
-        var score: [String: Double] = [:]
         var byCluster: [String: [Int: Double]] = [:]
-        for (item, w) in weightOf {
+        for (item, perCluster) in weightOf {
             for n in neighbours[item] ?? [] where !touched.contains(n.item) {
-                score[n.item, default: 0] += w * n.score
-                for (c, cw) in clusterOf[item] ?? [:] { byCluster[n.item, default: [:]][c, default: 0] += cw * n.score }
+                for (c, w) in perCluster { byCluster[n.item, default: [:]][c, default: 0] += w * n.score }
             }
         }
-        let total = weightOf.values.reduce(0, +)
+        let score = byCluster.mapValues { $0.values.reduce(0, +) }
+        let total = weightOf.values.reduce(0) { $0 + $1.values.reduce(0, +) }
         return score.filter { $0.value >= minimum * total }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count).map { item, _ in
             let best = (byCluster[item] ?? [:]).max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? 0
             return (item, best)

@@ -4,21 +4,18 @@ import InterestStore
 import TextEmbedding
 import Tokenization
 
-/// What reading interest terms needs of the stored text model: the shop's tokenizer, its CJK
-/// splitter and the profile model — not the encoder, whose vectors (megabytes) terms never use.
+/// What extracting interest terms from a text needs of the stored text model (texts stored
+/// without their candidate terms): the shop's tokenizer and its CJK splitter — not the encoder,
+/// whose vectors (megabytes) terms never use.
 struct LoadedTermsModel: Sendable {
     let tokenizer: Tokenizer
     let splitter: CJKSplitter
-    /// The text encoder version this belongs to.
-    let version: Int
-    /// The profile rule and term statistics trained with that encoder (nil: none yet).
-    let profile: ProfileModel?
 }
 
 extension LoadedTextModel {
     /// The part of a loaded text model that terms need.
     var termsModel: LoadedTermsModel {
-        LoadedTermsModel(tokenizer: encoder.tokenizer, splitter: splitter, version: version, profile: profile)
+        LoadedTermsModel(tokenizer: encoder.tokenizer, splitter: splitter)
     }
 }
 
@@ -45,8 +42,7 @@ extension InterestMiner {
             guard let model = try store.latestModelParameters(kind: ModelKind.textEncoder) else { return nil }
             let params = (try? JSONValue.parse(model.parameters)) ?? .null
             let tokenizer = try storedTokenizer(params, textModelVersion: model.version)
-            return LoadedTermsModel(tokenizer: tokenizer, splitter: CJKSplitter(tokenizer: tokenizer), version: model.version,
-                                    profile: try loadProfileModel(textEncoderVersion: model.version))
+            return LoadedTermsModel(tokenizer: tokenizer, splitter: CJKSplitter(tokenizer: tokenizer))
         } catch {
             throw Self.textModelError(error)
         }

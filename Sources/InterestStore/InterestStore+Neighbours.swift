@@ -39,19 +39,12 @@ extension InterestStore {
         guard !items.isEmpty else { return [:] }
         return try read("reading item neighbours") { db in
             var out: [String: [(item: String, score: Double)]] = [:]
-            let list = Array(Set(items)).sorted()
-            var start = 0
-            while start < list.count {
-                let part = Array(list[start..<min(start + 500, list.count)])
-                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT i.external_id, j.external_id, n.score FROM item i
-                    JOIN item_neighbour n ON n.item_id = i.id JOIN item j ON j.id = n.neighbour_id
-                    WHERE i.external_id IN (\(marks)) ORDER BY i.external_id, n.score DESC, j.external_id
-                    """, arguments: StatementArguments(part)) {
-                    out[row[0], default: []].append((row[1], row[2]))
-                }
-                start += 500
+            try db.forEachRow(in: Array(Set(items)).sorted(), { marks in """
+                SELECT i.external_id, j.external_id, n.score FROM item i
+                JOIN item_neighbour n ON n.item_id = i.id JOIN item j ON j.id = n.neighbour_id
+                WHERE i.external_id IN (\(marks)) ORDER BY i.external_id, n.score DESC, j.external_id
+                """ }) { row in
+                out[row[0], default: []].append((row[1], row[2]))
             }
             return out
         }

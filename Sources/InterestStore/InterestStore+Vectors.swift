@@ -187,18 +187,11 @@ extension InterestStore {
         guard !items.isEmpty else { return [:] }
         return try read("reading item terms") { db in
             var out: [String: [(term: String, share: Double)]] = [:]
-            let list = Array(Set(items)).sorted()
-            var start = 0
-            while start < list.count {
-                let part = Array(list[start..<min(start + 500, list.count)])
-                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT i.external_id, t.term, t.share FROM item i JOIN item_term t ON t.item_id = i.id
-                    WHERE i.external_id IN (\(marks)) ORDER BY i.external_id, t.share DESC, t.term
-                    """, arguments: StatementArguments(part)) {
-                    out[row[0], default: []].append((row[1], row[2]))
-                }
-                start += 500
+            try db.forEachRow(in: Array(Set(items)).sorted(), { marks in """
+                SELECT i.external_id, t.term, t.share FROM item i JOIN item_term t ON t.item_id = i.id
+                WHERE i.external_id IN (\(marks)) ORDER BY i.external_id, t.share DESC, t.term
+                """ }) { row in
+                out[row[0], default: []].append((row[1], row[2]))
             }
             return out
         }
@@ -262,18 +255,10 @@ extension InterestStore {
         guard !names.isEmpty else { return [:] }
         return try read("reading terms") { db in
             var out: [String: TermRow] = [:]
-            let list = names.sorted()
-            var start = 0
-            while start < list.count {
-                let part = Array(list[start..<min(start + 500, list.count)])
-                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                for row in try Row.fetchAll(db, sql: "SELECT term, kind, document_frequency, vector FROM term WHERE term IN (\(marks))",
-                                            arguments: StatementArguments(part)) {
-                    let v = (row[3] as Data?).flatMap { VectorBlob.decode([UInt8]($0)) }
-                    let t = TermRow(term: row[0], kind: row[1], documentFrequency: row[2], vector: v)
-                    out[t.term] = t
-                }
-                start += 500
+            try db.forEachRow(in: names.sorted(), { "SELECT term, kind, document_frequency, vector FROM term WHERE term IN (\($0))" }) { row in
+                let v = (row[3] as Data?).flatMap { VectorBlob.decode([UInt8]($0)) }
+                let t = TermRow(term: row[0], kind: row[1], documentFrequency: row[2], vector: v)
+                out[t.term] = t
             }
             return out
         }

@@ -120,3 +120,18 @@ struct RawStatement {
 @inline(__always) var sqliteTransient: sqlite3_destructor_type {
     unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 }
+
+extension Database {
+    /// Runs `sql(marks)` for `values` in parts of at most 500 (SQLite's bound-parameter limit is
+    /// higher, but long IN lists plan badly), `marks` being that part's "?,?,…", and hands every
+    /// row to `each`.
+    func forEachRow(in values: [String], _ sql: (String) -> String, _ each: (Row) throws -> Void) throws {
+        var start = 0
+        while start < values.count {
+            let part = Array(values[start..<min(start + 500, values.count)])
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            for row in try Row.fetchAll(self, sql: sql(marks), arguments: StatementArguments(part)) { try each(row) }
+            start += 500
+        }
+    }
+}
