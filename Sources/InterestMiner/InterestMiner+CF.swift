@@ -32,15 +32,15 @@ public struct CFTrainingOptions: Sendable {
 extension InterestMiner {
     /// Learns user and item factors from every review and interaction (weighted by
     /// `options.weights`, duplicates summed) and stores them as a new `cf` model version.
-    func trainCF(_ options: CFTrainingOptions, progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.CFPart {
+    func trainCF(_ options: CFTrainingOptions, snapshot: TrainingSnapshot, build: GenerationBuild,
+                 progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.CFPart {
         let clock = ContinuousClock()
-        let (rows, watermark): ([InteractionRow], EventWatermark)
-        do { (rows, watermark) = try store.interactionRows() } catch { throw .store(error) }
+        let (rows, watermark) = (snapshot.rows, snapshot.watermark)
         guard !rows.isEmpty else {
             throw .missing(what: "\(databasePath) has no reviews or interactions to learn from", hint: "ingest events first")
         }
         let data: CFData
-        do { data = CFData(rows: rows, items: try store.externalIDs().items.keys.sorted()) } catch { throw .store(error) }
+        data = CFData(rows: rows, items: snapshot.itemIDs)
         var options = options
         var tuning: AlphaTuning?
         if options.method == .als, let grid = options.alphaGrid {
@@ -86,10 +86,10 @@ extension InterestMiner {
         ])
         let version: Int
         do {
-            version = try store.saveFactors(
+            version = try store.writeFactors(
                 parameters: parameters.serialized(pretty: false),
                 users: userIDs.enumerated().map { ($0.element, model.user($0.offset)) },
-                items: allItems.enumerated().map { ($0.element, model.item($0.offset), model.itemBias?[$0.offset]) })
+                items: allItems.enumerated().map { ($0.element, model.item($0.offset), model.itemBias?[$0.offset]) }, build: build)
         } catch {
             throw .store(error)
         }

@@ -15,19 +15,13 @@ extension TrainingReport {
 extension InterestMiner {
     /// Finds every item's neighbours — the items the same users touched (reviews and
     /// interactions alike) — and replaces the stored ones.
-    func trainItemNeighbours(_ settings: ItemNeighbours.Settings, threads: Int) throws(InterestMinerError) -> TrainingReport.NeighboursPart {
+    func trainItemNeighbours(_ settings: ItemNeighbours.Settings, threads: Int, snapshot: TrainingSnapshot,
+                             build: GenerationBuild) throws(InterestMinerError) -> TrainingReport.NeighboursPart {
         let clock = ContinuousClock()
         let start = clock.now
         let kernel: ItemNeighbours
         do { kernel = try ItemNeighbours(settings) } catch { throw .invalidArgument(name: "item neighbours", reason: error.description) }
-        let rows: [InteractionRow]
-        let items: [Int64]
-        do {
-            rows = try store.interactionRows().rows
-            items = try store.externalIDs().items.keys.sorted()
-        } catch {
-            throw .store(error)
-        }
+        let (rows, items) = (snapshot.rows, snapshot.itemIDs)
         let data = CFData(rows: rows, items: items)
         let matrix = SparseMatrix(rows: data.userIDs.count, columns: items.count, triplets: rows.compactMap { r in
             guard let u = data.userIndex[r.user], let i = data.itemIndex[r.item] else { return nil }
@@ -40,7 +34,7 @@ extension InterestMiner {
                 stored.append(ItemNeighbourRow(item: items[i], neighbour: items[Int(n.item)], score: Double(n.score), users: Int(n.users)))
             }
         }
-        do { try store.replaceItemNeighbours(stored) } catch { throw .store(error) }
+        do { try store.writeItemNeighbours(stored, build: build) } catch { throw .store(error) }
         return .init(items: found.filter { !$0.isEmpty }.count, pairs: stored.count, seconds: (clock.now - start).seconds)
     }
 }

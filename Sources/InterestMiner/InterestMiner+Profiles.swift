@@ -35,9 +35,10 @@ extension ProfileModel {
 }
 
 extension InterestMiner {
-    /// Recomputes every user's profile from the stored vectors and stores the rule beside the
-    /// encoder version (so ingest applies the same rule to new events).
-    func rebuildProfiles(_ model: LoadedTextModel, rule: ProfileRule, documents: Int, progress: @Sendable (String) -> Void) throws(InterestMinerError) -> Int {
+    /// Builds every user's profile of the generation from its vectors and stores the rule beside
+    /// the encoder version (so ingest applies the same rule to new events).
+    func rebuildProfiles(_ model: LoadedTextModel, rule: ProfileRule, documents: Int, build: GenerationBuild,
+                         progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (users: Int, model: ProfileModel) {
         if let problem = rule.problem { throw .invalidArgument(name: "profile", reason: problem) }
         progress("profiles: rebuilding")
         let saved = ProfileModel(rule: rule, textEncoderVersion: model.version, documents: documents)
@@ -46,9 +47,9 @@ extension InterestMiner {
             throw .invalidArgument(name: "profile", reason: "\(error)")
         }
         do {
-            let users = try store.rebuildProfiles(rule: rule, version: model.version, dimension: model.encoder.dimension)
-            _ = try store.saveModel(kind: ModelKind.profile, parameters: json, payload: [])
-            return users
+            let users = try store.buildProfiles(ProfileBuild(rule: rule, version: model.version, dimension: model.encoder.dimension), build: build)
+            _ = try store.saveModel(kind: ModelKind.profile, parameters: json, payload: [], generation: build.id)
+            return (users, saved)
         } catch {
             throw .store(error)
         }

@@ -45,18 +45,13 @@ extension InterestMiner {
     /// without the held-out events, item vectors and profiles recomputed without them, then a
     /// pairwise logistic model over (held-out item, negative) pairs — random negatives and the
     /// first stage's best wrong answers — for cold and warm users apart. Stores model kind `ranker`.
-    func trainRanker(cf: CFTrainingOptions?, alpha: Float?, text: LoadedTextModel?, rule: ProfileRule, options: RankerTrainingOptions,
+    /// `textTables`: where the text model's vectors are (the build tables when this run trained it).
+    func trainRanker(cf: CFTrainingOptions?, alpha: Float?, text: LoadedTextModel?, textTables: TableSet, rule: ProfileRule,
+                     options: RankerTrainingOptions, snapshot: TrainingSnapshot, build: GenerationBuild,
                      progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.RankerPart {
         let clock = ContinuousClock()
         let start = clock.now
-        let rows: [InteractionRow]
-        let itemIDs: [Int64]
-        do {
-            rows = try store.interactionRows().rows
-            itemIDs = try store.externalIDs().items.keys.sorted()
-        } catch {
-            throw .store(error)
-        }
+        let (rows, itemIDs) = (snapshot.rows, snapshot.itemIDs)
         let data = CFData(rows: rows, items: itemIDs)
         let n = itemIDs.count
         let catalogueRow = Dictionary(uniqueKeysWithValues: itemIDs.enumerated().map { ($0.element, $0.offset) })
@@ -93,7 +88,8 @@ extension InterestMiner {
         var profiles: [Int64: [Float]] = [:]
         let dimension = text?.encoder.dimension ?? 0
         if let text, !held.isEmpty {
-            (itemVectors, profiles) = try validationTextSignals(text, rule: rule, catalogueRow: catalogueRow, itemIDs: itemIDs, heldByUser: heldByUser)
+            (itemVectors, profiles) = try validationTextSignals(text, tables: textTables, rule: rule, catalogueRow: catalogueRow, itemIDs: itemIDs,
+                                                                rows: rows, heldByUser: heldByUser)
         }
         let catalogue = RankingCatalogue(count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
                                          popularity: RankingCatalogue.standardisedLogCounts(behaviour.popularity),
@@ -159,7 +155,7 @@ extension InterestMiner {
         let version: Int
         do {
             let json = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
-            version = try store.saveModel(kind: ModelKind.ranker, parameters: json, payload: payload.bytes)
+            version = try store.saveModel(kind: ModelKind.ranker, parameters: json, payload: payload.bytes, generation: build.id)
         } catch let e as StoreError {
             throw .store(e)
         } catch {
@@ -172,12 +168,12 @@ extension InterestMiner {
 
     /// Item vectors and user profiles of the validation world: review sums and profile folds
     /// without each validation user's held-out item.
-    private func validationTextSignals(_ text: LoadedTextModel, rule: ProfileRule, catalogueRow: [Int64: Int], itemIDs: [Int64],
-                                       heldByUser: [Int64: Int]) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
+    private func validationTextSignals(_ text: LoadedTextModel, tables: TableSet, rule: ProfileRule, catalogueRow: [Int64: Int], itemIDs: [Int64],
+                                       rows: [InteractionRow], heldByUser: [Int64: Int]) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
         let d = text.encoder.dimension
         do {
-            let parts = try store.itemVectorParts()
-            let reviews = try store.reviewVectorRows().filter { r in heldByUser[r.user] != catalogueRow[r.item] }
+            let parts = try store.itemVectorParts(in: tables)
+            let reviews = try store.reviewVectorRows(in: tables).filter { r in heldByUser[r.user] != catalogueRow[r.item] }
             var sums: [Int64: ([Float], Int)] = [:]
             for r in reviews where r.vector.count == d {
                 if var s = sums[r.item] {
@@ -190,11 +186,11 @@ extension InterestMiner {
             }
             let vectors = itemIDs.map { id in ItemVectorRule.combine(text: parts[id]?.text, reviewSum: sums[id]?.0, reviewCount: sums[id]?.1 ?? 0) }
             let itemText = parts.compactMapValues(\.text)
-            let interactions = try store.interactionRows().rows.compactMap { r -> (user: Int64, item: Int64, timestamp: Int64, action: Action, rating: Double?)? in
+            let interactions = rows.compactMap { r -> (user: Int64, item: Int64, timestamp: Int64, action: Action, rating: Double?)? in
                 guard let a = r.action, heldByUser[r.user] != catalogueRow[r.item] else { return nil }
                 return (r.user, r.item, r.timestamp, a, r.rating)
             }
-            let profiles = inMemoryProfiles(rule: rule, reviews: reviews, queries: try store.queryVectorRows(), interactions: interactions,
+            let profiles = inMemoryProfiles(rule: rule, reviews: reviews, queries: try store.queryVectorRows(in: tables), interactions: interactions,
                                             itemText: itemText, dimension: d)
             return (flattenVectors(vectors, dimension: d), profiles)
         } catch {

@@ -61,8 +61,21 @@ struct LoadedTextModel: Sendable {
     }
 }
 
-extension ModelKind {
-    static let textEncoder = "text-encoder"
+
+extension LoadedTextModel {
+    /// Each text's vector (nil: nothing the encoder knows) and its candidate interest terms as
+    /// stored beside it (so terms need no tokenizer later) — what ingest and a training run's
+    /// catch-up write for a new text.
+    func encodeForStorage(_ texts: [String], threads: Int) -> [(vector: [Float]?, terms: String?)] {
+        guard !texts.isEmpty else { return [] }
+        let vectors = encoder.encode(texts, threads: threads)
+        let tokenizer = encoder.tokenizer
+        let session = TokenizerSession(tokenizer)
+        return zip(texts, vectors).map { text, v in
+            (v.isEmpty ? nil : v.values,
+             TermExtractor.stored(TermExtractor.candidates(session.pieces(text), tokenizer: tokenizer, splitter: splitter)))
+        }
+    }
 }
 
 extension InterestMiner {

@@ -1,4 +1,5 @@
 import Foundation
+import InterestStore
 import Tokenization
 
 extension InterestMiner {
@@ -47,8 +48,7 @@ extension InterestMiner {
     }
 }
 
-/// The kinds of models stored in the database's `model` table.
-enum ModelKind {
+extension ModelKind {
     static let tokenizer = "tokenizer"
 }
 

@@ -1,5 +1,6 @@
 import CollaborativeFiltering
 import Foundation
+import InterestStore
 import InterestCore
 import Tokenization
 
@@ -17,6 +18,11 @@ public struct TrainingOptions: Sendable {
     public var ranker: RankerTrainingOptions?
     /// Item neighbours by co-occurrence (interest terms' "what next").
     public var neighbours = ItemNeighbours.Settings()
+    /// Generations kept after a run: the active one and the ones before it (at least 1).
+    public var keepGenerations = 2
+    /// Take over from a training run that left its generation building (it died) even though
+    /// it showed progress within the last 15 minutes.
+    public var takeOver = false
 
     public init(tokenizer: TokenizerTrainingOptions = TokenizerTrainingOptions(), embedding: EmbeddingTrainingOptions = EmbeddingTrainingOptions(),
                 cf: CFTrainingOptions? = CFTrainingOptions(), text: Bool = true, profile: ProfileRule = ProfileRule(),
@@ -99,41 +105,135 @@ public struct TrainingReport: Sendable, Codable {
     public var cf: CFPart?
     public var ranker: RankerPart?
     public var neighbours: NeighboursPart?
+    /// Events ingested during the run and brought into the new generation before activation.
+    public struct CatchUpPart: Sendable, Codable {
+        public var rows: Int
+        public var steps: Int
+        public var seconds: Double
+    }
+    public var catchUp: CatchUpPart?
+    /// The model generation the run built and activated.
+    public var generation: Int?
+}
+
+/// What one training run reads of the events once, up to its generation's watermark, for the
+/// collaborative model, the item neighbours and the ranker.
+struct TrainingSnapshot: Sendable {
+    let rows: [InteractionRow]
+    let watermark: EventWatermark
+    /// Every catalogue item's row id, ascending.
+    let itemIDs: [Int64]
 }
 
 extension InterestMiner {
-    /// Trains the models on the database's own data and stores them (new versions): first the
-    /// tokenizer, on every item title and description, review and query.
+    /// Trains the models on the database's own data as a new model generation (see
+    /// docs/ARCHITECTURE.md "Model generations"): the parts it retrains are built beside the
+    /// active ones in short transactions (ingest and forget go on meanwhile), brought up to the
+    /// events ingested during the run, and activated in one short transaction; older generations
+    /// beyond `options.keepGenerations` are then dropped. A run that fails leaves the active
+    /// generation as it was.
     public func train(_ options: TrainingOptions, progress: @escaping @Sendable (String) -> Void = { _ in }) throws(InterestMinerError) -> TrainingReport {
-        var report = TrainingReport()
-        if options.text {
-            let (tokenizerPart, tokenizer) = try trainStoredTokenizer(options.tokenizer, progress: progress)
-            report.tokenizer = tokenizerPart
-            let (embeddingPart, model) = try trainTextModel(tokenizer: tokenizer, tokenizerVersion: tokenizerPart.version,
-                                                            options: options.embedding, threads: options.tokenizer.threads, progress: progress)
-            report.embedding = embeddingPart
-            var vectors = try computeTextVectors(model, terms: options.embedding.terms, threads: options.tokenizer.threads, progress: progress)
-            vectors.profiles = try rebuildProfiles(model, rule: options.profile, documents: vectors.documents, progress: progress)
-            report.vectors = vectors
+        guard options.keepGenerations >= 1 else {
+            throw .invalidArgument(name: "keep-generations", reason: "must be at least 1 (the active generation), got \(options.keepGenerations)")
         }
-        if let cf = options.cf {
-            report.cf = try trainCF(cf, progress: progress)
+        var parts: [DerivedTable] = [.itemNeighbour]
+        if options.text { parts = DerivedTable.text + parts }
+        if options.cf != nil { parts += DerivedTable.collaborative }
+        let build: GenerationBuild
+        do { build = try store.beginGeneration(parts: parts, takeOver: options.takeOver) } catch { throw .store(error) }
+        progress("generation \(build.id): building \(parts.map(\.rawValue).joined(separator: ", "))")
+        var report: TrainingReport
+        do {
+            report = try buildGeneration(options, build: build, progress: progress)
+        } catch {
+            try? store.failGeneration(build.id)
+            throw error
         }
-        progress("neighbours: items touched together")
-        report.neighbours = try trainItemNeighbours(options.neighbours, threads: options.tokenizer.threads)
-        if options.ranker != nil {
-            let text = try loadTextModel()
-            if text != nil || report.cf != nil || (try? loadCFModel()) != nil {
-                let cfOptions = options.cf ?? ((try? loadCFModel()) != nil ? CFTrainingOptions() : nil)
-                report.ranker = try trainRanker(cf: cfOptions, alpha: report.cf?.alpha.map(Float.init), text: text,
-                                                rule: text?.profile?.rule ?? options.profile, options: options.ranker ?? RankerTrainingOptions(),
-                                                progress: progress)
-            }
-        }
+        do { try store.applyRetention(keep: options.keepGenerations) } catch { throw .store(error) }
+        report.generation = build.id
         return report
     }
 
-    private func trainStoredTokenizer(_ options: TokenizerTrainingOptions, progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.TokenizerPart, Tokenizer) {
+    private func buildGeneration(_ options: TrainingOptions, build: GenerationBuild, progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport {
+        var report = TrainingReport()
+        var built: LoadedTextModel?
+        if options.text {
+            let (tokenizerPart, tokenizer) = try trainStoredTokenizer(options.tokenizer, build: build, progress: progress)
+            report.tokenizer = tokenizerPart
+            let (embeddingPart, model) = try trainTextModel(tokenizer: tokenizer, tokenizerVersion: tokenizerPart.version,
+                                                            options: options.embedding, threads: options.tokenizer.threads, build: build, progress: progress)
+            report.embedding = embeddingPart
+            var vectors = try computeTextVectors(model, terms: options.embedding.terms, threads: options.tokenizer.threads, build: build, progress: progress)
+            let profiles = try rebuildProfiles(model, rule: options.profile, documents: vectors.documents, build: build, progress: progress)
+            vectors.profiles = profiles.users
+            report.vectors = vectors
+            built = LoadedTextModel(encoder: model.encoder, version: model.version, profile: profiles.model)
+        }
+        let snapshot: TrainingSnapshot
+        do {
+            let (rows, mark) = try store.interactionRows(upTo: build.watermark.events)
+            snapshot = TrainingSnapshot(rows: rows, watermark: mark, itemIDs: try store.itemRowIDs())
+        } catch {
+            throw .store(error)
+        }
+        if let cf = options.cf {
+            report.cf = try trainCF(cf, snapshot: snapshot, build: build, progress: progress)
+        }
+        progress("neighbours: items touched together")
+        report.neighbours = try trainItemNeighbours(options.neighbours, threads: options.tokenizer.threads, snapshot: snapshot, build: build)
+        if options.ranker != nil {
+            let text: LoadedTextModel?
+            if let built { text = built } else { text = try loadTextModel() }
+            let activeCF = (try? loadCFModel()) != nil
+            if text != nil || report.cf != nil || activeCF {
+                let cfOptions = options.cf ?? (activeCF ? CFTrainingOptions() : nil)
+                report.ranker = try trainRanker(cf: cfOptions, alpha: report.cf?.alpha.map(Float.init), text: text,
+                                                textTables: built == nil ? .active : .building, rule: text?.profile?.rule ?? options.profile,
+                                                options: options.ranker ?? RankerTrainingOptions(), snapshot: snapshot, build: build,
+                                                progress: progress)
+            }
+        }
+        report.catchUp = try activate(build, text: built, report: report, progress: progress)
+        return report
+    }
+
+    /// Brings the generation's text tables up to the events ingested during the run (a bounded
+    /// step per transaction, until nothing is left), then activates it in one transaction that
+    /// first takes in whatever arrived after the last step.
+    private func activate(_ build: GenerationBuild, text: LoadedTextModel?, report: TrainingReport,
+                          progress: @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.CatchUpPart {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var part = TrainingReport.CatchUpPart(rows: 0, steps: 0, seconds: 0)
+        let catchUp = text.map { model in
+            CatchUpText(version: model.version,
+                        profile: model.profile.map { ProfileBuild(rule: $0.rule, version: model.version, dimension: model.encoder.dimension) },
+                        textsPerStep: model.encoder.isTransformer ? 64 : 2_000) { texts in model.encodeForStorage(texts, threads: 1) }
+        }
+        let json = (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) }
+        do {
+            if let catchUp {
+                var mark = build.watermark
+                while true {
+                    let (next, rows) = try store.catchUp(build, from: mark, text: catchUp)
+                    if rows == 0 { break }
+                    (mark, part.rows, part.steps) = (next, part.rows + rows, part.steps + 1)
+                    progress("catch-up: \(part.rows) events ingested during the run")
+                }
+                let caught = mark
+                try store.activateGeneration(build, report: json) { db in try InterestStore.catchUpAll(db, from: caught, text: catchUp) }
+            } else {
+                try store.activateGeneration(build, report: json) { _ in }
+            }
+        } catch {
+            throw .store(error)
+        }
+        part.seconds = (clock.now - start).seconds
+        progress("generation \(build.id) active")
+        return part
+    }
+
+    private func trainStoredTokenizer(_ options: TokenizerTrainingOptions, build: GenerationBuild, progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.TokenizerPart, Tokenizer) {
         let clock = ContinuousClock()
         let start = clock.now
         let recipe = options.recipe
@@ -166,7 +266,7 @@ extension InterestMiner {
         let version: Int
         do {
             version = try store.saveModel(kind: ModelKind.tokenizer, parameters: parameters.serialized(pretty: false),
-                                          payload: tokenizer.serializedJSON())
+                                          payload: tokenizer.serializedJSON(), generation: build.id)
         } catch {
             throw .store(error)
         }

@@ -8,11 +8,11 @@ extension InterestMiner {
     /// Trains token vectors on every text of the database (tokenized with `tokenizer`), fits
     /// the SIF encoder and stores it as a new text-encoder version — or, with a pretrained
     /// encoder, stores that (`storePretrainedModel`).
-    func trainTextModel(tokenizer: Tokenizer, tokenizerVersion: Int, options: EmbeddingTrainingOptions, threads: Int,
+    func trainTextModel(tokenizer: Tokenizer, tokenizerVersion: Int, options: EmbeddingTrainingOptions, threads: Int, build: GenerationBuild,
                         progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.EmbeddingPart, LoadedTextModel) {
         if case .pretrained(let directory, let maxLength) = options.encoder {
             return try storePretrainedModel(directory: directory, maxLength: maxLength, tokenizer: tokenizer, tokenizerVersion: tokenizerVersion,
-                                            progress: progress)
+                                            build: build, progress: progress)
         }
         let clock = ContinuousClock()
         var corpus = TokenCorpus(vocabularySize: tokenizer.model.vocabulary.count)
@@ -62,7 +62,8 @@ extension InterestMiner {
         ])
         let version: Int
         do {
-            version = try store.saveModel(kind: ModelKind.textEncoder, parameters: parameters.serialized(pretty: false), payload: encoder.serialized())
+            version = try store.saveModel(kind: ModelKind.textEncoder, parameters: parameters.serialized(pretty: false), payload: encoder.serialized(),
+                                          generation: build.id)
         } catch {
             throw .store(error)
         }
@@ -76,7 +77,7 @@ extension InterestMiner {
     /// Loads a pretrained encoder and stores it as a new text-encoder version: its directory,
     /// the checksum of its weights and its settings (not the weights; see
     /// `storedPretrainedEncoder`), with the shop's tokenizer version for terms.
-    func storePretrainedModel(directory: String, maxLength: Int?, tokenizer: Tokenizer, tokenizerVersion: Int,
+    func storePretrainedModel(directory: String, maxLength: Int?, tokenizer: Tokenizer, tokenizerVersion: Int, build: GenerationBuild,
                               progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.EmbeddingPart, LoadedTextModel) {
         let clock = ContinuousClock()
         let start = clock.now
@@ -91,7 +92,8 @@ extension InterestMiner {
         ])
         let version: Int
         do {
-            version = try store.saveModel(kind: ModelKind.textEncoder, parameters: parameters.serialized(pretty: false), payload: [])
+            version = try store.saveModel(kind: ModelKind.textEncoder, parameters: parameters.serialized(pretty: false), payload: [],
+                                          generation: build.id)
         } catch {
             throw .store(error)
         }
@@ -101,51 +103,46 @@ extension InterestMiner {
         return (part, LoadedTextModel(encoder: .transformer(encoder, terms: tokenizer), version: version))
     }
 
-    /// Recomputes every review, query, item and term vector with `model`.
     /// Review terms kept per item (its most common vocabulary terms).
     static let itemTermsKept = 60
 
-    func computeTextVectors(_ model: LoadedTextModel, terms settings: TermExtractor.Settings, threads: Int,
+    /// Texts encoded per batch while building a generation's vectors (memory: one batch of texts).
+    static let textBatch = 20_000
+
+    /// Computes every review, query, item and term vector of the generation `build` with
+    /// `model`, streaming the texts up to the generation's watermark a batch at a time.
+    func computeTextVectors(_ model: LoadedTextModel, terms settings: TermExtractor.Settings, threads: Int, build: GenerationBuild,
                             progress: @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.VectorsPart {
         let clock = ContinuousClock()
         let started = clock.now
         let encoder = model.encoder
         var part = TrainingReport.VectorsPart(reviews: 0, queries: 0, items: 0, terms: 0, documents: 0, profiles: 0, seconds: 0)
-        var reviewSums: [Int64: (sum: [Float], count: Int)] = [:]
         var termCounter = TermCounter(tokenizer: encoder.tokenizer)
         // Per item: how many of its reviews contain each candidate term.
         var itemTermCounts: [Int64: [String: Int]] = [:]
         var itemReviews: [Int64: Int] = [:]
         do {
             for kind in [EventTextKind.review, .query] {
-                var batches: [[EventTextRow]] = []
-                try store.forEachEventText(kind) { batches.append($0) }
-                for batch in batches {
+                var after: Int64 = 0
+                let upTo = kind == .review ? build.watermark.review : build.watermark.query
+                while true {
+                    let batch = try store.eventTexts(kind, after: after, upTo: upTo, limit: Self.textBatch)
+                    guard let last = batch.last else { break }
+                    after = last.id
                     let vectors = encoder.encode(batch.map(\.text), threads: threads)
-                    var rows: [(Int64, [Float]?)] = []
-                    rows.reserveCapacity(batch.count)
-                    for (row, v) in zip(batch, vectors) {
-                        rows.append((row.id, v.isEmpty ? nil : v.values))
-                        if kind == .review, !v.isEmpty, let item = row.itemID {
-                            if var e = reviewSums[item] {
-                                e.sum.add(v.values)
-                                e.count += 1
-                                reviewSums[item] = e
-                            } else {
-                                reviewSums[item] = (v.values, 1)
-                            }
-                        }
-                    }
+                    let rows = zip(batch, vectors).map { row, v in (row.id, v.isEmpty ? nil : v.values) }
                     let perText = termCounter.addReturningTerms(batch.map(\.text), threads: threads)
-                    try store.writeEventVectors(kind, version: model.version, rows, terms: perText.map(TermExtractor.stored))
+                    try store.writeEventVectors(kind, version: model.version, rows, terms: perText.map(TermExtractor.stored), build: build)
                     if kind == .review {
                         for (row, terms) in zip(batch, perText) {
                             guard let item = row.itemID else { continue }
                             itemReviews[item, default: 0] += 1
                             for (t, _) in terms { itemTermCounts[item, default: [:]][t, default: 0] += 1 }
                         }
+                        part.reviews += batch.count
+                    } else {
+                        part.queries += batch.count
                     }
-                    if kind == .review { part.reviews += batch.count } else { part.queries += batch.count }
                     progress("vectors: \(part.reviews) reviews, \(part.queries) queries")
                 }
             }
@@ -155,26 +152,22 @@ extension InterestMiner {
             let presentTerms = termCounter.addReturningTerms(present, threads: threads)
             part.documents = part.reviews + part.queries + present.count
             var encoded = encoder.encode(present, threads: threads).makeIterator()
-            var rows: [ItemVectorRow] = []
-            for (item, text) in zip(items, texts) {
-                let own = text == nil ? nil : encoded.next().flatMap { $0.isEmpty ? nil : $0.values }
-                let sums = reviewSums[item.id]
-                let combined = ItemVectorRule.combine(text: own, reviewSum: sums?.sum, reviewCount: sums?.count ?? 0)
-                rows.append(ItemVectorRow(itemID: item.id, textVector: own, reviewSum: sums?.sum, reviewCount: sums?.count ?? 0, vector: combined))
+            let own: [(item: Int64, vector: [Float]?)] = zip(items, texts).map { item, text in
+                (item.id, text == nil ? nil : encoded.next().flatMap { $0.isEmpty ? nil : $0.values })
             }
-            try store.replaceItemVectors(version: model.version, rows)
+            try store.writeItemVectors(version: model.version, texts: own, build: build)
             var storedTerms = presentTerms.makeIterator()
-            try store.replaceItemTextTerms(version: model.version, zip(items, texts).compactMap { item, text in
+            try store.writeItemTextTerms(version: model.version, zip(items, texts).compactMap { item, text in
                 text == nil ? nil : storedTerms.next().map { (item.id, TermExtractor.stored($0)) }
-            })
-            part.items = rows.count
+            }, build: build)
+            part.items = own.count
             progress("vectors: \(part.items) items; extracting terms")
             let terms = termCounter.terms(settings)
             let termVectors = encoder.encode(terms.map(\.text), threads: threads)
-            try store.replaceTerms(version: model.version, zip(terms, termVectors).map { t, v in
+            try store.writeTerms(version: model.version, zip(terms, termVectors).map { t, v in
                 TermRow(term: t.text, kind: t.kind.rawValue, documentFrequency: t.documentFrequency,
                         vector: v.isEmpty ? nil : encoder.semantic(v.values))
-            })
+            }, build: build)
             part.terms = terms.count
             let vocabulary = Set(terms.map(\.text))
             var itemTerms: [(item: Int64, term: String, share: Double)] = []
@@ -184,7 +177,7 @@ extension InterestMiner {
                     .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(Self.itemTermsKept)
                 for (term, c) in best { itemTerms.append((item, term, Double(c) / n)) }
             }
-            try store.replaceItemTerms(itemTerms)
+            try store.writeItemTerms(itemTerms, build: build)
         } catch {
             throw .store(error)
         }

@@ -52,6 +52,12 @@ enum TextModelEncoder: Sendable {
 
     func encode(_ text: String) -> TextVector { encode([text], threads: 1)[0] }
 
+    /// A pretrained transformer (milliseconds a text) rather than SIF (microseconds).
+    var isTransformer: Bool {
+        if case .transformer = self { return true }
+        return false
+    }
+
     /// The vector used for semantic comparison (nearest terms and items, interest terms): SIF
     /// removes the corpus's common component; a transformer's vectors are used as they are
     /// (nil for the zero vector).

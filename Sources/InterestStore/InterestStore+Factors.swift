@@ -23,26 +23,30 @@ public struct StoredFactors: Sendable {
 extension InterestStore {
     /// Every review and interaction as (user row id, item row id, action, rating), in one read
     /// transaction, plus the highest row ids seen (the model's watermark).
-    public func interactionRows() throws(StoreError) -> (rows: [InteractionRow], watermark: EventWatermark) {
+    /// `upTo`: only rows up to a training run's watermark (nil: all, and the current watermark).
+    public func interactionRows(upTo bound: EventWatermark? = nil) throws(StoreError) -> (rows: [InteractionRow], watermark: EventWatermark) {
         // Millions of rows: stepped through the C API (no per-row Row values).
         try read("reading interactions") { db in
+            let mark = try bound ?? Self.watermark(db)
             var rows: [InteractionRow] = []
             rows.reserveCapacity(try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM review) + (SELECT count(*) FROM interaction)") ?? 0)
-            let reviews = try RawStatement(db, "SELECT user_id, item_id, rating, ts FROM review")
+            let reviews = try RawStatement(db, "SELECT user_id, item_id, rating, ts FROM review WHERE id <= ?")
             reviews.reset()
+            reviews.bind(1, mark.review)
             while try reviews.step() {
                 rows.append(InteractionRow(user: reviews.int64(column: 0), item: reviews.int64(column: 1), action: nil,
                                            rating: reviews.optionalDouble(column: 2), timestamp: reviews.int64(column: 3)))
             }
-            let inter = try RawStatement(db, "SELECT user_id, item_id, action, rating, ts FROM interaction")
+            let inter = try RawStatement(db, "SELECT user_id, item_id, action, rating, ts FROM interaction WHERE id <= ?")
             inter.reset()
+            inter.bind(1, mark.interaction)
             while try inter.step() {
                 rows.append(InteractionRow(user: inter.int64(column: 0), item: inter.int64(column: 1), action: Action(code: Int(inter.int64(column: 2))),
                                            rating: inter.optionalDouble(column: 3), timestamp: inter.int64(column: 4)))
             }
             reviews.reset()
             inter.reset()
-            return (rows, try Self.watermark(db))
+            return (rows, mark)
         }
     }
 
@@ -107,41 +111,10 @@ extension InterestStore {
                        interaction: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM interaction") ?? 0)
     }
 
-    /// Stores a factor model: a new `cf` model version with its parameters, and the factors
-    /// (replacing the previous model's). One transaction.
-    @discardableResult
-    public func saveFactors(parameters: String, users: [(Int64, [Float])], items: [(Int64, [Float], Float?)]) throws(StoreError) -> Int {
-        try write("saving factors") { db in
-            let version = (try Int.fetchOne(db, sql: "SELECT max(version) FROM model WHERE kind = 'cf'") ?? 0) + 1
-            try db.execute(sql: "INSERT INTO model(kind, version, created_at, parameters, payload) VALUES ('cf', ?, ?, ?, NULL)",
-                           arguments: [version, Int64(Date().timeIntervalSince1970), parameters])
-            try db.execute(sql: "DELETE FROM user_factor")
-            try db.execute(sql: "DELETE FROM item_factor")
-            let u = try RawStatement(db, "INSERT INTO user_factor(user_id, model_version, vector) VALUES (?, ?, ?)")
-            for (id, v) in users {
-                u.reset()
-                u.bind(1, id)
-                u.bind(2, Int64(version))
-                u.bind(3, VectorBlob.encode(v))
-                try u.step()
-            }
-            let it = try RawStatement(db, "INSERT INTO item_factor(item_id, model_version, vector, bias) VALUES (?, ?, ?, ?)")
-            for (id, v, b) in items {
-                it.reset()
-                it.bind(1, id)
-                it.bind(2, Int64(version))
-                it.bind(3, VectorBlob.encode(v))
-                it.bind(4, b.map(Double.init))
-                try it.step()
-            }
-            return version
-        }
-    }
-
     /// The newest factors with external ids, or nil when none were trained.
     public func loadFactors() throws(StoreError) -> StoredFactors? {
         try read("reading factors") { db -> StoredFactors? in
-            guard let version = try Int.fetchOne(db, sql: "SELECT max(version) FROM model WHERE kind = 'cf'") else { return nil }
+            guard let version = try Int.fetchOne(db, sql: "SELECT max(version) FROM model WHERE kind = 'cf' AND \(Self.visibleModel)") else { return nil }
             var users: [(id: Int64, external: String, vector: [Float])] = []
             for r in try Row.fetchAll(db, sql: "SELECT f.user_id, u.external_id, f.vector FROM user_factor f JOIN user u ON u.id = f.user_id ORDER BY f.user_id") {
                 let data: Data = r[2]
@@ -179,5 +152,12 @@ public struct EventWatermark: Sendable, Codable, Equatable {
     public init(review: Int64, interaction: Int64) {
         self.review = review
         self.interaction = interaction
+    }
+}
+
+extension InterestStore {
+    /// Every item's row id, ascending (the catalogue's order).
+    public func itemRowIDs() throws(StoreError) -> [Int64] {
+        try read("reading item ids") { db in try Int64.fetchAll(db, sql: "SELECT id FROM item ORDER BY id") }
     }
 }

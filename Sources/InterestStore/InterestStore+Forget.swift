@@ -37,7 +37,14 @@ extension InterestStore {
                 return nil
             }
             var out = ForgetOutcome()
-            out.itemVectorsUpdated = try Self.subtractReviewVectors(db, user: uid)
+            out.itemVectorsUpdated = try Self.subtractReviewVectors(db, user: uid, tables: .active)
+            // A training run building a generation now: its item sums lose the user's reviews too
+            // (their other rows there go by ON DELETE CASCADE, and the run skips what it read of them).
+            if try Self.buildInProgress(db) { _ = try Self.subtractReviewVectors(db, user: uid, tables: .building) }
+            // Models of the active and kept generations learnt from the user: counted until a
+            // complete training run started after this forget is activated (then they are dropped).
+            try db.execute(sql: "INSERT INTO forgotten(forgotten_at, after_generation) VALUES (?, (SELECT coalesce(max(id), 0) FROM generation))",
+                           arguments: [Int64(Date().timeIntervalSince1970)])
             try db.execute(sql: "DELETE FROM review WHERE user_id = ?", arguments: [uid])
             out.reviews = db.changesCount
             try db.execute(sql: "DELETE FROM query WHERE user_id = ?", arguments: [uid])
@@ -58,10 +65,10 @@ extension InterestStore {
 
     /// Removes the user's review vectors from their items' review sums (same encoder version
     /// only; a sum of another version is rebuilt by the next train anyway).
-    private static func subtractReviewVectors(_ db: Database, user: Int64) throws -> Int {
+    private static func subtractReviewVectors(_ db: Database, user: Int64, tables: TableSet) throws -> Int {
         var byItem: [Int64: (version: Int, vectors: [[Float]])] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT r.item_id, v.model_version, v.vector FROM review r JOIN review_vector v ON v.review_id = r.id
+            SELECT r.item_id, v.model_version, v.vector FROM review r JOIN \(tables.name(.reviewVector)) v ON v.review_id = r.id
             WHERE r.user_id = ? AND v.vector IS NOT NULL ORDER BY r.id
             """, arguments: [user]) {
             let data: [UInt8] = [UInt8](row[2] as Data)
@@ -72,7 +79,7 @@ extension InterestStore {
         var updated = 0
         for (item, part) in byItem.sorted(by: { $0.key < $1.key }) {
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT model_version, text_vector, review_sum, review_count FROM item_vector WHERE item_id = ?
+                SELECT model_version, text_vector, review_sum, review_count FROM \(tables.name(.itemVector)) WHERE item_id = ?
                 """, arguments: [item]) else { continue }
             let version: Int = row[0]
             guard version == part.version, let sumData = row[2] as Data?, var sum = VectorBlob.decode([UInt8](sumData)) else { continue }
@@ -84,7 +91,7 @@ extension InterestStore {
             }
             count = max(0, count)
             let newSum: [Float]? = count == 0 ? nil : sum
-            try db.execute(sql: "UPDATE item_vector SET review_sum = ?, review_count = ?, vector = ? WHERE item_id = ?", arguments: [
+            try db.execute(sql: "UPDATE \(tables.name(.itemVector)) SET review_sum = ?, review_count = ?, vector = ? WHERE item_id = ?", arguments: [
                 newSum.map { Data(VectorBlob.encode($0)) }, count,
                 ItemVectorRule.combine(text: text, reviewSum: newSum, reviewCount: count).map { Data(VectorBlob.encode($0)) }, item,
             ])

@@ -75,6 +75,7 @@ extension InterestStore {
         var pending = IdentityCache()
         let known = cache
         let outcome = try write("writing \(events.count) events") { db in
+            try Self.checkTextModel(db, vectors)
             try Self.prepareForBulkWrites(db)
             var writer = try EventWriter(db, vectors: vectors)
             var outcome = WriteOutcome()
@@ -97,6 +98,7 @@ extension InterestStore {
                 try Self.prepareForBulkWrites(db)
                 var outcome = WriteOutcome()
                 while let (events, vectors) = try next() {
+                    try Self.checkTextModel(db, vectors)
                     var writer = try EventWriter(db, vectors: vectors)
                     try writer.write(events, known: known, pending: &pending, outcome: &outcome)
                 }
@@ -107,6 +109,15 @@ extension InterestStore {
         }
         cache.merge(pending)
         return outcome
+    }
+
+    /// Refuses vectors made by a text model other than the active one (a training run activated
+    /// a new generation after the chunk was encoded): mixing them would put two vector spaces in
+    /// one table. The caller re-encodes with the active model and writes again.
+    static func checkTextModel(_ db: Database, _ vectors: EventVectors?) throws {
+        let active = try Int.fetchOne(db, sql: "SELECT max(version) FROM model WHERE kind = ? AND \(visibleModel)", arguments: [ModelKind.textEncoder]) ?? 0
+        let encoded = vectors?.version ?? 0
+        if active != encoded { throw StoreError.staleTextModel(encoded: encoded, active: active) }
     }
 
     /// Gives the writer connection a page cache that holds the key index of a large ingest
@@ -141,9 +152,15 @@ struct EventWriter {
         selectUser = try RawStatement(db, "SELECT id FROM user WHERE external_id = ?")
         insertItemRef = try RawStatement(db, "INSERT INTO item(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
         selectItem = try RawStatement(db, "SELECT id FROM item WHERE external_id = ?")
-        insertItemRecord = try RawStatement(db, "INSERT INTO item(external_id, title, text, category) VALUES (?, ?, ?, ?)")
+        // `revision` orders item-record writes, so a training run catches up with the item texts
+        // that changed while it ran (`InterestStore+Generations.swift`).
+        insertItemRecord = try RawStatement(db, """
+            INSERT INTO item(external_id, title, text, category, revision)
+            VALUES (?, ?, ?, ?, (SELECT coalesce(max(revision), 0) + 1 FROM item))
+            """)
         updateItem = try RawStatement(db, """
-            UPDATE item SET title = coalesce(?1, title), text = coalesce(?2, text), category = coalesce(?3, category)
+            UPDATE item SET title = coalesce(?1, title), text = coalesce(?2, text), category = coalesce(?3, category),
+                revision = (SELECT coalesce(max(revision), 0) + 1 FROM item)
             WHERE id = ?4 AND ((?1 IS NOT NULL AND title IS NOT ?1) OR (?2 IS NOT NULL AND text IS NOT ?2)
                                OR (?3 IS NOT NULL AND category IS NOT ?3))
             """)
@@ -312,13 +329,15 @@ struct VectorWriter {
     let upsertItem: RawStatement
     let upsertItemTerms: RawStatement
 
-    init(_ db: Database) throws {
-        insertReview = try RawStatement(db, "INSERT OR REPLACE INTO review_vector(review_id, model_version, vector, terms) VALUES (?, ?, ?, ?)")
-        insertQuery = try RawStatement(db, "INSERT OR REPLACE INTO query_vector(query_id, model_version, vector, terms) VALUES (?, ?, ?, ?)")
-        upsertItemTerms = try RawStatement(db, "INSERT OR REPLACE INTO item_text_term(item_id, model_version, terms) VALUES (?, ?, ?)")
-        selectItem = try RawStatement(db, "SELECT text_vector, review_sum, review_count FROM item_vector WHERE item_id = ?")
+    /// `tables`: the active vectors (ingest) or those a training run builds (its catch-up).
+    init(_ db: Database, tables: TableSet = .active) throws {
+        let (reviews, queries, items) = (tables.name(.reviewVector), tables.name(.queryVector), tables.name(.itemVector))
+        insertReview = try RawStatement(db, "INSERT OR REPLACE INTO \(reviews)(review_id, model_version, vector, terms) VALUES (?, ?, ?, ?)")
+        insertQuery = try RawStatement(db, "INSERT OR REPLACE INTO \(queries)(query_id, model_version, vector, terms) VALUES (?, ?, ?, ?)")
+        upsertItemTerms = try RawStatement(db, "INSERT OR REPLACE INTO \(tables.name(.itemTextTerm))(item_id, model_version, terms) VALUES (?, ?, ?)")
+        selectItem = try RawStatement(db, "SELECT text_vector, review_sum, review_count FROM \(items) WHERE item_id = ?")
         upsertItem = try RawStatement(db, """
-            INSERT OR REPLACE INTO item_vector(item_id, model_version, text_vector, review_sum, review_count, vector)
+            INSERT OR REPLACE INTO \(items)(item_id, model_version, text_vector, review_sum, review_count, vector)
             VALUES (?, ?, ?, ?, ?, ?)
             """)
     }

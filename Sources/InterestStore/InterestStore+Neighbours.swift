@@ -17,22 +17,6 @@ public struct ItemNeighbourRow: Sendable, Equatable {
 }
 
 extension InterestStore {
-    /// Replaces every item's neighbours (`item_neighbour`). One transaction.
-    public func replaceItemNeighbours(_ rows: [ItemNeighbourRow]) throws(StoreError) {
-        try write("writing item neighbours") { db in
-            try db.execute(sql: "DELETE FROM item_neighbour")
-            let s = try RawStatement(db, "INSERT INTO item_neighbour(item_id, neighbour_id, score, users) VALUES (?, ?, ?, ?)")
-            for r in rows {
-                s.reset()
-                s.bind(1, r.item)
-                s.bind(2, r.neighbour)
-                s.bind(3, r.score)
-                s.bind(4, Int64(r.users))
-                try s.step()
-            }
-        }
-    }
-
     /// The stored neighbours of these items (external ids): item → [(neighbour, score)], best
     /// first. Items without neighbours are absent.
     public func itemNeighbours(_ items: [String]) throws(StoreError) -> [String: [(item: String, score: Double)]] {

@@ -29,42 +29,6 @@ extension InterestStore {
         return StoredProfile(profile: DecayedSum(sum: sum, weight: row[2], timestamp: row[3], events: row[4]), version: row[0])
     }
 
-    /// Recomputes every user's profile from the stored event vectors under `rule` (batch), in
-    /// event-time order per user, and replaces the table. One transaction. Returns the number of
-    /// users with a profile.
-    @discardableResult
-    public func rebuildProfiles(rule: ProfileRule, version: Int, dimension: Int) throws(StoreError) -> Int {
-        try write("rebuilding profiles") { db in
-            var sums: [Int64: DecayedSum] = [:]
-            let rate = rule.decayRate
-            // (user, ts, kind, row id) order makes the batch fold deterministic.
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT user_id, ts, 0 AS kind, r.id, rv.vector, iv.text_vector, r.rating, NULL FROM review r
-                  LEFT JOIN review_vector rv ON rv.review_id = r.id LEFT JOIN item_vector iv ON iv.item_id = r.item_id
-                UNION ALL
-                SELECT user_id, ts, 1, q.id, qv.vector, NULL, NULL, NULL FROM query q LEFT JOIN query_vector qv ON qv.query_id = q.id
-                UNION ALL
-                SELECT user_id, ts, 2, x.id, NULL, iv.text_vector, x.rating, x.action FROM interaction x
-                  LEFT JOIN item_vector iv ON iv.item_id = x.item_id
-                ORDER BY 1, 2, 3, 4
-                """)
-            func vec(_ d: Data?) -> [Float]? { d.flatMap { VectorBlob.decode([UInt8]($0)) } }
-            while let row = try cursor.next() {
-                let user: Int64 = row[0]
-                guard let kind = ProfileRule.EventKind(rawValue: row[2]),
-                      let (vector, weight) = rule.contribution(kind, own: vec(row[4]), item: vec(row[5]), rating: row[6],
-                                                               action: (row[7] as Int?).flatMap(Action.init(code:))),
-                      vector.count == dimension else { continue }
-                sums[user, default: DecayedSum(dimension: dimension)].add(vector, weight: weight, at: row[1], rate: rate)
-            }
-            try db.execute(sql: "DELETE FROM user_profile")
-            let insert = try RawStatement(db, "INSERT INTO user_profile(user_id, model_version, sum, weight, ts, events) VALUES (?, ?, ?, ?, ?, ?)")
-            for (user, p) in sums.sorted(by: { $0.key < $1.key }) where !p.isEmpty {
-                try ProfileWriter.bind(insert, user: user, profile: p, version: version)
-            }
-            return sums.count
-        }
-    }
 }
 
 /// Updates the profiles of the users in one ingest chunk, inside its transaction: each new event
@@ -79,13 +43,15 @@ struct ProfileWriter {
     let itemVector: RawStatement
     private var touched: [Int64: DecayedSum] = [:]
 
-    init(_ db: Database, rule: ProfileRule, version: Int, dimension: Int) throws {
+    /// `tables`: the active profiles (ingest) or those a training run builds (its catch-up).
+    init(_ db: Database, rule: ProfileRule, version: Int, dimension: Int, tables: TableSet = .active) throws {
         self.rule = rule
         self.version = version
         self.dimension = dimension
-        select = try RawStatement(db, "SELECT model_version, sum, weight, ts, events FROM user_profile WHERE user_id = ?")
-        upsert = try RawStatement(db, "INSERT OR REPLACE INTO user_profile(user_id, model_version, sum, weight, ts, events) VALUES (?, ?, ?, ?, ?, ?)")
-        itemVector = try RawStatement(db, "SELECT text_vector FROM item_vector WHERE item_id = ?")
+        let profiles = tables.name(.userProfile)
+        select = try RawStatement(db, "SELECT model_version, sum, weight, ts, events FROM \(profiles) WHERE user_id = ?")
+        upsert = try RawStatement(db, "INSERT OR REPLACE INTO \(profiles)(user_id, model_version, sum, weight, ts, events) VALUES (?, ?, ?, ?, ?, ?)")
+        itemVector = try RawStatement(db, "SELECT text_vector FROM \(tables.name(.itemVector)) WHERE item_id = ?")
     }
 
     /// The vector of the item's own text (title and description). Profiles use it rather than the
@@ -101,9 +67,16 @@ struct ProfileWriter {
 
     mutating func add(user: Int64, kind: ProfileRule.EventKind, own: [Float]?, item: Int64?, rating: Double?, action: Action?, at time: Int64) throws {
         let itemV = try item.flatMap { try vector(ofItem: $0) }
+        let current = try touched[user] ?? load(user)
+        add(user: user, kind: kind, own: own, itemVector: itemV, rating: rating, action: action, at: time, loaded: current)
+    }
+
+    /// Adds one event to a user's sum, starting from `loaded` when the user is not touched yet.
+    mutating func add(user: Int64, kind: ProfileRule.EventKind, own: [Float]?, itemVector itemV: [Float]?, rating: Double?, action: Action?,
+                      at time: Int64, loaded: @autoclosure () -> DecayedSum) {
         guard let (v, w) = rule.contribution(kind, own: own, item: itemV, rating: rating, action: action),
               v.count == dimension else { return }
-        var p = try touched[user] ?? load(user)
+        var p = touched[user] ?? loaded()
         p.add(v, weight: w, at: time, rate: rule.decayRate)
         touched[user] = p
     }
@@ -119,6 +92,9 @@ struct ProfileWriter {
         }
         return DecayedSum(sum: sum, weight: select.double(column: 2), timestamp: select.int64(column: 3), events: Int(select.int64(column: 4)))
     }
+
+    /// Users whose profile this writer changed.
+    var users: Int { touched.count }
 
     func flush() throws {
         for (user, p) in touched.sorted(by: { $0.key < $1.key }) {

@@ -26,7 +26,7 @@ extension InterestStore {
     public func servingState() throws(StoreError) -> (versions: [String: Int], maxItem: Int64) {
         try read("reading model versions") { db in
             var versions: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT kind, max(version) FROM model GROUP BY kind") { versions[row[0]] = row[1] }
+            for row in try Row.fetchAll(db, sql: "SELECT kind, max(version) FROM model WHERE \(Self.visibleModel) GROUP BY kind") { versions[row[0]] = row[1] }
             return (versions, try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM item") ?? 0)
         }
     }

@@ -20,7 +20,7 @@ extension InterestStore {
                     UNION ALL SELECT min(ts), max(ts) FROM interaction)
                 """)
             var models: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT kind, max(version) FROM model GROUP BY kind") {
+            for row in try Row.fetchAll(db, sql: "SELECT kind, max(version) FROM model WHERE \(Self.visibleModel) GROUP BY kind") {
                 models[row[0]] = row[1]
             }
             let pageBytes = try count("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")

@@ -82,78 +82,6 @@ extension InterestStore {
         }
     }
 
-    /// Stores review (or query) vectors (nil: no information), replacing older ones. One
-    /// transaction.
-    /// Writes texts' vectors and (parallel to `rows`, when given) their stored candidate terms.
-    public func writeEventVectors(_ kind: EventTextKind, version: Int, _ rows: [(Int64, [Float]?)], terms: [String?] = []) throws(StoreError) {
-        try write("writing text vectors") { db in
-            let sql = kind == .review
-                ? "INSERT OR REPLACE INTO review_vector(review_id, model_version, vector, terms) VALUES (?, ?, ?, ?)"
-                : "INSERT OR REPLACE INTO query_vector(query_id, model_version, vector, terms) VALUES (?, ?, ?, ?)"
-            let s = try RawStatement(db, sql)
-            for (k, (id, vector)) in rows.enumerated() {
-                s.reset()
-                s.bind(1, id)
-                s.bind(2, Int64(version))
-                s.bind(3, vector.map(VectorBlob.encode))
-                s.bind(4, k < terms.count ? terms[k] : nil)
-                try s.step()
-            }
-        }
-    }
-
-    /// Replaces the stored candidate terms of every item's own text. One transaction.
-    public func replaceItemTextTerms(version: Int, _ rows: [(item: Int64, terms: String)]) throws(StoreError) {
-        try write("writing item text terms") { db in
-            try db.execute(sql: "DELETE FROM item_text_term")
-            let s = try RawStatement(db, "INSERT INTO item_text_term(item_id, model_version, terms) VALUES (?, ?, ?)")
-            for r in rows {
-                s.reset()
-                s.bind(1, r.item)
-                s.bind(2, Int64(version))
-                s.bind(3, r.terms)
-                try s.step()
-            }
-        }
-    }
-
-    /// Replaces every item vector (after retraining). One transaction.
-    public func replaceItemVectors(version: Int, _ rows: [ItemVectorRow]) throws(StoreError) {
-        try write("writing item vectors") { db in
-            try db.execute(sql: "DELETE FROM item_vector")
-            let s = try RawStatement(db, """
-                INSERT INTO item_vector(item_id, model_version, text_vector, review_sum, review_count, vector) VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            for r in rows {
-                s.reset()
-                s.bind(1, r.itemID)
-                s.bind(2, Int64(version))
-                s.bind(3, r.textVector.map(VectorBlob.encode))
-                s.bind(4, r.reviewSum.map(VectorBlob.encode))
-                s.bind(5, Int64(r.reviewCount))
-                s.bind(6, r.vector.map(VectorBlob.encode))
-                try s.step()
-            }
-        }
-    }
-
-    /// Replaces the term vocabulary. One transaction.
-    public func replaceTerms(version: Int, _ terms: [TermRow]) throws(StoreError) {
-        try write("writing terms") { db in
-            try db.execute(sql: "DELETE FROM term")
-            let s = try RawStatement(db, "INSERT INTO term(term, kind, document_frequency, model_version, vector) VALUES (?, ?, ?, ?, ?)")
-            for t in terms {
-                s.reset()
-                s.bind(1, t.term)
-                s.bind(2, Int64(t.kind))
-                s.bind(3, Int64(t.documentFrequency))
-                s.bind(4, Int64(version))
-                s.bind(5, t.vector.map(VectorBlob.encode))
-                try s.step()
-            }
-        }
-    }
-
     /// Items that have a vector: (external id, vector).
     public func itemVectors() throws(StoreError) -> [(item: String, vector: [Float])] {
         try read("reading item vectors") { db in
@@ -163,21 +91,6 @@ extension InterestStore {
                 """).compactMap { row in
                 guard let bytes: [UInt8] = (row[1] as Data?).map({ [UInt8]($0) }), let v = VectorBlob.decode(bytes) else { return nil }
                 return (row[0], v)
-            }
-        }
-    }
-
-    /// Replaces every item's review terms: (item row id, term, share of its reviews). One transaction.
-    public func replaceItemTerms(_ rows: [(item: Int64, term: String, share: Double)]) throws(StoreError) {
-        try write("writing item terms") { db in
-            try db.execute(sql: "DELETE FROM item_term")
-            let s = try RawStatement(db, "INSERT INTO item_term(item_id, term, share) VALUES (?, ?, ?)")
-            for r in rows {
-                s.reset()
-                s.bind(1, r.item)
-                s.bind(2, r.term)
-                s.bind(3, r.share)
-                try s.step()
             }
         }
     }
@@ -199,11 +112,11 @@ extension InterestStore {
 
     /// Every review's vector with its user and item row ids, time and rating (reviews without a
     /// vector skipped).
-    public func reviewVectorRows() throws(StoreError) -> [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] {
+    public func reviewVectorRows(in tables: TableSet = .active) throws(StoreError) -> [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] {
         try read("reading review vectors") { db in
             var out: [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] = []
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT r.user_id, r.item_id, v.vector, r.ts, r.rating FROM review r JOIN review_vector v ON v.review_id = r.id
+                SELECT r.user_id, r.item_id, v.vector, r.ts, r.rating FROM review r JOIN \(tables.name(.reviewVector)) v ON v.review_id = r.id
                 """)
             while let row = try cursor.next() {
                 if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { out.append((row[0], row[1], v, row[3], row[4])) }
@@ -213,10 +126,10 @@ extension InterestStore {
     }
 
     /// Every query's vector with its user row id and time.
-    public func queryVectorRows() throws(StoreError) -> [(user: Int64, timestamp: Int64, vector: [Float])] {
+    public func queryVectorRows(in tables: TableSet = .active) throws(StoreError) -> [(user: Int64, timestamp: Int64, vector: [Float])] {
         try read("reading query vectors") { db in
             var out: [(user: Int64, timestamp: Int64, vector: [Float])] = []
-            let cursor = try Row.fetchCursor(db, sql: "SELECT q.user_id, q.ts, v.vector FROM query q JOIN query_vector v ON v.query_id = q.id")
+            let cursor = try Row.fetchCursor(db, sql: "SELECT q.user_id, q.ts, v.vector FROM query q JOIN \(tables.name(.queryVector)) v ON v.query_id = q.id")
             while let row = try cursor.next() {
                 if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { out.append((row[0], row[1], v)) }
             }
@@ -225,10 +138,10 @@ extension InterestStore {
     }
 
     /// Item row id → the vector of its own text and its combined vector.
-    public func itemVectorParts() throws(StoreError) -> [Int64: (text: [Float]?, combined: [Float]?)] {
+    public func itemVectorParts(in tables: TableSet = .active) throws(StoreError) -> [Int64: (text: [Float]?, combined: [Float]?)] {
         try read("reading item vectors") { db in
             var out: [Int64: (text: [Float]?, combined: [Float]?)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT item_id, text_vector, vector FROM item_vector") {
+            for row in try Row.fetchAll(db, sql: "SELECT item_id, text_vector, vector FROM \(tables.name(.itemVector))") {
                 func vec(_ d: Data?) -> [Float]? { d.flatMap { VectorBlob.decode([UInt8]($0)) } }
                 out[row[0]] = (vec(row[1]), vec(row[2]))
             }

@@ -178,6 +178,36 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v9-generations") { db in
+            // Model generations: every training run builds the derived tables it retrains under
+            // `<table>_build`, catches up with events ingested meanwhile and activates them in one
+            // short transaction (renaming; the replaced tables are kept as `<table>_g<N>`, N the
+            // generation that built them, until retention drops them). Models carry the
+            // generation that trained them (NULL: trained before generations existed); a building
+            // or failed generation's models are invisible. `item.revision` orders changes of
+            // item texts so a run can catch up with records that changed during it. `forgotten`
+            // counts forgotten users whose data an older generation still learnt from.
+            try db.execute(sql: """
+                CREATE TABLE generation (
+                    id INTEGER PRIMARY KEY,
+                    state TEXT NOT NULL CHECK (state IN ('building', 'active', 'retired', 'dropped', 'failed')),
+                    started_at INTEGER NOT NULL,
+                    activated_at INTEGER,
+                    heartbeat INTEGER NOT NULL,
+                    watermark TEXT NOT NULL,
+                    parts TEXT NOT NULL,
+                    report TEXT
+                );
+                ALTER TABLE model ADD COLUMN generation INTEGER REFERENCES generation(id);
+                ALTER TABLE item ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX item_by_revision ON item(revision);
+                CREATE TABLE forgotten (
+                    id INTEGER PRIMARY KEY,
+                    forgotten_at INTEGER NOT NULL,
+                    after_generation INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

@@ -10,6 +10,14 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case corrupt(what: String, reason: String)
     /// Something the caller asked for does not exist.
     case notFound(what: String)
+    /// A training run's generation was abandoned (failed, or taken over by a newer run) before
+    /// it could be activated.
+    case generationAbandoned(Int)
+    /// Another training run is building a generation now.
+    case trainingInProgress(generation: Int, since: Int64)
+    /// An ingest chunk's vectors were made by a text model that is no longer the active one (a
+    /// training run activated a new generation meanwhile); nothing of the chunk was written.
+    case staleTextModel(encoded: Int, active: Int)
 
     public var description: String {
         switch self {
@@ -23,6 +31,12 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "stored \(what) is unreadable: \(reason); re-run `interests train` to rebuild it"
         case .notFound(let what):
             return "\(what) not found"
+        case .generationAbandoned(let id):
+            return "model generation \(id) was abandoned before activation (a newer training run took over, or it was marked failed); the active models are unchanged — run `interests train` again"
+        case .trainingInProgress(let id, let since):
+            return "another training run is building model generation \(id) (last progress at Unix time \(since)); wait for it to finish, or pass --take-over if that run has died"
+        case .staleTextModel(let encoded, let active):
+            return "the text model changed during this write (vectors of v\(encoded), active v\(active)); nothing was written — send the events again"
         }
     }
 }

@@ -30,7 +30,7 @@ import TextEmbedding
         _ = try await miner.ingest([.text("new.jsonl", lines)])
         let incremental = try ["u000003", "fresh", "u000004"].map { try miner.store.profile(ofUser: $0) }
         #expect(incremental[1]?.profile.events == 2)
-        _ = try miner.rebuildProfiles(model, rule: ProfileRule(), documents: 1, progress: { _ in })
+        try miner.recomputeTextTables(model)
         let batch = try ["u000003", "fresh", "u000004"].map { try miner.store.profile(ofUser: $0) }
         for k in 0..<3 { #expect(close(incremental[k], batch[k]), "user \(k)") }
     }

@@ -1,5 +1,8 @@
 import Foundation
-import InterestMiner
+import InterestCore
+import InterestStore
+import TextEmbedding
+@testable import InterestMiner
 
 /// A fresh database file in its own temporary folder.
 func temporaryDatabasePath() -> String {
@@ -25,5 +28,16 @@ func syntheticLines(_ n: Int, offset: Int = 0) -> [String] {
 extension IngestSource {
     static func text(_ name: String, _ lines: [String]) -> IngestSource {
         .bytes(name: name, Array((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+extension InterestMiner {
+    /// Recomputes the text tables (vectors, terms, profiles) with `model` as a generation of
+    /// their own and activates it: the batch computation incremental updates must equal.
+    func recomputeTextTables(_ model: LoadedTextModel, rule: ProfileRule = ProfileRule()) throws {
+        let build = try store.beginGeneration(parts: DerivedTable.text)
+        let vectors = try computeTextVectors(model, terms: TermExtractor.Settings(), threads: 1, build: build) { _ in }
+        _ = try rebuildProfiles(model, rule: rule, documents: vectors.documents, build: build) { _ in }
+        try store.activateGeneration(build, report: nil) { _ in }
     }
 }

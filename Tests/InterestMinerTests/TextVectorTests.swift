@@ -43,7 +43,7 @@ let fastTraining = TrainingOptions(
         #expect(query?.vector == model.encoder.encode("trout fly reel").values)
         // The incrementally maintained item vector equals a full recomputation.
         let incremental = try miner.store.itemVector("NEW1")
-        _ = try miner.computeTextVectors(model, terms: TermExtractor.Settings(), threads: 1) { _ in }
+        try miner.recomputeTextTables(model)
         let full = try miner.store.itemVector("NEW1")
         #expect(incremental?.reviewCount == 2)
         #expect(full?.reviewCount == 2)

@@ -40,20 +40,27 @@ func temporaryDatabasePath(_ name: String = #function) -> String {
         #expect(try store.integrityCheck() == "ok")
     }
 
-    @Test func itemNeighboursAreReplacedAndReadBestFirst() throws {
+    @Test func itemNeighboursAreReplacedByAGenerationAndReadBestFirst() throws {
         let store = try InterestStore(path: temporaryDatabasePath())
         var cache = IdentityCache()
         _ = try store.write(Self.events + [.item(ItemRecord(item: "P3"))], cache: &cache)
         let id = Dictionary(uniqueKeysWithValues: try store.externalIDs().items.map { ($0.value, $0.key) })
         let (p1, p2, p3) = (try #require(id["P1"]), try #require(id["P2"]), try #require(id["P3"]))
-        try store.replaceItemNeighbours([.init(item: p1, neighbour: p2, score: 0.25, users: 2), .init(item: p1, neighbour: p3, score: 0.5, users: 3),
-                                         .init(item: p2, neighbour: p1, score: 0.25, users: 2)])
+        let first = try store.beginGeneration(parts: [.itemNeighbour])
+        try store.writeItemNeighbours([.init(item: p1, neighbour: p2, score: 0.25, users: 2), .init(item: p1, neighbour: p3, score: 0.5, users: 3),
+                                       .init(item: p2, neighbour: p1, score: 0.25, users: 2)], build: first)
+        // Not visible before activation.
+        #expect(try store.itemNeighbours(["P1"]).isEmpty)
+        try store.activateGeneration(first, report: nil) { _ in }
         let got = try store.itemNeighbours(["P1", "P2", "P3", "unknown"])
         #expect(got["P1"]?.map(\.item) == ["P3", "P2"] && got["P1"]?.map(\.score) == [0.5, 0.25])
         #expect(got["P2"]?.map(\.item) == ["P1"] && got["P3"] == nil && got["unknown"] == nil)
-        try store.replaceItemNeighbours([.init(item: p3, neighbour: p2, score: 1, users: 2)])
+        let second = try store.beginGeneration(parts: [.itemNeighbour])
+        try store.writeItemNeighbours([.init(item: p3, neighbour: p2, score: 1, users: 2)], build: second)
+        try store.activateGeneration(second, report: nil) { _ in }
         let replaced = try store.itemNeighbours(["P1", "P3"])
         #expect(replaced.count == 1 && replaced["P3"]?.first?.item == "P2")
+        #expect(try store.generations().map(\.state) == ["active", "retired"])
     }
 
     @Test func rewritingIsIdempotentEvenWithAFreshCache() throws {

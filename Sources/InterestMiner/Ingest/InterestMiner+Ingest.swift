@@ -117,10 +117,10 @@ extension InterestMiner {
             async let upcoming = nextChunk.map { parser.prepare(try parser.parseBody($0)) }
             record(parsed.chunk, into: &report, listed: listed, source: session.source)
             do {
-                report.add(try store.write(parsed.chunk.events, vectors: parsed.vectors, cache: &cache))
+                report.add(try writeChunk(&parsed, session: &session, cache: &cache))
             } catch {
                 _ = try? await upcoming
-                throw .store(error)
+                throw error
             }
             if ContinuousClock.now - lastProgress > .milliseconds(500) {
                 progress(report.read)
@@ -134,6 +134,24 @@ extension InterestMiner {
             parsed = next
         }
         progress(report.read)
+    }
+
+    /// Writes one prepared chunk; when a training run activated a new text model after the chunk
+    /// was encoded, loads that model, encodes the chunk again and writes it (a few tries), so no
+    /// vector of an old encoder lands beside the new generation's.
+    private func writeChunk(_ parsed: inout PreparedChunk, session: inout ChunkParser, cache: inout IdentityCache) throws(InterestMinerError) -> WriteOutcome {
+        var tries = 0
+        while true {
+            do {
+                return try store.write(parsed.chunk.events, vectors: parsed.vectors, cache: &cache)
+            } catch .staleTextModel where tries < 3 {
+                tries += 1
+                session.textModel = try loadTextModel()
+                parsed = session.prepare(parsed.chunk)
+            } catch {
+                throw .store(error)
+            }
+        }
     }
 
     private func ingestStrict(reader: InputReader, session: inout ChunkParser, cache: inout IdentityCache,
@@ -183,7 +201,7 @@ struct PreparedChunk: Sendable {
 struct ChunkParser: Sendable {
     let parser: EventParser
     let source: String
-    let textModel: LoadedTextModel?
+    var textModel: LoadedTextModel?
     private var header: CSVHeader?
 
     init(parser: EventParser, source: String, textModel: LoadedTextModel? = nil) {
@@ -203,16 +221,13 @@ struct ChunkParser: Sendable {
             case .interaction: nil
             }
         }
-        var encoded = model.encoder.encode(texts.compactMap { $0 }, threads: model.encoder.ingestThreads).makeIterator()
-        let vectors: [[Float]?] = texts.map { text in
-            guard text != nil, let v = encoded.next(), !v.isEmpty else { return nil }
-            return v.values
-        }
-        // Each text's candidate interest terms, stored beside its vector (terms then needs no tokenizer).
-        let tokenizer = model.encoder.tokenizer
-        let session = TokenizerSession(tokenizer)
-        let terms: [String?] = texts.map { text in
-            text.map { TermExtractor.stored(TermExtractor.candidates(session.pieces($0), tokenizer: tokenizer, splitter: model.splitter)) }
+        var encoded = model.encodeForStorage(texts.compactMap { $0 }, threads: model.encoder.ingestThreads).makeIterator()
+        var vectors: [[Float]?] = []
+        var terms: [String?] = []
+        for text in texts {
+            let e = text == nil ? nil : encoded.next()
+            vectors.append(e?.vector)
+            terms.append(e?.terms)
         }
         return PreparedChunk(chunk: chunk, vectors: EventVectors(version: model.version, vectors: vectors, terms: terms, profile: model.profile?.rule,
                                                                  dimension: model.encoder.dimension))
