@@ -22,6 +22,26 @@ public struct ALSFoldIn: Sendable {
         self.init(fixed: model.userFactors, rows: model.users, factors: model.factors, alpha: alpha, regularization: regularization, threads: threads)
     }
 
+    /// Fold-in against a fixed side given as its Gram matrix `gram` = YᵀY over all its rows
+    /// (f×f, without λ; computed at training, so loading needs no pass over every row) and only
+    /// the rows `fixed` (row-major, compact) that the rows to solve name: entries' columns index
+    /// `fixed`. Solves exactly what the full-matrix fold-in solves.
+    public init(gram: [Float], fixed: [Float], factors: Int, alpha: Float, regularization: Float) {
+        self.factors = factors
+        self.alpha = alpha
+        self.regularization = regularization
+        self.fixed = fixed
+        var g = gram.count == factors * factors ? gram : [Float](repeating: 0, count: factors * factors)
+        for k in 0..<factors { g[k * factors + k] += regularization }
+        self.gram = g
+    }
+
+    /// YᵀY of row-major `fixed` (f×f, no regularization): what `init(gram:fixed:…)` takes.
+    public static func gram(_ fixed: [Float], factors: Int, threads: Int = 2) -> [Float] {
+        guard factors > 0 else { return [] }
+        return ALSTrainer.gramian(SharedFloats(fixed), rows: fixed.count / factors, factors: factors, regularization: 0, threads: threads)
+    }
+
     init(fixed: [Float], rows: Int, factors: Int, alpha: Float, regularization: Float, threads: Int) {
         self.factors = factors
         self.alpha = alpha

@@ -87,7 +87,7 @@ extension InterestMiner {
         let version: Int
         do {
             version = try store.writeFactors(
-                parameters: parameters.serialized(pretty: false),
+                parameters: parameters.serialized(pretty: false), payload: Self.cfPayload(model),
                 users: userIDs.enumerated().map { ($0.element, model.user($0.offset)) },
                 items: allItems.enumerated().map { ($0.element, model.item($0.offset), model.itemBias?[$0.offset]) }, build: build)
         } catch {

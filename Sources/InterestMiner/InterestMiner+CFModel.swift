@@ -4,13 +4,15 @@ import InterestCore
 import InterestStore
 import Tokenization
 
-/// A loaded factor model with its id maps and fold-in, items new since training folded in.
+/// The item side of a loaded factor model — item factors (new items folded in), ids and the
+/// user fold-in — O(items). User factors are not held: a request reads its user's row
+/// (`userRankingState`, `userActivity`), batch jobs read them all (`allUserFactors`), so a
+/// forget needs no change to a loaded model and its memory does not grow with users.
 struct LoadedCFModel: Sendable {
     let version: Int
     let method: CFMethod
-    /// Trained factors, plus folded-in rows for items that gained events after training.
+    /// Item factors (no user factors), plus folded-in rows for items that gained events after training.
     let model: FactorModel
-    let userRow: [String: Int]
     let itemIDs: [String]
     /// Item row id → row of `model`.
     let itemColumn: [Int64: Int]
@@ -22,13 +24,23 @@ struct LoadedCFModel: Sendable {
 }
 
 extension InterestMiner {
-    /// The newest factor model, or nil when none was trained. For ALS, items that first got
-    /// events after training are folded in against the trained user factors (exact, like users),
-    /// so new products are recommendable before the next `interests train`.
+    static let cfGramMagic = "IMCFGRM\n"
+
+    /// The cf model's payload: its users' Gram matrix UᵀU, which folding in new items needs
+    /// (so loading reads no user factors but those of the new items' users).
+    static func cfPayload(_ model: FactorModel) -> [UInt8] {
+        var w = BinaryWriter(magic: cfGramMagic)
+        w.write(ALSFoldIn.gram(model.userFactors, factors: model.factors))
+        return w.bytes
+    }
+
+    /// The active factor model's item side, or nil when none was trained. For ALS, items that
+    /// first got events after training are folded in against the trained factors of their users
+    /// (exact, like users), so new products are recommendable before the next `interests train`.
     func loadCFModel() throws(InterestMinerError) -> LoadedCFModel? {
         do {
-            guard let stored = try store.loadFactors(), let meta = try store.latestModel(kind: "cf"), let first = stored.items.first else { return nil }
-            let params = (try? JSONValue.parse(meta.parameters)) ?? .null
+            guard let stored = try store.loadFactors(), let first = stored.items.first else { return nil }
+            let params = (try? JSONValue.parse(stored.parameters)) ?? .null
             let f = first.vector.count
             let method = CFMethod(rawValue: params["method"]?.stringValue ?? "als") ?? .als
             let weights = Self.weights(from: params["weights"])
@@ -36,38 +48,38 @@ extension InterestMiner {
             let regularization = Float(params["regularization"]?.doubleValue ?? 0.05)
             let watermark = EventWatermark(review: Int64(params["watermark_review"]?.intValue ?? 0),
                                            interaction: Int64(params["watermark_interaction"]?.intValue ?? 0))
-            let trained = FactorModel(factors: f, userFactors: stored.users.flatMap(\.vector), itemFactors: stored.items.flatMap(\.vector),
-                                      itemBias: stored.items.contains { $0.bias != nil } ? stored.items.map { $0.bias ?? 0 } : nil)
             var itemIDs = stored.items.map(\.external)
             var itemColumn = Dictionary(stored.items.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
-            var model = trained
+            var itemFactors = stored.items.flatMap(\.vector)
             var folded = 0
             if method == .als {
-                // New items: their events since training, solved against the trained users.
-                let userColumn = Dictionary(stored.users.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
-                var byItem: [Int64: [Int32: Float]] = [:]
-                for r in try store.interactionRows(after: watermark) where itemColumn[r.item] == nil {
-                    guard let u = userColumn[r.user] else { continue }
-                    byItem[r.item, default: [:]][Int32(u), default: 0] += r.action.map { weights.weight(action: $0, rating: r.rating) } ?? weights.review(rating: r.rating)
-                }
-                if !byItem.isEmpty {
-                    let names = try store.externalIDs().items
-                    let itemFold = ALSFoldIn(usersOf: trained, alpha: alpha, regularization: regularization)
-                    var extra: [Float] = []
+                // New items: their events since training, solved against their users' trained factors.
+                let newRows = try store.interactionRows(after: watermark).filter { itemColumn[$0.item] == nil }
+                if !newRows.isEmpty {
+                    let users = try store.userFactors(Array(Set(newRows.map(\.user))).sorted(), version: stored.version)
+                    let order = users.keys.sorted()
+                    let compact = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, Int32($0.offset)) })
+                    var byItem: [Int64: [Int32: Float]] = [:]
+                    for r in newRows {
+                        guard let u = compact[r.user] else { continue }
+                        byItem[r.item, default: [:]][u, default: 0] += r.action.map { weights.weight(action: $0, rating: r.rating) } ?? weights.review(rating: r.rating)
+                    }
+                    let gram = try userGram(stored, factors: f)
+                    let itemFold = ALSFoldIn(gram: gram, fixed: order.flatMap { users[$0] ?? [] }, factors: f, alpha: alpha, regularization: regularization)
+                    let names = try store.itemNames(Array(byItem.keys))
                     for (item, cells) in byItem.sorted(by: { $0.key < $1.key }) {
                         guard let name = names[item] else { continue }
-                        extra += itemFold.solve(cells.sorted { $0.key < $1.key }.map { ($0.key, weights.cell($0.value)) })
+                        itemFactors += itemFold.solve(cells.sorted { $0.key < $1.key }.map { ($0.key, weights.cell($0.value)) })
                         itemColumn[item] = itemIDs.count
                         itemIDs.append(name)
                         folded += 1
                     }
-                    model = FactorModel(factors: f, userFactors: trained.userFactors, itemFactors: trained.itemFactors + extra, itemBias: nil)
                 }
             }
+            let bias = stored.items.contains { $0.bias != nil } && folded == 0 ? stored.items.map { $0.bias ?? 0 } : nil
+            let model = FactorModel(factors: f, userFactors: [], itemFactors: itemFactors, itemBias: bias)
             return LoadedCFModel(
-                version: stored.version, method: method, model: model,
-                userRow: Dictionary(stored.users.enumerated().map { ($0.element.external, $0.offset) }, uniquingKeysWith: { a, _ in a }),
-                itemIDs: itemIDs, itemColumn: itemColumn, weights: weights,
+                version: stored.version, method: method, model: model, itemIDs: itemIDs, itemColumn: itemColumn, weights: weights,
                 foldIn: method == .als ? ALSFoldIn(itemsOf: model, alpha: alpha, regularization: regularization) : nil,
                 watermark: watermark, foldedItems: folded)
         } catch {
@@ -75,11 +87,21 @@ extension InterestMiner {
         }
     }
 
-    /// A user's factor vector: the trained one, or — for users new since training or with new
-    /// events — folded in from their current events (exact for ALS; for BPR the mean factors of
-    /// the items they acted on positively). nil when the user has no events.
-    func cfVector(_ user: String, _ cf: LoadedCFModel, stale: Set<String>) throws(InterestMinerError) -> [Float]? {
-        if let row = cf.userRow[user], !stale.contains(user) { return cf.model.user(row) }
+    /// The users' Gram matrix of a stored model: its payload, or (models stored before it was)
+    /// computed from every user's factors.
+    private func userGram(_ stored: StoredFactors, factors f: Int) throws(StoreError) -> [Float] {
+        if var reader = try? BinaryReader(stored.payload, magic: Self.cfGramMagic), let gram = try? reader.readFloats("gram"), gram.count == f * f {
+            return gram
+        }
+        return ALSFoldIn.gram(try store.allUserFactors(version: stored.version).sorted { $0.key < $1.key }.flatMap(\.value), factors: f)
+    }
+
+    /// A user's factor vector: the trained one (`trained`, read with the user's rows), or — for
+    /// users new since training or with new events — folded in from their current events (exact
+    /// for ALS; for BPR the mean factors of the items they acted on positively). nil when the
+    /// user has no events.
+    func cfVector(_ user: String, _ cf: LoadedCFModel, trained: [Float]?, stale: Bool) throws(InterestMinerError) -> [Float]? {
+        if let trained, !stale, trained.count == cf.model.factors { return trained }
         let rows: [InteractionRow]?
         do { rows = try store.interactionRows(ofUser: user) } catch { throw .store(error) }
         guard let rows else { return nil }

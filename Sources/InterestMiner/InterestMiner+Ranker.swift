@@ -27,7 +27,7 @@ extension InterestMiner {
         do { versions = try store.latestVersions() } catch { throw .store(error) }
         guard versions[ModelKind.ranker] != nil else { return nil }
         let key = [ModelKind.ranker, "cf", ModelKind.textEncoder, ModelKind.profile].map { versions[$0] ?? 0 }
-        return try models.ranker(key: key) { () throws(InterestMinerError) in try readRanker() }
+        return try models.ranker(key: key) { () throws(InterestMinerError) in try self.readRanker() }
     }
 
     func requireRanker() throws(InterestMinerError) -> RankerContext {
@@ -97,13 +97,13 @@ extension InterestMiner {
     /// factors — folded in when they have events newer than the model). nil: unknown user.
     func userSignals(_ user: String, _ ctx: RankerContext) throws(InterestMinerError) -> (UserSignals, seen: Set<Int>)? {
         let state: UserRankingState?
-        do { state = try store.userRankingState(user, after: ctx.cf?.watermark) } catch { throw .store(error) }
+        do { state = try store.userRankingState(user, after: ctx.cf?.watermark, factorVersion: ctx.cf?.version) } catch { throw .store(error) }
         guard let state else { return nil }
         let behaviour = BehaviourIndex(rows: state.rows, catalogueRow: ctx.row, catalogueCount: ctx.catalogue.count)
         let uid = state.rows.first?.user ?? -1
         var cfVector: [Float]?
         if let cf = ctx.cf {
-            if let row = cf.userRow[user], !state.hasNewerEvents { cfVector = cf.model.user(row) } else { cfVector = Self.foldIn(state.rows, cf) }
+            if let trained = state.factor, !state.hasNewerEvents, trained.count == cf.model.factors { cfVector = trained } else { cfVector = Self.foldIn(state.rows, cf) }
         }
         let direction = state.profile.flatMap { $0.version == ctx.text?.version ? $0.profile.direction : nil }
         let signals = UserSignals(cf: cfVector, profile: direction, recent: behaviour.recent[uid] ?? [], positives: behaviour.positives[uid] ?? 0,
@@ -118,11 +118,15 @@ extension InterestMiner {
         let users: [Int64: String]
         var profiles: [Int64: [Float]] = [:]
         var stale = Set<String>()
+        var trained: [String: [Float]] = [:]
         do {
             rows = try store.interactionRows().rows
             users = try store.externalIDs().users
             if let t = ctx.text { profiles = try store.profileDirections(version: t.version) }
-            if let cf = ctx.cf { stale = try store.usersWithEvents(after: cf.watermark) }
+            if let cf = ctx.cf {
+                stale = try store.usersWithEvents(after: cf.watermark)
+                trained = try store.allUserFactors(version: cf.version)
+            }
         } catch {
             throw .store(error)
         }
@@ -130,16 +134,16 @@ extension InterestMiner {
         // Users the CF model has no current row for are folded in from the rows already read.
         var foldRows: [Int64: [InteractionRow]] = [:]
         if let cf = ctx.cf {
-            let fold = Set(users.compactMap { uid, name in cf.userRow[name] == nil || stale.contains(name) ? uid : nil })
+            let fold = Set(users.compactMap { uid, name in trained[name] == nil || stale.contains(name) ? uid : nil })
             for r in rows where fold.contains(r.user) { foldRows[r.user, default: []].append(r) }
         }
         let list = Array(users)
-        let cf = ctx.cf, staleUsers = stale, folded = foldRows, directions = profiles
+        let cf = ctx.cf, staleUsers = stale, folded = foldRows, directions = profiles, trainedFactors = trained
         let signals = parallelMap(list, threads: 2, makeState: { () }) { _, entry -> (UserSignals, seen: Set<Int>) in
             let (uid, name) = entry
             var cfVector: [Float]?
             if let cf {
-                if let row = cf.userRow[name], !staleUsers.contains(name) { cfVector = cf.model.user(row) } else { cfVector = Self.foldIn(folded[uid] ?? [], cf) }
+                if let v = trainedFactors[name], !staleUsers.contains(name) { cfVector = v } else { cfVector = Self.foldIn(folded[uid] ?? [], cf) }
             }
             return (UserSignals(cf: cfVector, profile: directions[uid], recent: behaviour.recent[uid] ?? [], positives: behaviour.positives[uid] ?? 0,
                                 time: behaviour.latest[uid]),

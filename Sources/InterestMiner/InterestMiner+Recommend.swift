@@ -153,9 +153,15 @@ extension InterestMiner {
                 throw .missing(what: "\(databasePath) has no collaborative model yet", hint: "run `interests train --db \(databasePath)` first")
             }
             let stale: Set<String>
-            do { stale = try store.usersWithEvents(after: cf.watermark) } catch { throw .store(error) }
+            let trained: [String: [Float]]
+            do {
+                stale = try store.usersWithEvents(after: cf.watermark)
+                trained = try store.allUserFactors(version: cf.version)
+            } catch {
+                throw .store(error)
+            }
             return Scorer(items: cf.itemIDs) { [self] user, _ in
-                guard let v = try? cfVector(user, cf, stale: stale) else { return nil }
+                guard let v = try? cfVector(user, cf, trained: trained[user], stale: stale.contains(user)) else { return nil }
                 return cf.model.scores(userVector: v)
             }
         }

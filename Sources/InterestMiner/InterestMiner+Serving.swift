@@ -19,9 +19,9 @@ extension InterestMiner {
                 throw .missing(what: "\(databasePath) has no collaborative model yet", hint: "run `interests train --db \(databasePath)` first")
             }
             let activity: UserActivity?
-            do { activity = try store.userActivity(user, after: cf.watermark) } catch { throw .store(error) }
+            do { activity = try store.userActivity(user, after: cf.watermark, factorVersion: cf.version) } catch { throw .store(error) }
             guard let activity else { return nil }
-            guard let vector = try cfVector(user, cf, stale: activity.newSinceWatermark ? [user] : []) else {
+            guard let vector = try cfVector(user, cf, trained: activity.factor, stale: activity.newSinceWatermark) else {
                 return Recommendation(user: user, items: [], scores: [])
             }
             let seen = Set(activity.items.compactMap { cf.itemColumn[$0] })
@@ -87,8 +87,8 @@ extension InterestMiner {
     /// this process or by another `interests train`) is picked up by the next call: the new model
     /// replaces the old in one step, and callers keep the old one while it loads.
     func servingCFModel() throws(InterestMinerError) -> LoadedCFModel? {
-        try models.cfSlot.get(key: { () throws(InterestMinerError) -> [Int] in try cfCacheKey() },
-                              load: { () throws(InterestMinerError) -> LoadedCFModel? in try loadCFModel() })
+        try models.cfSlot.get(key: { () throws(InterestMinerError) -> [Int] in try self.cfCacheKey() },
+                              load: { () throws(InterestMinerError) -> LoadedCFModel? in try self.loadCFModel() })
     }
 
     private func cfCacheKey() throws(InterestMinerError) -> [Int] {

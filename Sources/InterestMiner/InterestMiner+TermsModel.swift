@@ -27,7 +27,7 @@ extension InterestMiner {
         let versions: [String: Int]
         do { versions = try store.latestVersions() } catch { throw .store(error) }
         let key = [versions[ModelKind.textEncoder] ?? 0, versions[ModelKind.profile] ?? 0, versions[ModelKind.tokenizer] ?? 0]
-        return try models.terms(key: key) { () throws(InterestMinerError) in try readTermsModel() }
+        return try models.terms(key: key) { () throws(InterestMinerError) in try self.readTermsModel() }
     }
 
     func requireTermsModel() throws(InterestMinerError) -> LoadedTermsModel {

@@ -85,7 +85,7 @@ extension InterestMiner {
         let versions: [String: Int]
         do { versions = try store.latestVersions() } catch { throw .store(error) }
         let key = [versions[ModelKind.textEncoder] ?? 0, versions[ModelKind.profile] ?? 0, versions[ModelKind.tokenizer] ?? 0]
-        return try models.text(key: key) { () throws(InterestMinerError) in try readTextModel() }
+        return try models.text(key: key) { () throws(InterestMinerError) in try self.readTextModel() }
     }
 
     private func readTextModel() throws(InterestMinerError) -> LoadedTextModel? {

@@ -149,6 +149,7 @@ extension InterestMiner {
             try? store.failGeneration(build.id)
             throw error
         }
+        models.reset()
         do { try store.applyRetention(keep: options.keepGenerations) } catch { throw .store(error) }
         report.generation = build.id
         return report

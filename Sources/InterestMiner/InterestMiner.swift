@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 import InterestCore
@@ -72,79 +73,124 @@ final class ModelCache: Sendable {
     /// The collaborative model the service ranks with (see `InterestMiner+Serving.swift`).
     let cfSlot = CachedModel<LoadedCFModel>()
 
-    func ranker(key: [Int], load: () throws(InterestMinerError) -> RankerContext?) throws(InterestMinerError) -> RankerContext? {
+    /// Drops every cached model (see `CachedModel.reset`).
+    func reset() {
+        textSlot.reset()
+        termsSlot.reset()
+        rankerSlot.reset()
+        cfSlot.reset()
+    }
+
+    func ranker(key: [Int], load: @escaping @Sendable () throws(InterestMinerError) -> RankerContext?) throws(InterestMinerError) -> RankerContext? {
         try rankerSlot.get(key: { key }, load: load)
     }
 
-    func text(key: [Int], load: () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
+    func text(key: [Int], load: @escaping @Sendable () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
         try textSlot.get(key: { key }, load: load)
     }
 
     /// The terms model at `key`: taken from the text model when that is already loaded at the
     /// same key (the service keeps one tokenizer), else loaded on its own.
-    func terms(key: [Int], load: () throws(InterestMinerError) -> LoadedTermsModel?) throws(InterestMinerError) -> LoadedTermsModel? {
+    func terms(key: [Int], load: @escaping @Sendable () throws(InterestMinerError) -> LoadedTermsModel?) throws(InterestMinerError) -> LoadedTermsModel? {
         if let loaded = textSlot.loaded(key: key) { return loaded.map(\.termsModel) }
         return try termsSlot.get(key: { key }, load: load)
     }
 }
 
-/// One cached model and the key (stored model versions) it was loaded at. The model is an
-/// immutable value swapped in by one assignment under a lock, so a caller gets either the old or
-/// the new model, never a mix. While one caller loads a newer version, the others keep getting
-/// the previous model instead of waiting (or loading it again); a load whose key changed while
-/// it ran (a retrain committed meanwhile) is retried, so a cached model matches one state of
-/// the database.
+/// One cached model and the key (stored model versions, i.e. the generation) it was loaded at.
+/// The model is an immutable value swapped in by one assignment under a lock, so a caller gets
+/// either the old or the new model, never a mix.
+///
+/// One load per key: when the key moves (a generation was activated) and a model is cached, the
+/// first caller starts the load on a background thread and every caller — that one included —
+/// keeps being answered by the previous model until the new one is in; when nothing is cached
+/// yet (after start), callers wait for that one load instead of each loading its own copy. A
+/// load whose key moved while it ran is retried, so a cached model matches one database state.
 final class CachedModel<Model: Sendable>: Sendable {
     private struct State {
         /// nil: nothing loaded yet.
         var key: [Int]?
         /// nil with a key: no such model is stored.
         var model: Model?
-        /// The key some caller is loading now.
-        var loading: [Int]?
-        /// Bumped by `invalidate`: a load that started before it is not kept.
-        var generation = 0
+        /// The key being loaded, and the group its waiters wait on.
+        var loading: (key: [Int], done: DispatchGroup)?
+        /// Loads run so far (tests check that concurrent first requests load once).
+        var loads = 0
     }
 
     private enum Step {
         case use(Model?)
-        case load
+        case wait(DispatchGroup)
+        case loadHere(DispatchGroup)
+        case loadInBackground(DispatchGroup, Model?)
     }
 
     private let state = Mutex(State())
 
-    func get(key current: () throws(InterestMinerError) -> [Int], load: () throws(InterestMinerError) -> Model?) throws(InterestMinerError) -> Model? {
-        var key = try current()
-        var generation = 0
-        let step: Step = state.withLock { s in
-            if let k = s.key, k == key { return .use(s.model) }
-            if s.loading == key, s.key != nil { return .use(s.model) }
-            s.loading = key
-            generation = s.generation
-            return .load
-        }
-        if case .use(let model) = step { return model }
-        var attempts = 0
-        while true {
-            let model: Model?
-            do {
-                model = try load()
-            } catch {
-                state.withLock { s in if s.loading == key { s.loading = nil } }
-                throw error
-            }
-            let after = try current()
-            attempts += 1
-            if after == key || attempts >= 3 {
-                let settled = after == key
-                state.withLock { s in
-                    if s.loading == key { s.loading = nil }
-                    if settled && s.generation == generation { (s.key, s.model) = (key, model) }
+    /// Loads run so far.
+    var loads: Int { state.withLock { $0.loads } }
+
+    func get(key current: @escaping @Sendable () throws(InterestMinerError) -> [Int],
+             load: @escaping @Sendable () throws(InterestMinerError) -> Model?) throws(InterestMinerError) -> Model? {
+        let key = try current()
+        for _ in 0..<3 {
+            let step: Step = state.withLock { s in
+                if let k = s.key, k == key { return .use(s.model) }
+                if let l = s.loading {
+                    return s.key != nil ? .use(s.model) : .wait(l.done)
                 }
+                let done = DispatchGroup()
+                done.enter()
+                s.loading = (key, done)
+                s.loads += 1
+                return s.key != nil ? .loadInBackground(done, s.model) : .loadHere(done)
+            }
+            switch step {
+            case .use(let model):
+                return model
+            case .wait(let done):
+                done.wait()
+                continue
+            case .loadInBackground(let done, let previous):
+                let settle = self.settle
+                Thread.detachNewThread {
+                    _ = try? settle(key, current, load, done)
+                }
+                return previous
+            case .loadHere(let done):
+                return try settle(key, current, load, done)
+            }
+        }
+        // Still nothing settled (keys moving under heavy retraining): load for this caller alone.
+        return try load()
+    }
+
+    /// Runs the load for `key` (again if the key moved meanwhile, a few times), caches it and
+    /// releases the waiters.
+    private func settle(_ key: [Int], _ current: () throws(InterestMinerError) -> [Int], _ load: () throws(InterestMinerError) -> Model?,
+                        _ done: DispatchGroup) throws(InterestMinerError) -> Model? {
+        defer {
+            state.withLock { s in s.loading = nil }
+            done.leave()
+        }
+        var key = key
+        for attempt in 0..<3 {
+            let model = try load()
+            let after = (try? current()) ?? key
+            if after == key || attempt == 2 {
+                if after == key { state.withLock { s in (s.key, s.model) = (key, model) } }
                 return model
             }
-            state.withLock { s in if s.loading == key { s.loading = after } }
             key = after
+        }
+        return nil
+    }
+
+    /// Forgets the cached model (the next caller loads synchronously): after this process
+    /// activated a generation itself, its next answer must come from it.
+    func reset() {
+        state.withLock { s in
+            if s.loading == nil { (s.key, s.model) = (nil, nil) }
         }
     }
 
@@ -152,14 +198,5 @@ final class CachedModel<Model: Sendable>: Sendable {
     /// no such model is stored.
     func loaded(key: [Int]) -> Model?? {
         state.withLock { s in s.key == key ? .some(s.model) : nil }
-    }
-
-    /// Replaces the cached model by `transform` of it (e.g. without a forgotten user's row); a
-    /// load in flight is not kept, since it may have read the database before the change.
-    func update(_ transform: (Model) -> Model) {
-        state.withLock { s in
-            s.model = s.model.map(transform)
-            s.generation += 1
-        }
     }
 }

@@ -172,11 +172,11 @@ extension InterestStore {
     /// Stores a factor model: a new `cf` model version of the generation and its factors in the
     /// build tables (users forgotten since training read them are skipped).
     @discardableResult
-    public func writeFactors(parameters: String, users: [(Int64, [Float])], items: [(Int64, [Float], Float?)],
+    public func writeFactors(parameters: String, payload: [UInt8], users: [(Int64, [Float])], items: [(Int64, [Float], Float?)],
                              build: GenerationBuild) throws(StoreError) -> Int {
         let version = try write("saving factors") { db in
             try Self.heartbeat(db, build.id)
-            return try Self.insertModel(db, kind: "cf", parameters: parameters, payload: nil, generation: build.id)
+            return try Self.insertModel(db, kind: "cf", parameters: parameters, payload: payload, generation: build.id)
         }
         try writeChunked("saving user factors", build, users) { db, part in
             let u = try RawStatement(db, """

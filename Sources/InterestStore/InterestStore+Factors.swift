@@ -13,10 +13,12 @@ public struct InteractionRow: Sendable {
     public let timestamp: Int64
 }
 
-/// The newest factor model as stored.
+/// The item side of the newest factor model as stored (user factors are read per user).
 public struct StoredFactors: Sendable {
     public let version: Int
-    public let users: [(id: Int64, external: String, vector: [Float])]
+    public let parameters: String
+    /// The model's payload: its users' Gram matrix (empty for models from before it was stored).
+    public let payload: [UInt8]
     public let items: [(id: Int64, external: String, vector: [Float], bias: Float?)]
 }
 
@@ -111,16 +113,13 @@ extension InterestStore {
                        interaction: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM interaction") ?? 0)
     }
 
-    /// The newest factors with external ids, or nil when none were trained.
+    /// The item factors of the active collaborative model with external ids, or nil when none
+    /// was trained. O(items); user factors stay in the database (`userFactors`).
     public func loadFactors() throws(StoreError) -> StoredFactors? {
         try read("reading factors") { db -> StoredFactors? in
-            guard let version = try Int.fetchOne(db, sql: "SELECT max(version) FROM model WHERE kind = 'cf' AND \(Self.visibleModel)") else { return nil }
-            var users: [(id: Int64, external: String, vector: [Float])] = []
-            for r in try Row.fetchAll(db, sql: "SELECT f.user_id, u.external_id, f.vector FROM user_factor f JOIN user u ON u.id = f.user_id ORDER BY f.user_id") {
-                let data: Data = r[2]
-                guard let v = VectorBlob.decode([UInt8](data)) else { throw StoreError.corrupt(what: "user factors", reason: "bad vector size") }
-                users.append((r[0], r[1], v))
-            }
+            guard let meta = try Row.fetchOne(db, sql: """
+                SELECT version, parameters, payload FROM model WHERE kind = 'cf' AND \(Self.visibleModel) ORDER BY version DESC LIMIT 1
+                """) else { return nil }
             var items: [(id: Int64, external: String, vector: [Float], bias: Float?)] = []
             for r in try Row.fetchAll(db, sql: "SELECT f.item_id, i.external_id, f.vector, f.bias FROM item_factor f JOIN item i ON i.id = f.item_id ORDER BY f.item_id") {
                 let data: Data = r[2]
@@ -128,8 +127,42 @@ extension InterestStore {
                 let bias: Double? = r[3]
                 items.append((r[0], r[1], v, bias.map(Float.init)))
             }
-            return StoredFactors(version: version, users: users, items: items)
+            let payload: Data? = meta[2]
+            return StoredFactors(version: meta[0], parameters: meta[1], payload: payload.map { [UInt8]($0) } ?? [], items: items)
         }
+    }
+
+    /// The trained factors of these users (row ids) under model `version`; users without are absent.
+    public func userFactors(_ users: [Int64], version: Int) throws(StoreError) -> [Int64: [Float]] {
+        guard !users.isEmpty else { return [:] }
+        return try read("reading user factors") { db in
+            var out: [Int64: [Float]] = [:]
+            try db.forEachRow(in: users.map(String.init), { "SELECT user_id, vector FROM user_factor WHERE model_version = \(version) AND user_id IN (\($0))" }) { row in
+                if let data = row[1] as Data?, let v = VectorBlob.decode([UInt8](data)) { out[row[0]] = v }
+            }
+            return out
+        }
+    }
+
+    /// Every user's trained factors under model `version`, by external id (batch jobs only: O(users)).
+    public func allUserFactors(version: Int) throws(StoreError) -> [String: [Float]] {
+        try read("reading user factors") { db in
+            var out: [String: [Float]] = [:]
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT u.external_id, f.vector FROM user_factor f JOIN user u ON u.id = f.user_id WHERE f.model_version = ?
+                """, arguments: [version])
+            while let row = try cursor.next() {
+                if let data = row[1] as Data?, let v = VectorBlob.decode([UInt8](data)) { out[row[0]] = v }
+            }
+            return out
+        }
+    }
+
+    /// One user's trained factors under model `version` (nil: none, or another version).
+    static func userFactor(_ db: Database, user: Int64, version: Int?) throws -> [Float]? {
+        guard let version else { return nil }
+        let data = try Data.fetchOne(db, sql: "SELECT vector FROM user_factor WHERE user_id = ? AND model_version = ?", arguments: [user, version])
+        return data.flatMap { VectorBlob.decode([UInt8]($0)) }
     }
 
     /// External ids of users and items by row id.
@@ -159,5 +192,24 @@ extension InterestStore {
     /// Every item's row id, ascending (the catalogue's order).
     public func itemRowIDs() throws(StoreError) -> [Int64] {
         try read("reading item ids") { db in try Int64.fetchAll(db, sql: "SELECT id FROM item ORDER BY id") }
+    }
+}
+
+extension InterestStore {
+    /// External ids of these items (row ids).
+    public func itemNames(_ ids: [Int64]) throws(StoreError) -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try read("reading item ids") { db in
+            var out: [Int64: String] = [:]
+            try db.forEachRow(in: ids.map(String.init), { "SELECT id, external_id FROM item WHERE id IN (\($0))" }) { out[$0[0]] = $0[1] }
+            return out
+        }
+    }
+
+    /// Every item's row id and external id, ascending by row id (the catalogue). O(items).
+    public func itemCatalogue() throws(StoreError) -> [(id: Int64, external: String)] {
+        try read("reading items") { db in
+            try Row.fetchAll(db, sql: "SELECT id, external_id FROM item ORDER BY id").map { ($0[0], $0[1]) }
+        }
     }
 }

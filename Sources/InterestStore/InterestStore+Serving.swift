@@ -9,6 +9,8 @@ public struct UserActivity: Sendable, Equatable {
     /// The user has reviews or interactions newer than the model's watermark (their trained
     /// factors, if any, are stale: fold them in).
     public let newSinceWatermark: Bool
+    /// The user's trained collaborative factors under the model version asked for (nil: none).
+    public let factor: [Float]?
 }
 
 /// What ranking one user by text needs from the database.
@@ -33,7 +35,7 @@ extension InterestStore {
 
     /// One user's seen items and whether they have events past `mark`, or nil for an unknown
     /// user. Indexed reads only (`review_by_user`, `interaction_by_user`).
-    public func userActivity(_ external: String, after mark: EventWatermark) throws(StoreError) -> UserActivity? {
+    public func userActivity(_ external: String, after mark: EventWatermark, factorVersion: Int? = nil) throws(StoreError) -> UserActivity? {
         try read("reading the activity of user '\(external)'") { db -> UserActivity? in
             guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [external]) else { return nil }
             var items = Set<Int64>()
@@ -46,7 +48,7 @@ extension InterestStore {
                 items.insert(row[1])
                 if (row[0] as Int64) > mark.interaction { newer = true }
             }
-            return UserActivity(items: items, newSinceWatermark: newer)
+            return UserActivity(items: items, newSinceWatermark: newer, factor: try Self.userFactor(db, user: uid, version: factorVersion))
         }
     }
 

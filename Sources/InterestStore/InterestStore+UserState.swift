@@ -9,12 +9,14 @@ public struct UserRankingState: Sendable {
     public let profile: StoredProfile?
     /// Some review or interaction has a row id past the watermark given (false without one).
     public let hasNewerEvents: Bool
+    /// The user's trained collaborative factors under the model version asked for (nil: none).
+    public let factor: [Float]?
 }
 
 extension InterestStore {
     /// One user's ranking state (nil: unknown user) — one read transaction and four indexed
     /// queries, for the service's per-request path.
-    public func userRankingState(_ external: String, after mark: EventWatermark?) throws(StoreError) -> UserRankingState? {
+    public func userRankingState(_ external: String, after mark: EventWatermark?, factorVersion: Int? = nil) throws(StoreError) -> UserRankingState? {
         try read("reading a user's events and profile") { db -> UserRankingState? in
             guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [external]) else { return nil }
             var rows: [InteractionRow] = []
@@ -39,7 +41,8 @@ extension InterestStore {
             interactions.reset()
             let profile = try Row.fetchOne(db, sql: "SELECT model_version, sum, weight, ts, events FROM user_profile WHERE user_id = ?", arguments: [uid])
                 .map { try Self.storedProfile($0, user: external) }
-            return UserRankingState(rows: rows, profile: profile, hasNewerEvents: newer)
+            return UserRankingState(rows: rows, profile: profile, hasNewerEvents: newer,
+                                    factor: try Self.userFactor(db, user: uid, version: factorVersion))
         }
     }
 }

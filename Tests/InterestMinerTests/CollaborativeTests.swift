@@ -62,7 +62,9 @@ import Testing
         }
         // A brand-new product bought by users the model knows.
         lines.append(#"{"type":"item","item":"BRANDNEW","title":"brand new thing"}"#)
-        for (k, user) in before.userRow.keys.sorted().prefix(5).enumerated() {
+        let trainedUsers = try miner.store.allUserFactors(version: before.version)
+        let buyers = Array(trainedUsers.keys.sorted().prefix(5))
+        for (k, user) in buyers.enumerated() {
             lines.append(#"{"type":"interaction","user":"\#(user)","item":"BRANDNEW","action":"purchase","ts":\#(1_800_000_100 + k)}"#)
         }
         _ = try await miner.ingest([.text("new.jsonl", lines)])
@@ -71,10 +73,21 @@ import Testing
         #expect(after.version == before.version, "no retraining")
         #expect(after.foldedItems == 1 && after.itemIDs.last == "BRANDNEW")
         // The newcomer's vector is the exact fold-in of their three purchases.
-        let vector = try #require(try miner.cfVector("newcomer", after, stale: ["newcomer"]))
+        let vector = try #require(try miner.cfVector("newcomer", after, trained: nil, stale: true))
         let cols = items.map { Int32(after.itemRow($0)) }
         let expected = try #require(after.foldIn).solve(cols.map { ($0, after.weights.weight(action: .purchase, rating: nil)) })
         #expect(vector == expected)
+        // The new item's factors: the fold-in against every trained user (the full Gram matrix
+        // computed here) equals the one from the stored Gram matrix and only its buyers' rows.
+        let names = trainedUsers.keys.sorted()
+        let full = FactorModel(factors: before.model.factors, userFactors: names.flatMap { trainedUsers[$0] ?? [] }, itemFactors: [])
+        let itemsFold = try #require(after.foldIn)
+        let fold = ALSFoldIn(usersOf: full, alpha: itemsFold.alpha, regularization: itemsFold.regularization)
+        let w = after.weights.cell(after.weights.weight(action: .purchase, rating: nil))
+        let column = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, Int32($0.offset)) })
+        let brandNew = fold.solve(buyers.compactMap { column[$0] }.sorted().map { ($0, w) })
+        let stored = after.model.item(after.itemRow("BRANDNEW"))
+        #expect(zip(brandNew, stored).allSatisfy { abs($0 - $1) < 1e-4 }, "\(brandNew) vs \(stored)")
         var recs: [Recommendation] = []
         try miner.recommend(method: .cf, users: ["newcomer"], top: 5, threads: 1) { recs.append($0) }
         #expect(recs.first?.items.count == 5)
