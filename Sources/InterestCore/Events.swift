@@ -215,3 +215,12 @@ public enum Event: Sendable, Equatable {
         }
     }
 }
+
+/// Whole UTC days since 1970 (floor division, so times before 1970 fall on negative days): the
+/// unit of the per-item daily activity counters.
+public enum UnixDay {
+    public static func of(_ time: Int64) -> Int64 {
+        let q = time / 86_400
+        return time % 86_400 < 0 ? q - 1 : q
+    }
+}

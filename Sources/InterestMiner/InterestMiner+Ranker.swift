@@ -23,10 +23,12 @@ struct RankerContext: Sendable {
 extension InterestMiner {
     /// The newest ranker with the models it fuses, or nil when none was trained.
     func loadRanker() throws(InterestMinerError) -> RankerContext? {
-        let versions: [String: Int]
-        do { versions = try store.latestVersions() } catch { throw .store(error) }
-        guard versions[ModelKind.ranker] != nil else { return nil }
-        let key = [ModelKind.ranker, "cf", ModelKind.textEncoder, ModelKind.profile].map { versions[$0] ?? 0 }
+        let state: (versions: [String: Int], maxItem: Int64)
+        do { state = try store.servingState() } catch { throw .store(error) }
+        guard state.versions[ModelKind.ranker] != nil else { return nil }
+        // The newest item row too: a new item (record or first event) joins the catalogue with a
+        // reload in the background (CF by fold-in, text by its vector).
+        let key = [ModelKind.ranker, "cf", ModelKind.textEncoder, ModelKind.profile].map { state.versions[$0] ?? 0 } + [Int(state.maxItem)]
         return try models.ranker(key: key) { () throws(InterestMinerError) in try self.readRanker() }
     }
 
@@ -50,11 +52,11 @@ extension InterestMiner {
                 let id = try reader.readInt64("item id")
                 popularityOf[id] = try reader.readInt("popularity")
             }
-            let names = try store.externalIDs().items
-            let itemIDs = names.keys.sorted()
+            let catalogueRows = try store.itemCatalogue()
+            let itemIDs = catalogueRows.map(\.id)
             let n = itemIDs.count
             let row = Dictionary(uniqueKeysWithValues: itemIDs.enumerated().map { ($0.element, $0.offset) })
-            let items = itemIDs.map { names[$0] ?? "" }
+            let items = catalogueRows.map(\.external)
             var itemVectors: [Float] = []
             let dimension = text?.encoder.dimension ?? 0
             if text != nil {
@@ -70,12 +72,13 @@ extension InterestMiner {
                     for j in 0..<factors { cfItems[k * factors + j] = cf.model.itemFactors[c * factors + j] }
                 }
             }
-            // Event times are read now (not at training), so "in demand lately" is current.
-            let eventTimes = positiveEventTimes(try store.interactionRows().rows, catalogueRow: row, catalogueCount: n)
+            // Daily counts kept current by ingest, so "in demand lately" is current (O(item-days)).
+            let days = try store.itemDays()
+            let activity = itemIDs.map { days[$0].map(DailyCounts.init) ?? .empty }
             let catalogue = RankingCatalogue(
                 count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
                 popularity: RankingCatalogue.standardisedLogCounts(itemIDs.map { popularityOf[$0] ?? 0 }),
-                eventTimes: eventTimes)
+                activity: activity)
             // A feature whose model is gone (e.g. `--cf none` after training) gets weight 0.
             var model = stored.model
             for (k, f) in model.features.enumerated()

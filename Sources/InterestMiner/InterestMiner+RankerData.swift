@@ -14,12 +14,13 @@ struct BehaviourIndex: Sendable {
     var positives: [Int64: Int] = [:]
     var latest: [Int64: Int64] = [:]
     var popularity: [Int] = []
-    var eventTimes: [[Int64]] = []
+    /// Each catalogue item's positive events per day.
+    var activity: [DailyCounts] = []
 
     /// `skip(user, row)`: leave the event out (a validation split's held-out item).
     init(rows: [InteractionRow], catalogueRow: [Int64: Int], catalogueCount: Int, skip: (Int64, Int) -> Bool = { _, _ in false }) {
         popularity = [Int](repeating: 0, count: catalogueCount)
-        eventTimes = [[Int64]](repeating: [], count: catalogueCount)
+        var eventTimes = [[Int64]](repeating: [], count: catalogueCount)
         var liked: [Int64: [(Int64, Int)]] = [:]
         var users: [Int: Set<Int64>] = [:]
         for r in rows {
@@ -34,6 +35,7 @@ struct BehaviourIndex: Sendable {
             if r.rating.map({ $0 >= 3 }) ?? true { liked[r.user, default: []].append((r.timestamp, i)) }
         }
         for (i, u) in users { popularity[i] = u.count }
+        activity = eventTimes.map { DailyCounts(times: $0) }
         for (user, events) in liked {
             var out: [Int] = []
             var taken = Set<Int>()
@@ -44,17 +46,6 @@ struct BehaviourIndex: Sendable {
             recent[user] = out
         }
     }
-}
-
-/// The times of each catalogue item's positive events (what recent popularity counts), without
-/// the per-user summaries of `BehaviourIndex`: loading the ranker needs only these.
-func positiveEventTimes(_ rows: [InteractionRow], catalogueRow: [Int64: Int], catalogueCount: Int) -> [[Int64]] {
-    var times = [[Int64]](repeating: [], count: catalogueCount)
-    for r in rows where r.rating.map({ $0 >= 1 }) ?? true {
-        guard let i = catalogueRow[r.item] else { continue }
-        times[i].append(r.timestamp)
-    }
-    return times
 }
 
 /// Item vectors (unit, zero when missing) in catalogue order, flattened.

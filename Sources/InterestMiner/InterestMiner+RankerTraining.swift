@@ -93,7 +93,7 @@ extension InterestMiner {
         }
         let catalogue = RankingCatalogue(count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
                                          popularity: RankingCatalogue.standardisedLogCounts(behaviour.popularity),
-                                         eventTimes: behaviour.eventTimes)
+                                         activity: behaviour.activity)
         let equal = FusionModel(features: features, coldWeights: features.map { _ in 1 }, warmWeights: features.map { _ in 1 })
         let probe = FusionScorer(catalogue: catalogue, model: equal)
 

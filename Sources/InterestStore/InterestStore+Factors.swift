@@ -213,3 +213,18 @@ extension InterestStore {
         }
     }
 }
+
+extension InterestStore {
+    /// Every item's positive events per UTC day (`item_day`, kept current by ingest and forget):
+    /// item row id → [(day, count)], days ascending. O(item-days).
+    public func itemDays() throws(StoreError) -> [Int64: [(day: Int64, count: Int)]] {
+        try read("reading item activity") { db in
+            var out: [Int64: [(day: Int64, count: Int)]] = [:]
+            let s = try RawStatement(db, "SELECT item_id, day, positives FROM item_day ORDER BY item_id, day")
+            s.reset()
+            defer { s.reset() }
+            while try s.step() { out[s.int64(column: 0), default: []].append((s.int64(column: 1), Int(s.int64(column: 2)))) }
+            return out
+        }
+    }
+}

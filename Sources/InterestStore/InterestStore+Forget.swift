@@ -45,6 +45,7 @@ extension InterestStore {
             // complete training run started after this forget is activated (then they are dropped).
             try db.execute(sql: "INSERT INTO forgotten(forgotten_at, after_generation) VALUES (?, (SELECT coalesce(max(id), 0) FROM generation))",
                            arguments: [Int64(Date().timeIntervalSince1970)])
+            try Self.uncountDays(db, user: uid)
             try db.execute(sql: "DELETE FROM review WHERE user_id = ?", arguments: [uid])
             out.reviews = db.changesCount
             try db.execute(sql: "DELETE FROM query WHERE user_id = ?", arguments: [uid])
@@ -98,6 +99,21 @@ extension InterestStore {
             updated += 1
         }
         return updated
+    }
+
+    /// Takes the user's positive events out of their items' daily counts.
+    private static func uncountDays(_ db: Database, user: Int64) throws {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT item_id, CASE WHEN ts % 86400 < 0 THEN ts / 86400 - 1 ELSE ts / 86400 END AS day, count(*) FROM (
+                SELECT item_id, ts FROM review WHERE user_id = ?1 AND (rating IS NULL OR rating >= 1)
+                UNION ALL SELECT item_id, ts FROM interaction WHERE user_id = ?1 AND (rating IS NULL OR rating >= 1)
+            ) GROUP BY item_id, day
+            """, arguments: [user])
+        for row in rows {
+            let (item, day, n): (Int64, Int64, Int64) = (row[0], row[1], row[2])
+            try db.execute(sql: "UPDATE item_day SET positives = positives - ? WHERE item_id = ? AND day = ? AND positives > ?", arguments: [n, item, day, n])
+            if db.changesCount == 0 { try db.execute(sql: "DELETE FROM item_day WHERE item_id = ? AND day = ?", arguments: [item, day]) }
+        }
     }
 
     /// Checkpoints the WAL and truncates it to zero bytes (a few tries: a reader in the middle of

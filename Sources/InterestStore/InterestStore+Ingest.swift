@@ -141,6 +141,9 @@ struct EventWriter {
     let vectors: EventVectors?
     let vectorWriter: VectorWriter?
     var profiles: ProfileWriter?
+    let addDays: RawStatement
+    /// Positive events per (item, day) of this batch, added to `item_day` at its end.
+    private var days: [ItemDay: Int64] = [:]
 
     init(_ db: Database, vectors: EventVectors? = nil) throws {
         self.vectors = vectors
@@ -148,6 +151,10 @@ struct EventWriter {
         if let vectors, let rule = vectors.profile, vectors.dimension > 0 {
             profiles = try ProfileWriter(db, rule: rule, version: vectors.version, dimension: vectors.dimension)
         }
+        addDays = try RawStatement(db, """
+            INSERT INTO item_day(item_id, day, positives) VALUES (?, ?, ?)
+            ON CONFLICT(item_id, day) DO UPDATE SET positives = positives + excluded.positives
+            """)
         insertUser = try RawStatement(db, "INSERT INTO user(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
         selectUser = try RawStatement(db, "SELECT id FROM user WHERE external_id = ?")
         insertItemRef = try RawStatement(db, "INSERT INTO item(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
@@ -203,6 +210,7 @@ struct EventWriter {
                 s.bind(7, r.timestamp)
                 try s.step()
                 count(s.changes, &outcome)
+                if s.changes > 0 { countDay(item: i, rating: r.rating, at: r.timestamp) }
                 if s.changes > 0, let vector, let vectors, let vw = vectorWriter {
                     try vw.addReview(s.lastInsertRowID, item: i, vector, terms: terms, version: vectors.version)
                     try profiles?.add(user: u, kind: .review, own: vector, item: i, rating: r.rating, action: nil, at: r.timestamp)
@@ -237,11 +245,27 @@ struct EventWriter {
                 try s.step()
                 count(s.changes, &outcome)
                 if s.changes > 0 {
+                    countDay(item: i, rating: x.rating, at: x.timestamp)
                     try profiles?.add(user: u, kind: .interaction, own: nil, item: i, rating: x.rating, action: x.action, at: x.timestamp)
                 }
             }
         }
         try profiles?.flush()
+        for (key, n) in days.sorted(by: { ($0.key.item, $0.key.day) < ($1.key.item, $1.key.day) }) {
+            addDays.reset()
+            addDays.bind(1, key.item)
+            addDays.bind(2, key.day)
+            addDays.bind(3, n)
+            try addDays.step()
+        }
+        days.removeAll(keepingCapacity: true)
+    }
+
+    /// A positive event (no rating, or rating ≥ 1) counts towards its item's day.
+    @inline(__always)
+    private mutating func countDay(item: Int64, rating: Double?, at time: Int64) {
+        guard rating.map({ $0 >= 1 }) ?? true else { return }
+        days[ItemDay(item: item, day: UnixDay.of(time)), default: 0] += 1
     }
 
     @inline(__always)
@@ -405,4 +429,10 @@ struct VectorWriter {
         upsertItem.bind(6, ItemVectorRule.combine(text: text, reviewSum: sum, reviewCount: count).map(VectorBlob.encode))
         try upsertItem.step()
     }
+}
+
+/// An (item row id, UTC day) pair.
+struct ItemDay: Hashable {
+    let item: Int64
+    let day: Int64
 }

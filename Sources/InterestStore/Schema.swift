@@ -208,6 +208,24 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v10-item-days") { db in
+            // Each item's positive reviews and interactions (no rating, or rating ≥ 1) per UTC day:
+            // what the ranker's "in demand lately" counts, kept current by ingest and forget, so
+            // loading the ranker reads O(item-days) rows instead of every event.
+            try db.execute(sql: """
+                CREATE TABLE item_day (
+                    item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
+                    day INTEGER NOT NULL,
+                    positives INTEGER NOT NULL CHECK (positives > 0),
+                    PRIMARY KEY (item_id, day)
+                ) WITHOUT ROWID;
+                INSERT INTO item_day(item_id, day, positives)
+                SELECT item_id, CASE WHEN ts % 86400 < 0 THEN ts / 86400 - 1 ELSE ts / 86400 END AS day, count(*) FROM (
+                    SELECT item_id, ts FROM review WHERE rating IS NULL OR rating >= 1
+                    UNION ALL SELECT item_id, ts FROM interaction WHERE rating IS NULL OR rating >= 1
+                ) GROUP BY item_id, day;
+                """)
+        }
         return m
     }
 }

@@ -2,9 +2,59 @@ import Foundation
 import InterestCore
 import Synchronization
 
+/// One item's positive events per day (UTC days since 1970, `UnixDay`), as running totals:
+/// what "in demand lately" counts, in O(active days) rather than O(events).
+public struct DailyCounts: Sendable, Equatable {
+    /// Days with events, ascending.
+    public let days: [Int32]
+    /// Events on or before each of `days`.
+    public let cumulative: [Int32]
+
+    public init(_ perDay: [(day: Int64, count: Int)]) {
+        var days: [Int32] = []
+        var cumulative: [Int32] = []
+        var total: Int32 = 0
+        for (day, n) in perDay.sorted(by: { $0.day < $1.day }) where n > 0 {
+            let d = Int32(clamping: day)
+            total = total.addingReportingOverflow(Int32(clamping: n)).overflow ? Int32.max : total + Int32(clamping: n)
+            if days.last == d {
+                cumulative[cumulative.count - 1] = total
+            } else {
+                days.append(d)
+                cumulative.append(total)
+            }
+        }
+        self.days = days
+        self.cumulative = cumulative
+    }
+
+    /// From event times (seconds since 1970).
+    public init(times: [Int64]) {
+        var perDay: [Int64: Int] = [:]
+        for t in times { perDay[UnixDay.of(t), default: 0] += 1 }
+        self.init(perDay.map { ($0.key, $0.value) })
+    }
+
+    public static let empty = DailyCounts([])
+
+    /// Events on days in [first, last].
+    public func count(from first: Int64, through last: Int64) -> Int {
+        Int(total(through: last) - total(through: first - 1))
+    }
+
+    private func total(through day: Int64) -> Int32 {
+        var lo = 0, hi = days.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int64(days[mid]) <= day { lo = mid + 1 } else { hi = mid }
+        }
+        return lo == 0 ? 0 : cumulative[lo - 1]
+    }
+}
+
 /// What the ranker knows about the catalogue, rows aligned: item vectors (unit or zero), CF item
 /// factors (zero rows for items without) and their unit directions, standardised popularity, and
-/// each item's positive-event times (sorted) for popularity at a user's time.
+/// each item's positive events per day for popularity at a user's time.
 public struct RankingCatalogue: Sendable {
     public let count: Int
     public let textDimension: Int
@@ -13,10 +63,11 @@ public struct RankingCatalogue: Sendable {
     public let cfItems: [Float]
     public let cfDirections: [Float]
     public let popularity: [Float]
-    public let eventTimes: [[Int64]]
-    public static let recentWindow: Int64 = 30 * 86_400
+    public let activity: [DailyCounts]
+    /// Days "lately" covers: the user's day and the 29 before it.
+    public static let recentDays: Int64 = 30
 
-    public init(count: Int, textDimension: Int, itemVectors: [Float], cfFactors: Int, cfItems: [Float], popularity: [Float], eventTimes: [[Int64]]) {
+    public init(count: Int, textDimension: Int, itemVectors: [Float], cfFactors: Int, cfItems: [Float], popularity: [Float], activity: [DailyCounts]) {
         self.count = count
         self.textDimension = textDimension
         self.itemVectors = itemVectors.count == count * textDimension ? itemVectors : [Float](repeating: 0, count: count * textDimension)
@@ -32,7 +83,13 @@ public struct RankingCatalogue: Sendable {
         }
         cfDirections = directions
         self.popularity = popularity.count == count ? popularity : [Float](repeating: 0, count: count)
-        self.eventTimes = eventTimes.count == count ? eventTimes.map { $0.sorted() } : [[Int64]](repeating: [], count: count)
+        self.activity = activity.count == count ? activity : [DailyCounts](repeating: .empty, count: count)
+    }
+
+    /// The catalogue with each item's positive-event times (seconds) instead of daily counts.
+    public init(count: Int, textDimension: Int, itemVectors: [Float], cfFactors: Int, cfItems: [Float], popularity: [Float], eventTimes: [[Int64]]) {
+        self.init(count: count, textDimension: textDimension, itemVectors: itemVectors, cfFactors: cfFactors, cfItems: cfItems,
+                  popularity: popularity, activity: eventTimes.map { DailyCounts(times: $0) })
     }
 
     /// log(1 + n) standardised over the catalogue.
@@ -42,29 +99,19 @@ public struct RankingCatalogue: Sendable {
         return v
     }
 
-    /// Standardised log counts of each item's positive events in the 30 days up to the end of
-    /// the day (UTC) of `time`. Days are memoised: users active on the same day share one vector.
+    /// Standardised log counts of each item's positive events in the 30 days up to and
+    /// including the day (UTC) of `time`. Days are memoised: users active on the same day share
+    /// one vector.
     public func recentPopularity(at time: Int64?) -> [Float] {
         guard let time else { return [Float](repeating: 0, count: count) }
-        let day = time >= 0 ? time / 86_400 : (time - 86_399) / 86_400
+        let day = UnixDay.of(time)
         if let hit = recentByDay.value(day) { return hit }
-        let end = (day + 1) * 86_400 - 1
-        let v = Self.standardisedLogCounts(eventTimes.map { t in Self.upperBound(t, end) - Self.upperBound(t, end - Self.recentWindow) })
+        let v = Self.standardisedLogCounts(activity.map { $0.count(from: day - Self.recentDays + 1, through: day) })
         recentByDay.store(day, v)
         return v
     }
 
     private let recentByDay = DayMemo()
-
-    /// Number of elements ≤ x in a sorted array.
-    static func upperBound(_ a: [Int64], _ x: Int64) -> Int {
-        var lo = 0, hi = a.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if a[mid] <= x { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
 }
 
 /// Per-day recent-popularity vectors, shared by every copy of a catalogue (bounded).

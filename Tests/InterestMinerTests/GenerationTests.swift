@@ -182,3 +182,35 @@ final class PausedFlag: @unchecked Sendable {
         #expect(stored?.vector == now.encoder.encode("trout reel").values)
     }
 }
+
+@Suite(.serialized) struct ServingUnderChangeTests {
+    @Test func concurrentFirstRequestsLoadTheModelOnce() async throws {
+        let trained = try await trainedMiner()
+        let miner = try InterestMiner(databasePath: trained.databasePath)
+        let users = (1...16).map { String(format: "u%06d", $0) }
+        let answers = try await withThrowingTaskGroup(of: Recommendation?.self) { group in
+            for user in users { group.addTask { try miner.fusedRecommendation(forUser: user, top: 5) } }
+            var out: [Recommendation?] = []
+            for try await a in group { out.append(a) }
+            return out
+        }
+        #expect(answers.count == 16 && answers.allSatisfy { $0 != nil })
+        #expect(miner.models.rankerSlot.loads == 1)
+    }
+
+    @Test func dailyCountsFollowIngestAndForget() async throws {
+        let miner = try await trainedMiner()
+        _ = try await miner.ingest([.text("more.jsonl", [
+            #"{"type":"interaction","user":"u000001","item":"P00010","action":"purchase","ts":1767000000}"#,
+            #"{"type":"review","user":"u000002","item":"P00010","rating":5,"text":"great rod","ts":1767000100}"#,
+            #"{"type":"review","user":"u000002","item":"P00011","rating":0,"text":"broke at once","ts":1767000200}"#,
+        ])])
+        _ = try miner.forget(user: "u000004")
+        // The counters equal a count over the events now stored.
+        let (rows, _) = try miner.store.interactionRows()
+        var expected: [Int64: [Int64: Int]] = [:]
+        for r in rows where r.rating.map({ $0 >= 1 }) ?? true { expected[r.item, default: [:]][UnixDay.of(r.timestamp), default: 0] += 1 }
+        let stored = try miner.store.itemDays()
+        #expect(stored.mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.day, $0.count) }) } == expected)
+    }
+}
