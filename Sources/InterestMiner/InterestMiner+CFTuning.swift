@@ -49,7 +49,7 @@ extension InterestMiner {
     /// The peers' leave-last-out split of the training data (dense user → dense item held out).
     func validationSplit(_ data: CFData) throws(InterestMinerError) -> [Int32: Int32] {
         let names: [Int64: String]
-        do { names = try store.externalIDs().items } catch { throw .store(error) }
+        do { names = Dictionary(uniqueKeysWithValues: try store.itemCatalogue().map { ($0.id, $0.external) }) } catch { throw .store(error) }
         let events = data.rows.compactMap { r -> LeaveLastOut.Event<Int32, String>? in
             guard let u = data.userIndex[r.user], let name = names[r.item] else { return nil }
             return .init(user: u, item: name, timestamp: r.timestamp, positive: r.rating.map { $0 >= 1 } ?? true)
@@ -62,19 +62,30 @@ extension InterestMiner {
         return held
     }
 
+    /// Held-out users alpha tuning scores at most (a seeded sample beyond): scoring is
+    /// O(sample × items) per candidate, so it does not grow with the shop's users.
+    public static let alphaValidationUsers = 5_000
+
     /// The candidates of `--alpha auto`: confidence scales from 1 to 80, a factor of ~2 apart.
     public static let defaultAlphaGrid: [Float] = [1, 2.5, 5, 10, 20, 40, 80]
 
     /// Picks ALS's `alpha` by validation, the peers' protocol applied to the training data
     /// itself: each user's chronologically last positive item (users with ≥ 3) is held out, ALS
     /// is trained on the rest for every candidate, and the candidate with the best NDCG@10 of
-    /// the held-out items wins (ties: the smaller alpha). nil when no user qualifies.
+    /// the held-out items wins (ties: the smaller alpha). nil when no user qualifies. Every
+    /// candidate trains on all users; at most `alphaValidationUsers` of the held-out users (a
+    /// sample seeded by ALS's seed) are scored.
     func tuneAlpha(_ data: CFData, grid: [Float], options: CFTrainingOptions,
                    progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> AlphaTuning? {
         let held = try validationSplit(data)
         guard !held.isEmpty, !grid.isEmpty else { return nil }
         let matrix = data.matrix(options.weights, leavingOut: held)
-        let users = held.keys.sorted()
+        var users = held.keys.sorted()
+        if users.count > Self.alphaValidationUsers {
+            var rng = SeededRandom(seed: options.als.seed)
+            rng.shuffle(&users)
+            users = Array(users.prefix(Self.alphaValidationUsers)).sorted()
+        }
         var scores: [Double] = []
         for alpha in grid {
             var config = options.als

@@ -65,6 +65,16 @@ extension InterestMiner {
         var heldByUser: [Int64: Int] = [:]
         for (u, i) in held { heldByUser[data.userIDs[Int(u)]] = Int(i) }
         progress("ranker: \(held.count) validation users")
+        // Validation users (at most `maxValidationUsers` and the cell budget, a seeded sample):
+        // every feature of every item; profiles are folded for these users only.
+        var users = held.keys.sorted()
+        let cap = min(options.maxValidationUsers, max(options.minimumValidationUsers, options.validationCellBudget / max(1, n)))
+        if users.count > cap {
+            var rng = SeededRandom(seed: options.seed)
+            rng.shuffle(&users)
+            users = Array(users.prefix(cap)).sorted()
+        }
+        let sampled = Set(users.map { data.userIDs[Int($0)] })
 
         // The validation world: everything as `train` would build it without the held-out events.
         let behaviour = BehaviourIndex(rows: rows, catalogueRow: catalogueRow, catalogueCount: n) { u, i in heldByUser[u] == i }
@@ -89,7 +99,7 @@ extension InterestMiner {
         let dimension = text?.encoder.dimension ?? 0
         if let text, !held.isEmpty {
             (itemVectors, profiles) = try validationTextSignals(text, tables: textTables, rule: rule, catalogueRow: catalogueRow, itemIDs: itemIDs,
-                                                                rows: rows, heldByUser: heldByUser)
+                                                                rows: rows, heldByUser: heldByUser, users: sampled)
         }
         let catalogue = RankingCatalogue(count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
                                          popularity: RankingCatalogue.standardisedLogCounts(behaviour.popularity),
@@ -97,15 +107,6 @@ extension InterestMiner {
         let equal = FusionModel(features: features, coldWeights: features.map { _ in 1 }, warmWeights: features.map { _ in 1 })
         let probe = FusionScorer(catalogue: catalogue, model: equal)
 
-        // Validation users (at most `maxValidationUsers` and the cell budget, a seeded sample):
-        // every feature of every item.
-        var users = held.keys.sorted()
-        let cap = min(options.maxValidationUsers, max(options.minimumValidationUsers, options.validationCellBudget / max(1, n)))
-        if users.count > cap {
-            var rng = SeededRandom(seed: options.seed)
-            rng.shuffle(&users)
-            users = Array(users.prefix(cap)).sorted()
-        }
         let cfModel = cfUsers, userProfiles = profiles
         let validation = parallelMap(users, threads: options.threads, makeState: { () }) { _, u -> ValidationUser in
             let user = data.userIDs[Int(u)]
@@ -169,29 +170,36 @@ extension InterestMiner {
     /// Item vectors and user profiles of the validation world: review sums and profile folds
     /// without each validation user's held-out item.
     private func validationTextSignals(_ text: LoadedTextModel, tables: TableSet, rule: ProfileRule, catalogueRow: [Int64: Int], itemIDs: [Int64],
-                                       rows: [InteractionRow], heldByUser: [Int64: Int]) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
+                                       rows: [InteractionRow], heldByUser: [Int64: Int], users: Set<Int64>) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
         let d = text.encoder.dimension
         do {
-            let parts = try store.itemVectorParts(in: tables)
-            let reviews = try store.reviewVectorRows(in: tables).filter { r in heldByUser[r.user] != catalogueRow[r.item] }
+            // Item review sums without the held-out reviews: the stored sums minus those (streamed,
+            // so memory holds the held-out and the sampled users' reviews only).
+            let parts = try store.itemVectorRows(in: tables)
             var sums: [Int64: ([Float], Int)] = [:]
-            for r in reviews where r.vector.count == d {
-                if var s = sums[r.item] {
-                    s.0.add(r.vector)
-                    s.1 += 1
-                    sums[r.item] = s
-                } else {
-                    sums[r.item] = (r.vector, 1)
+            for (id, p) in parts { if let sum = p.reviewSum, sum.count == d { sums[id] = (sum, p.reviewCount) } }
+            var reviews: [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] = []
+            try store.forEachReviewVector(in: tables) { user, item, vector, ts, rating in
+                guard vector.count == d else { return }
+                if let c = catalogueRow[item], heldByUser[user] == c {
+                    if var s = sums[item] {
+                        for k in 0..<d { s.0[k] -= vector[k] }
+                        s.1 -= 1
+                        sums[item] = s.1 > 0 ? s : nil
+                    }
+                } else if users.contains(user) {
+                    reviews.append((user, item, vector, ts, rating))
                 }
             }
-            let vectors = itemIDs.map { id in ItemVectorRule.combine(text: parts[id]?.text, reviewSum: sums[id]?.0, reviewCount: sums[id]?.1 ?? 0) }
-            let itemText = parts.compactMapValues(\.text)
-            let interactions = rows.compactMap { r -> (user: Int64, item: Int64, timestamp: Int64, action: Action, rating: Double?)? in
+            var queries: [(user: Int64, timestamp: Int64, vector: [Float])] = []
+            try store.forEachQueryVector(in: tables) { user, ts, vector in if users.contains(user) { queries.append((user, ts, vector)) } }
+            let vectors = itemIDs.map { id in ItemVectorRule.combine(text: parts[id]?.textVector, reviewSum: sums[id]?.0, reviewCount: sums[id]?.1 ?? 0) }
+            let itemText = parts.compactMapValues(\.textVector)
+            let interactions = rows.lazy.filter { users.contains($0.user) }.compactMap { r -> (user: Int64, item: Int64, timestamp: Int64, action: Action, rating: Double?)? in
                 guard let a = r.action, heldByUser[r.user] != catalogueRow[r.item] else { return nil }
                 return (r.user, r.item, r.timestamp, a, r.rating)
             }
-            let profiles = inMemoryProfiles(rule: rule, reviews: reviews, queries: try store.queryVectorRows(in: tables), interactions: interactions,
-                                            itemText: itemText, dimension: d)
+            let profiles = inMemoryProfiles(rule: rule, reviews: reviews, queries: queries, interactions: Array(interactions), itemText: itemText, dimension: d)
             return (flattenVectors(vectors, dimension: d), profiles)
         } catch {
             throw .store(error)

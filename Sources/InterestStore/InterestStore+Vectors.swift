@@ -111,27 +111,36 @@ extension InterestStore {
     }
 
     /// Every review's vector with its user and item row ids, time and rating (reviews without a
-    /// vector skipped).
-    public func reviewVectorRows(in tables: TableSet = .active) throws(StoreError) -> [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] {
+    /// vector skipped), streamed to `body` in one read transaction: the caller keeps what it needs.
+    public func forEachReviewVector(in tables: TableSet = .active,
+                                    _ body: (_ user: Int64, _ item: Int64, _ vector: [Float], _ timestamp: Int64, _ rating: Double?) throws -> Void) throws(StoreError) {
         try read("reading review vectors") { db in
-            var out: [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] = []
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT r.user_id, r.item_id, v.vector, r.ts, r.rating FROM review r JOIN \(tables.name(.reviewVector)) v ON v.review_id = r.id
                 """)
             while let row = try cursor.next() {
-                if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { out.append((row[0], row[1], v, row[3], row[4])) }
+                if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { try body(row[0], row[1], v, row[3], row[4]) }
             }
-            return out
         }
     }
 
-    /// Every query's vector with its user row id and time.
-    public func queryVectorRows(in tables: TableSet = .active) throws(StoreError) -> [(user: Int64, timestamp: Int64, vector: [Float])] {
+    /// Every query's vector with its user row id and time, streamed to `body` in one read transaction.
+    public func forEachQueryVector(in tables: TableSet = .active, _ body: (_ user: Int64, _ timestamp: Int64, _ vector: [Float]) throws -> Void) throws(StoreError) {
         try read("reading query vectors") { db in
-            var out: [(user: Int64, timestamp: Int64, vector: [Float])] = []
             let cursor = try Row.fetchCursor(db, sql: "SELECT q.user_id, q.ts, v.vector FROM query q JOIN \(tables.name(.queryVector)) v ON v.query_id = q.id")
             while let row = try cursor.next() {
-                if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { out.append((row[0], row[1], v)) }
+                if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { try body(row[0], row[1], v) }
+            }
+        }
+    }
+
+    /// Every item's stored vector parts (own text, review sum and count), by item row id. O(items).
+    public func itemVectorRows(in tables: TableSet = .active) throws(StoreError) -> [Int64: ItemVectorRow] {
+        try read("reading item vectors") { db in
+            var out: [Int64: ItemVectorRow] = [:]
+            func vec(_ d: Data?) -> [Float]? { d.flatMap { VectorBlob.decode([UInt8]($0)) } }
+            for row in try Row.fetchAll(db, sql: "SELECT item_id, text_vector, review_sum, review_count, vector FROM \(tables.name(.itemVector))") {
+                out[row[0]] = ItemVectorRow(itemID: row[0], textVector: vec(row[1]), reviewSum: vec(row[2]), reviewCount: row[3], vector: vec(row[4]))
             }
             return out
         }
