@@ -64,6 +64,10 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         case .strictRejection(_, let line, let e): APIError(.badRequest, "invalid_events", "line \(line): \(e) (strict: nothing was written)")
         case .format(_, let e): APIError(.badRequest, "invalid_body", "\(e)")
         case .unreadableInput(_, let reason): APIError(.badRequest, "invalid_body", reason)
+        case .store(.trainingInProgress(let generation, _)):
+            APIError(.conflict, "training_running", "another training run is building model generation \(generation); wait for it to finish")
+        case .store(.staleTextModel):
+            APIError(.serviceUnavailable, "busy", "a new model generation was activated during this write; nothing was written — send it again")
         case .store(let e):
             "\(e)".contains("locked") || "\(e)".contains("busy")
                 ? APIError(.serviceUnavailable, "busy", "the database is busy; retry shortly")

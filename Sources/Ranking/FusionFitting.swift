@@ -9,12 +9,18 @@ public struct ValidationUser: Sendable {
     public let excluded: Set<Int>
     public let target: Int
     public let positives: Int
+    /// `excluded` as one flag per item: the objective tests every item thousands of times in a
+    /// fit, and a flag costs a load where a set costs a hash.
+    let excludedMask: [Bool]
 
     public init(features: [[Float]], excluded: Set<Int>, target: Int, positives: Int) {
         self.features = features
         self.excluded = excluded
         self.target = target
         self.positives = positives
+        var mask = [Bool](repeating: false, count: features.first?.count ?? 0)
+        for i in excluded where i >= 0 && i < mask.count { mask[i] = true }
+        excludedMask = mask
     }
 
     /// The held-out item's 1-based rank under `weights` (ties: lower index first, as the peers)
@@ -29,9 +35,13 @@ public struct ValidationUser: Sendable {
         }
         let t = scores[target]
         var better = 0, count = 0
-        for i in 0..<n where !excluded.contains(i) {
-            count += 1
-            if i != target && (scores[i] > t || (scores[i] == t && i < target)) { better += 1 }
+        excludedMask.withUnsafeBufferPointer { mask in
+            scores.withUnsafeBufferPointer { s in
+                for i in 0..<min(n, mask.count) where !mask[i] {
+                    count += 1
+                    if i != target && (s[i] > t || (s[i] == t && i < target)) { better += 1 }
+                }
+            }
         }
         return (better + 1, count)
     }
