@@ -173,23 +173,21 @@ extension InterestMiner {
                                        rows: [InteractionRow], heldByUser: [Int64: Int], users: Set<Int64>) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
         let d = text.encoder.dimension
         do {
-            // Item review sums without the held-out reviews: the stored sums minus those (streamed,
-            // so memory holds the held-out and the sampled users' reviews only).
+            // Item review sums without the held-out reviews, summed while streaming the review
+            // vectors (memory: O(items·d) plus the sampled users' reviews).
             let parts = try store.itemVectorRows(in: tables)
             var sums: [Int64: ([Float], Int)] = [:]
-            for (id, p) in parts { if let sum = p.reviewSum, sum.count == d { sums[id] = (sum, p.reviewCount) } }
             var reviews: [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] = []
             try store.forEachReviewVector(in: tables) { user, item, vector, ts, rating in
-                guard vector.count == d else { return }
-                if let c = catalogueRow[item], heldByUser[user] == c {
-                    if var s = sums[item] {
-                        for k in 0..<d { s.0[k] -= vector[k] }
-                        s.1 -= 1
-                        sums[item] = s.1 > 0 ? s : nil
-                    }
-                } else if users.contains(user) {
-                    reviews.append((user, item, vector, ts, rating))
+                guard vector.count == d, heldByUser[user] != catalogueRow[item] else { return }
+                if var s = sums[item] {
+                    s.0.add(vector)
+                    s.1 += 1
+                    sums[item] = s
+                } else {
+                    sums[item] = (vector, 1)
                 }
+                if users.contains(user) { reviews.append((user, item, vector, ts, rating)) }
             }
             var queries: [(user: Int64, timestamp: Int64, vector: [Float])] = []
             try store.forEachQueryVector(in: tables) { user, ts, vector in if users.contains(user) { queries.append((user, ts, vector)) } }
