@@ -13,6 +13,10 @@ local dir = os.getenv("LOAD_DIR") or "."
 local token = os.getenv("INTERESTS_TOKEN")
 local delay_ms = tonumber(os.getenv("LOAD_DELAY_MS") or "0")   -- pause per connection between requests
 local role = os.getenv("LOAD_ROLE") or ""
+-- `interests corpus generate` pads user numbers to max(6, digits(users)) and item numbers to
+-- max(5, digits(items)); the scale harness passes its widths.
+local user_format = "u%0" .. (os.getenv("LOAD_USER_WIDTH") or "6") .. "d"
+local item_format = "P%0" .. (os.getenv("LOAD_ITEM_WIDTH") or "5") .. "d"
 local counter = 0
 local threads = {}
 
@@ -38,8 +42,8 @@ function request()
   n = n + 1
   if write_every > 0 and n % write_every == 0 then
     local eid = string.format("L%s%s-%d-%d", role, run, id, n)
-    local user = string.format("u%06d", math.random(users))
-    local item = string.format("P%05d", math.random(items))
+    local user = string.format(user_format, math.random(users))
+    local item = string.format(item_format, math.random(items))
     local ts = 1760000000 + n
     last = eid .. "\t" .. user .. "\t" .. item .. "\t" .. ts
     local body = string.format('[{"id":"%s","type":"interaction","user":"%s","item":"%s","action":"view","ts":%d}]', eid, user, item, ts)
@@ -48,7 +52,7 @@ function request()
     return wrk.format("POST", "/v1/events", headers, body)
   end
   last = nil
-  return wrk.format("GET", string.format("/v1/users/u%06d/recommendations?k=10", math.random(users)))
+  return wrk.format("GET", string.format("/v1/users/" .. user_format .. "/recommendations?k=10", math.random(users)))
 end
 
 function response(status, headers, body)
