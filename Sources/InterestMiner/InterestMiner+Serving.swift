@@ -31,7 +31,7 @@ extension InterestMiner {
             let state: UserTextState?
             do { state = try store.userTextState(user) } catch { throw .store(error) }
             guard let state else { return nil }
-            let table = try itemVectorTable(dimension: model.encoder.dimension)
+            let table = try servingItemTable(model)
             // Mean of the user's review and query vectors, else of the items they touched.
             var vector = state.sum?.normalized()
             if vector == nil {
@@ -89,6 +89,21 @@ extension InterestMiner {
     func servingCFModel() throws(InterestMinerError) -> LoadedCFModel? {
         try models.cfSlot.get(key: { () throws(InterestMinerError) -> [Int] in try self.cfCacheKey() },
                               load: { () throws(InterestMinerError) -> LoadedCFModel? in try self.loadCFModel() })
+    }
+
+    /// The item vectors from the cache, keyed by the text encoder's version and the newest item
+    /// row (a new item joins at once; vectors of existing items move with their new reviews and
+    /// are refreshed at the next key change), so a request does not read every item vector.
+    private func servingItemTable(_ model: LoadedTextModel) throws(InterestMinerError) -> VectorTable {
+        let dimension = model.encoder.dimension
+        let table = try models.itemTableSlot.get(key: { () throws(InterestMinerError) -> [Int] in try self.itemTableKey() }, load: { () throws(InterestMinerError) -> VectorTable? in try self.itemVectorTable(dimension: dimension) })
+        return table ?? VectorTable(ids: [], vectors: [], dimension: dimension)
+    }
+
+    private func itemTableKey() throws(InterestMinerError) -> [Int] {
+        let state: (versions: [String: Int], maxItem: Int64)
+        do { state = try store.servingState() } catch { throw .store(error) }
+        return [state.versions[ModelKind.textEncoder] ?? 0, Int(state.maxItem)]
     }
 
     private func cfCacheKey() throws(InterestMinerError) -> [Int] {

@@ -72,6 +72,8 @@ final class ModelCache: Sendable {
     let rankerSlot = CachedModel<RankerContext>()
     /// The collaborative model the service ranks with (see `InterestMiner+Serving.swift`).
     let cfSlot = CachedModel<LoadedCFModel>()
+    /// The item vectors the per-user `text` method scores (keyed by encoder version and newest item).
+    let itemTableSlot = CachedModel<VectorTable>()
 
     /// Drops every cached model (see `CachedModel.reset`).
     func reset() {
@@ -79,6 +81,7 @@ final class ModelCache: Sendable {
         termsSlot.reset()
         rankerSlot.reset()
         cfSlot.reset()
+        itemTableSlot.reset()
     }
 
     func ranker(key: [Int], load: @escaping @Sendable () throws(InterestMinerError) -> RankerContext?) throws(InterestMinerError) -> RankerContext? {
