@@ -130,11 +130,6 @@ extension InterestStore {
                                    itemRevision: try max("SELECT coalesce(max(revision), 0) FROM item"))
     }
 
-    /// The current watermark (highest row ids and item revision).
-    public func watermark() throws(StoreError) -> GenerationWatermark {
-        try read("reading the watermark") { db in try Self.currentWatermark(db) }
-    }
-
     /// Records that the run building `id` is alive (see `beginGeneration`); throws
     /// ``StoreError/generationAbandoned`` when the generation is no longer building.
     static func heartbeat(_ db: Database, _ id: Int) throws {

@@ -54,25 +54,6 @@ public enum EventTextKind: Sendable {
 }
 
 extension InterestStore {
-    /// Every review (or query) with its text, in row order, handed over in batches within one
-    /// read transaction.
-    public func forEachEventText(_ kind: EventTextKind, batchSize: Int = 20_000, _ body: ([EventTextRow]) throws -> Void) throws(StoreError) {
-        try read("reading event texts") { db in
-            let sql = kind == .review ? "SELECT id, item_id, text FROM review ORDER BY id" : "SELECT id, NULL, text FROM query ORDER BY id"
-            let cursor = try Row.fetchCursor(db, sql: sql)
-            var batch: [EventTextRow] = []
-            batch.reserveCapacity(batchSize)
-            while let row = try cursor.next() {
-                batch.append(EventTextRow(id: row[0], itemID: row[1], text: row[2]))
-                if batch.count >= batchSize {
-                    try body(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            if !batch.isEmpty { try body(batch) }
-        }
-    }
-
     /// Every item's own text.
     public func itemTexts() throws(StoreError) -> [ItemTextRow] {
         try read("reading item texts") { db in
