@@ -102,16 +102,14 @@ extension InterestMiner {
         let state: UserRankingState?
         do { state = try store.userRankingState(user, after: ctx.cf?.watermark, factorVersion: ctx.cf?.version) } catch { throw .store(error) }
         guard let state else { return nil }
-        let behaviour = BehaviourIndex(rows: state.rows, catalogueRow: ctx.row, catalogueCount: ctx.catalogue.count)
-        let uid = state.rows.first?.user ?? -1
+        let behaviour = UserBehaviour(rows: state.rows, catalogueRow: ctx.row)
         var cfVector: [Float]?
         if let cf = ctx.cf {
             if let trained = state.factor, !state.hasNewerEvents, trained.count == cf.model.factors { cfVector = trained } else { cfVector = Self.foldIn(state.rows, cf) }
         }
         let direction = state.profile.flatMap { $0.version == ctx.text?.version ? $0.profile.direction : nil }
-        let signals = UserSignals(cf: cfVector, profile: direction, recent: behaviour.recent[uid] ?? [], positives: behaviour.positives[uid] ?? 0,
-                                  time: behaviour.latest[uid])
-        return (signals, behaviour.seen[uid] ?? [])
+        let signals = UserSignals(cf: cfVector, profile: direction, recent: behaviour.recent, positives: behaviour.positives, time: behaviour.latest)
+        return (signals, behaviour.seen)
     }
 
     /// Signals of every user at once (batch recommendations): one pass over the events and the
@@ -148,9 +146,8 @@ extension InterestMiner {
             if let cf {
                 if let v = trainedFactors[name], !staleUsers.contains(name) { cfVector = v } else { cfVector = Self.foldIn(folded[uid] ?? [], cf) }
             }
-            return (UserSignals(cf: cfVector, profile: directions[uid], recent: behaviour.recent[uid] ?? [], positives: behaviour.positives[uid] ?? 0,
-                                time: behaviour.latest[uid]),
-                    behaviour.seen[uid] ?? [])
+            let own = behaviour[uid]
+            return (UserSignals(cf: cfVector, profile: directions[uid], recent: own.recent, positives: own.positives, time: own.latest), own.seen)
         }
         var out: [String: (UserSignals, seen: Set<Int>)] = [:]
         out.reserveCapacity(list.count)

@@ -4,15 +4,60 @@ import InterestCore
 import InterestStore
 import Ranking
 
-/// Behaviour summaries per user and item from interaction rows, in catalogue rows: what each user
-/// has seen, their latest liked items (for attention), their number of positive events (for the
-/// cold segment) and latest event time, and per item the users with positive events and the
-/// times of those events.
+/// One user's behaviour in catalogue rows: what they have seen, their latest liked items (for
+/// attention, newest first), their number of positive events (for the cold segment) and their
+/// latest event time. Built from that user's rows alone — O(their events), nothing per item —
+/// for a request, and per user by `BehaviourIndex` for training and batches.
+struct UserBehaviour: Sendable {
+    var seen: Set<Int> = []
+    var recent: [Int] = []
+    var positives = 0
+    var latest: Int64?
+    /// Liked (time, row) pairs gathered by `add`, turned into `recent` by `finish`.
+    private var liked: [(Int64, Int)] = []
+
+    static let none = UserBehaviour()
+
+    /// `rows`: the user's interaction rows; `skip(row)`: leave the event out (a validation
+    /// split's held-out item).
+    init<Rows: Sequence<InteractionRow>>(rows: Rows, catalogueRow: [Int64: Int], skip: (Int) -> Bool = { _ in false }) {
+        for r in rows {
+            guard let i = catalogueRow[r.item], !skip(i) else { continue }
+            add(r, row: i)
+        }
+        finish()
+    }
+
+    private init() {}
+
+    /// Counts one event of the user's (at catalogue row `i`).
+    mutating func add(_ r: InteractionRow, row i: Int) {
+        seen.insert(i)
+        latest = max(latest ?? Int64.min, r.timestamp)
+        guard Self.isPositive(r) else { return }
+        positives += 1
+        if r.rating.map({ $0 >= 3 }) ?? true { liked.append((r.timestamp, i)) }
+    }
+
+    /// The latest distinct liked items, newest first (ties: higher row first).
+    mutating func finish() {
+        var taken = Set<Int>()
+        recent = []
+        for (_, i) in liked.sorted(by: { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 > $1.1 }) where taken.insert(i).inserted {
+            recent.append(i)
+            if recent.count == FusionScorer.recentLimit { break }
+        }
+        liked = []
+    }
+
+    /// A positive event: any unrated interaction, or a rating of at least 1.
+    static func isPositive(_ r: InteractionRow) -> Bool { r.rating.map { $0 >= 1 } ?? true }
+}
+
+/// Behaviour summaries of every user (`UserBehaviour`) and per catalogue item the number of
+/// users with positive events and the days of those events, from all interaction rows.
 struct BehaviourIndex: Sendable {
-    var seen: [Int64: Set<Int>] = [:]
-    var recent: [Int64: [Int]] = [:]
-    var positives: [Int64: Int] = [:]
-    var latest: [Int64: Int64] = [:]
+    var users: [Int64: UserBehaviour] = [:]
     var popularity: [Int] = []
     /// Each catalogue item's positive events per day.
     var activity: [DailyCounts] = []
@@ -21,31 +66,20 @@ struct BehaviourIndex: Sendable {
     init(rows: [InteractionRow], catalogueRow: [Int64: Int], catalogueCount: Int, skip: (Int64, Int) -> Bool = { _, _ in false }) {
         popularity = [Int](repeating: 0, count: catalogueCount)
         var eventTimes = [[Int64]](repeating: [], count: catalogueCount)
-        var liked: [Int64: [(Int64, Int)]] = [:]
-        var users: [Int: Set<Int64>] = [:]
+        var itemUsers: [Int: Set<Int64>] = [:]
         for r in rows {
             guard let i = catalogueRow[r.item], !skip(r.user, i) else { continue }
-            seen[r.user, default: []].insert(i)
-            latest[r.user] = max(latest[r.user] ?? Int64.min, r.timestamp)
-            let positive = r.rating.map { $0 >= 1 } ?? true
-            guard positive else { continue }
-            positives[r.user, default: 0] += 1
-            users[i, default: []].insert(r.user)
+            users[r.user, default: .none].add(r, row: i)
+            guard UserBehaviour.isPositive(r) else { continue }
+            itemUsers[i, default: []].insert(r.user)
             eventTimes[i].append(r.timestamp)
-            if r.rating.map({ $0 >= 3 }) ?? true { liked[r.user, default: []].append((r.timestamp, i)) }
         }
-        for (i, u) in users { popularity[i] = u.count }
+        for (i, u) in itemUsers { popularity[i] = u.count }
         activity = eventTimes.map { DailyCounts(times: $0) }
-        for (user, events) in liked {
-            var out: [Int] = []
-            var taken = Set<Int>()
-            for (_, i) in events.sorted(by: { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 > $1.1 }) where taken.insert(i).inserted {
-                out.append(i)
-                if out.count == FusionScorer.recentLimit { break }
-            }
-            recent[user] = out
-        }
+        for user in Array(users.keys) { users[user]?.finish() }
     }
+
+    subscript(user: Int64) -> UserBehaviour { users[user] ?? .none }
 }
 
 /// Item vectors (unit, zero when missing) in catalogue order, flattened.

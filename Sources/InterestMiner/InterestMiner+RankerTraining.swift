@@ -110,9 +110,9 @@ extension InterestMiner {
         let cfModel = cfUsers, userProfiles = profiles
         let validation = parallelMap(users, threads: options.threads, makeState: { () }) { _, u -> ValidationUser in
             let user = data.userIDs[Int(u)]
-            let s = UserSignals(cf: cfModel?.user(Int(u)), profile: userProfiles[user], recent: behaviour.recent[user] ?? [],
-                                positives: behaviour.positives[user] ?? 0, time: behaviour.latest[user])
-            return ValidationUser(features: probe.featureMatrix(s), excluded: behaviour.seen[user] ?? [], target: Int(held[u] ?? 0),
+            let own = behaviour[user]
+            let s = UserSignals(cf: cfModel?.user(Int(u)), profile: userProfiles[user], recent: own.recent, positives: own.positives, time: own.latest)
+            return ValidationUser(features: probe.featureMatrix(s), excluded: own.seen, target: Int(held[u] ?? 0),
                                   positives: s.positives)
         }
         let coldSet = validation.filter { $0.positives <= equal.coldThreshold }

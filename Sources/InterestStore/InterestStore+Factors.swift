@@ -161,7 +161,7 @@ extension InterestStore {
     /// One user's trained factors under model `version` (nil: none, or another version).
     static func userFactor(_ db: Database, user: Int64, version: Int?) throws -> [Float]? {
         guard let version else { return nil }
-        let data = try Data.fetchOne(db, sql: "SELECT vector FROM user_factor WHERE user_id = ? AND model_version = ?", arguments: [user, version])
+        let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT vector FROM user_factor WHERE user_id = ? AND model_version = ?"), arguments: [user, version])
         return data.flatMap { VectorBlob.decode([UInt8]($0)) }
     }
 

@@ -18,7 +18,7 @@ extension InterestStore {
     /// queries, for the service's per-request path.
     public func userRankingState(_ external: String, after mark: EventWatermark?, factorVersion: Int? = nil) throws(StoreError) -> UserRankingState? {
         try read("reading a user's events and profile") { db -> UserRankingState? in
-            guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [external]) else { return nil }
+            guard let uid = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM user WHERE external_id = ?"), arguments: [external]) else { return nil }
             var rows: [InteractionRow] = []
             var newer = false
             let reviews = try RawStatement(db, "SELECT item_id, rating, ts, id FROM review WHERE user_id = ?")
@@ -39,7 +39,7 @@ extension InterestStore {
                 if let mark, interactions.int64(column: 4) > mark.interaction { newer = true }
             }
             interactions.reset()
-            let profile = try Row.fetchOne(db, sql: "SELECT model_version, sum, weight, ts, events FROM user_profile WHERE user_id = ?", arguments: [uid])
+            let profile = try Row.fetchOne(db.cachedStatement(sql: "SELECT model_version, sum, weight, ts, events FROM user_profile WHERE user_id = ?"), arguments: [uid])
                 .map { try Self.storedProfile($0, user: external) }
             return UserRankingState(rows: rows, profile: profile, hasNewerEvents: newer,
                                     factor: try Self.userFactor(db, user: uid, version: factorVersion))

@@ -226,6 +226,12 @@ enum Schema {
                 ) GROUP BY item_id, day;
                 """)
         }
+        m.registerMigration("v11-model-visibility-index") { db in
+            // `model.generation` was added after `payload`, so reading it from the table walks
+            // every overflow page of a multi-megabyte payload; every request asks which models
+            // are visible. This index answers that question by itself.
+            try db.execute(sql: "CREATE INDEX model_by_kind_visible ON model(kind, version, generation)")
+        }
         return m
     }
 }
