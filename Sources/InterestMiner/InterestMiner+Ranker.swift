@@ -22,14 +22,14 @@ struct RankerContext: Sendable {
 
 extension InterestMiner {
     /// The newest ranker with the models it fuses, or nil when none was trained.
-    func loadRanker() throws(InterestMinerError) -> RankerContext? {
+    func loadRanker(fresh: Bool = false) throws(InterestMinerError) -> RankerContext? {
         let state: (versions: [String: Int], maxItem: Int64)
         do { state = try store.servingState() } catch { throw .store(error) }
         guard state.versions[ModelKind.ranker] != nil else { return nil }
         // The newest item row too: a new item (record or first event) joins the catalogue with a
         // reload in the background (CF by fold-in, text by its vector).
         let key = [ModelKind.ranker, "cf", ModelKind.textEncoder, ModelKind.profile].map { state.versions[$0] ?? 0 } + [Int(state.maxItem)]
-        return try models.ranker(key: key) { () throws(InterestMinerError) in try self.readRanker() }
+        return try models.ranker(key: key, fresh: fresh) { () throws(InterestMinerError) in try self.readRanker() }
     }
 
     func requireRanker() throws(InterestMinerError) -> RankerContext {

@@ -86,17 +86,17 @@ extension InterestMiner {
     /// item row id (a new item may need folding in); nil when none was trained. A retrain (in
     /// this process or by another `interests train`) is picked up by the next call: the new model
     /// replaces the old in one step, and callers keep the old one while it loads.
-    func servingCFModel() throws(InterestMinerError) -> LoadedCFModel? {
-        try models.cfSlot.get(key: { () throws(InterestMinerError) -> [Int] in try self.cfCacheKey() },
+    func servingCFModel(fresh: Bool = false) throws(InterestMinerError) -> LoadedCFModel? {
+        try models.cfSlot.get(key: { () throws(InterestMinerError) -> [Int] in try self.cfCacheKey() }, fresh: fresh,
                               load: { () throws(InterestMinerError) -> LoadedCFModel? in try self.loadCFModel() })
     }
 
     /// The item vectors from the cache, keyed by the text encoder's version and the newest item
     /// row (a new item joins at once; vectors of existing items move with their new reviews and
     /// are refreshed at the next key change), so a request does not read every item vector.
-    private func servingItemTable(_ model: LoadedTextModel) throws(InterestMinerError) -> VectorTable {
+    func servingItemTable(_ model: LoadedTextModel, fresh: Bool = false) throws(InterestMinerError) -> VectorTable {
         let dimension = model.encoder.dimension
-        let table = try models.itemTableSlot.get(key: { () throws(InterestMinerError) -> [Int] in try self.itemTableKey() }, load: { () throws(InterestMinerError) -> VectorTable? in try self.itemVectorTable(dimension: dimension) })
+        let table = try models.itemTableSlot.get(key: { () throws(InterestMinerError) -> [Int] in try self.itemTableKey() }, fresh: fresh, load: { () throws(InterestMinerError) -> VectorTable? in try self.itemVectorTable(dimension: dimension) })
         return table ?? VectorTable(ids: [], vectors: [], dimension: dimension)
     }
 
@@ -121,6 +121,21 @@ extension InterestMiner {
     /// Whether the database has a collaborative model.
     public func hasCollaborativeModel() throws(InterestMinerError) -> Bool {
         try modelVersions()[ModelKind.cf] != nil
+    }
+
+    /// After this process activated a generation: loads it for every model this process holds,
+    /// here on the training thread, while requests keep being answered by the previous
+    /// generation; each model is swapped in when it is ready. Models nobody asked for yet stay
+    /// unloaded (the first caller loads them). A load that fails leaves the slot to the next
+    /// caller, as after a start.
+    func refreshServingModels() {
+        let held = models.held
+        if held.text || held.itemTable, let model = try? loadTextModel(fresh: true), held.itemTable {
+            _ = try? servingItemTable(model, fresh: true)
+        }
+        if held.terms { _ = try? loadTermsModel(fresh: true) }
+        if held.cf { _ = try? servingCFModel(fresh: true) }
+        if held.ranker { _ = try? loadRanker(fresh: true) }
     }
 
     /// Whether the user has a row (any event) in the database.

@@ -23,11 +23,11 @@ extension InterestMiner {
     /// The terms model of the newest stored text encoder, or nil when there is none. Cached under
     /// the same key as `loadTextModel` (and taken from it when that is loaded), so terms see the
     /// same stored versions as everything else.
-    func loadTermsModel() throws(InterestMinerError) -> LoadedTermsModel? {
+    func loadTermsModel(fresh: Bool = false) throws(InterestMinerError) -> LoadedTermsModel? {
         let versions: [String: Int]
         do { versions = try store.latestVersions() } catch { throw .store(error) }
         let key = [versions[ModelKind.textEncoder] ?? 0, versions[ModelKind.profile] ?? 0, versions[ModelKind.tokenizer] ?? 0]
-        return try models.terms(key: key) { () throws(InterestMinerError) in try self.readTermsModel() }
+        return try models.terms(key: key, fresh: fresh) { () throws(InterestMinerError) in try self.readTermsModel() }
     }
 
     func requireTermsModel() throws(InterestMinerError) -> LoadedTermsModel {

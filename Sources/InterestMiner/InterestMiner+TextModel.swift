@@ -81,11 +81,11 @@ extension LoadedTextModel {
 extension InterestMiner {
     /// The newest stored text encoder (with the tokenizer it was trained with), or nil. Cached
     /// while the stored versions of the encoder and its profile model are unchanged.
-    func loadTextModel() throws(InterestMinerError) -> LoadedTextModel? {
+    func loadTextModel(fresh: Bool = false) throws(InterestMinerError) -> LoadedTextModel? {
         let versions: [String: Int]
         do { versions = try store.latestVersions() } catch { throw .store(error) }
         let key = [versions[ModelKind.textEncoder] ?? 0, versions[ModelKind.profile] ?? 0, versions[ModelKind.tokenizer] ?? 0]
-        return try models.text(key: key) { () throws(InterestMinerError) in try self.readTextModel() }
+        return try models.text(key: key, fresh: fresh) { () throws(InterestMinerError) in try self.readTextModel() }
     }
 
     private func readTextModel() throws(InterestMinerError) -> LoadedTextModel? {

@@ -34,6 +34,19 @@ public struct TrainingOptions: Sendable {
         self.cf = cf
         self.text = text
     }
+
+    /// The threads every stage trains with (tokenizer, text model and vectors, CF and its
+    /// alpha tuning, neighbours, ranker); more than one trades bit-for-bit reproducibility for
+    /// speed. The service trains with one beside its requests (see `serve --training-threads`).
+    public var threads: Int {
+        get { tokenizer.threads }
+        set {
+            tokenizer.threads = newValue
+            embedding.skipGram.threads = newValue
+            cf?.als.threads = newValue
+            ranker?.threads = newValue
+        }
+    }
 }
 
 /// What a training run produced.
@@ -149,7 +162,7 @@ extension InterestMiner {
             try? store.failGeneration(build.id)
             throw error
         }
-        models.reset()
+        refreshServingModels()
         do { try store.applyRetention(keep: options.keepGenerations) } catch { throw .store(error) }
         report.generation = build.id
         return report

@@ -75,28 +75,24 @@ final class ModelCache: Sendable {
     /// The item vectors the per-user `text` method scores (keyed by encoder version and newest item).
     let itemTableSlot = CachedModel<VectorTable>()
 
-    /// Drops every cached model (see `CachedModel.reset`).
-    func reset() {
-        textSlot.reset()
-        termsSlot.reset()
-        rankerSlot.reset()
-        cfSlot.reset()
-        itemTableSlot.reset()
+    func ranker(key: [Int], fresh: Bool, load: @escaping @Sendable () throws(InterestMinerError) -> RankerContext?) throws(InterestMinerError) -> RankerContext? {
+        try rankerSlot.get(key: { key }, fresh: fresh, load: load)
     }
 
-    func ranker(key: [Int], load: @escaping @Sendable () throws(InterestMinerError) -> RankerContext?) throws(InterestMinerError) -> RankerContext? {
-        try rankerSlot.get(key: { key }, load: load)
+    func text(key: [Int], fresh: Bool, load: @escaping @Sendable () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
+        try textSlot.get(key: { key }, fresh: fresh, load: load)
     }
 
-    func text(key: [Int], load: @escaping @Sendable () throws(InterestMinerError) -> LoadedTextModel?) throws(InterestMinerError) -> LoadedTextModel? {
-        try textSlot.get(key: { key }, load: load)
+    /// Which slots hold a model (the ones a refresh after training reloads).
+    var held: (text: Bool, terms: Bool, ranker: Bool, cf: Bool, itemTable: Bool) {
+        (textSlot.holdsModel, termsSlot.holdsModel, rankerSlot.holdsModel, cfSlot.holdsModel, itemTableSlot.holdsModel)
     }
 
     /// The terms model at `key`: taken from the text model when that is already loaded at the
     /// same key (the service keeps one tokenizer), else loaded on its own.
-    func terms(key: [Int], load: @escaping @Sendable () throws(InterestMinerError) -> LoadedTermsModel?) throws(InterestMinerError) -> LoadedTermsModel? {
+    func terms(key: [Int], fresh: Bool, load: @escaping @Sendable () throws(InterestMinerError) -> LoadedTermsModel?) throws(InterestMinerError) -> LoadedTermsModel? {
         if let loaded = textSlot.loaded(key: key) { return loaded.map(\.termsModel) }
-        return try termsSlot.get(key: { key }, load: load)
+        return try termsSlot.get(key: { key }, fresh: fresh, load: load)
     }
 }
 
@@ -133,20 +129,23 @@ final class CachedModel<Model: Sendable>: Sendable {
     /// Loads run so far.
     var loads: Int { state.withLock { $0.loads } }
 
-    func get(key current: @escaping @Sendable () throws(InterestMinerError) -> [Int],
+    /// The model at the current key. `fresh`: the caller itself waits for the model at the
+    /// current key (loading it on its own thread if nobody is), while every other caller keeps
+    /// being answered by the previous one — how a training run warms the new generation.
+    func get(key current: @escaping @Sendable () throws(InterestMinerError) -> [Int], fresh: Bool = false,
              load: @escaping @Sendable () throws(InterestMinerError) -> Model?) throws(InterestMinerError) -> Model? {
         let key = try current()
         for _ in 0..<3 {
             let step: Step = state.withLock { s in
                 if let k = s.key, k == key { return .use(s.model) }
                 if let l = s.loading {
-                    return s.key != nil ? .use(s.model) : .wait(l.done)
+                    return s.key != nil && !fresh ? .use(s.model) : .wait(l.done)
                 }
                 let done = DispatchGroup()
                 done.enter()
                 s.loading = (key, done)
                 s.loads += 1
-                return s.key != nil ? .loadInBackground(done, s.model) : .loadHere(done)
+                return s.key != nil && !fresh ? .loadInBackground(done, s.model) : .loadHere(done)
             }
             switch step {
             case .use(let model):
@@ -189,13 +188,8 @@ final class CachedModel<Model: Sendable>: Sendable {
         return nil
     }
 
-    /// Forgets the cached model (the next caller loads synchronously): after this process
-    /// activated a generation itself, its next answer must come from it.
-    func reset() {
-        state.withLock { s in
-            if s.loading == nil { (s.key, s.model) = (nil, nil) }
-        }
-    }
+    /// Whether a model (or the knowledge that none is stored) is cached.
+    var holdsModel: Bool { state.withLock { $0.key != nil } }
 
     /// What is cached at exactly `key`: nil when nothing is (or another key), `.some(nil)` when
     /// no such model is stored.

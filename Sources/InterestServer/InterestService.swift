@@ -14,7 +14,7 @@ final class InterestService: Sendable {
     init(miner: InterestMiner, configuration: ServerConfiguration) {
         self.miner = miner
         self.configuration = configuration
-        training = TrainingJob(miner: miner, options: configuration.training)
+        training = TrainingJob(miner: miner, options: configuration.training, nice: configuration.trainingNice)
     }
 
     /// The one place that decides how the service ranks a user's recommendations: the fused

@@ -2,10 +2,11 @@ import Foundation
 import InterestMiner
 import Synchronization
 
-/// `POST /v1/train`: one training run at a time, in the background on its own queue. The models
-/// it stores are picked up by the next request (the façade's model cache keys on stored
-/// versions and swaps a model in one step), so requests go on being answered by the old models
-/// while it trains.
+/// `POST /v1/train`: one training run at a time, in the background on a thread of its own at a
+/// lower CPU priority (niceness `nice`: Linux applies it to that thread alone), so requests win
+/// the CPU whenever both want it. The run loads the generation it activated for every model
+/// the service holds before it finishes (the façade's model cache swaps each in one step), so
+/// requests go on being answered by the old models until the new ones are ready.
 final class TrainingJob: Sendable {
     struct Status: Codable, Sendable, Equatable {
         /// idle, running, succeeded or failed.
@@ -19,12 +20,13 @@ final class TrainingJob: Sendable {
 
     private let miner: InterestMiner
     private let options: TrainingOptions
-    private let queue = WorkQueue(label: "interests.train")
+    private let nice: Int32
     private let status = Mutex(Status(state: "idle"))
 
-    init(miner: InterestMiner, options: TrainingOptions) {
+    init(miner: InterestMiner, options: TrainingOptions, nice: Int32) {
         self.miner = miner
         self.options = options
+        self.nice = nice
     }
 
     var current: Status { status.withLock { $0 } }
@@ -37,8 +39,11 @@ final class TrainingJob: Sendable {
             return s
         }
         guard let started else { return nil }
-        let (miner, options) = (miner, options)
-        Task(executorPreference: queue) { [self] in
+        let (miner, options, nice) = (miner, options, nice)
+        let thread = Thread { [self] in
+            // Linux: who 0 with PRIO_PROCESS is the calling thread alone. Best effort: a system
+            // that refuses leaves the run at normal priority.
+            if nice > 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }
             let result: Result<[String: Int], InterestMinerError>
             do throws(InterestMinerError) {
                 _ = try miner.train(options)
@@ -58,6 +63,8 @@ final class TrainingJob: Sendable {
                 }
             }
         }
+        thread.name = "interests.train"
+        thread.start()
         return started
     }
 

@@ -18,11 +18,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "Token every write and delete must present (default: $\(ServerConfiguration.tokenVariable)).") var token: String?
     @Option(help: "Largest request body in bytes (larger: 413).") var maxBodyBytes = 8 << 20
+    @Option(help: "Threads a POST /v1/train run uses (more: faster runs, slower requests meanwhile).") var trainingThreads = 1
+    @Option(help: "Niceness 0–19 of a POST /v1/train run (above 0: requests come first on the CPU).") var trainingNice: Int32 = 10
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         if token?.isEmpty == true { throw ValidationError("--token must not be empty") }
+        guard trainingThreads >= 1 else { throw ValidationError("--training-threads must be at least 1") }
+        guard (0...19).contains(trainingNice) else { throw ValidationError("--training-nice must be 0–19") }
     }
 
     func run() async throws {
@@ -31,7 +35,10 @@ struct ServeCommand: AsyncParsableCommand {
         if secret == nil && !["127.0.0.1", "localhost", "::1"].contains(host) {
             Terminal.err("warning: listening on \(host) without a token: anyone who can reach it can write and delete (set \(ServerConfiguration.tokenVariable))")
         }
-        let app = buildApplication(miner: miner, configuration: ServerConfiguration(host: host, port: port, token: secret, maxBodyBytes: maxBodyBytes))
+        var training = ServerConfiguration.defaultTraining
+        training.threads = trainingThreads
+        let configuration = ServerConfiguration(host: host, port: port, token: secret, maxBodyBytes: maxBodyBytes, training: training, trainingNice: trainingNice)
+        let app = buildApplication(miner: miner, configuration: configuration)
         Terminal.err("interests serve: http://\(host):\(port) on \(database.db), writes \(secret == nil ? "open (no token)" : "need the token")")
         try await app.runService()
     }

@@ -154,7 +154,6 @@ struct TrainCommand: AsyncParsableCommand {
         guard ranker == "fused" else { return nil }
         var options = RankerTrainingOptions()
         options.seed = seed
-        options.threads = threads
         return options
     }
 
@@ -166,17 +165,18 @@ struct TrainCommand: AsyncParsableCommand {
             cfOptions = CFTrainingOptions(
                 method: method,
                 als: ALSConfiguration(factors: factors, regularization: regularization ?? 0.05, alpha: alphaSetting().0, iterations: iterations ?? 15,
-                                      seed: seed, threads: threads),
+                                      seed: seed),
                 bpr: BPRConfiguration(factors: factors, regularization: regularization ?? 0.01, iterations: iterations ?? 100, seed: seed),
                 weights: weights(), alphaGrid: alphaSetting().1)
         }
         var options = TrainingOptions(
-            tokenizer: TokenizerTrainingOptions(recipe: tokenizerModel, vocabularySize: vocabSize, minFrequency: minFrequency, threads: threads),
+            tokenizer: TokenizerTrainingOptions(recipe: tokenizerModel, vocabularySize: vocabSize, minFrequency: minFrequency),
             embedding: EmbeddingTrainingOptions(
-                skipGram: SkipGramConfiguration(dimension: dim, epochs: epochs ?? 5, minCount: 2, seed: seed, threads: threads),
+                skipGram: SkipGramConfiguration(dimension: dim, epochs: epochs ?? 5, minCount: 2, seed: seed),
                 automaticEpochs: epochs == nil,
                 encoder: modelDir.map { .pretrained(directory: $0, maxLength: maxLength) } ?? .subword),
             cf: cfOptions, text: !noText, profile: profileRule(), ranker: rankerOptions())
+        options.threads = threads
         options.keepGenerations = keepGenerations
         options.takeOver = takeOver
         let report = try miner.train(options) { message in

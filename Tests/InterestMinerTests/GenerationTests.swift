@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import InterestCore
 import InterestStore
+import Synchronization
 import Testing
 import TextEmbedding
 @testable import InterestMiner
@@ -196,6 +197,42 @@ final class PausedFlag: @unchecked Sendable {
         }
         #expect(answers.count == 16 && answers.allSatisfy { $0 != nil })
         #expect(miner.models.rankerSlot.loads == 1)
+    }
+
+    @Test func aRetrainInThisProcessSwapsLoadedModelsBeforeItReturns() async throws {
+        let miner = try await trainedMiner()
+        let before = try miner.requireRanker().version
+        let loads = miner.models.rankerSlot.loads
+        _ = try miner.train(fastTraining)
+        // The run loaded the new ranker itself; the next request uses it without a load.
+        #expect(miner.models.rankerSlot.loads == loads + 1)
+        let after = try miner.requireRanker().version
+        #expect(after > before)
+        #expect(miner.models.rankerSlot.loads == loads + 1)
+    }
+
+    @Test func aFreshLoadLeavesOtherCallersOnThePreviousModel() throws {
+        let slot = CachedModel<String>()
+        #expect(try slot.get(key: { [1] }, load: { "first" }) == "first")
+        let release = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0)
+        let fresh = Mutex<String?>(nil)
+        let warm = Thread {
+            let got = try? slot.get(key: { [2] }, fresh: true) { () throws(InterestMinerError) -> String? in
+                started.signal()
+                release.wait()
+                return "second"
+            }
+            fresh.withLock { $0 = got ?? nil }
+        }
+        warm.start()
+        started.wait()
+        // While the fresh load runs, callers at the new key get the previous model at once.
+        #expect(try slot.get(key: { [2] }, load: { Issue.record("loaded twice"); return "again" }) == "first")
+        release.signal()
+        while fresh.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(fresh.withLock { $0 } == "second")
+        #expect(try slot.get(key: { [2] }, load: { Issue.record("loaded twice"); return "again" }) == "second")
+        #expect(slot.loads == 2)
     }
 
     @Test func dailyCountsFollowIngestAndForget() async throws {
