@@ -14,11 +14,11 @@ public struct RankerTrainingOptions: Sendable {
     public var negatives: Int = 50
     /// Validation users used at most (a seeded sample beyond that).
     public var maxValidationUsers = 2_000
-    /// Validation users × catalogue items held at most (each cell holds every feature): a large
-    /// catalogue gets fewer validation users (never fewer than `minimumValidationUsers`), so
-    /// fitting time and memory stay bounded — 2,000 users up to 10,000 items, 200 at 100,000.
-    public var validationCellBudget = 20_000_000
-    public var minimumValidationUsers = 200
+    /// Per validation user, the best unseen items by each first-stage feature (and by their
+    /// sum) ranked exactly, and a uniform sample of the other unseen items standing for the rest
+    /// (see `ValidationUser`): fitting time and memory per user do not grow with the catalogue.
+    public var candidatePool = 100
+    public var tailSample = 300
     public var threads = 2
     public var l2: Double = 0.01
     public var seed: UInt64 = 1
@@ -65,10 +65,10 @@ extension InterestMiner {
         var heldByUser: [Int64: Int] = [:]
         for (u, i) in held { heldByUser[data.userIDs[Int(u)]] = Int(i) }
         progress("ranker: \(held.count) validation users")
-        // Validation users (at most `maxValidationUsers` and the cell budget, a seeded sample):
-        // every feature of every item; profiles are folded for these users only.
+        // Validation users (at most `maxValidationUsers`, a seeded sample): every feature of
+        // their candidates; profiles are folded for these users only.
         var users = held.keys.sorted()
-        let cap = min(options.maxValidationUsers, max(options.minimumValidationUsers, options.validationCellBudget / max(1, n)))
+        let cap = options.maxValidationUsers
         if users.count > cap {
             var rng = SeededRandom(seed: options.seed)
             rng.shuffle(&users)
@@ -112,8 +112,8 @@ extension InterestMiner {
             let user = data.userIDs[Int(u)]
             let own = behaviour[user]
             let s = UserSignals(cf: cfModel?.user(Int(u)), profile: userProfiles[user], recent: own.recent, positives: own.positives, time: own.latest)
-            return ValidationUser(features: probe.featureMatrix(s), excluded: own.seen, target: Int(held[u] ?? 0),
-                                  positives: s.positives)
+            return probe.validationUser(s, excluded: own.seen, target: Int(held[u] ?? 0), pool: options.candidatePool, tail: options.tailSample,
+                                        seed: options.seed &+ UInt64(bitPattern: user) &* 0x9E37_79B9_7F4A_7C15)
         }
         let coldSet = validation.filter { $0.positives <= equal.coldThreshold }
         let warmSet = validation.filter { $0.positives > equal.coldThreshold }

@@ -1,54 +1,118 @@
 import Foundation
 import InterestCore
 
-/// One validation user for fitting the fusion: every feature over the whole catalogue, what is
-/// excluded from ranking (seen items), the held-out item, and the user's positive count.
+/// One validation user for fitting the fusion: every feature of each candidate item, the
+/// held-out item among them, and the user's positive count. Candidates `0..<exact` are ranked
+/// exactly; the rest are a uniform sample of the user's other unseen items, each standing for
+/// `tailWeight` items, so the held-out item's rank over the whole catalogue is estimated
+/// without scoring it all (exact at the top, where NDCG@10 is decided; cf. Krichene & Rendle,
+/// "On Sampled Metrics for Item Recommendation", KDD 2020, on why only the tail may be sampled).
 public struct ValidationUser: Sendable {
-    /// features[f][i]: feature f of item i.
+    /// features[f][c]: feature f of candidate c.
     public let features: [[Float]]
-    public let excluded: Set<Int>
+    /// The catalogue row of each candidate (ties rank the lower row first, as the peers do).
+    public let rows: [Int32]
+    /// The held-out item's candidate index.
     public let target: Int
+    public let exact: Int
+    public let tailWeight: Double
     public let positives: Int
-    /// `excluded` as one flag per item: the objective tests every item thousands of times in a
-    /// fit, and a flag costs a load where a set costs a hash.
-    let excludedMask: [Bool]
 
-    public init(features: [[Float]], excluded: Set<Int>, target: Int, positives: Int) {
+    public init(features: [[Float]], rows: [Int32], target: Int, exact: Int, tailWeight: Double, positives: Int) {
         self.features = features
-        self.excluded = excluded
+        self.rows = rows
         self.target = target
+        self.exact = min(exact, rows.count)
+        self.tailWeight = tailWeight
         self.positives = positives
-        var mask = [Bool](repeating: false, count: features.first?.count ?? 0)
-        for i in excluded where i >= 0 && i < mask.count { mask[i] = true }
-        excludedMask = mask
     }
 
-    /// The held-out item's 1-based rank under `weights` (ties: lower index first, as the peers)
-    /// and the number of candidates.
-    public func rank(_ weights: [Double]) -> (Int, Int) {
+    /// Every catalogue item not `excluded` a candidate, ranked exactly; `features[f][i]` is
+    /// feature f of catalogue item i and `target` a catalogue row.
+    public init(features: [[Float]], excluded: Set<Int>, target: Int, positives: Int) {
         let n = features.first?.count ?? 0
-        guard target < n else { return (n, n) }
-        var scores = [Float](repeating: 0, count: n)
+        let kept = (0..<n).filter { $0 == target || !excluded.contains($0) }
+        self.init(features: features.map { f in kept.map { f[$0] } }, rows: kept.map { Int32($0) },
+                  target: kept.firstIndex(of: target) ?? kept.count, exact: kept.count, tailWeight: 1, positives: positives)
+    }
+
+    /// The held-out item's estimated 1-based rank under `weights`: one plus the exact candidates
+    /// above it plus `tailWeight` for each sampled one above it.
+    public func rank(_ weights: [Double]) -> Double {
+        let m = rows.count
+        guard target < m else { return Double(m) + Double(m - exact) * tailWeight }
+        var scores = [Float](repeating: 0, count: m)
         for (f, w) in zip(features, weights) where w != 0 {
             let wf = Float(w)
-            for i in 0..<n { scores[i] += wf * f[i] }
-        }
-        let t = scores[target]
-        var better = 0, count = 0
-        excludedMask.withUnsafeBufferPointer { mask in
-            scores.withUnsafeBufferPointer { s in
-                for i in 0..<min(n, mask.count) where !mask[i] {
-                    count += 1
-                    if i != target && (s[i] > t || (s[i] == t && i < target)) { better += 1 }
+            f.withUnsafeBufferPointer { fp in
+                scores.withUnsafeMutableBufferPointer { sp in
+                    for c in 0..<m { sp[c] += wf * fp[c] }
                 }
             }
         }
-        return (better + 1, count)
+        let t = scores[target], tr = rows[target]
+        var above = 0, tailAbove = 0
+        scores.withUnsafeBufferPointer { s in
+            rows.withUnsafeBufferPointer { r in
+                for c in 0..<exact where c != target && (s[c] > t || (s[c] == t && r[c] < tr)) { above += 1 }
+                for c in exact..<m where s[c] > t || (s[c] == t && r[c] < tr) { tailAbove += 1 }
+            }
+        }
+        return 1 + Double(above) + Double(tailAbove) * tailWeight
+    }
+}
+
+extension FusionScorer {
+    /// A validation user's candidates: the held-out item and the `pool` best unseen items by
+    /// each first-stage feature alone and by their unweighted sum (ranked exactly), and a
+    /// uniform sample (seeded) of `tail` of the other unseen items. Attention is computed for
+    /// the candidates only, so a user costs O(items · dimension) for the first stage plus
+    /// O((pool + tail) · recent · dimension), and holds O(pool + tail) floats per feature —
+    /// whatever the catalogue size.
+    public func validationUser(_ user: UserSignals, excluded: Set<Int>, target: Int, pool: Int, tail: Int, seed: UInt64) -> ValidationUser {
+        let n = catalogue.count
+        let base = baseScores(user)
+        var lists: [[Float]] = []
+        if model.features.contains(.collaborative) { lists.append(base.cf) }
+        if model.features.contains(.text) { lists.append(base.text) }
+        if model.features.contains(.popularity) { lists.append(catalogue.popularity) }
+        if model.features.contains(.recentPopularity) { lists.append(base.recentPopularity) }
+        var sum = [Float](repeating: 0, count: n)
+        for l in lists { for i in 0..<n { sum[i] += l[i] } }
+        lists.append(sum)
+        var chosen: [Int] = target >= 0 && target < n ? [target] : []
+        var inPool = Set(chosen)
+        for l in lists {
+            var top = TopK(pool)
+            for i in 0..<n where !excluded.contains(i) && l[i] > top.threshold { top.offer(Int32(i), l[i]) }
+            for (id, _) in top.sorted() where inPool.insert(Int(id)).inserted { chosen.append(Int(id)) }
+        }
+        let exact = chosen.count
+        let others = n - excluded.subtracting(inPool).count - inPool.count
+        var rng = SeededRandom(seed: seed)
+        if others <= tail {
+            for i in 0..<n where !excluded.contains(i) && !inPool.contains(i) { chosen.append(i) }
+        } else {
+            var taken = Set<Int>()
+            var tries = 0
+            while taken.count < tail && tries < tail * 50 {
+                tries += 1
+                let j = rng.next(below: n)
+                if !excluded.contains(j) && !inPool.contains(j) && taken.insert(j).inserted { chosen.append(j) }
+            }
+        }
+        let sampled = chosen.count - exact
+        let weight = sampled > 0 ? Double(others) / Double(sampled) : 1
+        var columns = model.features.map { _ in [Float](repeating: 0, count: chosen.count) }
+        for (c, i) in chosen.enumerated() {
+            for (f, v) in features(i, user: user, base: base).enumerated() { columns[f][c] = Float(v) }
+        }
+        return ValidationUser(features: columns, rows: chosen.map { Int32($0) }, target: 0, exact: exact, tailWeight: weight, positives: user.positives)
     }
 }
 
 /// Fits fusion weights on validation users: a pairwise logistic start (held-out item against
-/// uniformly sampled unseen items), then coordinate ascent on the validation objective
+/// candidates drawn uniformly from the user's), then coordinate ascent on the validation objective
 /// NDCG@10 + ½·NDCG (uncut; it smooths the steps of the cut-off metric) on `bags` bootstrap
 /// samples of the users, averaged (each at unit length). Deterministic.
 public enum FusionFitting {
@@ -68,8 +132,8 @@ public enum FusionFitting {
     public static func objective(_ users: [ValidationUser], _ weights: [Double], threads: Int = 2) -> (ndcg: Double, smooth: Double) {
         guard !users.isEmpty else { return (0, 0) }
         let parts = parallelMap(Array(users.indices), threads: threads, makeState: { () }) { _, u -> (Double, Double) in
-            let (r, _) = users[u].rank(weights)
-            let g = 1 / log2(Double(r) + 1)
+            let r = users[u].rank(weights)
+            let g = 1 / log2(r + 1)
             return (r <= 10 ? g : 0, g)
         }
         let cut = parts.reduce(0) { $0 + $1.0 } / Double(users.count)
@@ -82,14 +146,14 @@ public enum FusionFitting {
         var rng = SeededRandom(seed: settings.seed)
         var differences: [[Double]] = []
         for u in users {
-            let n = u.features.first?.count ?? 0
-            guard n > u.excluded.count + 1 else { continue }
+            let m = u.rows.count
+            guard m > 1, u.target < m else { continue }
             var taken = Set<Int>()
             var tries = 0
             while taken.count < settings.negatives && tries < settings.negatives * 20 {
-                let j = rng.next(below: n)
+                let j = rng.next(below: m)
                 tries += 1
-                if j != u.target && !u.excluded.contains(j) && taken.insert(j).inserted {
+                if j != u.target && taken.insert(j).inserted {
                     differences.append((0..<d).map { Double(u.features[$0][u.target] - u.features[$0][j]) })
                 }
             }

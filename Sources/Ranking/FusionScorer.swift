@@ -252,24 +252,6 @@ public struct FusionScorer: Sendable {
         }
     }
 
-    /// Every feature of every item (attention included, no shortlist): for fitting.
-    public func featureMatrix(_ user: UserSignals) -> [[Float]] {
-        let base = baseScores(user)
-        let n = catalogue.count
-        let none = [Float](repeating: 0, count: n)
-        return model.features.map { f in
-            switch f {
-            case .collaborative: base.cf
-            case .text: base.text
-            case .attention: user.recent.isEmpty ? none : (0..<n).map { textAttention($0, user) }
-            case .collaborativeAttention: user.recent.isEmpty ? none : (0..<n).map { cfAttention($0, user) }
-            case .interest: none
-            case .popularity: catalogue.popularity
-            case .recentPopularity: base.recentPopularity
-            }
-        }
-    }
-
     /// Fused scores of every item for the user (higher is better); `excluded` rows (seen items)
     /// get −∞. Items past the shortlist get their first-stage score shifted below every
     /// shortlisted one.

@@ -84,6 +84,61 @@ import Testing
     }
 }
 
+@Suite struct ValidationCandidateTests {
+    /// A random catalogue of `n` items in 4-d text and CF spaces, with random popularity.
+    static func scorer(n: Int, seed: UInt64) -> FusionScorer {
+        var rng = SeededRandom(seed: seed)
+        let text = (0..<(n * 4)).map { _ in Float(rng.nextUnit() - 0.5) }
+        let cf = (0..<(n * 4)).map { _ in Float(rng.nextUnit() - 0.5) }
+        let popularity = (0..<n).map { _ in Float(rng.nextUnit()) }
+        let catalogue = RankingCatalogue(count: n, textDimension: 4, itemVectors: text, cfFactors: 4, cfItems: cf, popularity: popularity,
+                                         eventTimes: [[Int64]](repeating: [], count: n))
+        let features: [FusionFeature] = [.collaborative, .text, .attention, .popularity]
+        return FusionScorer(catalogue: catalogue, model: FusionModel(features: features, coldWeights: [1, 1, 1, 1], warmWeights: [1, 1, 1, 1]))
+    }
+
+    static let user = UserSignals(cf: [0.3, -0.2, 0.5, 0.1], profile: [0.5, 0.5, -0.5, 0.5], recent: [3, 4], positives: 6)
+
+    /// The exact rank of catalogue row `target` under `w` (features in the model's order),
+    /// computed over every unseen item from the scorer's own per-item features.
+    static func exactRank(_ scorer: FusionScorer, target: Int, excluded: Set<Int>, _ w: [Double]) -> Int {
+        let base = scorer.baseScores(user)
+        let score = { (i: Int) in zip(scorer.features(i, user: user, base: base), w).map { Float($0 * $1) }.reduce(0, +) }
+        let t = score(target)
+        return 1 + (0..<scorer.catalogue.count).filter { $0 != target && !excluded.contains($0) && (score($0) > t || (score($0) == t && $0 < target)) }.count
+    }
+
+    @Test func aSmallCatalogueIsRankedExactly() {
+        let scorer = Self.scorer(n: 60, seed: 1)
+        let excluded: Set<Int> = [3, 4, 10]
+        let v = scorer.validationUser(Self.user, excluded: excluded, target: 17, pool: 5, tail: 100, seed: 2)
+        #expect(v.rows.count == 57 && v.tailWeight == 1)
+        #expect(Set(v.rows.map(Int.init)) == Set(0..<60).subtracting(excluded))
+        for w in [[1.0, 1, 1, 1], [0.2, 1, -0.5, 0.3], [0, 0, 0, 1]] {
+            #expect(v.rank(w) == Double(Self.exactRank(scorer, target: 17, excluded: excluded, w)), "weights \(w)")
+        }
+    }
+
+    @Test func theTopIsExactAndTheTailEstimated() {
+        let n = 3_000
+        let scorer = Self.scorer(n: n, seed: 3)
+        let excluded: Set<Int> = [3, 4]
+        // The best item by CF alone is in the exact pool: ranked first under CF weights.
+        let base = scorer.baseScores(Self.user)
+        let best = (0..<n).filter { !excluded.contains($0) }.max { base.cf[$0] < base.cf[$1] }!
+        let top = scorer.validationUser(Self.user, excluded: excluded, target: best, pool: 20, tail: 300, seed: 4)
+        #expect(top.rank([1, 0, 0, 0]) == 1)
+        #expect(top.tailWeight > 1 && top.rows.count == top.exact + 300)
+        // A middling item: the estimate lands near the exact rank (sampling error ~ √(p(1−p)/300)·n).
+        let middle = (0..<n).filter { !excluded.contains($0) }.sorted { base.cf[$0] > base.cf[$1] }[n / 2]
+        let v = scorer.validationUser(Self.user, excluded: excluded, target: middle, pool: 20, tail: 300, seed: 5)
+        let w = [1.0, 0.5, 0.2, 0.3]
+        let exact = Double(Self.exactRank(scorer, target: middle, excluded: excluded, w))
+        #expect(abs(v.rank(w) - exact) < 0.12 * Double(n), "estimate \(v.rank(w)) against \(exact)")
+        #expect(scorer.validationUser(Self.user, excluded: excluded, target: middle, pool: 20, tail: 300, seed: 5).rows == v.rows, "seeded")
+    }
+}
+
 @Suite struct ListEvaluationTests {
     @Test func ranksFollowThePeersRules() {
         let catalogue: Set<String> = ["a", "b", "c", "d", "e"]
