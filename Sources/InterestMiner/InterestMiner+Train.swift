@@ -222,7 +222,7 @@ extension InterestMiner {
         let catchUp = text.map { model in
             CatchUpText(version: model.version,
                         profile: model.profile.map { ProfileBuild(rule: $0.rule, version: model.version, dimension: model.encoder.dimension) },
-                        textsPerStep: model.encoder.isTransformer ? 64 : 2_000) { texts in model.encodeForStorage(texts, threads: 1) }
+                        textsPerStep: model.encoder.isTransformer ? 16 : 500) { texts in model.encodeForStorage(texts, threads: 1) }
         }
         let json = (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) }
         do {

@@ -20,20 +20,29 @@ public struct ProfileBuild: Sendable {
 /// meanwhile are skipped (never a foreign-key failure at the end of a long run), and each chunk
 /// records the run's heartbeat (`beginGeneration`).
 extension InterestStore {
-    /// Rows per write transaction of a build.
-    static let buildChunk = 20_000
+    /// Rows per step of a build write (a transaction takes steps until its time is up).
+    static let buildChunk = 1_000
+    /// How long a build transaction holds the database's single writer, at most about (a step
+    /// more): ingest and forget wait at most this long for a training run — also when the run
+    /// works at a low CPU priority and is slowed by the requests it gives way to.
+    static let buildTransactionBudget: Duration = .milliseconds(40)
 
-    /// Writes `rows` in chunks, each in its own transaction with the run's heartbeat.
+    /// Writes `rows` in steps of `chunk`, in transactions of about `buildTransactionBudget`
+    /// each, every one with the run's heartbeat.
     func writeChunked<Element>(_ operation: String, _ build: GenerationBuild, _ rows: [Element], chunk: Int = buildChunk,
                                _ body: (Database, ArraySlice<Element>) throws -> Void) throws(StoreError) {
         var start = 0
+        let clock = ContinuousClock()
         repeat {
-            let part = rows[start..<min(rows.count, start + chunk)]
             try write(operation) { db in
                 try Self.heartbeat(db, build.id)
-                try body(db, part)
+                let began = clock.now
+                repeat {
+                    let end = min(rows.count, start + max(1, chunk))
+                    try body(db, rows[start..<end])
+                    start = end
+                } while start < rows.count && clock.now - began < Self.buildTransactionBudget
             }
-            start += chunk
         } while start < rows.count
     }
 
@@ -74,7 +83,7 @@ extension InterestStore {
     /// row id) and the sum of the review vectors already built, per chunk of items read and
     /// written in one transaction (so a forget between chunks is reflected exactly).
     public func writeItemVectors(version: Int, texts: [(item: Int64, vector: [Float]?)], build: GenerationBuild) throws(StoreError) {
-        try writeChunked("writing item vectors", build, texts, chunk: 2_000) { db, part in
+        try writeChunked("writing item vectors", build, texts, chunk: 200) { db, part in
             guard let lo = part.first?.item, let hi = part.last?.item else { return }
             var sums: [Int64: (sum: [Float], count: Int)] = [:]
             let cursor = try Row.fetchCursor(db, sql: """
@@ -210,12 +219,16 @@ extension InterestStore {
     /// users per transaction: each user's events are read through the (user, time) indexes and
     /// folded in (time, kind, row) order, as `ProfileWriter` folds them at ingest. Returns the
     /// number of users with a profile.
+    /// The users per transaction adapt so each takes about `buildTransactionBudget`.
     @discardableResult
-    public func buildProfiles(_ profile: ProfileBuild, build: GenerationBuild, usersPerChunk: Int = 5_000) throws(StoreError) -> Int {
+    public func buildProfiles(_ profile: ProfileBuild, build: GenerationBuild) throws(StoreError) -> Int {
         var after: Int64 = 0
         var built = 0
+        var usersPerChunk = 200
         let mark = build.watermark
+        let clock = ContinuousClock()
         while true {
+            let began = clock.now
             let (last, count) = try write("building profiles") { db -> (Int64?, Int) in
                 try Self.heartbeat(db, build.id)
                 let ids = try Int64.fetchAll(db, sql: "SELECT id FROM user WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, usersPerChunk])
@@ -247,6 +260,9 @@ extension InterestStore {
             guard let last else { return built }
             built += count
             after = last
+            let took = clock.now - began
+            if took > Self.buildTransactionBudget * 2 { usersPerChunk = max(10, usersPerChunk / 2) }
+            if took < Self.buildTransactionBudget / 2 { usersPerChunk = min(5_000, usersPerChunk * 2) }
         }
     }
 }

@@ -156,7 +156,7 @@ extension InterestStore {
     }
 
     /// Deletes a table's rows a chunk per transaction (so ingest never waits long), then drops it.
-    func dropInChunks(_ name: String, key: String, chunk: Int = 50_000) throws(StoreError) {
+    func dropInChunks(_ name: String, key: String, chunk: Int = 5_000) throws(StoreError) {
         while true {
             let more = try write("dropping \(name)") { db -> Bool in
                 guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)",
