@@ -166,6 +166,21 @@ final class PausedFlag: @unchecked Sendable {
         #expect(try miner.store.latestVersions() != active)
     }
 
+    @Test func aServiceIngestsRightAfterAnotherProcessActivatesAGeneration() async throws {
+        let trainer = try await trainedMiner()
+        // The "service": its text model is cached when another process activates a generation.
+        let service = try InterestMiner(databasePath: trainer.databasePath)
+        let before = try #require(try service.loadTextModel())
+        _ = try trainer.train(retrain)
+        // Its first write meets the new encoder: it waits for that encoder (not the cached one
+        // a background load would still hand out) and writes with it.
+        _ = try await service.ingest([.text("q.jsonl", [#"{"type":"query","user":"u000002","text":"fly line","ts":1767000000}"#])])
+        let now = try #require(try trainer.loadTextModel())
+        #expect(now.version != before.version)
+        let stored = try service.store.userEventVectors("u000002")?.first { $0.text == "fly line" }
+        #expect(stored?.vector == now.encoder.encode("fly line").values)
+    }
+
     @Test func vectorsOfAReplacedEncoderAreRefused() async throws {
         let miner = try await trainedMiner()
         let old = try #require(try miner.loadTextModel())

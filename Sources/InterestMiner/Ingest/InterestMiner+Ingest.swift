@@ -146,7 +146,9 @@ extension InterestMiner {
                 return try store.write(parsed.chunk.events, vectors: parsed.vectors, cache: &cache)
             } catch .staleTextModel where tries < 3 {
                 tries += 1
-                session.textModel = try loadTextModel()
+                // The active generation's encoder, waited for: a cached model may still be the
+                // previous generation's while its replacement loads in the background.
+                session.textModel = try loadTextModel(fresh: true)
                 parsed = session.prepare(parsed.chunk)
             } catch {
                 throw .store(error)
