@@ -33,7 +33,6 @@ public final class InterestStore: Sendable {
                 PRAGMA journal_size_limit = 67108864;
                 PRAGMA temp_store = MEMORY;
                 PRAGMA secure_delete = ON;
-                PRAGMA mmap_size = 2147418112;
                 """)
         }
         if readOnly, path != ":memory:", let reader = Self.currentReader(path: path, configuration: config) {
