@@ -21,40 +21,60 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// From triplets; entries outside the shape are ignored, duplicates summed.
     public init(rows: Int, columns: Int, triplets: [(row: Int32, column: Int32, value: Float)]) {
-        var counts = [Int](repeating: 0, count: rows + 1)
-        for t in triplets where Int(t.row) < rows && Int(t.column) < columns && t.row >= 0 && t.column >= 0 {
-            counts[Int(t.row) + 1] += 1
+        self.init(rows: rows, columns: columns) { emit in
+            for t in triplets { emit(t.row, t.column, t.value) }
         }
+    }
+
+    /// From entries that `entries` hands to its argument — called twice (count, then fill), and
+    /// it must hand out the same entries both times — so no triplet array is ever held: memory
+    /// is the CSR itself (8 bytes per entry) plus 8 bytes per row. Entries outside the shape are
+    /// ignored, duplicates summed, columns sorted within each row (ties in input order).
+    public init(rows: Int, columns: Int, entries: ((Int32, Int32, Float) -> Void) -> Void) {
+        let rows = max(0, rows), columns = max(0, columns)
+        func inside(_ r: Int32, _ c: Int32) -> Bool { r >= 0 && Int(r) < rows && c >= 0 && Int(c) < columns }
+        var counts = [Int](repeating: 0, count: rows + 1)
+        entries { r, c, _ in if inside(r, c) { counts[Int(r) + 1] += 1 } }
         for r in 0..<rows { counts[r + 1] += counts[r] }
         var cursor = counts
         var cols = [Int32](repeating: 0, count: counts[rows])
         var vals = [Float](repeating: 0, count: counts[rows])
-        for t in triplets where Int(t.row) < rows && Int(t.column) < columns && t.row >= 0 && t.column >= 0 {
-            let at = cursor[Int(t.row)]
-            cols[at] = t.column
-            vals[at] = t.value
-            cursor[Int(t.row)] += 1
+        entries { r, c, v in
+            guard inside(r, c) else { return }
+            let at = cursor[Int(r)]
+            // A second pass with more entries than the first is the caller's bug; drop the extra.
+            guard at < counts[Int(r) + 1] else { return }
+            cols[at] = c
+            vals[at] = v
+            cursor[Int(r)] = at + 1
         }
-        // Sort each row by column and sum duplicates.
-        var indptr = [0]
-        var outCols: [Int32] = []
-        var outVals: [Float] = []
-        outCols.reserveCapacity(cols.count)
-        outVals.reserveCapacity(cols.count)
+        // Sort each row by column and sum duplicates, compacting in place (a row's output never
+        // passes its input's start).
+        var indptr = [Int](repeating: 0, count: rows + 1)
+        var out = 0
+        var order: [Int] = []
+        var rowCols: [Int32] = [], rowVals: [Float] = []
         for r in 0..<rows {
-            let lo = counts[r], hi = counts[r + 1]
-            let order = (lo..<hi).sorted { cols[$0] != cols[$1] ? cols[$0] < cols[$1] : $0 < $1 }
-            for k in order {
-                if let last = outCols.last, outCols.count > indptr[r], last == cols[k] {
-                    outVals[outVals.count - 1] += vals[k]
+            let lo = counts[r], hi = cursor[r]
+            order = Array(lo..<hi)
+            order.sort { cols[$0] != cols[$1] ? cols[$0] < cols[$1] : $0 < $1 }
+            rowCols = order.map { cols[$0] }
+            rowVals = order.map { vals[$0] }
+            let start = out
+            for k in rowCols.indices {
+                if out > start, cols[out - 1] == rowCols[k] {
+                    vals[out - 1] += rowVals[k]
                 } else {
-                    outCols.append(cols[k])
-                    outVals.append(vals[k])
+                    cols[out] = rowCols[k]
+                    vals[out] = rowVals[k]
+                    out += 1
                 }
             }
-            indptr.append(outCols.count)
+            indptr[r + 1] = out
         }
-        self.init(rows: rows, columns: columns, indptr: indptr, indices: outCols, values: outVals)
+        cols.removeLast(cols.count - out)
+        vals.removeLast(vals.count - out)
+        self.init(rows: rows, columns: columns, indptr: indptr, indices: cols, values: vals)
     }
 
     /// The transpose (items × users).

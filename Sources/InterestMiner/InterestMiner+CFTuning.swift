@@ -27,12 +27,13 @@ struct CFData: Sendable {
 
     /// The weighted users × items matrix; events of a user on their `held` item left out.
     func matrix(_ weights: InteractionWeights, leavingOut held: [Int32: Int32] = [:]) -> SparseMatrix {
-        let triplets: [(row: Int32, column: Int32, value: Float)] = rows.compactMap { r in
-            guard let u = userIndex[r.user], let i = itemIndex[r.item], held[u] != i else { return nil }
-            let w = r.action.map { weights.weight(action: $0, rating: r.rating) } ?? weights.review(rating: r.rating)
-            return (u, i, w)
+        // Built straight from the rows (two passes), no triplet array.
+        let m = SparseMatrix(rows: userIDs.count, columns: itemIDs.count) { emit in
+            for r in rows {
+                guard let u = userIndex[r.user], let i = itemIndex[r.item], held[u] != i else { continue }
+                emit(u, i, r.action.map { weights.weight(action: $0, rating: r.rating) } ?? weights.review(rating: r.rating))
+            }
         }
-        let m = SparseMatrix(rows: userIDs.count, columns: itemIDs.count, triplets: triplets)
         return weights.binary ? m.mapValues(weights.cell) : m
     }
 }

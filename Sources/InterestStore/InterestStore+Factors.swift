@@ -4,13 +4,23 @@ import InterestCore
 
 /// One (user, item) evidence row for the interaction matrix: a review or an interaction.
 public struct InteractionRow: Sendable {
+    // Stored in this order (the 8-byte fields first, the optionals last), a row is 40 bytes
+    // instead of the 48 of the memberwise order: training holds one per event.
     public let user: Int64
     public let item: Int64
-    /// nil for a review.
-    public let action: Action?
-    public let rating: Double?
     /// Seconds since 1970.
     public let timestamp: Int64
+    public let rating: Double?
+    /// nil for a review.
+    public let action: Action?
+
+    public init(user: Int64, item: Int64, action: Action?, rating: Double?, timestamp: Int64) {
+        self.user = user
+        self.item = item
+        self.timestamp = timestamp
+        self.rating = rating
+        self.action = action
+    }
 }
 
 /// The item side of the newest factor model as stored (user factors are read per user).

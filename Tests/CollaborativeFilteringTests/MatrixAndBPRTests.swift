@@ -9,6 +9,26 @@ import Testing
         #expect(m.values == [2, 5, 1])
     }
 
+    @Test func streamedEntriesGiveTheSumsOfEveryCell() {
+        // 2,000 random entries (many repeats) over 30 × 20: each cell is the sum of its entries,
+        // computed here by a dictionary; rows list their columns ascending.
+        var state: UInt64 = 11
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let entries = (0..<2_000).map { _ in (Int32(next() % 30), Int32(next() % 20), Float(next() % 5) + 1) }
+        var want: [Int: [Int32: Float]] = [:]
+        for (r, c, v) in entries { want[Int(r), default: [:]][c, default: 0] += v }
+        let m = SparseMatrix(rows: 30, columns: 20) { emit in for (r, c, v) in entries { emit(r, c, v) } }
+        #expect(m.nonZeros == want.values.map(\.count).reduce(0, +))
+        for r in 0..<30 {
+            let row = m.row(r)
+            #expect(row.map(\.0) == (want[r] ?? [:]).keys.sorted(), "row \(r) columns")
+            for (c, v) in row { #expect(v == want[r]?[c], "cell \(r), \(c)") }
+        }
+    }
+
     @Test func transposeRoundTrips() {
         let m = Checkerboard.matrix()
         let t = m.transposed()

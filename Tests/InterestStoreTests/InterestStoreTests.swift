@@ -124,6 +124,13 @@ func temporaryDatabasePath(_ name: String = #function) -> String {
     }
 }
 
+@Suite struct InteractionRowLayoutTests {
+    @Test func aRowIsFortyBytes() {
+        // Training holds one per event (docs/ARCHITECTURE.md "Memory and growth").
+        #expect(MemoryLayout<InteractionRow>.stride == 40)
+    }
+}
+
 @Suite struct ReadOnlyStoreTests {
     func fileState(_ path: String) throws -> (Data, Date?) {
         (try Data(contentsOf: URL(fileURLWithPath: path)), try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
