@@ -51,14 +51,18 @@ extension InterestMiner {
     func validationSplit(_ data: CFData) throws(InterestMinerError) -> [Int32: Int32] {
         let names: [Int64: String]
         do { names = Dictionary(uniqueKeysWithValues: try store.itemCatalogue().map { ($0.id, $0.external) }) } catch { throw .store(error) }
-        let events = data.rows.compactMap { r -> LeaveLastOut.Event<Int32, String>? in
-            guard let u = data.userIndex[r.user], let name = names[r.item] else { return nil }
-            return .init(user: u, item: name, timestamp: r.timestamp, positive: r.rating.map { $0 >= 1 } ?? true)
+        // Ties on time go to the larger external id (the peers' order): items are compared by
+        // the rank of their external id, so each event is 24 bytes, streamed, with no string.
+        let byName = names.sorted { $0.value < $1.value }.map(\.key)
+        var rankOf: [Int64: Int32] = [:]
+        for (k, id) in byName.enumerated() { rankOf[id] = Int32(k) }
+        let events = data.rows.lazy.compactMap { r -> LeaveLastOut.Event<Int32, Int32>? in
+            guard let u = data.userIndex[r.user], let rank = rankOf[r.item] else { return nil }
+            return .init(user: u, item: rank, timestamp: r.timestamp, positive: r.rating.map { $0 >= 1 } ?? true)
         }
-        let idOf = Dictionary(names.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         var held: [Int32: Int32] = [:]
-        for (u, name) in LeaveLastOut.heldOut(events) {
-            if let id = idOf[name], let i = data.itemIndex[id] { held[u] = i }
+        for (u, rank) in LeaveLastOut.heldOut(events) {
+            if let i = data.itemIndex[byName[Int(rank)]] { held[u] = i }
         }
         return held
     }

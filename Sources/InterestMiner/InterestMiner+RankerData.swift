@@ -62,14 +62,17 @@ struct BehaviourIndex: Sendable {
     /// Each catalogue item's positive events per day.
     var activity: [DailyCounts] = []
 
+    /// `only`: summarise these users alone (nil: everyone; the per-item counts always cover
+    /// every user) — training needs its validation sample's, not a million users' seen sets.
     /// `skip(user, row)`: leave the event out (a validation split's held-out item).
-    init(rows: [InteractionRow], catalogueRow: [Int64: Int], catalogueCount: Int, skip: (Int64, Int) -> Bool = { _, _ in false }) {
+    init(rows: [InteractionRow], catalogueRow: [Int64: Int], catalogueCount: Int, only: Set<Int64>? = nil,
+         skip: (Int64, Int) -> Bool = { _, _ in false }) {
         popularity = [Int](repeating: 0, count: catalogueCount)
         var eventTimes = [[Int64]](repeating: [], count: catalogueCount)
         var itemUsers: [Int: Set<Int64>] = [:]
         for r in rows {
             guard let i = catalogueRow[r.item], !skip(r.user, i) else { continue }
-            users[r.user, default: .none].add(r, row: i)
+            if only?.contains(r.user) ?? true { users[r.user, default: .none].add(r, row: i) }
             guard UserBehaviour.isPositive(r) else { continue }
             itemUsers[i, default: []].insert(r.user)
             eventTimes[i].append(r.timestamp)

@@ -77,7 +77,7 @@ extension InterestMiner {
         let sampled = Set(users.map { data.userIDs[Int($0)] })
 
         // The validation world: everything as `train` would build it without the held-out events.
-        let behaviour = BehaviourIndex(rows: rows, catalogueRow: catalogueRow, catalogueCount: n) { u, i in heldByUser[u] == i }
+        let behaviour = BehaviourIndex(rows: rows, catalogueRow: catalogueRow, catalogueCount: n, only: sampled) { u, i in heldByUser[u] == i }
         var cfItems: [Float] = []
         var cfUsers: FactorModel?
         var factors = 0
@@ -145,7 +145,7 @@ extension InterestMiner {
         progress("ranker: validation NDCG@10 " + ndcg.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", "))
 
         // Serving popularity: all events.
-        let everything = BehaviourIndex(rows: rows, catalogueRow: catalogueRow, catalogueCount: n)
+        let everything = BehaviourIndex(rows: rows, catalogueRow: catalogueRow, catalogueCount: n, only: [])
         var payload = BinaryWriter(magic: Self.rankerMagic)
         payload.write(n)
         for (k, id) in itemIDs.enumerated() {

@@ -19,12 +19,13 @@ public enum LeaveLastOut {
         }
     }
 
-    /// user → held-out item.
-    public static func heldOut<User, Item>(_ events: [Event<User, Item>], minItems: Int = 3) -> [User: Item] {
+    /// user → held-out item. Streams `events` once; memory per user is their last event and at
+    /// most `minItems` distinct items (enough to know they have that many).
+    public static func heldOut<User, Item, Events: Sequence<Event<User, Item>>>(_ events: Events, minItems: Int = 3) -> [User: Item] {
         var last: [User: (Int64, Item)] = [:]
         var distinct: [User: Set<Item>] = [:]
         for e in events where e.positive {
-            distinct[e.user, default: []].insert(e.item)
+            if distinct[e.user, default: []].count < minItems { distinct[e.user, default: []].insert(e.item) }
             if let cur = last[e.user] {
                 if (e.timestamp, e.item) > cur { last[e.user] = (e.timestamp, e.item) }
             } else {
