@@ -151,3 +151,32 @@ public struct DecayedSum: Sendable, Equatable, Codable {
         time <= timestamp ? weight : weight * exp(-rate * Double(time - timestamp))
     }
 }
+
+/// The one profile calculation: events added to their users' decayed sums under a rule. Ingest
+/// and the batch rebuild use it through the store's `ProfileWriter` (which loads a user's stored
+/// sum first and writes the result back); the ranker's validation world uses it in memory.
+public struct ProfileAccumulator: Sendable {
+    public let rule: ProfileRule
+    public let dimension: Int
+    /// The sums of the users events were added for.
+    public private(set) var sums: [Int64: DecayedSum] = [:]
+
+    public init(rule: ProfileRule, dimension: Int) {
+        self.rule = rule
+        self.dimension = dimension
+    }
+
+    /// Adds one event to its user's sum, starting from `loaded` when the user has none here yet.
+    /// Events without a contribution (`ProfileRule.contribution`) or of another dimension are
+    /// skipped.
+    public mutating func add(user: Int64, kind: ProfileRule.EventKind, own: [Float]?, item: [Float]?, rating: Double?, action: Action?,
+                             at time: Int64, loaded: @autoclosure () -> DecayedSum) {
+        guard let (v, w) = rule.contribution(kind, own: own, item: item, rating: rating, action: action), v.count == dimension else { return }
+        var p = sums[user] ?? loaded()
+        p.add(v, weight: w, at: time, rate: rule.decayRate)
+        sums[user] = p
+    }
+
+    /// Whether events were added for `user` here.
+    public func has(_ user: Int64) -> Bool { sums[user] != nil }
+}

@@ -101,29 +101,19 @@ func inMemoryProfiles(rule: ProfileRule, reviews: [(user: Int64, item: Int64, ve
                       queries: [(user: Int64, timestamp: Int64, vector: [Float])],
                       interactions: [(user: Int64, item: Int64, timestamp: Int64, action: Action, rating: Double?)],
                       itemText: [Int64: [Float]], dimension: Int) -> [Int64: [Float]] {
-    var events: [Int64: [(Int64, Int, [Float], Double)]] = [:]
-    for r in reviews {
-        if let (v, w) = rule.contribution(.review, own: r.vector, item: itemText[r.item], rating: r.rating, action: nil) {
-            events[r.user, default: []].append((r.timestamp, 0, v, w))
-        }
-    }
-    for q in queries {
-        if let (v, w) = rule.contribution(.query, own: q.vector, item: nil, rating: nil, action: nil) {
-            events[q.user, default: []].append((q.timestamp, 1, v, w))
-        }
-    }
-    for x in interactions {
-        if let (v, w) = rule.contribution(.interaction, own: nil, item: itemText[x.item], rating: x.rating, action: x.action) {
-            events[x.user, default: []].append((x.timestamp, 2, v, w))
+    // Each user's events in (time, kind) order, folded by the same calculation as ingest's.
+    var events: [Int64: [(time: Int64, kind: ProfileRule.EventKind, own: [Float]?, item: Int64?, rating: Double?, action: Action?)]] = [:]
+    for r in reviews { events[r.user, default: []].append((r.timestamp, .review, r.vector, r.item, r.rating, nil)) }
+    for q in queries { events[q.user, default: []].append((q.timestamp, .query, q.vector, nil, nil, nil)) }
+    for x in interactions { events[x.user, default: []].append((x.timestamp, .interaction, nil, x.item, x.rating, x.action)) }
+    var profiles = ProfileAccumulator(rule: rule, dimension: dimension)
+    for (user, list) in events {
+        for e in list.sorted(by: { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }) {
+            profiles.add(user: user, kind: e.kind, own: e.own, item: e.item.flatMap { itemText[$0] }, rating: e.rating, action: e.action,
+                         at: e.time, loaded: DecayedSum(dimension: dimension))
         }
     }
     var out: [Int64: [Float]] = [:]
-    for (user, list) in events {
-        var sum = DecayedSum(dimension: dimension)
-        for (t, _, v, w) in list.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) where v.count == dimension {
-            sum.add(v, weight: w, at: t, rate: rule.decayRate)
-        }
-        if let d = sum.direction { out[user] = d }
-    }
+    for (user, sum) in profiles.sums { if let d = sum.direction { out[user] = d } }
     return out
 }

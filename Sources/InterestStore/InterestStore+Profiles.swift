@@ -41,13 +41,14 @@ struct ProfileWriter {
     let select: RawStatement
     let upsert: RawStatement
     let itemVector: RawStatement
-    private var touched: [Int64: DecayedSum] = [:]
+    private var accumulator: ProfileAccumulator
 
     /// `tables`: the active profiles (ingest) or those a training run builds (its catch-up).
     init(_ db: Database, rule: ProfileRule, version: Int, dimension: Int, tables: TableSet = .active) throws {
         self.rule = rule
         self.version = version
         self.dimension = dimension
+        accumulator = ProfileAccumulator(rule: rule, dimension: dimension)
         let profiles = tables.name(.userProfile)
         select = try RawStatement(db, "SELECT model_version, sum, weight, ts, events FROM \(profiles) WHERE user_id = ?")
         upsert = try RawStatement(db, "INSERT OR REPLACE INTO \(profiles)(user_id, model_version, sum, weight, ts, events) VALUES (?, ?, ?, ?, ?, ?)")
@@ -67,18 +68,14 @@ struct ProfileWriter {
 
     mutating func add(user: Int64, kind: ProfileRule.EventKind, own: [Float]?, item: Int64?, rating: Double?, action: Action?, at time: Int64) throws {
         let itemV = try item.flatMap { try vector(ofItem: $0) }
-        let current = try touched[user] ?? load(user)
+        let current = try accumulator.has(user) ? DecayedSum(dimension: dimension) : load(user)
         add(user: user, kind: kind, own: own, itemVector: itemV, rating: rating, action: action, at: time, loaded: current)
     }
 
     /// Adds one event to a user's sum, starting from `loaded` when the user is not touched yet.
     mutating func add(user: Int64, kind: ProfileRule.EventKind, own: [Float]?, itemVector itemV: [Float]?, rating: Double?, action: Action?,
                       at time: Int64, loaded: @autoclosure () -> DecayedSum) {
-        guard let (v, w) = rule.contribution(kind, own: own, item: itemV, rating: rating, action: action),
-              v.count == dimension else { return }
-        var p = touched[user] ?? loaded()
-        p.add(v, weight: w, at: time, rate: rule.decayRate)
-        touched[user] = p
+        accumulator.add(user: user, kind: kind, own: own, item: itemV, rating: rating, action: action, at: time, loaded: loaded())
     }
 
     private func load(_ user: Int64) throws -> DecayedSum {
@@ -94,10 +91,10 @@ struct ProfileWriter {
     }
 
     /// Users whose profile this writer changed.
-    var users: Int { touched.count }
+    var users: Int { accumulator.sums.count }
 
     func flush() throws {
-        for (user, p) in touched.sorted(by: { $0.key < $1.key }) {
+        for (user, p) in accumulator.sums.sorted(by: { $0.key < $1.key }) {
             try Self.bind(upsert, user: user, profile: p, version: version)
         }
     }
