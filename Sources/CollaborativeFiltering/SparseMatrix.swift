@@ -77,6 +77,23 @@ public struct SparseMatrix: Sendable, Equatable {
         self.init(rows: rows, columns: columns, indptr: indptr, indices: cols, values: vals)
     }
 
+    /// The matrix of the given rows only, in the given order (row k of the result is row
+    /// `selection[k]` here); rows out of range are empty.
+    public func selectingRows(_ selection: [Int]) -> SparseMatrix {
+        var indptr = [0]
+        var cols: [Int32] = []
+        var vals: [Float] = []
+        indptr.reserveCapacity(selection.count + 1)
+        for r in selection {
+            if r >= 0 && r < rows {
+                cols.append(contentsOf: indices[self.indptr[r]..<self.indptr[r + 1]])
+                vals.append(contentsOf: values[self.indptr[r]..<self.indptr[r + 1]])
+            }
+            indptr.append(cols.count)
+        }
+        return SparseMatrix(rows: selection.count, columns: columns, indptr: indptr, indices: cols, values: vals)
+    }
+
     /// The transpose (items × users).
     public func transposed() -> SparseMatrix {
         var counts = [Int](repeating: 0, count: columns + 1)

@@ -70,6 +70,9 @@ extension InterestMiner {
     /// Held-out users alpha tuning scores at most (a seeded sample beyond): scoring is
     /// O(sample × items) per candidate, so it does not grow with the shop's users.
     public static let alphaValidationUsers = 5_000
+    /// Users each candidate's ALS learns from at most: the scored sample and a seeded sample of
+    /// the others, so tuning costs the same at 100,000 users as at a million.
+    public static let alphaTrainingUsers = 50_000
 
     /// The candidates of `--alpha auto`: confidence scales from 1 to 80, a factor of ~2 apart.
     public static let defaultAlphaGrid: [Float] = [1, 2.5, 5, 10, 20, 40, 80]
@@ -77,10 +80,12 @@ extension InterestMiner {
     /// Picks ALS's `alpha` by validation, the peers' protocol applied to the training data
     /// itself: each user's chronologically last positive item (users with ≥ 3) is held out, ALS
     /// is trained on the rest for every candidate, and the candidate with the best NDCG@10 of
-    /// the held-out items wins (ties: the smaller alpha). nil when no user qualifies. Every
-    /// candidate trains on all users; at most `alphaValidationUsers` of the held-out users (a
-    /// sample seeded by ALS's seed) are scored.
-    func tuneAlpha(_ data: CFData, grid: [Float], options: CFTrainingOptions,
+    /// the held-out items wins (ties: the smaller alpha). nil when no user qualifies. At most
+    /// `alphaValidationUsers` of the held-out users (a sample seeded by ALS's seed) are scored,
+    /// and each candidate learns from at most `alphaTrainingUsers` users (the scored ones
+    /// among them): O(sample · (nnz per user · f² + f³) + items · f³) per candidate, whatever the
+    /// number of users.
+    func tuneAlpha(_ data: CFData, grid: [Float], options: CFTrainingOptions, trainingUsers: Int = alphaTrainingUsers,
                    progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> AlphaTuning? {
         let held = try validationSplit(data)
         guard !held.isEmpty, !grid.isEmpty else { return nil }
@@ -91,19 +96,31 @@ extension InterestMiner {
             rng.shuffle(&users)
             users = Array(users.prefix(Self.alphaValidationUsers)).sorted()
         }
+        // The rows ALS learns from: every user when few, else the scored users and a seeded
+        // sample of the rest up to `alphaTrainingUsers`.
+        var kept = Array(0..<matrix.rows)
+        if matrix.rows > trainingUsers {
+            let scored = Set(users.map(Int.init))
+            var others = kept.filter { !scored.contains($0) }
+            var rng = SeededRandom(seed: options.als.seed &+ 1)
+            rng.shuffle(&others)
+            kept = (Array(scored) + others.prefix(max(0, trainingUsers - scored.count))).sorted()
+        }
+        let trainingMatrix = kept.count == matrix.rows ? matrix : matrix.selectingRows(kept)
+        let position = Dictionary(uniqueKeysWithValues: kept.enumerated().map { (Int32($0.element), $0.offset) })
         var scores: [Double] = []
         for alpha in grid {
             var config = options.als
             config.alpha = alpha
             config.computeLoss = false
             let model: FactorModel
-            do { model = try ALSTrainer(config).train(matrix) } catch {
+            do { model = try ALSTrainer(config).train(trainingMatrix) } catch {
                 throw .invalidArgument(name: "collaborative filtering", reason: error.description)
             }
             let ranked = parallelMap(users, threads: config.threads, makeState: { () }) { _, u -> (Double, Int) in
-                let row = Int(u)
+                let row = Int(u), at = position[u] ?? 0
                 let seen = Set(matrix.indices[matrix.indptr[row]..<matrix.indptr[row + 1]].map(Int.init))
-                return RankingMetrics.rank(of: Int(held[u] ?? 0), scores: model.scores(userVector: model.user(row)), excluded: seen)
+                return RankingMetrics.rank(of: Int(held[u] ?? 0), scores: model.scores(userVector: model.user(at)), excluded: seen)
             }
             let ndcg = RankingMetrics.from(ranks: ranked.map(\.0), candidates: ranked.map(\.1)).ndcg
             scores.append(ndcg)

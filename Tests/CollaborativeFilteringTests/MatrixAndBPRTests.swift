@@ -29,6 +29,15 @@ import Testing
         }
     }
 
+    @Test func selectedRowsKeepTheirEntries() {
+        let m = SparseMatrix(rows: 3, columns: 4, triplets: [(0, 3, 1), (0, 1, 2), (1, 0, 5), (2, 2, 7)])
+        let s = m.selectingRows([2, 0, 9])
+        #expect(s.rows == 3 && s.columns == 4)
+        #expect(s.row(0).map(\.0) == [2] && s.row(0).map(\.1) == [7])
+        #expect(s.row(1).map(\.0) == [1, 3] && s.row(1).map(\.1) == [2, 1])
+        #expect(s.row(2).isEmpty, "a row out of range is empty")
+    }
+
     @Test func transposeRoundTrips() {
         let m = Checkerboard.matrix()
         let t = m.transposed()

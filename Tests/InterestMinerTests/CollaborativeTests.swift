@@ -17,6 +17,20 @@ import Testing
     static let options = TrainingOptions(
         cf: CFTrainingOptions(als: ALSConfiguration(factors: 8, iterations: 8, seed: 5, threads: 2), alphaGrid: [2.5, 10, 40]), text: false)
 
+    @Test func alphaTuningLearnsFromASeededSampleOfUsers() async throws {
+        let miner = try await Self.ingestedMiner()
+        let data = CFData(rows: try miner.store.interactionRows().rows, items: try miner.store.itemCatalogue().map(\.id))
+        let cf = try #require(Self.options.cf)
+        let everyone = try #require(try miner.tuneAlpha(data, grid: [2.5, 10, 40], options: cf, progress: { _ in }))
+        // A limit above the users changes nothing; below it, ALS learns from a sample (the scored
+        // users among it), the same one every time.
+        #expect(try miner.tuneAlpha(data, grid: [2.5, 10, 40], options: cf, trainingUsers: 1_000, progress: { _ in })?.ndcg == everyone.ndcg)
+        let sampled = try #require(try miner.tuneAlpha(data, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in }))
+        #expect(sampled.validationUsers == everyone.validationUsers && sampled.ndcg.count == 3)
+        #expect(sampled.ndcg != everyone.ndcg, "learnt from fewer users")
+        #expect(try miner.tuneAlpha(data, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in })?.ndcg == sampled.ndcg)
+    }
+
     @Test func trainsTunesStoresAndRecommends() async throws {
         let miner = try await Self.ingestedMiner()
         let report = try miner.train(Self.options)
