@@ -19,7 +19,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Write report.md, methods.svg, report.json and the ranked lists here.") var report: String?
     @Option(help: "A prepared split folder (train.jsonl + test.jsonl) instead of the database's events.") var split: String?
     @Option(help: "Methods, comma-separated (default popularity,text,cf,fused).") var methods: String = "popularity,text,cf,fused"
-    @Option(help: "Threads.") var threads: Int = 2
+    @Option(help: "Threads of training and ranking (1: bit-for-bit reproducible).") var threads: Int = 2
     @Option(help: "Random seed of every trained model (as `interests train --seed`).") var seed: UInt64 = 1
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "No progress lines.") var quiet = false
@@ -42,6 +42,8 @@ struct EvalCommand: AsyncParsableCommand {
         options.k = k
         options.split = split
         options.threads = threads
+        // Training too: with --threads 1 an evaluation is bit-for-bit reproducible.
+        options.training.threads = threads
         options.training.embedding.skipGram.seed = seed
         options.training.cf?.als.seed = seed
         options.training.cf?.bpr.seed = seed
