@@ -23,22 +23,12 @@ struct VectorWriter {
     }
 
     func addQuery(_ id: Int64, _ vector: [Float]?, terms: String?, version: Int) throws {
-        insertQuery.reset()
-        insertQuery.bind(1, id)
-        insertQuery.bind(2, Int64(version))
-        insertQuery.bind(3, vector.map(VectorBlob.encode))
-        insertQuery.bind(4, terms)
-        try insertQuery.step()
+        try Self.insert(insertQuery, id, vector, terms: terms, version: version)
     }
 
     /// Stores the review's vector and adds it to its item's review sum.
     func addReview(_ id: Int64, item: Int64, _ vector: [Float]?, terms: String?, version: Int) throws {
-        insertReview.reset()
-        insertReview.bind(1, id)
-        insertReview.bind(2, Int64(version))
-        insertReview.bind(3, vector.map(VectorBlob.encode))
-        insertReview.bind(4, terms)
-        try insertReview.step()
+        try Self.insert(insertReview, id, vector, terms: terms, version: version)
         guard let vector else { return }
         var (text, sum, count) = try current(item)
         if var s = sum, s.count == vector.count {
@@ -49,6 +39,16 @@ struct VectorWriter {
         }
         count += 1
         try store(item, text: text, sum: sum, count: count, version: version)
+    }
+
+    /// One event's row: (event id, model version, vector, terms).
+    private static func insert(_ statement: RawStatement, _ id: Int64, _ vector: [Float]?, terms: String?, version: Int) throws {
+        statement.reset()
+        statement.bind(1, id)
+        statement.bind(2, Int64(version))
+        statement.bind(3, vector.map(VectorBlob.encode))
+        statement.bind(4, terms)
+        try statement.step()
     }
 
     /// Replaces the item's own-text vector (and its stored candidate terms, when given).
