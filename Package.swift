@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "InterestCore"]),
         .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),
         .testTarget(name: "CorpusGenerationTests", dependencies: ["CorpusGeneration", "InterestCore"]),
-        .testTarget(name: "InterestStoreTests", dependencies: ["InterestStore"]),
+        .testTarget(name: "InterestStoreTests", dependencies: ["InterestStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "InterestMinerTests", dependencies: ["InterestMiner"]),
         .testTarget(name: "CommandLineTests", dependencies: ["InterestCore"]),
         .testTarget(

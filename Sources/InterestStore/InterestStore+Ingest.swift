@@ -173,14 +173,14 @@ struct EventWriter {
             """)
         insertReview = try RawStatement(db, """
             INSERT INTO review(key, event_id, user_id, item_id, rating, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(key) DO NOTHING
+            ON CONFLICT DO NOTHING
             """)
         insertQuery = try RawStatement(db, """
-            INSERT INTO query(key, event_id, user_id, text, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
+            INSERT INTO query(key, event_id, user_id, text, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
         insertInteraction = try RawStatement(db, """
             INSERT INTO interaction(key, event_id, user_id, item_id, action, rating, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(key) DO NOTHING
+            ON CONFLICT DO NOTHING
             """)
     }
 

@@ -3,8 +3,8 @@ import GRDB
 /// The schema, as named, append-only migrations. Never edit a registered migration: add a new
 /// one. Constraints live in the schema; vectors are little-endian Float32 BLOBs.
 ///
-/// Event tables are indexed by their idempotency key (UNIQUE) and by (user, time) for histories,
-/// profiles and `forget`. There is deliberately no index by item: everything that reads events
+/// Event tables are indexed by (user, time, idempotency key) — UNIQUE, so it is also the events'
+/// identity — for histories, profiles and `forget`, and by explicit event id where there is one. There is deliberately no index by item: everything that reads events
 /// per item (item vectors, the interaction matrix, popularity) scans whole tables, and each
 /// secondary index costs about a fifth of the bulk-ingest rate.
 enum Schema {
@@ -232,6 +232,65 @@ enum Schema {
             // are visible. This index answers that question by itself.
             try db.execute(sql: "CREATE INDEX model_by_kind_visible ON model(kind, version, generation)")
         }
+        m.registerMigration("v12-event-identity-by-user") { db in
+            // An event's identity was a UNIQUE index over its random 16-byte key: at tens of
+            // millions of events every batch dirtied a page of that index per event, and ingest
+            // slowed ~6× from 100k to 300k users. Identity now lives in the (user, time) index
+            // that histories need anyway — a content key fixes its user and time, so uniqueness
+            // of (user_id, ts, key) is uniqueness of the key — and events with an explicit id
+            // are unique by that id (usually sequential, so its index grows at the end). One
+            // index fewer per event table; a batch touches the pages of its users only.
+            for table in EventTable.allCases {
+                try db.execute(sql: """
+                    CREATE TABLE \(table.rawValue)_v12 (\(table.columns));
+                    INSERT INTO \(table.rawValue)_v12 SELECT * FROM \(table.rawValue) ORDER BY id;
+                    DROP TABLE \(table.rawValue);
+                    ALTER TABLE \(table.rawValue)_v12 RENAME TO \(table.rawValue);
+                    CREATE UNIQUE INDEX \(table.rawValue)_by_user ON \(table.rawValue)(user_id, ts, key);
+                    CREATE UNIQUE INDEX \(table.rawValue)_by_event_id ON \(table.rawValue)(event_id) WHERE event_id IS NOT NULL;
+                    """)
+            }
+            try db.execute(sql: "CREATE INDEX review_by_item ON review(item_id, ts)")
+        }
         return m
+    }
+}
+
+/// The three event tables and their columns as of migration v12 (the v1 columns, with the
+/// idempotency key no longer UNIQUE by itself: see that migration).
+enum EventTable: String, CaseIterable {
+    case review, query, interaction
+
+    var columns: String {
+        switch self {
+        case .review: """
+            id INTEGER PRIMARY KEY,
+            key BLOB NOT NULL CHECK (length(key) = 16),
+            event_id TEXT,
+            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            rating REAL CHECK (rating IS NULL OR (rating >= 0 AND rating <= 5)),
+            text TEXT NOT NULL CHECK (length(text) > 0),
+            ts INTEGER NOT NULL
+            """
+        case .query: """
+            id INTEGER PRIMARY KEY,
+            key BLOB NOT NULL CHECK (length(key) = 16),
+            event_id TEXT,
+            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            text TEXT NOT NULL CHECK (length(text) > 0),
+            ts INTEGER NOT NULL
+            """
+        case .interaction: """
+            id INTEGER PRIMARY KEY,
+            key BLOB NOT NULL CHECK (length(key) = 16),
+            event_id TEXT,
+            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            item_id INTEGER NOT NULL REFERENCES item(id),
+            action INTEGER NOT NULL CHECK (action BETWEEN 1 AND 5),
+            rating REAL CHECK (rating IS NULL OR (rating >= 0 AND rating <= 5)),
+            ts INTEGER NOT NULL
+            """
+        }
     }
 }

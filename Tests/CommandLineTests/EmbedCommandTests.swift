@@ -9,6 +9,7 @@ import Testing
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.fixture + "/expected.json"))) as? [String: Any]
         let texts = expected?["texts"] as? [String] ?? []
         let vectors = expected?["vectors"] as? [[Double]] ?? []
+        try #require(texts.count >= 5 && vectors.count >= 5, "the fixture's expected.json")
         let one = try CLI.run(["embed", "--model-dir", Self.fixture, "--text", texts[0]])
         #expect(one.status == 0, "\(one.stderr)")
         let values = one.stdout.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
@@ -20,7 +21,7 @@ import Testing
         let many = try CLI.run(["embed", "--model-dir", Self.fixture, "--file", file.path, "--threads", "2"])
         #expect(many.status == 0, "\(many.stderr)")
         let lines = many.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(lines.map { $0["text"] as? String } == [texts[1], "", texts[4]])
+        try #require(lines.map { $0["text"] as? String } == [texts[1], "", texts[4]])
         #expect((lines[0]["vector"] as? [Double])?.count == 32)
         #expect(lines[1]["vector"] is NSNull, "a blank line has no vector")
         if let v = lines[2]["vector"] as? [Double] { #expect(zip(v, vectors[4]).allSatisfy { abs($0 - $1) < 2e-5 }) }
