@@ -35,6 +35,13 @@ public enum VectorMath {
         }
     }
 
+    /// g += Σ_r y_r·y_rᵀ over `rows` rows of the row-major rows×dimension matrix `y` (g is
+    /// dimension×dimension and symmetric on entry).
+    @inlinable @inline(__always)
+    public static func gramAccumulate(_ y: UnsafePointer<Float>, rows: Int, dimension: Int, into g: UnsafeMutablePointer<Float>) {
+        ik_gram_accumulate(y, rows, dimension, g)
+    }
+
     /// m·q for a row-major matrix `m` of `rows` rows (zeros when the sizes do not fit).
     public static func gemv(_ m: [Float], rows: Int, dimension: Int, _ q: [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: max(0, rows))

@@ -18,6 +18,9 @@ struct RankerContext: Sendable {
     let cf: LoadedCFModel?
     let text: LoadedTextModel?
     let stored: StoredRanker
+    /// The first stage without a catalogue scan, for a service over a large catalogue
+    /// (`InterestMiner.candidateCatalogueSize`); nil: every request scans the catalogue.
+    let candidates: CandidateIndex?
 }
 
 extension InterestMiner {
@@ -86,9 +89,12 @@ extension InterestMiner {
                 model.coldWeights[k] = 0
                 model.warmWeights[k] = 0
             }
+            let threshold = candidateCatalogueSize
+            let candidates = threshold.map { n >= $0 } == true ? CandidateIndex(catalogue: catalogue) : nil
             return RankerContext(version: meta.version, itemIDs: itemIDs, items: items, row: row,
                                  rowOfName: Dictionary(items.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }),
-                                 catalogue: catalogue, scorer: FusionScorer(catalogue: catalogue, model: model), cf: cf, text: text, stored: stored)
+                                 catalogue: catalogue, scorer: FusionScorer(catalogue: catalogue, model: model), cf: cf, text: text, stored: stored,
+                                 candidates: candidates)
         } catch let e as StoreError {
             throw .store(e)
         } catch {
@@ -134,7 +140,7 @@ extension InterestMiner {
         let behaviour = BehaviourIndex(rows: rows, catalogueRow: ctx.row, catalogueCount: ctx.catalogue.count)
         // Users the CF model has no current row for are folded in from the rows already read.
         var foldRows: [Int64: [InteractionRow]] = [:]
-        if let cf = ctx.cf {
+        if ctx.cf != nil {
             let fold = Set(users.compactMap { uid, name in trained[name] == nil || stale.contains(name) ? uid : nil })
             for r in rows where fold.contains(r.user) { foldRows[r.user, default: []].append(r) }
         }

@@ -2,6 +2,7 @@ import EventFormat
 import Foundation
 import InterestCore
 import InterestStore
+import Ranking
 
 /// What the service answers many times a second, one user at a time: the same results as the
 /// batch API (`recommend(method:users:top:)`), but from cached models and indexed reads of that
@@ -70,7 +71,11 @@ extension InterestMiner {
         if let query {
             best = TopK.best(top, of: try personalise(ctx.scorer.scores(signals, excluding: seen), query: query, ctx).scores)
         } else {
-            best = ctx.scorer.top(top, for: signals, excluding: seen)
+            if let index = ctx.candidates {
+                best = ctx.scorer.top(top, for: signals, excluding: seen, candidates: index)
+            } else {
+                best = ctx.scorer.top(top, for: signals, excluding: seen)
+            }
         }
         return Recommendation(user: user, items: best.map { ctx.items[Int($0.id)] }, scores: best.map(\.score))
     }

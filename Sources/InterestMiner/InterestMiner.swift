@@ -13,6 +13,19 @@ public final class InterestMiner: Sendable {
     /// batch commands answer many requests with one load).
     let models = ModelCache()
 
+    /// From this many catalogue items on, the fused recommendation read (`fusedRecommendation`)
+    /// takes its first stage from a ``CandidateIndex`` built when the ranker loads instead of
+    /// scanning every item; nil (the default, and every batch command): always the full scan.
+    /// The service sets it (`serve --candidates-from`).
+    public var candidateCatalogueSize: Int? {
+        get {
+            let size = candidateSize.load(ordering: .relaxed)
+            return size < 0 ? nil : size
+        }
+        set { candidateSize.store(newValue ?? -1, ordering: .relaxed) }
+    }
+    private let candidateSize = Atomic<Int>(-1)
+
     /// The database file this miner works on.
     public var databasePath: String { store.path }
 

@@ -111,17 +111,17 @@ public struct RankingCatalogue: Sendable {
         return v
     }
 
-    private let recentByDay = DayMemo()
+    private let recentByDay = DayMemo<[Float]>()
 }
 
 /// Per-day recent-popularity vectors, shared by every copy of a catalogue (bounded).
-final class DayMemo: Sendable {
-    private let table = Mutex<[Int64: [Float]]>([:])
-    static let limit = 512
+final class DayMemo<Value: Sendable>: Sendable {
+    private let table = Mutex<[Int64: Value]>([:])
+    static var limit: Int { 512 }
 
-    func value(_ day: Int64) -> [Float]? { table.withLock { $0[day] } }
+    func value(_ day: Int64) -> Value? { table.withLock { $0[day] } }
 
-    func store(_ day: Int64, _ v: [Float]) {
+    func store(_ day: Int64, _ v: Value) {
         table.withLock { t in
             if t.count >= Self.limit { t.removeAll(keepingCapacity: true) }
             t[day] = v
@@ -186,7 +186,7 @@ public struct FusionScorer: Sendable {
         let parts = max(1, min(threads, n / 4096))
         cf.withUnsafeMutableBufferPointer { cfOut in
             text.withUnsafeMutableBufferPointer { textOut in
-                let cfPointer = SendablePointer(cfOut.baseAddress), textPointer = SendablePointer(textOut.baseAddress)
+                let cfPointer = UnsafeSendablePointer(cfOut.baseAddress), textPointer = UnsafeSendablePointer(textOut.baseAddress)
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     let lo = n * part / parts, hi = n * (part + 1) / parts
                     if let q = cfQuery, let out = cfPointer.base {
@@ -293,22 +293,10 @@ public struct FusionScorer: Sendable {
 
     func firstStage<S: Sequence<Int>>(_ user: UserSignals, excluding excluded: S, threads: Int) -> FirstStage {
         let base = baseScores(user, threads: threads)
-        let w = model.weights(positives: user.positives)
+        let w = StageWeights(model, positives: user.positives)
+        let (wcf, wtext, wpop, wrecent) = (w.cf, w.text, w.popularity, w.recentPopularity)
+        let (textAttentionWeight, cfAttentionWeight) = (w.textAttention, w.cfAttention)
         let n = catalogue.count
-        var wcf: Float = 0, wtext: Float = 0, wpop: Float = 0, wrecent: Float = 0
-        var textAttentionWeight: Float = 0, cfAttentionWeight: Float = 0
-        for (k, f) in model.features.enumerated() {
-            let wk = Float(w[k])
-            switch f {
-            case .collaborative: wcf = wk
-            case .text: wtext = wk
-            case .popularity: wpop = wk
-            case .recentPopularity: wrecent = wk
-            case .attention: textAttentionWeight = wk
-            case .collaborativeAttention: cfAttentionWeight = wk
-            case .interest: break
-            }
-        }
         var stage1 = [Float](repeating: 0, count: n)
         for i in 0..<n {
             stage1[i] = wcf * base.cf[i] + wtext * base.text[i] + wpop * catalogue.popularity[i] + wrecent * base.recentPopularity[i]
@@ -340,9 +328,24 @@ public struct FusionScorer: Sendable {
     }
 }
 
-/// A buffer's base address handed to the workers of one `concurrentPerform`, each of which
-/// writes its own disjoint rows.
-private struct SendablePointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>?
-    init(_ base: UnsafeMutablePointer<Float>?) { self.base = base }
+/// The weights of one user's segment by feature, as the two stages use them.
+struct StageWeights {
+    var cf: Float = 0, text: Float = 0, popularity: Float = 0, recentPopularity: Float = 0
+    var textAttention: Float = 0, cfAttention: Float = 0
+
+    init(_ model: FusionModel, positives: Int) {
+        let w = model.weights(positives: positives)
+        for (k, f) in model.features.enumerated() {
+            let wk = Float(w[k])
+            switch f {
+            case .collaborative: cf = wk
+            case .text: text = wk
+            case .popularity: popularity = wk
+            case .recentPopularity: recentPopularity = wk
+            case .attention: textAttention = wk
+            case .collaborativeAttention: cfAttention = wk
+            case .interest: break
+            }
+        }
+    }
 }

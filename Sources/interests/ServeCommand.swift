@@ -20,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (larger: 413).") var maxBodyBytes = 8 << 20
     @Option(help: "Threads a POST /v1/train run uses (more: faster runs, slower requests meanwhile).") var trainingThreads = 1
     @Option(help: "Niceness 0–19 of a POST /v1/train run (above 0: requests come first on the CPU).") var trainingNice: Int32 = 10
+    @Option(help: "From this many catalogue items on, fused recommendations take their first stage from a candidate index instead of scanning every item (0: always scan).") var candidatesFrom = 20_000
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
@@ -27,10 +28,12 @@ struct ServeCommand: AsyncParsableCommand {
         if token?.isEmpty == true { throw ValidationError("--token must not be empty") }
         guard trainingThreads >= 1 else { throw ValidationError("--training-threads must be at least 1") }
         guard (0...19).contains(trainingNice) else { throw ValidationError("--training-nice must be 0–19") }
+        guard candidatesFrom >= 0 else { throw ValidationError("--candidates-from must be 0 (never) or a catalogue size") }
     }
 
     func run() async throws {
         let miner = try database.open()
+        miner.candidateCatalogueSize = candidatesFrom > 0 ? candidatesFrom : nil
         let secret = token ?? ProcessInfo.processInfo.environment[ServerConfiguration.tokenVariable].flatMap { $0.isEmpty ? nil : $0 }
         if secret == nil && !["127.0.0.1", "localhost", "::1"].contains(host) {
             Terminal.err("warning: listening on \(host) without a token: anyone who can reach it can write and delete (set \(ServerConfiguration.tokenVariable))")

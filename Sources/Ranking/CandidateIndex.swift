@@ -1,0 +1,191 @@
+import InterestCore
+
+/// The first stage of a large catalogue without scanning it: candidates from four channels —
+/// the best items by the user's CF vector and by their text profile (each through an
+/// ``InvertedFileIndex``), the most popular items and the items most in demand on the user's
+/// day — then the exact first-stage score of each candidate, standardised by the catalogue's row
+/// moments as the full scan standardises it (``RowMoments``), the shortlist and the attention
+/// stage as in ``FusionScorer/top(_:for:excluding:)``. Multi-channel retrieval followed by a
+/// ranker, as in Covington, Adams & Sargin, "Deep Neural Networks for YouTube
+/// Recommendations", RecSys 2016.
+///
+/// Approximate: an item outside every channel is never ranked. The benchmark measures the
+/// overlap with the exact top-k (`interests-bench candidates`); tests check it on a seeded
+/// catalogue. Per request: O(lists · d) + O(scanned rows · d) + O(candidates · (d + recent)),
+/// where scanned rows ≈ probe/lists of the catalogue; nothing grows with users.
+public struct CandidateIndex: Sendable {
+    let cf: InvertedFileIndex?
+    let text: InvertedFileIndex?
+    let cfMoments: RowMoments?
+    let textMoments: RowMoments?
+    /// Rows by static popularity, best first (`perChannel` of them).
+    let popular: [Int32]
+    private let recentTop = DayMemo<[Int32]>()
+    /// Candidates taken from each channel.
+    public let perChannel: Int
+    /// Lists scanned per query in each inverted file.
+    public let probe: Int
+    /// The user's latest items whose look-alikes are candidates (for the attention features),
+    /// and the lists scanned for each: an item's close look-alikes sit in its own list and the
+    /// nearest few, so a quarter of `probe` finds them.
+    public let recentQueries: Int
+    public var recentProbe: Int { max(2, probe / 4) }
+
+    /// Builds the channels of `catalogue` (O(items · √items · d), both cores).
+    public init(catalogue c: RankingCatalogue, perChannel: Int = 300, probeShare: Double = 1.0 / 12, recentQueries: Int = 3, threads: Int = 2) {
+        self.perChannel = max(1, perChannel)
+        self.recentQueries = max(0, recentQueries)
+        cf = c.cfFactors > 0 ? InvertedFileIndex(vectors: c.cfItems, rows: c.count, dimension: c.cfFactors, threads: threads) : nil
+        text = c.textDimension > 0 ? InvertedFileIndex(vectors: c.itemVectors, rows: c.count, dimension: c.textDimension, threads: threads) : nil
+        cfMoments = c.cfFactors > 0 ? RowMoments(vectors: c.cfItems, rows: c.count, dimension: c.cfFactors) : nil
+        textMoments = c.textDimension > 0 ? RowMoments(vectors: c.itemVectors, rows: c.count, dimension: c.textDimension) : nil
+        popular = TopK.best(self.perChannel, of: c.popularity).map(\.id)
+        let lists = max(cf?.lists ?? 0, text?.lists ?? 0)
+        probe = max(8, Int((Double(lists) * probeShare).rounded(.up)))
+    }
+
+    /// The rows most in demand on the day of `time` (memoised per day).
+    func recent(_ catalogue: RankingCatalogue, at time: Int64?) -> [Int32] {
+        guard let time else { return [] }
+        let day = UnixDay.of(time)
+        if let hit = recentTop.value(day) { return hit }
+        let rows = TopK.best(perChannel, of: catalogue.recentPopularity(at: time)).map(\.id)
+        recentTop.store(day, rows)
+        return rows
+    }
+}
+
+extension FusionScorer {
+    /// `top(k, for:excluding:)` over the candidates of `index` instead of every item: the same
+    /// scores for every item it ranks (up to the rounding of the moments' standardisation).
+    public func top(_ k: Int, for user: UserSignals, excluding excluded: some Sequence<Int>, candidates index: CandidateIndex) -> [(id: Int32, score: Float)] {
+        let n = catalogue.count
+        let w = StageWeights(model, positives: user.positives)
+        let cfQuery = user.cf.flatMap { $0.count == catalogue.cfFactors && catalogue.cfFactors > 0 ? $0 : nil }
+        let textQuery = user.profile.flatMap { $0.count == catalogue.textDimension && catalogue.textDimension > 0 ? $0 : nil }
+        var rows: [Int32] = []
+        if let q = cfQuery, let ivf = index.cf { rows += ivf.top(index.perChannel, query: q, vectors: catalogue.cfItems, probe: index.probe).map(\.id) }
+        if let q = textQuery, let ivf = index.text { rows += ivf.top(index.perChannel, query: q, vectors: catalogue.itemVectors, probe: index.probe).map(\.id) }
+        // Items like the latest ones, for the attention features (a share of the channel each).
+        let latest = user.recent.prefix(index.recentQueries).filter { $0 >= 0 && $0 < n }
+        if !latest.isEmpty {
+            let each = max(10, index.perChannel / latest.count)
+            for i in latest {
+                if let ivf = index.text {
+                    let v = Array(catalogue.itemVectors[(i * catalogue.textDimension)..<((i + 1) * catalogue.textDimension)])
+                    rows += ivf.top(each, query: v, vectors: catalogue.itemVectors, probe: index.recentProbe).map(\.id)
+                }
+                if let ivf = index.cf {
+                    let v = Array(catalogue.cfDirections[(i * catalogue.cfFactors)..<((i + 1) * catalogue.cfFactors)])
+                    rows += ivf.top(each, query: v, vectors: catalogue.cfDirections, probe: index.recentProbe).map(\.id)
+                }
+            }
+        }
+        rows += index.popular
+        rows += index.recent(catalogue, at: user.time)
+        let skip = Set(excluded)
+        var seen = Set<Int32>(minimumCapacity: rows.count)
+        rows = rows.filter { $0 >= 0 && Int($0) < n && !skip.contains(Int($0)) && seen.insert($0).inserted }
+        let cfNorm = cfQuery.flatMap { q in index.cfMoments.map { $0.standardisation(q) } }
+        let textNorm = textQuery.flatMap { q in index.textMoments.map { $0.standardisation(q) } }
+        let recentPopularity = w.recentPopularity != 0 ? catalogue.recentPopularity(at: user.time) : []
+        var stage1 = TopK(rows.count)
+        for r in rows {
+            let i = Int(r)
+            var s = w.popularity * catalogue.popularity[i]
+            if !recentPopularity.isEmpty { s += w.recentPopularity * recentPopularity[i] }
+            if let q = cfQuery, let z = cfNorm { s += w.cf * z.apply(rowDot(catalogue.cfItems, i, q)) }
+            if let q = textQuery, let z = textNorm { s += w.text * z.apply(rowDot(catalogue.itemVectors, i, q)) }
+            stage1.offer(r, s)
+        }
+        let ranked = stage1.sorted()
+        guard w.textAttention != 0 || w.cfAttention != 0, !user.recent.isEmpty else { return Array(ranked.prefix(max(0, k))) }
+        // The shortlist and its attention, as the full scan does (items below it cannot rise
+        // above it, so k ≤ shortlist needs nothing else).
+        let shortlisted = ranked.prefix(shortlist)
+        guard shortlisted.count >= k else { return top(k, for: user, excluding: skip) }
+        var best = TopK(k)
+        for (id, s) in shortlisted {
+            let i = Int(id)
+            best.offer(id, s + w.textAttention * textAttention(i, user) + w.cfAttention * cfAttention(i, user))
+        }
+        return best.sorted()
+    }
+
+    private func rowDot(_ m: [Float], _ row: Int, _ q: [Float]) -> Float {
+        m.withUnsafeBufferPointer { mp in
+            q.withUnsafeBufferPointer { qp in
+                guard let mb = mp.baseAddress, let qb = qp.baseAddress else { return 0 }
+                return VectorMath.dot(mb + row * q.count, qb, q.count)
+            }
+        }
+    }
+}
+
+/// The mean and covariance of a matrix's rows, so that the mean and spread of a query's inner
+/// products with every row come without computing them: mean = q·μ, variance = qᵀΣq
+/// (population variance, as `standardise` uses). Σ is summed in Float over blocks of rows and
+/// the blocks in Double. Building: O(rows · d²); a query: O(d²).
+public struct RowMoments: Sendable {
+    let dimension: Int
+    let mean: [Double]
+    /// d × d, row-major.
+    let covariance: [Double]
+
+    public init(vectors: [Float], rows: Int, dimension d: Int) {
+        dimension = d
+        let rows = max(0, min(rows, d > 0 ? vectors.count / d : 0))
+        var mu = [Double](repeating: 0, count: d)
+        for r in 0..<rows { for k in 0..<d { mu[k] += Double(vectors[r * d + k]) } }
+        if rows > 0 { for k in 0..<d { mu[k] /= Double(rows) } }
+        var cov = [Double](repeating: 0, count: d * d)
+        let block = 1024
+        var centred = [Float](repeating: 0, count: block * d)
+        var gram = [Float](repeating: 0, count: d * d)
+        let muFloat = mu.map { Float($0) }
+        var start = 0
+        while start < rows {
+            let count = min(block, rows - start)
+            for r in 0..<count { for k in 0..<d { centred[r * d + k] = vectors[(start + r) * d + k] - muFloat[k] } }
+            for k in gram.indices { gram[k] = 0 }
+            centred.withUnsafeBufferPointer { c in
+                gram.withUnsafeMutableBufferPointer { g in
+                    if let cb = c.baseAddress, let gb = g.baseAddress { VectorMath.gramAccumulate(cb, rows: count, dimension: d, into: gb) }
+                }
+            }
+            for k in cov.indices { cov[k] += Double(gram[k]) }
+            start += count
+        }
+        // The rows were centred on the Float mean; correct for its rounding (exact in Double).
+        var shift = [Double](repeating: 0, count: d)
+        for k in 0..<d { shift[k] = mu[k] - Double(muFloat[k]) }
+        if rows > 0 {
+            for a in 0..<d {
+                for b in 0..<d { cov[a * d + b] = cov[a * d + b] / Double(rows) - shift[a] * shift[b] }
+            }
+        }
+        mean = mu
+        covariance = cov
+    }
+
+    /// How `standardise` would map q·v over these rows: subtract `mean`, multiply by `scale`.
+    public struct Standardisation: Sendable {
+        public let mean: Double
+        public let scale: Double
+        func apply(_ s: Float) -> Float { Float((Double(s) - mean) * scale) }
+    }
+
+    public func standardisation(_ q: [Float]) -> Standardisation {
+        guard q.count == dimension else { return Standardisation(mean: 0, scale: 1) }
+        var m = 0.0, v = 0.0
+        for a in 0..<dimension {
+            let qa = Double(q[a])
+            m += qa * mean[a]
+            var row = 0.0
+            for b in 0..<dimension { row += covariance[a * dimension + b] * Double(q[b]) }
+            v += qa * row
+        }
+        let sd = max(0, v).squareRoot()
+        return Standardisation(mean: m, scale: sd > 1e-12 ? 1 / sd : 1)
+    }
+}
