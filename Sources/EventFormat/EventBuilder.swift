@@ -13,13 +13,34 @@ struct EventBuilder {
     let defaultType: EventKind?
     let timestamps: TimestampParser
     let ratingScale: Double
+    /// The entries of each field (by `EventField.index`), so a field's value is found without
+    /// walking every entry.
+    private let byField: [[Int]]
+
+    init(entries: [(key: [UInt8], field: EventField, part: Int)], defaultType: EventKind?, timestamps: TimestampParser, ratingScale: Double) {
+        self.entries = entries
+        self.defaultType = defaultType
+        self.timestamps = timestamps
+        self.ratingScale = ratingScale
+        var byField = [[Int]](repeating: [], count: EventField.allCases.count)
+        for (k, e) in entries.enumerated() { byField[e.field.index].append(k) }
+        self.byField = byField
+    }
 
     /// The value of a canonical field: its single source, or its sources' strings joined by ". ".
     private func value(_ field: EventField, _ values: [RawValue?]) throws(EventFormatError) -> RawValue? {
+        let slots = byField[field.index]
+        if slots.count == 1, entries[slots[0]].part == 0 {
+            // The common case: one source field.
+            guard let v = values[slots[0]] else { return nil }
+            if case .null = v { return nil }
+            return v
+        }
         var found: RawValue?
         var parts: [String] = []
         var multi = false
-        for (k, e) in entries.enumerated() where e.field == field {
+        for k in slots {
+            let e = entries[k]
             if e.part > 0 { multi = true }
             guard let v = values[k] else { continue }
             if case .null = v { continue }
@@ -42,7 +63,7 @@ struct EventBuilder {
             guard case .string(let s) = t else {
                 throw .wrongType(field: "type", expected: "a string", found: t.typeName)
             }
-            guard let k = EventKind(rawValue: s.lowercased()) else { throw .unknownType(s) }
+            guard let k = EventKind(rawValue: s) ?? EventKind(rawValue: s.lowercased()) else { throw .unknownType(s) }
             kind = k
         } else if let d = defaultType {
             kind = d
@@ -90,6 +111,7 @@ struct EventBuilder {
     }
 
     static func action(named raw: String) -> Action? {
+        if let a = Action(rawValue: raw) { return a }
         let name = raw.lowercased()
         if let a = Action(rawValue: name) { return a }
         switch name {
@@ -121,7 +143,7 @@ struct EventBuilder {
         default:
             throw .wrongType(field: field.rawValue, expected: "a string or an integer", found: v.typeName)
         }
-        guard !s.isEmpty, s.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+        guard Self.hasNonWhitespace(s) else {
             throw .invalidIdentifier(field: field.rawValue, reason: "it is empty")
         }
         guard s.utf8.count <= Self.maxIdentifierBytes else {
@@ -140,10 +162,23 @@ struct EventBuilder {
         guard case .string(let s) = v else {
             throw .wrongType(field: field.rawValue, expected: "a string", found: v.typeName)
         }
-        guard s.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+        guard Self.hasNonWhitespace(s) else {
             throw .emptyText(field: field.rawValue)
         }
         return s
+    }
+
+    /// Whether `s` holds a character other than Unicode whitespace: an ASCII byte that is not
+    /// whitespace answers at once; only text of whitespace and non-ASCII bytes is checked by
+    /// scalar properties.
+    static func hasNonWhitespace(_ s: String) -> Bool {
+        var onlyASCII = true
+        for b in s.utf8 {
+            if b >= 0x80 { onlyASCII = false; continue }
+            // ASCII whitespace per Unicode's White_Space: tab, LF, VT, FF, CR and space.
+            if !(b == 0x20 || (b >= 0x09 && b <= 0x0D)) { return true }
+        }
+        return onlyASCII ? false : s.unicodeScalars.contains { !$0.properties.isWhitespace }
     }
 
     private func optionalText(_ field: EventField, _ values: [RawValue?]) throws(EventFormatError) -> String? {

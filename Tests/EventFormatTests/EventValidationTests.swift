@@ -39,6 +39,12 @@ import Testing
     @Test func emptyOrBlankTextIsRejected() {
         #expect(rejection(#"{"type":"query","user":"u","text":"","ts":1700000000}"#) == .emptyText(field: "text"))
         #expect(rejection(#"{"type":"review","user":"u","item":"i","text":" \n\t ","ts":1700000000}"#) == .emptyText(field: "text"))
+        // Unicode whitespace beyond ASCII (no-break and ideographic spaces, line separator) is blank too.
+        #expect(rejection("{\"type\":\"query\",\"user\":\"u\",\"text\":\"\u{00A0}\u{3000} \u{2028}\",\"ts\":1700000000}") == .emptyText(field: "text"))
+        if case .invalidIdentifier(field: "user", _)? = rejection("{\"type\":\"query\",\"user\":\"\u{3000}\",\"text\":\"x\",\"ts\":1700000000}") {} else { Issue.record("ideographic-space id") }
+        // Anything else counts, wherever it is: a control byte, a CJK character after spaces.
+        #expect(rejection("{\"type\":\"query\",\"user\":\"u\",\"text\":\"\u{3000} 口\",\"ts\":1700000000}") == nil)
+        #expect(rejection(#"{"type":"query","user":"u","text":" \u0001","ts":1700000000}"#) == nil)
     }
 
     @Test func identifiersMustBeUsable() {
