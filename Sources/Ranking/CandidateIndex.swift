@@ -64,8 +64,8 @@ extension FusionScorer {
         let cfQuery = user.cf.flatMap { $0.count == catalogue.cfFactors && catalogue.cfFactors > 0 ? $0 : nil }
         let textQuery = user.profile.flatMap { $0.count == catalogue.textDimension && catalogue.textDimension > 0 ? $0 : nil }
         var rows: [Int32] = []
-        if let q = cfQuery, let ivf = index.cf { rows += ivf.top(index.perChannel, query: q, vectors: catalogue.cfItems, probe: index.probe).map(\.id) }
-        if let q = textQuery, let ivf = index.text { rows += ivf.top(index.perChannel, query: q, vectors: catalogue.itemVectors, probe: index.probe).map(\.id) }
+        if let q = cfQuery, let ivf = index.cf { rows += ivf.top(index.perChannel, query: q, probe: index.probe).map(\.id) }
+        if let q = textQuery, let ivf = index.text { rows += ivf.top(index.perChannel, query: q, probe: index.probe).map(\.id) }
         // Items like the latest ones, for the attention features (a share of the channel each).
         let latest = user.recent.prefix(index.recentQueries).filter { $0 >= 0 && $0 < n }
         if !latest.isEmpty {
@@ -73,11 +73,11 @@ extension FusionScorer {
             for i in latest {
                 if let ivf = index.text {
                     let v = Array(catalogue.itemVectors[(i * catalogue.textDimension)..<((i + 1) * catalogue.textDimension)])
-                    rows += ivf.top(each, query: v, vectors: catalogue.itemVectors, probe: index.recentProbe).map(\.id)
+                    rows += ivf.top(each, query: v, probe: index.recentProbe).map(\.id)
                 }
                 if let ivf = index.cf {
-                    let v = Array(catalogue.cfDirections[(i * catalogue.cfFactors)..<((i + 1) * catalogue.cfFactors)])
-                    rows += ivf.top(each, query: v, vectors: catalogue.cfDirections, probe: index.recentProbe).map(\.id)
+                    let v = Array(catalogue.cfItems[(i * catalogue.cfFactors)..<((i + 1) * catalogue.cfFactors)])
+                    rows += ivf.top(each, query: v, probe: index.recentProbe, cosine: true).map(\.id)
                 }
             }
         }

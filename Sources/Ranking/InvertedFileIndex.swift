@@ -14,8 +14,9 @@ import InterestCore
 /// Building costs O(rows · lists · dimension) — one assignment pass over every row, and the
 /// k-means iterations over a seeded sample of at most 32 rows per list; a query costs
 /// O(lists · dimension) for the centroids plus O(probe · rows / lists · dimension) for the scan.
-/// The index holds row numbers only (4 bytes a row) and the centroids; scans read the caller's
-/// matrix.
+/// The index keeps a copy of the rows in list order (so a list is scanned by one matrix–vector
+/// product over contiguous memory) with each row's number and inverse norm: (d + 2) × 4 bytes a
+/// row, plus the centroids.
 public struct InvertedFileIndex: Sendable {
     public let dimension: Int
     public let rows: Int
@@ -24,6 +25,11 @@ public struct InvertedFileIndex: Sendable {
     /// Rows of list l are members[offsets[l]..<offsets[l + 1]].
     let offsets: [Int]
     let members: [Int32]
+    /// The rows in list order (members.count × dimension) and 1/|row| in the same order.
+    let packed: [Float]
+    let inverseNorms: [Float]
+    /// The longest list (the scan's scratch size).
+    let longest: Int
     public var lists: Int { offsets.count - 1 }
 
     /// Indexes `rows` rows of `dimension` floats (row-major `vectors`). `lists` defaults to
@@ -42,6 +48,9 @@ public struct InvertedFileIndex: Sendable {
             centroids = []
             offsets = [0]
             members = []
+            packed = []
+            inverseNorms = []
+            longest = 0
             return
         }
         var random = SeededRandom(seed: seed)
@@ -87,6 +96,13 @@ public struct InvertedFileIndex: Sendable {
         centroids = centres
         offsets = counts
         self.members = members
+        var packed = [Float](repeating: 0, count: members.count * dimension)
+        for (m, r) in members.enumerated() {
+            for k in 0..<dimension { packed[m * dimension + k] = vectors[Int(r) * dimension + k] }
+        }
+        self.packed = packed
+        inverseNorms = members.map { 1 / augmented.norms[Int($0)] }
+        longest = (0..<l).map { counts[$0 + 1] - counts[$0] }.max() ?? 0
     }
 
     /// The augmented unit rows and each row's original norm.
@@ -135,11 +151,11 @@ public struct InvertedFileIndex: Sendable {
         return out
     }
 
-    /// The `k` rows of `vectors` (the matrix the index was built from) with the largest inner
-    /// product with `query`, among the rows of the `probe` lists whose centroids best match it;
-    /// best first, ties to the lower row. Empty for a zero or mis-sized query.
-    public func top(_ k: Int, query: [Float], vectors: [Float], probe: Int) -> [(id: Int32, score: Float)] {
-        guard k > 0, lists > 0, query.count == dimension, vectors.count >= rows * dimension else { return [] }
+    /// The `k` rows with the largest inner product with `query` — or, with `cosine`, the largest
+    /// cosine — among the rows of the `probe` lists whose centroids best match it; best first,
+    /// ties to the lower row. Empty for a zero or mis-sized query.
+    public func top(_ k: Int, query: [Float], probe: Int, cosine: Bool = false) -> [(id: Int32, score: Float)] {
+        guard k > 0, lists > 0, query.count == dimension else { return [] }
         let width = dimension + 1
         var q = query
         guard q.withUnsafeMutableBufferPointer({ p in p.baseAddress.map { VectorMath.normalize($0, dimension) } ?? false }) else { return [] }
@@ -154,13 +170,19 @@ public struct InvertedFileIndex: Sendable {
         }
         let chosen = TopK.best(max(1, min(probe, lists)), of: listScores)
         var best = TopK(k)
-        vectors.withUnsafeBufferPointer { v in
+        var scores = [Float](repeating: 0, count: longest)
+        packed.withUnsafeBufferPointer { v in
             query.withUnsafeBufferPointer { qp in
-                guard let vb = v.baseAddress, let qb = qp.baseAddress else { return }
-                for (list, _) in chosen {
-                    for m in offsets[Int(list)]..<offsets[Int(list) + 1] {
-                        let r = Int(members[m])
-                        best.offer(Int32(r), VectorMath.dot(vb + r * dimension, qb, dimension))
+                scores.withUnsafeMutableBufferPointer { sp in
+                    guard let vb = v.baseAddress, let qb = qp.baseAddress, let sb = sp.baseAddress else { return }
+                    for (list, _) in chosen {
+                        let lo = offsets[Int(list)], hi = offsets[Int(list) + 1]
+                        guard hi > lo else { continue }
+                        VectorMath.gemv(vb + lo * dimension, rows: hi - lo, dimension: dimension, qb, sb)
+                        for m in lo..<hi {
+                            let score = cosine ? sb[m - lo] * inverseNorms[m] : sb[m - lo]
+                            if score > best.threshold { best.offer(members[m], score) }
+                        }
                     }
                 }
             }

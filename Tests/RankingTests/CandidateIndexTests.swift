@@ -36,12 +36,17 @@ import Testing
         var random = SeededRandom(seed: 9)
         for _ in 0..<20 {
             let q = (0..<d).map { _ in Float(random.nextGaussian()) }
-            let got = index.top(10, query: q, vectors: m, probe: index.lists).map(\.id)
+            let got = index.top(10, query: q, probe: index.lists).map(\.id)
             #expect(got == Self.exactTop(10, q, m, rows: rows))
+            // By cosine: the rows' directions.
+            let norms = (0..<rows).map { r in (0..<d).reduce(Float(0)) { $0 + m[r * d + $1] * m[r * d + $1] }.squareRoot() }
+            var cosines = [Float](repeating: -.infinity, count: rows)
+            for r in nonZero { cosines[r] = (0..<d).reduce(Float(0)) { $0 + m[r * d + $1] * q[$1] } / norms[r] }
+            #expect(index.top(10, query: q, probe: index.lists, cosine: true).map(\.id) == TopK.best(10, of: cosines).map(\.id))
         }
         // A zero or mis-sized query finds nothing.
-        #expect(index.top(5, query: [Float](repeating: 0, count: d), vectors: m, probe: 4).isEmpty)
-        #expect(index.top(5, query: [1, 2], vectors: m, probe: 4).isEmpty)
+        #expect(index.top(5, query: [Float](repeating: 0, count: d), probe: 4).isEmpty)
+        #expect(index.top(5, query: [1, 2], probe: 4).isEmpty)
     }
 
     @Test func aFewListsFindMostOfTheExactTopAndTheSameSeedGivesTheSameIndex() {
@@ -58,7 +63,7 @@ import Testing
             let q = (0..<d).map { m[r * d + $0] + 0.3 * Float(random.nextGaussian()) }
             let exact = Set(Self.exactTop(10, q, m, rows: rows))
             let probe = index.lists / 8
-            found += index.top(10, query: q, vectors: m, probe: probe).filter { exact.contains($0.id) }.count
+            found += index.top(10, query: q, probe: probe).filter { exact.contains($0.id) }.count
             wanted += exact.count
         }
         // Scanning an eighth of the lists finds at least 90% of the true top 10 (recall@10).
