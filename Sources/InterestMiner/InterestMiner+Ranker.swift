@@ -63,8 +63,7 @@ extension InterestMiner {
             var itemVectors: [Float] = []
             let dimension = text?.encoder.dimension ?? 0
             if text != nil {
-                let parts = try store.itemVectorParts()
-                itemVectors = flattenVectors(itemIDs.map { parts[$0]?.combined }, dimension: dimension)
+                itemVectors = try store.itemVectorMatrix(rowOf: row, rows: n, dimension: dimension)
             }
             var cfItems: [Float] = []
             let factors = cf?.model.factors ?? 0

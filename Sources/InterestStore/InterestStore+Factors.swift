@@ -131,11 +131,13 @@ extension InterestStore {
                 SELECT version, parameters, payload FROM model WHERE kind = 'cf' AND \(Self.visibleModel) ORDER BY version DESC LIMIT 1
                 """) else { return nil }
             var items: [(id: Int64, external: String, vector: [Float], bias: Float?)] = []
-            for r in try Row.fetchAll(db, sql: "SELECT f.item_id, i.external_id, f.vector, f.bias FROM item_factor f JOIN item i ON i.id = f.item_id ORDER BY f.item_id") {
-                let data: Data = r[2]
-                guard let v = VectorBlob.decode([UInt8](data)) else { throw StoreError.corrupt(what: "item factors", reason: "bad vector size") }
-                let bias: Double? = r[3]
-                items.append((r[0], r[1], v, bias.map(Float.init)))
+            // Stepped through the C API: a catalogue of 100,000 items took 0.6 s through `Row`s.
+            let s = try RawStatement(db, "SELECT f.item_id, i.external_id, f.vector, f.bias FROM item_factor f JOIN item i ON i.id = f.item_id ORDER BY f.item_id")
+            s.reset()
+            defer { s.reset() }
+            while try s.step() {
+                guard let v = s.blob(column: 2).flatMap(VectorBlob.decode) else { throw StoreError.corrupt(what: "item factors", reason: "bad vector size") }
+                items.append((s.int64(column: 0), s.text(column: 1) ?? "", v, s.optionalDouble(column: 3).map(Float.init)))
             }
             let payload: Data? = meta[2]
             return StoredFactors(version: meta[0], parameters: meta[1], payload: payload.map { [UInt8]($0) } ?? [], items: items)

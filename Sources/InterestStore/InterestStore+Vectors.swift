@@ -127,13 +127,22 @@ extension InterestStore {
         }
     }
 
-    /// Item row id → the vector of its own text and its combined vector.
-    public func itemVectorParts(in tables: TableSet = .active) throws(StoreError) -> [Int64: (text: [Float]?, combined: [Float]?)] {
+    /// The combined item vectors as one row-major matrix: row `rowOf[item]` holds that item's
+    /// vector (zeros for an item without one, or whose vector is not `dimension` long). Stepped
+    /// through the C API and decoded in place: O(items · dimension), no per-row allocation.
+    public func itemVectorMatrix(rowOf: [Int64: Int], rows: Int, dimension: Int, in tables: TableSet = .active) throws(StoreError) -> [Float] {
         try read("reading item vectors") { db in
-            var out: [Int64: (text: [Float]?, combined: [Float]?)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT item_id, text_vector, vector FROM \(tables.name(.itemVector))") {
-                func vec(_ d: Data?) -> [Float]? { d.flatMap { VectorBlob.decode([UInt8]($0)) } }
-                out[row[0]] = (vec(row[1]), vec(row[2]))
+            var out = [Float](repeating: 0, count: max(0, rows) * max(0, dimension))
+            guard dimension > 0 else { return out }
+            let s = try RawStatement(db, "SELECT item_id, vector FROM \(tables.name(.itemVector))")
+            s.reset()
+            defer { s.reset() }
+            try out.withUnsafeMutableBufferPointer { o in
+                guard let base = o.baseAddress else { return }
+                while try s.step() {
+                    guard let r = rowOf[s.int64(column: 0)], r >= 0, r < rows else { continue }
+                    _ = s.floats(column: 1, into: base + r * dimension, count: dimension)
+                }
             }
             return out
         }

@@ -80,6 +80,16 @@ struct RawStatement {
         return [UInt8](UnsafeRawBufferPointer(start: p, count: n))
     }
 
+    /// Decodes column `column` (little-endian Float32s) into `out[0..<count]`; false when the
+    /// column is NULL or not exactly `count` floats long (then `out` is untouched).
+    func floats(column: Int32, into out: UnsafeMutablePointer<Float>, count: Int) -> Bool {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL, Int(sqlite3_column_bytes(handle, column)) == count * 4,
+              let p = sqlite3_column_blob(handle, column) else { return false }
+        let raw = UnsafeRawPointer(p)
+        for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+        return true
+    }
+
     /// Column `column` of the current row as text (nil for NULL).
     func text(column: Int32) -> String? {
         guard sqlite3_column_type(handle, column) != SQLITE_NULL, let p = sqlite3_column_text(handle, column) else { return nil }
