@@ -75,8 +75,10 @@ extension InterestMiner {
                 }
             }
             // Daily counts kept current by ingest, so "in demand lately" is current (O(item-days)).
-            let days = try store.itemDays()
-            let activity = itemIDs.map { days[$0].map(DailyCounts.init) ?? .empty }
+            var activity = [DailyCounts](repeating: .empty, count: n)
+            try store.forEachItemDays { item, days, counts in
+                if let r = row[item] { activity[r] = DailyCounts(ascendingDays: days, counts: counts) }
+            }
             let catalogue = RankingCatalogue(
                 count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
                 popularity: RankingCatalogue.standardisedLogCounts(itemIDs.map { popularityOf[$0] ?? 0 }),

@@ -28,6 +28,29 @@ public struct DailyCounts: Sendable, Equatable {
         self.cumulative = cumulative
     }
 
+    /// From days already ascending and distinct (as `item_day` is read), with their counts;
+    /// anything else goes through the sorting initialiser.
+    public init(ascendingDays days: [Int64], counts: [Int]) {
+        guard days.count == counts.count, zip(days, days.dropFirst()).allSatisfy({ $0 < $1 }), counts.allSatisfy({ $0 > 0 }),
+              (days.first ?? 0) > Int64(Int32.min), (days.last ?? 0) < Int64(Int32.max) else {
+            self.init(zip(days, counts).map { ($0, $1) })
+            return
+        }
+        var cumulative = [Int32](repeating: 0, count: counts.count)
+        var total: Int32 = 0
+        for (k, n) in counts.enumerated() {
+            let (sum, overflow) = total.addingReportingOverflow(Int32(clamping: n))
+            total = overflow ? Int32.max : sum
+            cumulative[k] = total
+        }
+        self.init(days: days.map { Int32(clamping: $0) }, cumulative: cumulative)
+    }
+
+    private init(days: [Int32], cumulative: [Int32]) {
+        self.days = days
+        self.cumulative = cumulative
+    }
+
     /// From event times (seconds since 1970).
     public init(times: [Int64]) {
         var perDay: [Int64: Int] = [:]

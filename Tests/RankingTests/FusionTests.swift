@@ -48,6 +48,21 @@ import Testing
         #expect(s[2] > s[1])
     }
 
+    @Test func dailyCountsFromAscendingDaysEqualTheSortingInitialiser() {
+        let cases: [([Int64], [Int])] = [
+            ([], []), ([5], [3]), ([1, 4, 9], [2, 1, 7]),
+            ([9, 4], [1, 2]),                          // not ascending: sorted
+            ([1, 1, 2], [1, 1, 1]),                    // repeated day: merged
+            ([1, 2], [0, 4]),                          // an empty day: dropped
+            ([3, 5], [Int.max, 2]),                    // saturates
+        ]
+        for (days, counts) in cases {
+            #expect(DailyCounts(ascendingDays: days, counts: counts) == DailyCounts(zip(days, counts).map { ($0, $1) }), "\(days) \(counts)")
+        }
+        let c = DailyCounts(ascendingDays: [10, 12, 20], counts: [1, 2, 4])
+        #expect(c.count(from: 11, through: 20) == 6 && c.count(from: 0, through: 10) == 1 && c.count(from: 21, through: 30) == 0)
+    }
+
     @Test func recentPopularityCountsTheUsersWindow() {
         let day: Int64 = 86_400
         let c = RankingCatalogue(count: 2, textDimension: 0, itemVectors: [], cfFactors: 0, cfItems: [], popularity: [0, 0],
