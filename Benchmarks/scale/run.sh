@@ -28,7 +28,9 @@
 # env: INTERESTS_BIN ($ROOT/.build/release/interests; nothing is built here), OUT ($ROOT/out/scale),
 #      SEED (7), PORT (18190), LIVE (1), LIVE_SECONDS (60), LIVE_CONNECTIONS (8), LIVE_TRAIN_AFTER (5),
 #      LIVE_MAX_WINDOWS (120), WARM_SECONDS (10), BATCH_USERS (1000), REPEAT (5), SCALE_USER (first
-#      id of the batch file), KEEP_CORPUS (1; 0 deletes N/corpus after ingest)
+#      id of the batch file), KEEP_CORPUS (1; 0 deletes N/corpus after ingest), REUSE (0; 1 keeps a
+#      trained OUT/N/scale.sqlite with its generate.json and runs only the stages from serve on —
+#      e.g. a new build's serving on an existing database; the size's earlier rows leave the tables)
 # Every server listens on 127.0.0.1 only and is stopped by this script. Needs curl, python3, wrk.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -46,6 +48,7 @@ WARM_SECONDS="${WARM_SECONDS:-10}"
 BATCH_USERS="${BATCH_USERS:-1000}"
 REPEAT="${REPEAT:-5}"
 KEEP_CORPUS="${KEEP_CORPUS:-1}"
+REUSE="${REUSE:-0}"
 MIXED_LUA="$ROOT/Benchmarks/server/mixed.lua"
 CHECKS="$ROOT/Benchmarks/server/checks.py"
 if [ "$#" -eq 0 ]; then set -- 100000 300000 1000000; fi
@@ -188,11 +191,25 @@ measure_size() {
   DB="$DIR/scale.sqlite"
   EVENTS=""
   mkdir -p "$DIR"
-  rm -f "$DB" "$DB-wal" "$DB-shm" "$DIR"/acked-*.tsv
+  local reuse=0
+  if [ "$REUSE" = 1 ] && [ -f "$DB" ] && [ -f "$DIR/generate.json" ]; then reuse=1; fi
+  [ "$reuse" = 1 ] || rm -f "$DB" "$DB-wal" "$DB-shm"
+  rm -f "$DIR"/acked-*.tsv
   awk -F'\t' -v n="$N" 'NR == 1 || $1 != n' "$TSV" > "$TSV.tmp" && mv "$TSV.tmp" "$TSV"
   awk -F'\t' -v n="$N" 'NR == 1 || $1 != n' "$LIVE_TSV" > "$LIVE_TSV.tmp" && mv "$LIVE_TSV.tmp" "$LIVE_TSV"
   log "== $N users, $M items → $DIR (load before: $(cut -d' ' -f1-3 /proc/loadavg))"
 
+  if [ "$reuse" = 1 ]; then
+    EVENTS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["events"])' "$DIR/generate.json")
+    log "$N users: REUSE=1, the trained database in $DIR is kept: generate, ingest and train skipped"
+  else
+    build_database
+  fi
+  serve_and_query
+}
+
+# generate, ingest and train into a fresh $DB.
+build_database() {
   # generate
   rm -rf "$DIR/corpus"
   timed generate "$BIN" corpus generate --seed "$SEED" --users "$N" --items "$M" --out "$DIR/corpus" --json > "$DIR/generate.json"
@@ -252,6 +269,10 @@ print(f"train: other\t{whole - total:.2f}\twhole process − the parts above (lo
 PY
   while IFS=$'\t' read -r stage secs detail; do row "$stage" "$secs" "" "" "$detail"; done < "$DIR/train-parts.tsv"
   "$BIN" stats --db "$DB" --json > "$DIR/stats.json" 2>/dev/null || true
+}
+
+# serve, batch recommend, terms, rank and (LIVE=1) the live run on the trained $DB.
+serve_and_query() {
 
   # users for the batch and the single-user commands: evenly spread over u1…uN
   python3 - "$N" "$UW" "$BATCH_USERS" > "$DIR/users.txt" <<'PY'
