@@ -262,35 +262,30 @@ enum EventTable: String, CaseIterable {
     case review, query, interaction
 
     var columns: String {
-        switch self {
-        case .review: """
+        let identity = """
             id INTEGER PRIMARY KEY,
             key BLOB NOT NULL CHECK (length(key) = 16),
             event_id TEXT,
             user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            """
+        let rest = switch self {
+        case .review: """
             item_id INTEGER NOT NULL REFERENCES item(id),
             rating REAL CHECK (rating IS NULL OR (rating >= 0 AND rating <= 5)),
             text TEXT NOT NULL CHECK (length(text) > 0),
             ts INTEGER NOT NULL
             """
         case .query: """
-            id INTEGER PRIMARY KEY,
-            key BLOB NOT NULL CHECK (length(key) = 16),
-            event_id TEXT,
-            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
             text TEXT NOT NULL CHECK (length(text) > 0),
             ts INTEGER NOT NULL
             """
         case .interaction: """
-            id INTEGER PRIMARY KEY,
-            key BLOB NOT NULL CHECK (length(key) = 16),
-            event_id TEXT,
-            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
             item_id INTEGER NOT NULL REFERENCES item(id),
             action INTEGER NOT NULL CHECK (action BETWEEN 1 AND 5),
             rating REAL CHECK (rating IS NULL OR (rating >= 0 AND rating <= 5)),
             ts INTEGER NOT NULL
             """
         }
+        return identity + "\n" + rest
     }
 }
