@@ -107,6 +107,7 @@ public struct RankingCatalogue: Sendable {
         cfDirections = directions
         self.popularity = popularity.count == count ? popularity : [Float](repeating: 0, count: count)
         self.activity = activity.count == count ? activity : [DailyCounts](repeating: .empty, count: count)
+        dayMajor = DayMajorActivity(self.activity)
     }
 
     /// The catalogue with each item's positive-event times (seconds) instead of daily counts.
@@ -129,12 +130,16 @@ public struct RankingCatalogue: Sendable {
         guard let time else { return [Float](repeating: 0, count: count) }
         let day = UnixDay.of(time)
         if let hit = recentByDay.value(day) { return hit }
-        let v = Self.standardisedLogCounts(activity.map { $0.count(from: day - Self.recentDays + 1, through: day) })
+        let first = day - Self.recentDays + 1
+        let v = Self.standardisedLogCounts(dayMajor?.counts(from: first, through: day, items: count)
+                                           ?? activity.map { $0.count(from: first, through: day) })
         recentByDay.store(day, v)
         return v
     }
 
     private let recentByDay = DayMemo<[Float]>()
+    /// The same counts by day, so a new day's window costs its entries, not a search per item.
+    private let dayMajor: DayMajorActivity?
 }
 
 /// Per-day recent-popularity vectors, shared by every copy of a catalogue (bounded).

@@ -63,6 +63,23 @@ import Testing
         #expect(c.count(from: 11, through: 20) == 6 && c.count(from: 0, through: 10) == 1 && c.count(from: 21, through: 30) == 0)
     }
 
+    @Test func dayMajorWindowsEqualThePerItemCounts() throws {
+        var random = SeededRandom(seed: 77)
+        let activity: [DailyCounts] = (0..<300).map { k in
+            k % 7 == 0 ? .empty : DailyCounts((0..<random.next(below: 40)).map { _ in (Int64(19_000 + random.next(below: 200)), 1 + random.next(below: 5)) })
+        }
+        let index = try #require(DayMajorActivity(activity))
+        for (first, last) in [(Int64(19_000), Int64(19_029)), (19_150, 19_179), (18_950, 19_010), (19_190, 19_250), (19_300, 19_330)] {
+            #expect(index.counts(from: first, through: last, items: 300) == activity.map { $0.count(from: first, through: last) }, "\(first)…\(last)")
+        }
+        #expect(DayMajorActivity([.empty, .empty]) == nil)
+        // Saturated totals still sum to what the per-item counts answer.
+        let big = [DailyCounts([(5, Int.max), (6, 3)]), DailyCounts([(6, 2)])]
+        let bigIndex = try #require(DayMajorActivity(big))
+        #expect(bigIndex.counts(from: 5, through: 6, items: 2) == big.map { $0.count(from: 5, through: 6) })
+        #expect(bigIndex.counts(from: 6, through: 6, items: 2) == big.map { $0.count(from: 6, through: 6) })
+    }
+
     @Test func recentPopularityCountsTheUsersWindow() {
         let day: Int64 = 86_400
         let c = RankingCatalogue(count: 2, textDimension: 0, itemVectors: [], cfFactors: 0, cfItems: [], popularity: [0, 0],
