@@ -39,18 +39,20 @@ extension InterestMiner {
     /// (exact, like users), so new products are recommendable before the next `interests train`.
     func loadCFModel() throws(InterestMinerError) -> LoadedCFModel? {
         do {
-            guard let stored = try store.loadFactors(), let first = stored.items.first else { return nil }
+            guard let stored = try store.loadFactors(), !stored.itemIDs.isEmpty else { return nil }
             let params = (try? JSONValue.parse(stored.parameters)) ?? .null
-            let f = first.vector.count
+            let f = stored.factors
             let method = CFMethod(rawValue: params["method"]?.stringValue ?? "als") ?? .als
             let weights = Self.weights(from: params["weights"])
             let alpha = Float(params["alpha"]?.doubleValue ?? 10)
             let regularization = Float(params["regularization"]?.doubleValue ?? 0.05)
             let watermark = EventWatermark(review: Int64(params["watermark_review"]?.intValue ?? 0),
                                            interaction: Int64(params["watermark_interaction"]?.intValue ?? 0))
-            var itemIDs = stored.items.map(\.external)
-            var itemColumn = Dictionary(stored.items.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
-            var itemFactors = stored.items.flatMap(\.vector)
+            var itemIDs = stored.externals
+            var itemColumn: [Int64: Int] = [:]
+            itemColumn.reserveCapacity(stored.itemIDs.count)
+            for (k, id) in stored.itemIDs.enumerated() where itemColumn[id] == nil { itemColumn[id] = k }
+            var itemFactors = stored.itemFactors
             var folded = 0
             if method == .als {
                 // New items: their events since training, solved against their users' trained factors.
@@ -76,7 +78,7 @@ extension InterestMiner {
                     }
                 }
             }
-            let bias = stored.items.contains { $0.bias != nil } && folded == 0 ? stored.items.map { $0.bias ?? 0 } : nil
+            let bias = folded == 0 ? stored.biases : nil
             let model = FactorModel(factors: f, userFactors: [], itemFactors: itemFactors, itemBias: bias)
             return LoadedCFModel(
                 version: stored.version, method: method, model: model, itemIDs: itemIDs, itemColumn: itemColumn, weights: weights,

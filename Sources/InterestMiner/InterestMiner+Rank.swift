@@ -53,6 +53,7 @@ extension InterestMiner {
             (signals, seen) = (UserSignals(cf: nil, profile: nil, recent: [], positives: 0), [])
             note = "unknown user '\(user)': ranked by what every new user gets (popularity, and the query if given)"
         }
+        try prepareRecentPopularity(ctx, time: signals.time)
         var candidates: [Int]?
         if let items {
             var rows: [Int] = []

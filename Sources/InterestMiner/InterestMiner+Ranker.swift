@@ -21,6 +21,9 @@ struct RankerContext: Sendable {
     /// The first stage without a catalogue scan, for a service over a large catalogue
     /// (`InterestMiner.candidateCatalogueSize`); nil: every request scans the catalogue.
     let candidates: CandidateIndex?
+    /// Whether `catalogue` holds every item's daily activity; otherwise each day's recent
+    /// popularity is read when a user of that day is ranked (`prepareRecentPopularity`).
+    let activityInMemory: Bool
 }
 
 extension InterestMiner {
@@ -31,8 +34,9 @@ extension InterestMiner {
         guard state.versions[ModelKind.ranker] != nil else { return nil }
         // The newest item row too: a new item (record or first event) joins the catalogue with a
         // reload in the background (CF by fold-in, text by its vector).
-        let key = [ModelKind.ranker, "cf", ModelKind.textEncoder, ModelKind.profile].map { state.versions[$0] ?? 0 } + [Int(state.maxItem)]
-        return try models.ranker(key: key, fresh: fresh) { () throws(InterestMinerError) in try self.readRanker() }
+        let inMemory = itemActivityInMemory
+        let key = [ModelKind.ranker, "cf", ModelKind.textEncoder, ModelKind.profile].map { state.versions[$0] ?? 0 } + [Int(state.maxItem), inMemory ? 1 : 0]
+        return try models.ranker(key: key, fresh: fresh) { () throws(InterestMinerError) in try self.readRanker(activityInMemory: inMemory) }
     }
 
     func requireRanker() throws(InterestMinerError) -> RankerContext {
@@ -42,7 +46,20 @@ extension InterestMiner {
         return r
     }
 
-    private func readRanker() throws(InterestMinerError) -> RankerContext? {
+    /// Makes `ctx` know the recent popularity of the day of `time` (a no-op when its catalogue
+    /// holds all daily activity): reads that window's item-days from the store once per day.
+    func prepareRecentPopularity(_ ctx: RankerContext, time: Int64?) throws(InterestMinerError) {
+        guard !ctx.activityInMemory, let time, !ctx.catalogue.knowsRecentPopularity(at: time) else { return }
+        let day = UnixDay.of(time)
+        do {
+            let counts = try store.itemPositives(fromDay: day - RankingCatalogue.recentDays + 1, throughDay: day, rowOf: ctx.row, rows: ctx.catalogue.count)
+            ctx.catalogue.rememberRecentCounts(day: day, counts: counts)
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    private func readRanker(activityInMemory: Bool) throws(InterestMinerError) -> RankerContext? {
         let text = try loadTextModel()
         let cf = try loadCFModel()
         do {
@@ -75,9 +92,11 @@ extension InterestMiner {
                 }
             }
             // Daily counts kept current by ingest, so "in demand lately" is current (O(item-days)).
-            var activity = [DailyCounts](repeating: .empty, count: n)
-            try store.forEachItemDays { item, days, counts in
-                if let r = row[item] { activity[r] = DailyCounts(ascendingDays: days, counts: counts) }
+            var activity = [DailyCounts](repeating: .empty, count: activityInMemory ? n : 0)
+            if activityInMemory {
+                try store.forEachItemDays { item, days, counts in
+                    if let r = row[item] { activity[r] = DailyCounts(ascendingDays: days, counts: counts) }
+                }
             }
             let catalogue = RankingCatalogue(
                 count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
@@ -95,7 +114,7 @@ extension InterestMiner {
             return RankerContext(version: meta.version, itemIDs: itemIDs, items: items, row: row,
                                  rowOfName: Dictionary(items.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }),
                                  catalogue: catalogue, scorer: FusionScorer(catalogue: catalogue, model: model), cf: cf, text: text, stored: stored,
-                                 candidates: candidates)
+                                 candidates: candidates, activityInMemory: activityInMemory)
         } catch let e as StoreError {
             throw .store(e)
         } catch {

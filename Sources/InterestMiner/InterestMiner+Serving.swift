@@ -67,6 +67,7 @@ extension InterestMiner {
         guard top >= 1 else { throw .invalidArgument(name: "top", reason: "must be at least 1") }
         let ctx = try requireRanker()
         guard let (signals, seen) = try userSignals(user, ctx) else { return nil }
+        try prepareRecentPopularity(ctx, time: signals.time)
         let best: [(id: Int32, score: Float)]
         if let query {
             best = TopK.best(top, of: try personalise(ctx.scorer.scores(signals, excluding: seen), query: query, ctx).scores)

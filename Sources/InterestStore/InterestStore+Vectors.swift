@@ -137,10 +137,11 @@ extension InterestStore {
             let s = try RawStatement(db, "SELECT item_id, vector FROM \(tables.name(.itemVector))")
             s.reset()
             defer { s.reset() }
+            let catalogue = CatalogueRows(rowOf, rows: rows)
             try out.withUnsafeMutableBufferPointer { o in
                 guard let base = o.baseAddress else { return }
                 while try s.step() {
-                    guard let r = rowOf[s.int64(column: 0)], r >= 0, r < rows else { continue }
+                    guard let r = catalogue[s.int64(column: 0)] else { continue }
                     _ = s.floats(column: 1, into: base + r * dimension, count: dimension)
                 }
             }

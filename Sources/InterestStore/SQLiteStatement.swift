@@ -80,13 +80,22 @@ struct RawStatement {
         return [UInt8](UnsafeRawBufferPointer(start: p, count: n))
     }
 
+    /// The length in bytes of column `column` (0 for NULL).
+    func byteCount(column: Int32) -> Int {
+        Int(sqlite3_column_bytes(handle, column))
+    }
+
     /// Decodes column `column` (little-endian Float32s) into `out[0..<count]`; false when the
     /// column is NULL or not exactly `count` floats long (then `out` is untouched).
     func floats(column: Int32, into out: UnsafeMutablePointer<Float>, count: Int) -> Bool {
         guard sqlite3_column_type(handle, column) != SQLITE_NULL, Int(sqlite3_column_bytes(handle, column)) == count * 4,
               let p = sqlite3_column_blob(handle, column) else { return false }
         let raw = UnsafeRawPointer(p)
+        #if _endian(little)
+        UnsafeMutableRawPointer(out).copyMemory(from: raw, byteCount: count * 4)
+        #else
         for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+        #endif
         return true
     }
 

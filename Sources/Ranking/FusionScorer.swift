@@ -137,6 +137,20 @@ public struct RankingCatalogue: Sendable {
         return v
     }
 
+    /// Gives the catalogue every item's positive events in the `recentDays` window ending on
+    /// `day` (catalogue rows), for a catalogue built without daily activity: a one-shot process
+    /// reads only the window its one user needs. `recentPopularity(at:)` answers that day from
+    /// these counts; a day never given (and not in `activity`) has no recent popularity (zeros).
+    public func rememberRecentCounts(day: Int64, counts: [Int]) {
+        guard counts.count == count else { return }
+        recentByDay.store(day, Self.standardisedLogCounts(counts))
+    }
+
+    /// Whether `recentPopularity(at:)` already knows the day of `time`.
+    public func knowsRecentPopularity(at time: Int64) -> Bool {
+        recentByDay.value(UnixDay.of(time)) != nil
+    }
+
     private let recentByDay = DayMemo<[Float]>()
     /// The same counts by day, so a new day's window costs its entries, not a search per item.
     private let dayMajor: DayMajorActivity?

@@ -32,6 +32,8 @@ struct RankCommand: AsyncParsableCommand {
 
     func run() async throws {
         let miner = try database.open()
+        // One user, one day: read that day's item activity, not every item's whole history.
+        miner.itemActivityInMemory = false
         let list = items?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let result = try miner.rank(user: user, items: list, query: query, top: top, explain: explain, includeSeen: includeSeen)
         if json {

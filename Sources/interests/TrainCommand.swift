@@ -41,7 +41,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Text vector dimension (subword).")
     var dim: Int = 96
 
-    @Option(help: "Skip-gram passes over the text (default: about 20 M token-updates, 5–200 passes).")
+    @Option(help: "Skip-gram passes over the text (default: about 20 M token-updates, 1–200 passes).")
     var epochs: Int?
 
     @Option(help: "Random seed (training is bit-for-bit reproducible with --threads 1).")

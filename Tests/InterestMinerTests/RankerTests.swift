@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import InterestCore
+import Ranking
 @testable import InterestMiner
 
 @Suite(.serialized) struct RankerTests {
@@ -17,6 +19,26 @@ import Testing
         #expect(ranked.items.allSatisfy { $0.like != nil })
         let withSeen = try miner.rank(user: "u000003", top: 500, includeSeen: true)
         #expect(!Set(withSeen.items.map(\.item)).isDisjoint(with: seen))
+    }
+
+    @Test func aOneShotRankReadsItsDaysWindowAndAnswersTheSame() async throws {
+        let miner = try await trainedMiner()
+        let oneShot = try InterestMiner(databasePath: miner.databasePath)
+        oneShot.itemActivityInMemory = false
+        let whole = try miner.requireRanker(), windowed = try oneShot.requireRanker()
+        #expect(whole.activityInMemory && !windowed.activityInMemory && windowed.catalogue.activity.allSatisfy { $0.days.isEmpty })
+        for user in ["u000003", "u000010", "u000021", "nobody"] {
+            let a = try miner.rank(user: user, top: 10), b = try oneShot.rank(user: user, top: 10)
+            #expect(a == b, "\(user)")
+            guard let time = try miner.userSignals(user, whole)?.0.time else { continue }
+            #expect(windowed.catalogue.knowsRecentPopularity(at: time))
+            #expect(whole.catalogue.recentPopularity(at: time) == windowed.catalogue.recentPopularity(at: time))
+            // By hand: the window's positives of every item from the per-item daily counts.
+            let day = UnixDay.of(time)
+            let counts = try miner.store.itemPositives(fromDay: day - 29, throughDay: day, rowOf: whole.row, rows: whole.catalogue.count)
+            #expect(counts == whole.catalogue.activity.map { $0.count(from: day - 29, through: day) })
+            #expect(counts.contains { $0 > 0 })
+        }
     }
 
     @Test func queriesCandidatesAndUnknownsAreHandled() async throws {

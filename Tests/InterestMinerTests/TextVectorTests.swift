@@ -22,6 +22,15 @@ let fastTraining = TrainingOptions(
                                         automaticEpochs: false))
 
 @Suite(.serialized) struct TextVectorTests {
+    @Test func skipGramPassesFollowTheTokenBudget() {
+        // ceil(20 M / tokens), within 1…200.
+        #expect(EmbeddingTrainingOptions.epochs(forCorpusTokens: 90_000_000) == 1)
+        #expect(EmbeddingTrainingOptions.epochs(forCorpusTokens: 8_977_229) == 3)
+        #expect(EmbeddingTrainingOptions.epochs(forCorpusTokens: 1_000_000) == 20)
+        #expect(EmbeddingTrainingOptions.epochs(forCorpusTokens: 1_000) == 200)
+        #expect(EmbeddingTrainingOptions.epochs(forCorpusTokens: 20_000_001) == 1)
+    }
+
     @Test func incrementalVectorsEqualAFullPass() async throws {
         let miner = try await trainedMiner()
         guard let model = try miner.loadTextModel() else {
