@@ -1,3 +1,4 @@
+import Synchronization
 import InterestCore
 import Tokenization
 
@@ -128,19 +129,19 @@ public struct TermExtractor: Sendable {
         }
     }
 
-    static func split(_ key: String) -> (TermKind, String) {
-        let parts = key.split(separator: "\u{1F}", maxSplits: 1)
-        let kind = TermKind(rawValue: Int(parts.first ?? "") ?? 1) ?? .word
-        return (kind, parts.count > 1 ? String(parts[1]) : "")
-    }
+}
 
+/// A candidate term as counted: its text and how it was read.
+struct TermKey: Hashable, Sendable {
+    let text: String
+    let kind: TermKind
 }
 
 /// Document frequencies of candidate terms, accumulated over batches of texts.
 public struct TermCounter: Sendable {
     let tokenizer: Tokenizer
     let splitter: CJKSplitter
-    private var df: [String: Int] = [:]
+    private var df: [TermKey: Int] = [:]
 
     public init(tokenizer: Tokenizer) {
         self.tokenizer = tokenizer
@@ -151,27 +152,42 @@ public struct TermCounter: Sendable {
         _ = addReturningTerms(texts, threads: threads)
     }
 
-    /// Counts the texts and returns each text's candidate terms (deduplicated, in order).
+    /// Counts the texts and returns each text's candidate terms (deduplicated, in order). Each
+    /// thread counts its share of the texts and the shares' counts are merged: counting every
+    /// occurrence on one thread left the other core idle for a sixth of the text-vector stage at
+    /// a million users (~140 M occurrences).
     public mutating func addReturningTerms(_ texts: [String], threads: Int = 2) -> [[(String, TermKind)]] {
         let tokenizer = self.tokenizer
         let splitter = self.splitter
-        let perText = parallelMap(texts, threads: threads, makeState: { TokenizerSession(tokenizer) }) { session, text in
-            TermExtractor.candidates(session.pieces(text), tokenizer: tokenizer, splitter: splitter)
+        let chunks = max(1, min(threads, texts.count))
+        let parts = Mutex<[(terms: [[(String, TermKind)]], counts: [TermKey: Int])]>(Array(repeating: ([], [:]), count: chunks))
+        parallelChunks(count: texts.count, chunks: chunks) { c, range in
+            let session = TokenizerSession(tokenizer)
+            var terms: [[(String, TermKind)]] = []
+            terms.reserveCapacity(range.count)
+            var counts: [TermKey: Int] = [:]
+            for i in range {
+                let list = TermExtractor.candidates(session.pieces(texts[i]), tokenizer: tokenizer, splitter: splitter)
+                for (text, kind) in list { counts[TermKey(text: text, kind: kind), default: 0] += 1 }
+                terms.append(list)
+            }
+            parts.withLock { $0[c] = (terms, counts) }
         }
-        for list in perText { for (text, kind) in list { df["\(kind.rawValue)\u{1F}\(text)", default: 0] += 1 } }
-        return perText
+        return parts.withLock { done in
+            for part in done {
+                if df.isEmpty { df = part.counts } else { df.merge(part.counts, uniquingKeysWith: +) }
+            }
+            return done.flatMap(\.terms)
+        }
     }
 
     /// The readable, frequent, associated terms, most frequent first (ties alphabetical).
     public func terms(_ settings: TermExtractor.Settings) -> [Term] {
         var single: [String: Int] = [:]
-        for (key, n) in df {
-            let (kind, text) = TermExtractor.split(key)
-            if kind != .phrase { single[text] = max(single[text] ?? 0, n) }
-        }
+        for (key, n) in df where key.kind != .phrase { single[key.text] = max(single[key.text] ?? 0, n) }
         var terms: [Term] = []
         for (key, n) in df {
-            let (kind, text) = TermExtractor.split(key)
+            let (kind, text) = (key.kind, key.text)
             switch kind {
             case .word, .cjkWord:
                 if n >= settings.minDocumentFrequency { terms.append(Term(text: text, kind: kind, documentFrequency: n)) }

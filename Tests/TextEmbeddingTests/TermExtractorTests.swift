@@ -26,6 +26,27 @@ import Tokenization
         #expect(terms.first { $0.text == "fly rod" }?.documentFrequency == 30)
     }
 
+    @Test func countingOnSeveralThreadsCountsAsOneThreadDoes() throws {
+        var lines: [String] = []
+        for k in 0..<301 {
+            lines.append(["fly rod for trout \(k % 7)", "哑光口红很好看", "matte lipstick and fly rod", "洗发水很好用", "trout stream"][k % 5])
+        }
+        let tok = try TokenizerRecipe.bpe.train(lines: lines, vocabularySize: 300, threads: 1)
+        var one = TermCounter(tokenizer: tok), two = TermCounter(tokenizer: tok)
+        var perTextOne: [[(String, TermKind)]] = [], perTextTwo: [[(String, TermKind)]] = []
+        // Two batches, so counts also add up across calls.
+        for batch in [Array(lines[..<150]), Array(lines[150...])] {
+            perTextOne += one.addReturningTerms(batch, threads: 1)
+            perTextTwo += two.addReturningTerms(batch, threads: 2)
+        }
+        #expect(perTextOne.count == lines.count)
+        #expect(perTextOne.map { $0.map(\.0) } == perTextTwo.map { $0.map(\.0) })
+        let settings = TermExtractor.Settings()
+        #expect(one.terms(settings) == two.terms(settings))
+        // By hand: "fly rod" is in 61 + 60 of the 301 lines.
+        #expect(one.terms(settings).first { $0.text == "fly rod" }?.documentFrequency == 121)
+    }
+
     @Test func aCompoundThatIsAlsoATokenIsOneTerm() throws {
         // 哑光口红 is learned as one token from the first kind of line and read as 哑光 + 口红 in
         // the others, so it is a candidate both as a CJK word and as a phrase.
