@@ -103,6 +103,19 @@ extension InterestMiner {
         return (part, LoadedTextModel(encoder: .transformer(encoder, terms: tokenizer), version: version))
     }
 
+    /// Each text's vector and candidate terms, counting the terms in `counter`. The shop's SIF
+    /// encoder averages the token ids the term pass already made (one tokenization a text, not
+    /// two); a transformer reads the text with its own tokenizer.
+    static func encodeWithTerms(_ texts: [String], encoder: TextModelEncoder, counter: inout TermCounter,
+                                threads: Int) -> (vectors: [TextVector], terms: [[(String, TermKind)]]) {
+        if case .sif(let sif) = encoder {
+            let both = counter.addReturningTerms(texts, threads: threads, alsoFromIDs: { sif.encode(ids: $0) })
+            return (both.map(\.extra), both.map(\.terms))
+        }
+        let vectors = encoder.encode(texts, threads: threads)
+        return (vectors, counter.addReturningTerms(texts, threads: threads))
+    }
+
     /// Review terms kept per item (its most common vocabulary terms).
     static let itemTermsKept = 60
 
@@ -129,9 +142,8 @@ extension InterestMiner {
                     let batch = try store.eventTexts(kind, after: after, upTo: upTo, limit: Self.textBatch)
                     guard let last = batch.last else { break }
                     after = last.id
-                    let vectors = encoder.encode(batch.map(\.text), threads: threads)
+                    let (vectors, perText) = Self.encodeWithTerms(batch.map(\.text), encoder: encoder, counter: &termCounter, threads: threads)
                     let rows = zip(batch, vectors).map { row, v in (row.id, v.isEmpty ? nil : v.values) }
-                    let perText = termCounter.addReturningTerms(batch.map(\.text), threads: threads)
                     try store.writeEventVectors(kind, version: model.version, rows, terms: perText.map(TermExtractor.stored), build: build)
                     if kind == .review {
                         for (row, terms) in zip(batch, perText) {
@@ -149,9 +161,9 @@ extension InterestMiner {
             let items = try store.itemTexts()
             let texts = items.map { Self.itemText(title: $0.title, text: $0.text) }
             let present = texts.compactMap { $0 }
-            let presentTerms = termCounter.addReturningTerms(present, threads: threads)
+            let (presentVectors, presentTerms) = Self.encodeWithTerms(present, encoder: encoder, counter: &termCounter, threads: threads)
             part.documents = part.reviews + part.queries + present.count
-            var encoded = encoder.encode(present, threads: threads).makeIterator()
+            var encoded = presentVectors.makeIterator()
             let own: [(item: Int64, vector: [Float]?)] = zip(items, texts).map { item, text in
                 (item.id, text == nil ? nil : encoded.next().flatMap { $0.isEmpty ? nil : $0.values })
             }

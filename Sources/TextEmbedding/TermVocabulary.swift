@@ -157,27 +157,35 @@ public struct TermCounter: Sendable {
     /// occurrence on one thread left the other core idle for a sixth of the text-vector stage at
     /// a million users (~140 M occurrences).
     public mutating func addReturningTerms(_ texts: [String], threads: Int = 2) -> [[(String, TermKind)]] {
+        addReturningTerms(texts, threads: threads, alsoFromIDs: { _ in () }).map(\.terms)
+    }
+
+    /// The same, and `also(ids)` of each text's token ids from the same tokenization (a SIF
+    /// vector, say: one pass over the text instead of two).
+    public mutating func addReturningTerms<Extra: Sendable>(_ texts: [String], threads: Int, alsoFromIDs also: @Sendable ([Int32]) -> Extra)
+        -> [(terms: [(String, TermKind)], extra: Extra)] {
         let tokenizer = self.tokenizer
         let splitter = self.splitter
         let chunks = max(1, min(threads, texts.count))
-        let parts = Mutex<[(terms: [[(String, TermKind)]], counts: [TermKey: Int])]>(Array(repeating: ([], [:]), count: chunks))
+        let parts = Mutex<[(out: [(terms: [(String, TermKind)], extra: Extra)], counts: [TermKey: Int])]>(Array(repeating: ([], [:]), count: chunks))
         parallelChunks(count: texts.count, chunks: chunks) { c, range in
             let session = TokenizerSession(tokenizer)
-            var terms: [[(String, TermKind)]] = []
-            terms.reserveCapacity(range.count)
+            var out: [(terms: [(String, TermKind)], extra: Extra)] = []
+            out.reserveCapacity(range.count)
             var counts: [TermKey: Int] = [:]
             for i in range {
-                let list = TermExtractor.candidates(session.pieces(texts[i]), tokenizer: tokenizer, splitter: splitter)
+                let (ids, pieces) = session.idsAndPieces(texts[i])
+                let list = TermExtractor.candidates(pieces, tokenizer: tokenizer, splitter: splitter)
                 for (text, kind) in list { counts[TermKey(text: text, kind: kind), default: 0] += 1 }
-                terms.append(list)
+                out.append((list, also(ids)))
             }
-            parts.withLock { $0[c] = (terms, counts) }
+            parts.withLock { $0[c] = (out, counts) }
         }
         return parts.withLock { done in
             for part in done {
                 if df.isEmpty { df = part.counts } else { df.merge(part.counts, uniquingKeysWith: +) }
             }
-            return done.flatMap(\.terms)
+            return done.flatMap(\.out)
         }
     }
 

@@ -276,14 +276,20 @@ extension TokenizerSession {
     /// The text's words as the normalizer and pre-tokenizer cut them, each with its tokens
     /// (added tokens in the text are skipped). Used to assemble readable terms from tokens.
     public func pieces(_ text: String) -> [TokenizedPiece] {
+        idsAndPieces(text).pieces
+    }
+
+    /// `encode(text).ids` and `pieces(text)` from one encoding pass.
+    public func idsAndPieces(_ text: String) -> (ids: [Int32], pieces: [TokenizedPiece]) {
         state.recordPieces = true
         defer {
             state.recordPieces = false
             state.pieceLog.removeAll(keepingCapacity: true)
         }
         let enc = state.encode(text, addSpecialTokens: false, maxLength: nil)
-        return state.pieceLog.map { entry in
+        let pieces = state.pieceLog.map { entry in
             TokenizedPiece(text: String(decoding: entry.text, as: UTF8.self), ids: Array(enc.ids[entry.first..<entry.end]), span: entry.span)
         }
+        return (enc.ids, pieces)
     }
 }

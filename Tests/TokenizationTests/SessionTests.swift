@@ -47,6 +47,18 @@ import Testing
         expectSessionMatchesFreshEncodes(tok, try Self.trickyLines() + Self.phrases)
     }
 
+    @Test(arguments: ["minilm-tokenizer.json", "bytelevel-bpe.json", "trained"])
+    func idsAndPiecesComeFromOneEncodeAsTheyDoFromTwo(tokenizer: String) throws {
+        let tok = tokenizer == "trained" ? try trainedBPE(try Self.corpus(), vocabularySize: 600) : try loadTokenizer(fixture: tokenizer)
+        let session = TokenizerSession(tok), other = TokenizerSession(tok)
+        for text in try Self.trickyLines() + Self.phrases + [""] {
+            let (ids, pieces) = session.idsAndPieces(text)
+            #expect(ids == other.encode(text).ids, "\(text.debugDescription)")
+            #expect(pieces == other.pieces(text), "\(text.debugDescription)")
+            #expect(pieces.flatMap(\.ids).allSatisfy(Set(ids).contains))
+        }
+    }
+
     @Test func byteLevelSpellingsNeverServeInputWords() throws {
         // Byte-level BPE tokenizes a byte-mapped spelling ("Б" is spelled "Ðĳ"), whose parts
         // must not be cached under input bytes: the input word "ÐĳÐĳ" would be answered with
