@@ -39,12 +39,11 @@ extension InterestMiner {
         guard !rows.isEmpty else {
             throw .missing(what: "\(databasePath) has no reviews or interactions to learn from", hint: "ingest events first")
         }
-        let data: CFData
-        data = CFData(rows: rows, items: snapshot.itemIDs)
+        let data = snapshot.data
         var options = options
         var tuning: AlphaTuning?
         if options.method == .als, let grid = options.alphaGrid {
-            tuning = try tuneAlpha(data, grid: grid, options: options, progress: progress)
+            tuning = try tuneAlpha(data, held: snapshot.validation, grid: grid, options: options, progress: progress)
             if let tuning { options.als.alpha = tuning.chosen }
             progress(String(format: "cf: alpha %g", Double(options.als.alpha)) + (tuning == nil ? " (no user has 3 positive items to validate on)" : ""))
         }

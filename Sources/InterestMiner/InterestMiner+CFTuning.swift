@@ -6,23 +6,21 @@ import Ranking
 
 /// The interactions of one training run with dense user and item indices (users with events and
 /// every catalogue item, both in row-id order).
+/// Built once per training run (`TrainingSnapshot`) and shared by every stage; row ids map to
+/// indices through `DenseIDMap` (an array read, not a hash, per event).
 struct CFData: Sendable {
     let rows: [InteractionRow]
     let userIDs: [Int64]
     let itemIDs: [Int64]
-    let userIndex: [Int64: Int32]
-    let itemIndex: [Int64: Int32]
+    let userIndex: DenseIDMap
+    let itemIndex: DenseIDMap
 
     init(rows: [InteractionRow], items: [Int64]) {
         self.rows = rows
-        userIDs = Array(Set(rows.map(\.user))).sorted()
+        userIDs = DenseIDMap.distinctSorted(rows.map(\.user))
         itemIDs = items
-        var u: [Int64: Int32] = [:]
-        for (k, id) in userIDs.enumerated() { u[id] = Int32(k) }
-        var i: [Int64: Int32] = [:]
-        for (k, id) in items.enumerated() { i[id] = Int32(k) }
-        userIndex = u
-        itemIndex = i
+        userIndex = DenseIDMap(userIDs)
+        itemIndex = DenseIDMap(items)
     }
 
     /// The weighted users × items matrix; events of a user on their `held` item left out.
@@ -54,14 +52,13 @@ extension InterestMiner {
         // Ties on time go to the larger external id (the peers' order): items are compared by
         // the rank of their external id, so each event is 24 bytes, streamed, with no string.
         let byName = names.sorted { $0.value < $1.value }.map(\.key)
-        var rankOf: [Int64: Int32] = [:]
-        for (k, id) in byName.enumerated() { rankOf[id] = Int32(k) }
+        let rankOf = DenseIDMap(byName)
         let events = data.rows.lazy.compactMap { r -> LeaveLastOut.Event<Int32, Int32>? in
             guard let u = data.userIndex[r.user], let rank = rankOf[r.item] else { return nil }
             return .init(user: u, item: rank, timestamp: r.timestamp, positive: r.rating.map { $0 >= 1 } ?? true)
         }
         var held: [Int32: Int32] = [:]
-        for (u, rank) in LeaveLastOut.heldOut(events) {
+        for (u, rank) in LeaveLastOut.heldOut(events, users: data.userIDs.count) {
             if let i = data.itemIndex[byName[Int(rank)]] { held[u] = i }
         }
         return held
@@ -85,9 +82,9 @@ extension InterestMiner {
     /// and each candidate learns from at most `alphaTrainingUsers` users (the scored ones
     /// among them): O(sample · (nnz per user · f² + f³) + items · f³) per candidate, whatever the
     /// number of users.
-    func tuneAlpha(_ data: CFData, grid: [Float], options: CFTrainingOptions, trainingUsers: Int = alphaTrainingUsers,
+    /// `held`: `validationSplit(data)`, computed once per run.
+    func tuneAlpha(_ data: CFData, held: [Int32: Int32], grid: [Float], options: CFTrainingOptions, trainingUsers: Int = alphaTrainingUsers,
                    progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> AlphaTuning? {
-        let held = try validationSplit(data)
         guard !held.isEmpty, !grid.isEmpty else { return nil }
         let matrix = data.matrix(options.weights, leavingOut: held)
         var users = held.keys.sorted()

@@ -52,7 +52,7 @@ extension InterestMiner {
         let clock = ContinuousClock()
         let start = clock.now
         let (rows, itemIDs) = (snapshot.rows, snapshot.itemIDs)
-        let data = CFData(rows: rows, items: itemIDs)
+        let data = snapshot.data
         let n = itemIDs.count
         let catalogueRow = Dictionary(uniqueKeysWithValues: itemIDs.enumerated().map { ($0.element, $0.offset) })
         var features: [FusionFeature] = []
@@ -61,7 +61,7 @@ extension InterestMiner {
         if cf != nil { features.append(.collaborativeAttention) }
         features += [.popularity, .recentPopularity]
 
-        let held = rows.isEmpty ? [:] : try validationSplit(data)
+        let held = snapshot.validation
         var heldByUser: [Int64: Int] = [:]
         for (u, i) in held { heldByUser[data.userIDs[Int(u)]] = Int(i) }
         progress("ranker: \(held.count) validation users")

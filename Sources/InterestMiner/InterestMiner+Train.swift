@@ -136,6 +136,11 @@ struct TrainingSnapshot: Sendable {
     let watermark: EventWatermark
     /// Every catalogue item's row id, ascending.
     let itemIDs: [Int64]
+    /// Dense user and item indices of `rows`, built once for every stage.
+    let data: CFData
+    /// The leave-last-out validation split of `rows` (dense user → dense held-out item), when
+    /// alpha tuning or the ranker needs it: one pass over the events for both.
+    let validation: [Int32: Int32]
 }
 
 extension InterestMiner {
@@ -186,9 +191,17 @@ extension InterestMiner {
         let snapshot: TrainingSnapshot
         do {
             let (rows, mark) = try store.interactionRows(upTo: build.watermark.events)
-            snapshot = TrainingSnapshot(rows: rows, watermark: mark, itemIDs: try store.itemRowIDs())
-        } catch {
+            let items = try store.itemRowIDs()
+            let data = CFData(rows: rows, items: items)
+            let tunes = options.cf.map { $0.method == .als && $0.alphaGrid != nil } ?? false
+            let validation = (tunes || options.ranker != nil) && !rows.isEmpty ? try validationSplit(data) : [:]
+            snapshot = TrainingSnapshot(rows: rows, watermark: mark, itemIDs: items, data: data, validation: validation)
+        } catch let error as InterestMinerError {
+            throw error
+        } catch let error as StoreError {
             throw .store(error)
+        } catch {
+            throw .missing(what: "the training snapshot: \(error)", hint: "re-run `interests train`")
         }
         if let cf = options.cf {
             report.cf = try trainCF(cf, snapshot: snapshot, build: build, progress: progress)

@@ -265,14 +265,15 @@ extension InterestStore {
         try read("reading item activity") { db in
             var out = [Int](repeating: 0, count: max(0, count))
             guard first <= last else { return out }
-            let rows = CatalogueRows(rowOf, rows: out.count)
+            let rows = DenseIDMap(rowOf, count: out.count)
             let s = try RawStatement(db, "SELECT item_id, positives FROM item_day WHERE day BETWEEN ? AND ?")
             s.reset()
             defer { s.reset() }
             s.bind(1, first)
             s.bind(2, last)
             while try s.step() {
-                guard let r = rows[s.int64(column: 0)] else { continue }
+                guard let p = rows[s.int64(column: 0)] else { continue }
+                let r = Int(p)
                 let (sum, overflow) = out[r].addingReportingOverflow(Int(s.int64(column: 1)))
                 out[r] = overflow ? Int.max : sum
             }
@@ -303,39 +304,5 @@ extension InterestStore {
             }
             if let c = current { body(c, days, counts) }
         }
-    }
-}
-
-/// Item row id → catalogue row for reads that visit many rows (a window's item-days, every item
-/// vector). Item row ids are dense, so a table indexed by id finds a row without hashing
-/// (~0.8 M look-ups for a 30-day window at a million users); sparse ids keep the dictionary.
-/// Answers only rows in 0..<rows.
-struct CatalogueRows {
-    private let dense: [Int32]?
-    private let sparse: [Int64: Int]
-    private let rows: Int
-
-    init(_ rowOf: [Int64: Int], rows: Int) {
-        self.rows = rows
-        let maxID = rowOf.keys.max() ?? 0
-        if maxID >= 0, maxID <= Int64(4 * rows + 1024), rows < Int(Int32.max) {
-            var t = [Int32](repeating: -1, count: Int(maxID) + 1)
-            for (id, r) in rowOf where id >= 0 && r >= 0 && r < rows { t[Int(id)] = Int32(r) }
-            dense = t
-            sparse = [:]
-        } else {
-            dense = nil
-            sparse = rowOf
-        }
-    }
-
-    subscript(id: Int64) -> Int? {
-        if let dense {
-            guard id >= 0, id < Int64(dense.count) else { return nil }
-            let r = dense[Int(id)]
-            return r >= 0 ? Int(r) : nil
-        }
-        guard let r = sparse[id], r >= 0, r < rows else { return nil }
-        return r
     }
 }

@@ -137,11 +137,12 @@ extension InterestStore {
             let s = try RawStatement(db, "SELECT item_id, vector FROM \(tables.name(.itemVector))")
             s.reset()
             defer { s.reset() }
-            let catalogue = CatalogueRows(rowOf, rows: rows)
+            let catalogue = DenseIDMap(rowOf, count: rows)
             try out.withUnsafeMutableBufferPointer { o in
                 guard let base = o.baseAddress else { return }
                 while try s.step() {
-                    guard let r = catalogue[s.int64(column: 0)] else { continue }
+                    guard let p = catalogue[s.int64(column: 0)] else { continue }
+                    let r = Int(p)
                     _ = s.floats(column: 1, into: base + r * dimension, count: dimension)
                 }
             }

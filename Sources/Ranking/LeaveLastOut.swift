@@ -36,4 +36,32 @@ public enum LeaveLastOut {
         for (user, (_, item)) in last where (distinct[user]?.count ?? 0) >= minItems { out[user] = item }
         return out
     }
+
+    /// The same for users and items that are dense indices (users in 0..<users; events of other
+    /// users are skipped): per user an array slot instead of two dictionary entries and a set —
+    /// (16 + 4·minItems) bytes a user, a pass of ~58 M events at a million users without hashing.
+    public static func heldOut<Events: Sequence<Event<Int32, Int32>>>(_ events: Events, users: Int, minItems: Int = 3) -> [Int32: Int32] {
+        let n = max(0, users), keep = max(1, minItems)
+        var lastTime = [Int64](repeating: .min, count: n)
+        var lastItem = [Int32](repeating: -1, count: n)
+        var distinct = [Int32](repeating: -1, count: n * keep)
+        var found = [Int32](repeating: 0, count: n)
+        for e in events where e.positive && e.user >= 0 && Int(e.user) < n {
+            let u = Int(e.user)
+            if found[u] < keep {
+                let base = u * keep
+                if !(0..<Int(found[u])).contains(where: { distinct[base + $0] == e.item }) {
+                    distinct[base + Int(found[u])] = e.item
+                    found[u] += 1
+                }
+            }
+            if lastItem[u] < 0 || (e.timestamp, e.item) > (lastTime[u], lastItem[u]) {
+                lastTime[u] = e.timestamp
+                lastItem[u] = e.item
+            }
+        }
+        var out: [Int32: Int32] = [:]
+        for u in 0..<n where Int(found[u]) >= minItems && lastItem[u] >= 0 { out[Int32(u)] = lastItem[u] }
+        return out
+    }
 }

@@ -21,14 +21,15 @@ import Testing
         let miner = try await Self.ingestedMiner()
         let data = CFData(rows: try miner.store.interactionRows().rows, items: try miner.store.itemCatalogue().map(\.id))
         let cf = try #require(Self.options.cf)
-        let everyone = try #require(try miner.tuneAlpha(data, grid: [2.5, 10, 40], options: cf, progress: { _ in }))
+        let held = try miner.validationSplit(data)
+        let everyone = try #require(try miner.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, progress: { _ in }))
         // A limit above the users changes nothing; below it, ALS learns from a sample (the scored
         // users among it), the same one every time.
-        #expect(try miner.tuneAlpha(data, grid: [2.5, 10, 40], options: cf, trainingUsers: 1_000, progress: { _ in })?.ndcg == everyone.ndcg)
-        let sampled = try #require(try miner.tuneAlpha(data, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in }))
+        #expect(try miner.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, trainingUsers: 1_000, progress: { _ in })?.ndcg == everyone.ndcg)
+        let sampled = try #require(try miner.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in }))
         #expect(sampled.validationUsers == everyone.validationUsers && sampled.ndcg.count == 3)
         #expect(sampled.ndcg != everyone.ndcg, "learnt from fewer users")
-        #expect(try miner.tuneAlpha(data, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in })?.ndcg == sampled.ndcg)
+        #expect(try miner.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in })?.ndcg == sampled.ndcg)
     }
 
     @Test func trainsTunesStoresAndRecommends() async throws {

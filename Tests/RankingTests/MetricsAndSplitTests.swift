@@ -1,8 +1,26 @@
 import Foundation
 import Testing
+import InterestCore
 @testable import Ranking
 
 @Suite struct RankingMetricsTests {
+    @Test func denseHeldOutEqualsTheGenericSplit() {
+        var random = SeededRandom(seed: 21)
+        var events: [LeaveLastOut.Event<Int32, Int32>] = []
+        for _ in 0..<5_000 {
+            // Few items and coarse times, so ties on time and repeats of an item are common.
+            events.append(.init(user: Int32(random.next(below: 300)), item: Int32(random.next(below: 12)),
+                                timestamp: Int64(random.next(below: 50)), positive: random.next(below: 5) != 0))
+        }
+        for minItems in [0, 1, 3, 5] {
+            #expect(LeaveLastOut.heldOut(events, users: 300, minItems: minItems) == LeaveLastOut.heldOut(AnySequence(events), minItems: minItems),
+                    "minItems \(minItems)")
+        }
+        // Users outside 0..<users are left out.
+        #expect(LeaveLastOut.heldOut(events, users: 100).keys.allSatisfy { $0 < 100 })
+        #expect(!LeaveLastOut.heldOut(events, users: 300).isEmpty)
+    }
+
     @Test func handComputedMetrics() {
         // Three users: held-out item at ranks 1, 3 and 12 among 20, 10 and 12 candidates.
         let m = RankingMetrics.from(ranks: [1, 3, 12], candidates: [20, 10, 12], k: 10)
