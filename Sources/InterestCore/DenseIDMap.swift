@@ -56,7 +56,7 @@ public struct DenseIDMap: Sendable {
 
     /// The distinct values of `ids`, ascending: a bitmap pass when they are dense non-negative
     /// row ids, else a set and a sort.
-    public static func distinctSorted(_ ids: [Int64]) -> [Int64] {
+    public static func distinctSorted<IDs: Collection<Int64>>(_ ids: IDs) -> [Int64] {
         guard let top = ids.max(), let low = ids.min() else { return [] }
         guard low >= 0, top <= Int64(4 * ids.count + 1024) else { return Array(Set(ids)).sorted() }
         var seen = [Bool](repeating: false, count: Int(top) + 1)

@@ -61,13 +61,11 @@ extension InterestMiner {
         if cf != nil { features.append(.collaborativeAttention) }
         features += [.popularity, .recentPopularity]
 
-        let held = snapshot.validation
-        var heldByUser: [Int64: Int] = [:]
-        for (u, i) in held { heldByUser[data.userIDs[Int(u)]] = Int(i) }
-        progress("ranker: \(held.count) validation users")
+        let split = snapshot.validation
+        progress("ranker: \(split.count) validation users")
         // Validation users (at most `maxValidationUsers`, a seeded sample): every feature of
         // their candidates; profiles are folded for these users only.
-        var users = held.keys.sorted()
+        var users = split.keys.sorted()
         let cap = options.maxValidationUsers
         if users.count > cap {
             var rng = SeededRandom(seed: options.seed)
@@ -75,6 +73,12 @@ extension InterestMiner {
             users = Array(users.prefix(cap)).sorted()
         }
         let sampled = Set(users.map { data.userIDs[Int($0)] })
+        // The events left out are the scored users' held-out items (all of the split's when it
+        // has at most `cap` users): everyone else's data stays, as it does in the deployed
+        // models — and the validation world's text needs only the scored users' rows.
+        let held = users.reduce(into: [Int32: Int32]()) { out, u in out[u] = split[u] }
+        var heldByUser: [Int64: Int] = [:]
+        for (u, i) in held { heldByUser[data.userIDs[Int(u)]] = Int(i) }
 
         // The validation world: everything as `train` would build it without the held-out events.
         let behaviour = BehaviourIndex(rows: rows, catalogueRow: catalogueRow, catalogueCount: n, only: sampled) { u, i in heldByUser[u] == i }
@@ -168,29 +172,35 @@ extension InterestMiner {
     }
 
     /// Item vectors and user profiles of the validation world: review sums and profile folds
-    /// without each validation user's held-out item.
+    /// without each validation user's held-out item. Reads the scored users' reviews and
+    /// queries and the reviews of their held-out items only: an item's sum is its stored one,
+    /// or — for an item some scored user held out — summed again from its reviews without those
+    /// users' (in review order, as the stored sums are made, so a sum is the same float either
+    /// way). O(items·d + the scored users' texts + the held-out items' reviews).
     private func validationTextSignals(_ text: LoadedTextModel, tables: TableSet, rule: ProfileRule, catalogueRow: [Int64: Int], itemIDs: [Int64],
                                        rows: [InteractionRow], heldByUser: [Int64: Int], users: Set<Int64>) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
         let d = text.encoder.dimension
         do {
-            // Item review sums without the held-out reviews, summed while streaming the review
-            // vectors (memory: O(items·d) plus the sampled users' reviews).
             let parts = try store.itemVectorRows(in: tables)
             var sums: [Int64: ([Float], Int)] = [:]
-            var reviews: [(user: Int64, item: Int64, vector: [Float], timestamp: Int64, rating: Double?)] = []
-            try store.forEachReviewVector(in: tables) { user, item, vector, ts, rating in
-                guard vector.count == d, heldByUser[user] != catalogueRow[item] else { return }
-                if var s = sums[item] {
-                    s.0.add(vector)
+            for (id, part) in parts { if let sum = part.reviewSum, sum.count == d, part.reviewCount > 0 { sums[id] = (sum, part.reviewCount) } }
+            let heldItems = Set(heldByUser.values.map { itemIDs[$0] })
+            for id in heldItems { sums[id] = nil }
+            for r in try store.reviewVectors(ofItems: Array(heldItems), in: tables) {
+                guard r.vector.count == d, heldByUser[r.user] != catalogueRow[r.item] else { continue }
+                if var s = sums[r.item] {
+                    s.0.add(r.vector)
                     s.1 += 1
-                    sums[item] = s
+                    sums[r.item] = s
                 } else {
-                    sums[item] = (vector, 1)
+                    sums[r.item] = (r.vector, 1)
                 }
-                if users.contains(user) { reviews.append((user, item, vector, ts, rating)) }
             }
-            var queries: [(user: Int64, timestamp: Int64, vector: [Float])] = []
-            try store.forEachQueryVector(in: tables) { user, ts, vector in if users.contains(user) { queries.append((user, ts, vector)) } }
+            let ordered = users.sorted()
+            let reviews = try store.reviewVectors(ofUsers: ordered, in: tables).compactMap { r in
+                r.vector.count == d && heldByUser[r.user] != catalogueRow[r.item] ? (r.user, r.item, r.vector, r.timestamp, r.rating) : nil
+            }
+            let queries = try store.queryVectors(ofUsers: ordered, in: tables).map { ($0.user, $0.timestamp, $0.vector) }
             let vectors = itemIDs.map { id in ItemVectorRule.combine(text: parts[id]?.textVector, reviewSum: sums[id]?.0, reviewCount: sums[id]?.1 ?? 0) }
             let itemText = parts.compactMapValues(\.textVector)
             let interactions = rows.lazy.filter { users.contains($0.user) }.compactMap { r -> (user: Int64, item: Int64, timestamp: Int64, action: Action, rating: Double?)? in

@@ -91,27 +91,45 @@ extension InterestStore {
         }
     }
 
-    /// Every review's vector with its user and item row ids, time and rating (reviews without a
-    /// vector skipped), streamed to `body` in one read transaction: the caller keeps what it needs.
-    public func forEachReviewVector(in tables: TableSet = .active,
-                                    _ body: (_ user: Int64, _ item: Int64, _ vector: [Float], _ timestamp: Int64, _ rating: Double?) throws -> Void) throws(StoreError) {
-        try read("reading review vectors") { db in
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT r.user_id, r.item_id, v.vector, r.ts, r.rating FROM review r JOIN \(tables.name(.reviewVector)) v ON v.review_id = r.id
-                """)
-            while let row = try cursor.next() {
-                if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { try body(row[0], row[1], v, row[3], row[4]) }
+    /// The reviews of these users (row ids) that have a vector in `tables`, by review id:
+    /// O(their reviews) through the user index — what a validation sample needs, not every review.
+    public func reviewVectors(ofUsers users: [Int64], in tables: TableSet = .active) throws(StoreError) -> [ReviewVectorRow] {
+        try reviewVectors(column: "user_id", users, in: tables)
+    }
+
+    /// The reviews of these items (row ids) that have a vector in `tables`, by review id.
+    public func reviewVectors(ofItems items: [Int64], in tables: TableSet = .active) throws(StoreError) -> [ReviewVectorRow] {
+        try reviewVectors(column: "item_id", items, in: tables)
+    }
+
+    private func reviewVectors(column: String, _ ids: [Int64], in tables: TableSet) throws(StoreError) -> [ReviewVectorRow] {
+        guard !ids.isEmpty else { return [] }
+        return try read("reading review vectors") { db in
+            var out: [ReviewVectorRow] = []
+            try db.forEachRow(in: Array(Set(ids)).sorted().map(String.init), { marks in """
+                SELECT r.id, r.user_id, r.item_id, v.vector, r.ts, r.rating FROM review r
+                JOIN \(tables.name(.reviewVector)) v ON v.review_id = r.id WHERE r.\(column) IN (\(marks))
+                """ }) { row in
+                if let v = (row[3] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) {
+                    out.append(ReviewVectorRow(id: row[0], user: row[1], item: row[2], vector: v, timestamp: row[4], rating: row[5]))
+                }
             }
+            return out.sorted { $0.id < $1.id }
         }
     }
 
-    /// Every query's vector with its user row id and time, streamed to `body` in one read transaction.
-    public func forEachQueryVector(in tables: TableSet = .active, _ body: (_ user: Int64, _ timestamp: Int64, _ vector: [Float]) throws -> Void) throws(StoreError) {
-        try read("reading query vectors") { db in
-            let cursor = try Row.fetchCursor(db, sql: "SELECT q.user_id, q.ts, v.vector FROM query q JOIN \(tables.name(.queryVector)) v ON v.query_id = q.id")
-            while let row = try cursor.next() {
-                if let v = (row[2] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { try body(row[0], row[1], v) }
+    /// The queries of these users (row ids) that have a vector in `tables`, by query id.
+    public func queryVectors(ofUsers users: [Int64], in tables: TableSet = .active) throws(StoreError) -> [(id: Int64, user: Int64, timestamp: Int64, vector: [Float])] {
+        guard !users.isEmpty else { return [] }
+        return try read("reading query vectors") { db in
+            var out: [(id: Int64, user: Int64, timestamp: Int64, vector: [Float])] = []
+            try db.forEachRow(in: Array(Set(users)).sorted().map(String.init), { marks in """
+                SELECT q.id, q.user_id, q.ts, v.vector FROM query q JOIN \(tables.name(.queryVector)) v ON v.query_id = q.id
+                WHERE q.user_id IN (\(marks))
+                """ }) { row in
+                if let v = (row[3] as Data?).flatMap({ VectorBlob.decode([UInt8]($0)) }) { out.append((row[0], row[1], row[2], v)) }
             }
+            return out.sorted { $0.id < $1.id }
         }
     }
 
@@ -245,4 +263,14 @@ extension InterestStore {
             }
         }
     }
+}
+
+/// A review with its vector (`reviewVectors(ofUsers:)`, `reviewVectors(ofItems:)`).
+public struct ReviewVectorRow: Sendable {
+    public let id: Int64
+    public let user: Int64
+    public let item: Int64
+    public let vector: [Float]
+    public let timestamp: Int64
+    public let rating: Double?
 }
