@@ -95,17 +95,8 @@ struct BehaviourIndex: Sendable {
             let own = bucketUsers[start[i]..<fill[i]].sorted()
             return zip(own, own.dropFirst()).reduce(own.isEmpty ? 0 : 1) { $0 + ($1.0 != $1.1 ? 1 : 0) }
         }
-        activity = (0..<n).map { i in
-            let own = bucketDays[start[i]..<fill[i]].sorted()
-            var ascending: [Int64] = [], counts: [Int] = []
-            for d in own {
-                if ascending.last == d { counts[counts.count - 1] += 1 } else {
-                    ascending.append(d)
-                    counts.append(1)
-                }
-            }
-            return DailyCounts(ascendingDays: ascending, counts: counts)
-        }
+        // DailyCounts sorts the days and merges repeats itself.
+        activity = (0..<n).map { i in DailyCounts(bucketDays[start[i]..<fill[i]].map { (day: $0, count: 1) }) }
         for user in Array(users.keys) { users[user]?.finish() }
     }
 
