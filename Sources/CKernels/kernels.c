@@ -180,6 +180,23 @@ void ik_gemv(const float *m, long rows, long dim, const float *q, float *out) {
     for (long r = 0; r < rows; r++) out[r] = dot(m + r * dim, q, dim);
 }
 
+// Rows named by an index list (a candidate set scattered over a large matrix): each row is a
+// cache miss, so the lines of the row `ahead` places on are requested while this one is summed
+// and the misses overlap instead of queueing one after another.
+static void prefetch_row(const float *row, long dim) {
+    for (long k = 0; k < dim; k += 16) __builtin_prefetch(row + k, 0, 3);
+}
+
+void ik_dot_rows(const float *m, long dim, const int32_t *rows, long n, const float *q, float *out) {
+    const long ahead = 8;
+    dot_fn dot = get_dot();
+    for (long i = 0; i < n && i < ahead; i++) prefetch_row(m + (long)rows[i] * dim, dim);
+    for (long i = 0; i < n; i++) {
+        if (i + ahead < n) prefetch_row(m + (long)rows[i + ahead] * dim, dim);
+        out[i] = dot(m + (long)rows[i] * dim, q, dim);
+    }
+}
+
 #ifdef IK_X86
 __attribute__((target("avx2,fma"))) static void sgns_avx2(float *l1, float *output, const int32_t *targets, int count, long dim, float alpha,
                                                          const float *sigmoid, int steps, float max_exp, float *grad) {

@@ -35,6 +35,37 @@ public enum VectorMath {
         }
     }
 
+    /// m[r]·q for each row r of `rows` in the row-major matrix `m` (rows of `q.count` floats),
+    /// in the order given; rows outside the matrix score 0. For candidate sets scattered over a
+    /// large matrix: the rows are prefetched ahead (see `ik_dot_rows`).
+    public static func dotRows(_ m: [Float], _ rows: [Int32], _ q: [Float]) -> [Float] {
+        let d = q.count
+        var out = [Float](repeating: 0, count: rows.count)
+        guard d > 0 else { return out }
+        let count = m.count / d
+        let valid = rows.allSatisfy { $0 >= 0 && Int($0) < count }
+        let inside = valid ? rows : rows.map { $0 >= 0 && Int($0) < count ? $0 : -1 }.filter { $0 >= 0 }
+        var scores = [Float](repeating: 0, count: inside.count)
+        m.withUnsafeBufferPointer { mp in
+            q.withUnsafeBufferPointer { qp in
+                inside.withUnsafeBufferPointer { rp in
+                    scores.withUnsafeMutableBufferPointer { sp in
+                        if let mb = mp.baseAddress, let qb = qp.baseAddress, let rb = rp.baseAddress, let sb = sp.baseAddress {
+                            ik_dot_rows(mb, d, rb, inside.count, qb, sb)
+                        }
+                    }
+                }
+            }
+        }
+        if valid { return scores }
+        var next = 0
+        for (i, r) in rows.enumerated() where r >= 0 && Int(r) < count {
+            out[i] = scores[next]
+            next += 1
+        }
+        return out
+    }
+
     /// g += Σ_r y_r·y_rᵀ over `rows` rows of the row-major rows×dimension matrix `y` (g is
     /// dimension×dimension and symmetric on entry).
     @inlinable @inline(__always)

@@ -1,4 +1,5 @@
 import InterestCore
+import Synchronization
 
 /// The first stage of a large catalogue without scanning it: candidates from four channels —
 /// the best items by the user's CF vector and by their text profile (each through an
@@ -21,6 +22,9 @@ public struct CandidateIndex: Sendable {
     /// Rows by static popularity, best first (`perChannel` of them).
     let popular: [Int32]
     private let recentTop = DayMemo<[Int32]>()
+    /// Each item's look-alikes, found on first use (see ``textLookAlikes(of:in:)``).
+    private let textAlike = LookAlikeMemo()
+    private let cfAlike = LookAlikeMemo()
     /// Candidates taken from each channel.
     public let perChannel: Int
     /// Lists scanned per query in each inverted file.
@@ -42,6 +46,27 @@ public struct CandidateIndex: Sendable {
         popular = TopK.best(self.perChannel, of: c.popularity).map(\.id)
         let lists = max(cf?.lists ?? 0, text?.lists ?? 0)
         probe = max(8, Int((Double(lists) * probeShare).rounded(.up)))
+    }
+
+    /// The `perChannel` items whose text vectors are closest to row `item`'s, best first —
+    /// searched in `recentProbe` lists the first time an item is asked for and kept: a user's
+    /// latest items recur across requests, so the search runs about once per item instead of
+    /// `recentQueries` times per request. Memory: at most items × `perChannel` × 4 bytes.
+    func textLookAlikes(of item: Int, in c: RankingCatalogue) -> [Int32] {
+        guard let ivf = text else { return [] }
+        return textAlike.rows(of: item) {
+            let v = Array(c.itemVectors[(item * c.textDimension)..<((item + 1) * c.textDimension)])
+            return ivf.top(perChannel, query: v, probe: recentProbe).map(\.id)
+        }
+    }
+
+    /// As ``textLookAlikes(of:in:)`` for the CF factors, by cosine.
+    func cfLookAlikes(of item: Int, in c: RankingCatalogue) -> [Int32] {
+        guard let ivf = cf else { return [] }
+        return cfAlike.rows(of: item) {
+            let v = Array(c.cfItems[(item * c.cfFactors)..<((item + 1) * c.cfFactors)])
+            return ivf.top(perChannel, query: v, probe: recentProbe, cosine: true).map(\.id)
+        }
     }
 
     /// The rows most in demand on the day of `time` (memoised per day).
@@ -71,14 +96,8 @@ extension FusionScorer {
         if !latest.isEmpty {
             let each = max(10, index.perChannel / latest.count)
             for i in latest {
-                if let ivf = index.text {
-                    let v = Array(catalogue.itemVectors[(i * catalogue.textDimension)..<((i + 1) * catalogue.textDimension)])
-                    rows += ivf.top(each, query: v, probe: index.recentProbe).map(\.id)
-                }
-                if let ivf = index.cf {
-                    let v = Array(catalogue.cfItems[(i * catalogue.cfFactors)..<((i + 1) * catalogue.cfFactors)])
-                    rows += ivf.top(each, query: v, probe: index.recentProbe, cosine: true).map(\.id)
-                }
+                rows += index.textLookAlikes(of: i, in: catalogue).prefix(each)
+                rows += index.cfLookAlikes(of: i, in: catalogue).prefix(each)
             }
         }
         rows += index.popular
@@ -89,17 +108,20 @@ extension FusionScorer {
         let cfNorm = cfQuery.flatMap { q in index.cfMoments.map { $0.standardisation(q) } }
         let textNorm = textQuery.flatMap { q in index.textMoments.map { $0.standardisation(q) } }
         let recentPopularity = w.recentPopularity != 0 ? catalogue.recentPopularity(at: user.time) : []
-        var stage1 = TopK(rows.count)
-        for r in rows {
+        let attends = (w.textAttention != 0 || w.cfAttention != 0) && !user.recent.isEmpty
+        let cfDots = cfQuery.map { VectorMath.dotRows(catalogue.cfItems, rows, $0) }
+        let textDots = textQuery.map { VectorMath.dotRows(catalogue.itemVectors, rows, $0) }
+        var stage1 = TopK(attends ? max(k, shortlist) : k)
+        for (c, r) in rows.enumerated() {
             let i = Int(r)
             var s = w.popularity * catalogue.popularity[i]
             if !recentPopularity.isEmpty { s += w.recentPopularity * recentPopularity[i] }
-            if let q = cfQuery, let z = cfNorm { s += w.cf * z.apply(rowDot(catalogue.cfItems, i, q)) }
-            if let q = textQuery, let z = textNorm { s += w.text * z.apply(rowDot(catalogue.itemVectors, i, q)) }
+            if let dots = cfDots, let z = cfNorm { s += w.cf * z.apply(dots[c]) }
+            if let dots = textDots, let z = textNorm { s += w.text * z.apply(dots[c]) }
             stage1.offer(r, s)
         }
         let ranked = stage1.sorted()
-        guard w.textAttention != 0 || w.cfAttention != 0, !user.recent.isEmpty else { return Array(ranked.prefix(max(0, k))) }
+        guard attends else { return ranked }
         // The shortlist and its attention, as the full scan does (items below it cannot rise
         // above it, so k ≤ shortlist needs nothing else).
         let shortlisted = ranked.prefix(shortlist)
@@ -110,15 +132,6 @@ extension FusionScorer {
             best.offer(id, s + w.textAttention * textAttention(i, user) + w.cfAttention * cfAttention(i, user))
         }
         return best.sorted()
-    }
-
-    private func rowDot(_ m: [Float], _ row: Int, _ q: [Float]) -> Float {
-        m.withUnsafeBufferPointer { mp in
-            q.withUnsafeBufferPointer { qp in
-                guard let mb = mp.baseAddress, let qb = qp.baseAddress else { return 0 }
-                return VectorMath.dot(mb + row * q.count, qb, q.count)
-            }
-        }
     }
 }
 
@@ -187,5 +200,19 @@ public struct RowMoments: Sendable {
         }
         let sd = max(0, v).squareRoot()
         return Standardisation(mean: m, scale: sd > 1e-12 ? 1 / sd : 1)
+    }
+}
+
+/// Look-alike lists by item, filled on first use and kept for the index's life (the index
+/// belongs to one loaded model generation). A list found twice by racing requests is the same
+/// list (the search is deterministic), so the lock covers only the table.
+final class LookAlikeMemo: Sendable {
+    private let table = Mutex<[Int: [Int32]]>([:])
+
+    func rows(of item: Int, search: () -> [Int32]) -> [Int32] {
+        if let hit = table.withLock({ $0[item] }) { return hit }
+        let found = search()
+        table.withLock { $0[item] = found }
+        return found
     }
 }

@@ -33,6 +33,18 @@ import Testing
         #expect([Float](repeating: 0, count: 4).normalized() == [0, 0, 0, 0])
     }
 
+    @Test func dotRowsScoresTheNamedRowsInOrder() {
+        // 40 rows of 12 (past the prefetch distance and the 8-wide loop): row r = r·(1, 2, …, 12).
+        let d = 12, rows = 40
+        let m = (0..<(rows * d)).map { Float(($0 / d) * ($0 % d + 1)) }
+        let q = [Float](repeating: 1, count: d)  // row r · q = 78·r by hand
+        let picked: [Int32] = [39, 0, 7, 7, 20, 1, 33, 2, 5, 11, 38, 3]
+        #expect(VectorMath.dotRows(m, picked, q) == picked.map { 78 * Float($0) })
+        #expect(VectorMath.dotRows(m, [3, -1, 40, 4], q) == [234, 0, 0, 312], "rows outside the matrix score 0")
+        #expect(VectorMath.dotRows(m, [], q).isEmpty)
+        #expect(VectorMath.dotRows(m, [1, 2], []) == [0, 0], "an empty query scores 0")
+    }
+
     @Test func topKKeepsTheBestWithStableTies() {
         var top = TopK(3)
         for (id, s) in [(5, 0.1), (2, 0.9), (9, 0.5), (1, 0.5), (7, 0.95), (3, -1)] as [(Int32, Float)] { top.offer(id, s) }

@@ -15,6 +15,10 @@ void ik_axpy(float alpha, const float *x, float *y, long n);
 /// out[r] = Σ_j m[r·dim + j]·q[j] for r in 0..<rows (a row-major matrix times a vector).
 void ik_gemv(const float *m, long rows, long dim, const float *q, float *out);
 
+/// out[i] = Σ_j m[rows[i]·dim + j]·q[j] for i in 0..<n: the rows of a row-major matrix named by
+/// `rows` (every index within the matrix) times a vector, prefetching rows ahead.
+void ik_dot_rows(const float *m, long dim, const int32_t *rows, long n, const float *q, float *out);
+
 /// One skip-gram-with-negative-sampling step (Mikolov et al. 2013): the context word's input
 /// vector `l1` is scored against `count` output rows (`targets[0]` the true word, label 1; the
 /// rest sampled negatives, label 0); each output row moves by g·l1 and `l1` by the summed
