@@ -35,8 +35,8 @@ extension InterestMiner {
     func trainCF(_ options: CFTrainingOptions, snapshot: TrainingSnapshot, build: GenerationBuild,
                  progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.CFPart {
         let clock = ContinuousClock()
-        let (rows, watermark) = (snapshot.rows, snapshot.watermark)
-        guard !rows.isEmpty else {
+        let watermark = snapshot.watermark
+        guard !snapshot.events.isEmpty else {
             throw .missing(what: "\(databasePath) has no reviews or interactions to learn from", hint: "ingest events first")
         }
         let data = snapshot.data

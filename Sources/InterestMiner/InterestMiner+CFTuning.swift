@@ -9,27 +9,25 @@ import Ranking
 /// Built once per training run (`TrainingSnapshot`) and shared by every stage; row ids map to
 /// indices through `DenseIDMap` (an array read, not a hash, per event).
 struct CFData: Sendable {
-    let rows: [InteractionRow]
-    let userIDs: [Int64]
-    let itemIDs: [Int64]
+    let events: EventsByUser
+    var userIDs: [Int64] { events.userIDs }
+    var itemIDs: [Int64] { events.itemIDs }
     let userIndex: DenseIDMap
     let itemIndex: DenseIDMap
 
-    init(rows: [InteractionRow], items: [Int64]) {
-        self.rows = rows
-        userIDs = DenseIDMap.distinctSorted(rows.map(\.user))
-        itemIDs = items
-        userIndex = DenseIDMap(userIDs)
-        itemIndex = DenseIDMap(items)
+    init(events: EventsByUser) {
+        self.events = events
+        userIndex = DenseIDMap(events.userIDs)
+        itemIndex = DenseIDMap(events.itemIDs)
     }
 
     /// The weighted users × items matrix; events of a user on their `held` item left out.
     func matrix(_ weights: InteractionWeights, leavingOut held: [Int32: Int32] = [:]) -> SparseMatrix {
-        // Built straight from the rows (two passes), no triplet array.
+        // Built straight from the event table (two passes), no triplet array.
         let m = SparseMatrix(rows: userIDs.count, columns: itemIDs.count) { emit in
-            for r in rows {
-                guard let u = userIndex[r.user], let i = itemIndex[r.item], held[u] != i else { continue }
-                emit(u, i, r.action.map { weights.weight(action: $0, rating: r.rating) } ?? weights.review(rating: r.rating))
+            events.forEachEvent { u, i, _, rating, action in
+                guard held[u] != i else { return }
+                emit(u, i, action.map { weights.weight(action: $0, rating: rating) } ?? weights.review(rating: rating))
             }
         }
         return weights.binary ? m.mapValues(weights.cell) : m
@@ -53,7 +51,7 @@ extension InterestMiner {
         // the rank of their external id, so each event is 24 bytes, streamed, with no string.
         let byName = names.sorted { $0.value < $1.value }.map(\.key)
         let rankOf = DenseIDMap(byName)
-        let events = data.rows.lazy.compactMap { r -> LeaveLastOut.Event<Int32, Int32>? in
+        let events = data.events.lazy.compactMap { r -> LeaveLastOut.Event<Int32, Int32>? in
             guard let u = data.userIndex[r.user], let rank = rankOf[r.item] else { return nil }
             return .init(user: u, item: rank, timestamp: r.timestamp, positive: r.rating.map { $0 >= 1 } ?? true)
         }

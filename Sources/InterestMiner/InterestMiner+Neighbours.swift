@@ -21,13 +21,10 @@ extension InterestMiner {
         let start = clock.now
         let kernel: ItemNeighbours
         do { kernel = try ItemNeighbours(settings) } catch { throw .invalidArgument(name: "item neighbours", reason: error.description) }
-        let (rows, items, data) = (snapshot.rows, snapshot.itemIDs, snapshot.data)
-        // Built straight from the rows in two passes (no triplet array of every event).
+        let (items, data) = (snapshot.itemIDs, snapshot.data)
+        // Built straight from the event table in two passes (no triplet array of every event).
         let matrix = SparseMatrix(rows: data.userIDs.count, columns: items.count) { emit in
-            for r in rows {
-                guard let u = data.userIndex[r.user], let i = data.itemIndex[r.item] else { continue }
-                emit(u, i, 1)
-            }
+            data.events.forEachEvent { u, i, _, _, _ in emit(u, i, 1) }
         }
         let found = kernel.neighbours(matrix, threads: threads)
         var stored: [ItemNeighbourRow] = []

@@ -141,13 +141,13 @@ extension InterestMiner {
     /// Signals of every user at once (batch recommendations): one pass over the events and the
     /// profiles; CF vectors trained, or folded in for users with newer events.
     func allUserSignals(_ ctx: RankerContext) throws(InterestMinerError) -> [String: (UserSignals, seen: Set<Int>)] {
-        let rows: [InteractionRow]
+        let rows: EventsByUser
         let users: [Int64: String]
         var profiles: [Int64: [Float]] = [:]
         var stale = Set<String>()
         var trained: [String: [Float]] = [:]
         do {
-            rows = try store.interactionRows().rows
+            rows = try store.eventsByUser().table
             users = try store.externalIDs().users
             if let t = ctx.text { profiles = try store.profileDirections(version: t.version) }
             if let cf = ctx.cf {

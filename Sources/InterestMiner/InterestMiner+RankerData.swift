@@ -70,11 +70,11 @@ struct BehaviourIndex: Sendable {
     /// users as dense indices and their days, 12 B an event), then each item's bucket is sorted
     /// — its distinct users and its events per day counted from the runs. A set of users per item
     /// and an array of times per item took over a gigabyte and minutes at 58 M events.
-    init(rows: [InteractionRow], catalogueRow: [Int64: Int], catalogueCount: Int, only: Set<Int64>? = nil,
+    init(rows: EventsByUser, catalogueRow: [Int64: Int], catalogueCount: Int, only: Set<Int64>? = nil,
          skip: (Int64, Int) -> Bool = { _, _ in false }) {
         let n = max(0, catalogueCount)
         let items = DenseIDMap(catalogueRow, count: n)
-        let userIndex = DenseIDMap(DenseIDMap.distinctSorted(rows.lazy.map(\.user)))
+        let userIndex = DenseIDMap(rows.userIDs)
         var start = [Int](repeating: 0, count: n + 1)
         for r in rows {
             guard let i = items[r.item], !skip(r.user, Int(i)) else { continue }

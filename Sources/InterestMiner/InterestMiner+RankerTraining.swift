@@ -51,7 +51,7 @@ extension InterestMiner {
                      progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.RankerPart {
         let clock = ContinuousClock()
         let start = clock.now
-        let (rows, itemIDs) = (snapshot.rows, snapshot.itemIDs)
+        let (rows, itemIDs) = (snapshot.events, snapshot.itemIDs)
         let data = snapshot.data
         let n = itemIDs.count
         let catalogueRow = Dictionary(uniqueKeysWithValues: itemIDs.enumerated().map { ($0.element, $0.offset) })
@@ -178,7 +178,7 @@ extension InterestMiner {
     /// users' (in review order, as the stored sums are made, so a sum is the same float either
     /// way). O(items·d + the scored users' texts + the held-out items' reviews).
     private func validationTextSignals(_ text: LoadedTextModel, tables: TableSet, rule: ProfileRule, catalogueRow: [Int64: Int], itemIDs: [Int64],
-                                       rows: [InteractionRow], heldByUser: [Int64: Int], users: Set<Int64>) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
+                                       rows: EventsByUser, heldByUser: [Int64: Int], users: Set<Int64>) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
         let d = text.encoder.dimension
         do {
             let parts = try store.itemVectorRows(in: tables)

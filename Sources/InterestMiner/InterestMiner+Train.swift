@@ -132,14 +132,15 @@ public struct TrainingReport: Sendable, Codable {
 /// What one training run reads of the events once, up to its generation's watermark, for the
 /// collaborative model, the item neighbours and the ranker.
 struct TrainingSnapshot: Sendable {
-    let rows: [InteractionRow]
     let watermark: EventWatermark
-    /// Every catalogue item's row id, ascending.
-    let itemIDs: [Int64]
-    /// Dense user and item indices of `rows`, built once for every stage.
+    /// The events by user (`data.events`) with dense user and item indices, built once for
+    /// every stage.
     let data: CFData
-    /// The leave-last-out validation split of `rows` (dense user → dense held-out item), when
-    /// alpha tuning or the ranker needs it: one pass over the events for both.
+    /// Every catalogue item's row id, ascending.
+    var itemIDs: [Int64] { data.itemIDs }
+    var events: EventsByUser { data.events }
+    /// The leave-last-out validation split of the events (dense user → dense held-out item),
+    /// when alpha tuning or the ranker needs it: one pass over the events for both.
     let validation: [Int32: Int32]
 }
 
@@ -190,12 +191,11 @@ extension InterestMiner {
         }
         let snapshot: TrainingSnapshot
         do {
-            let (rows, mark) = try store.interactionRows(upTo: build.watermark.events)
-            let items = try store.itemRowIDs()
-            let data = CFData(rows: rows, items: items)
+            let (events, mark) = try store.eventsByUser(upTo: build.watermark.events)
+            let data = CFData(events: events)
             let tunes = options.cf.map { $0.method == .als && $0.alphaGrid != nil } ?? false
-            let validation = (tunes || options.ranker != nil) && !rows.isEmpty ? try validationSplit(data) : [:]
-            snapshot = TrainingSnapshot(rows: rows, watermark: mark, itemIDs: items, data: data, validation: validation)
+            let validation = (tunes || options.ranker != nil) && !events.isEmpty ? try validationSplit(data) : [:]
+            snapshot = TrainingSnapshot(watermark: mark, data: data, validation: validation)
         } catch let error as InterestMinerError {
             throw error
         } catch let error as StoreError {

@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 import InterestCore
 
-/// One (user, item) evidence row for the interaction matrix: a review or an interaction.
+/// One (user, item) evidence row for the interaction matrix — a review or an interaction — as
+/// (user row id, item row id, action, rating, time): a request's fold-in rows, and what
+/// iterating an `EventTable` yields.
 public struct InteractionRow: Sendable {
-    // Stored in this order (the 8-byte fields first, the optionals last), a row is 40 bytes
-    // instead of the 48 of the memberwise order: training holds one per event.
     public let user: Int64
     public let item: Int64
     /// Seconds since 1970.
@@ -40,35 +40,6 @@ public struct StoredFactors: Sendable {
 }
 
 extension InterestStore {
-    /// Every review and interaction as (user row id, item row id, action, rating), in one read
-    /// transaction, plus the highest row ids seen (the model's watermark).
-    /// `upTo`: only rows up to a training run's watermark (nil: all, and the current watermark).
-    public func interactionRows(upTo bound: EventWatermark? = nil) throws(StoreError) -> (rows: [InteractionRow], watermark: EventWatermark) {
-        // Millions of rows: stepped through the C API (no per-row Row values).
-        try read("reading interactions") { db in
-            let mark = try bound ?? Self.watermark(db)
-            var rows: [InteractionRow] = []
-            rows.reserveCapacity(try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM review) + (SELECT count(*) FROM interaction)") ?? 0)
-            let reviews = try RawStatement(db, "SELECT user_id, item_id, rating, ts FROM review WHERE id <= ?")
-            reviews.reset()
-            reviews.bind(1, mark.review)
-            while try reviews.step() {
-                rows.append(InteractionRow(user: reviews.int64(column: 0), item: reviews.int64(column: 1), action: nil,
-                                           rating: reviews.optionalDouble(column: 2), timestamp: reviews.int64(column: 3)))
-            }
-            let inter = try RawStatement(db, "SELECT user_id, item_id, action, rating, ts FROM interaction WHERE id <= ?")
-            inter.reset()
-            inter.bind(1, mark.interaction)
-            while try inter.step() {
-                rows.append(InteractionRow(user: inter.int64(column: 0), item: inter.int64(column: 1), action: Action(code: Int(inter.int64(column: 2))),
-                                           rating: inter.optionalDouble(column: 3), timestamp: inter.int64(column: 4)))
-            }
-            reviews.reset()
-            inter.reset()
-            return (rows, mark)
-        }
-    }
-
     /// A user's reviews and interactions (for fold-in), or nil when the user is unknown.
     public func interactionRows(ofUser external: String) throws(StoreError) -> [InteractionRow]? {
         try read("reading the interactions of '\(external)'") { db -> [InteractionRow]? in

@@ -19,7 +19,7 @@ import Testing
 
     @Test func alphaTuningLearnsFromASeededSampleOfUsers() async throws {
         let miner = try await Self.ingestedMiner()
-        let data = CFData(rows: try miner.store.interactionRows().rows, items: try miner.store.itemCatalogue().map(\.id))
+        let data = CFData(events: try miner.store.eventsByUser().table)
         let cf = try #require(Self.options.cf)
         let held = try miner.validationSplit(data)
         let everyone = try #require(try miner.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, progress: { _ in }))

@@ -259,7 +259,7 @@ final class PausedFlag: @unchecked Sendable {
         ])])
         _ = try miner.forget(user: "u000004")
         // The counters equal a count over the events now stored.
-        let (rows, _) = try miner.store.interactionRows()
+        let (rows, _) = try miner.store.eventsByUser()
         var expected: [Int64: [Int64: Int]] = [:]
         for r in rows where r.rating.map({ $0 >= 1 }) ?? true { expected[r.item, default: [:]][UnixDay.of(r.timestamp), default: 0] += 1 }
         let stored = try miner.store.itemDays()

@@ -124,10 +124,55 @@ func temporaryDatabasePath(_ name: String = #function) -> String {
     }
 }
 
-@Suite struct InteractionRowLayoutTests {
-    @Test func aRowIsFortyBytes() {
-        // Training holds one per event (docs/ARCHITECTURE.md "Memory and growth").
-        #expect(MemoryLayout<InteractionRow>.stride == 40)
+@Suite struct EventsByUserTests {
+    struct Seen: Equatable {
+        var user: Int64, item: Int64, action: Action?, rating: Double?, time: Int64
+    }
+
+    func seen(_ rows: some Sequence<InteractionRow>) -> [Seen] {
+        rows.map { Seen(user: $0.user, item: $0.item, action: $0.action, rating: $0.rating, time: $0.timestamp) }
+    }
+
+    @Test func eventsAreGroupedByUserInReadOrderUpToTheWatermark() throws {
+        let store = try InterestStore(path: temporaryDatabasePath())
+        var cache = IdentityCache()
+        _ = try store.write(InterestStoreTests.events, cache: &cache)
+        let (_, mark) = try store.eventsByUser()
+        #expect(mark == EventWatermark(review: 1, interaction: 2))
+        _ = try store.write([
+            .interaction(Interaction(user: "u3", item: "P2", action: .view, timestamp: 1_700_000_400)),
+            .review(Review(user: "u1", item: "P2", rating: 2, text: "meh", timestamp: 1_700_000_500)),
+        ], cache: &cache)
+        let ids = try store.externalIDs()
+        let user = Dictionary(uniqueKeysWithValues: ids.users.map { ($0.value, $0.key) })
+        let item = Dictionary(uniqueKeysWithValues: ids.items.map { ($0.value, $0.key) })
+        let (u1, u2, u3) = (try #require(user["u1"]), try #require(user["u2"]), try #require(user["u3"]))
+        let (p1, p2) = (try #require(item["P1"]), try #require(item["P2"]))
+        // Up to the first watermark: u1's review and purchase, u2's rating; the query is no event
+        // a model learns from, and the later rows are past the mark.
+        let (before, _) = try store.eventsByUser(upTo: mark)
+        #expect(before.userIDs == [u1, u2] && before.itemIDs == [p1, p2] && before.count == 3)
+        #expect(seen(before) == [Seen(user: u1, item: p1, action: nil, rating: 5, time: 1_700_000_000),
+                                 Seen(user: u1, item: p2, action: .purchase, rating: nil, time: 1_700_000_200),
+                                 Seen(user: u2, item: p1, action: .rate, rating: 3.5, time: 1_700_000_300)])
+        // Everything: u1's reviews before their interactions (each table by row id), u3 added.
+        let (all, now) = try store.eventsByUser()
+        #expect(now == EventWatermark(review: 2, interaction: 3))
+        #expect(all.userIDs == [u1, u2, u3])
+        #expect(seen(all) == [Seen(user: u1, item: p1, action: nil, rating: 5, time: 1_700_000_000),
+                              Seen(user: u1, item: p2, action: nil, rating: 2, time: 1_700_000_500),
+                              Seen(user: u1, item: p2, action: .purchase, rating: nil, time: 1_700_000_200),
+                              Seen(user: u2, item: p1, action: .rate, rating: 3.5, time: 1_700_000_300),
+                              Seen(user: u3, item: p2, action: .view, rating: nil, time: 1_700_000_400)])
+        #expect(seen(all) == seen(all), "a table is iterated again with the same result")
+        var dense: [[Int]] = []
+        all.forEachEvent { u, i, time, _, _ in dense.append([Int(u), Int(i), Int(time - 1_700_000_000)]) }
+        #expect(dense == [[0, 0, 0], [0, 1, 500], [0, 1, 200], [1, 0, 300], [2, 1, 400]])
+        #expect(seen(all.events(ofUser: 2)) == [Seen(user: u3, item: p2, action: .view, rating: nil, time: 1_700_000_400)])
+        #expect(all.events(ofUser: 3).isEmpty && all.events(ofUser: -1).isEmpty)
+        // A forgotten user's events are gone from the next table.
+        _ = try store.forget(user: "u2")
+        #expect(try store.eventsByUser().table.userIDs == [u1, u3])
     }
 }
 
