@@ -28,7 +28,7 @@ extension InterestMiner {
     }
 }
 
-extension InterestMiner {
+extension Serving {
     /// The tokenizer `interests train` stored in the database.
     public func storedTokenizer() throws(InterestMinerError) -> Tokenizer {
         let payload: [UInt8]?

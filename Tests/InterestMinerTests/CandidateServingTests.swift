@@ -8,11 +8,11 @@ import Testing
         let scan = try await trainedMiner()
         let indexed = try InterestMiner(databasePath: scan.databasePath)
         indexed.candidateCatalogueSize = 1
-        let context = try #require(try indexed.loadRanker())
+        let context = try #require(try indexed.serving.loadRanker())
         let index = try #require(context.candidates, "a catalogue of at least 1 item gets an index")
         // 64 items: the popular channel alone (300 a channel) makes every item a candidate.
         #expect(index.perChannel >= context.catalogue.count)
-        #expect(try scan.loadRanker()?.candidates == nil, "no index unless asked for")
+        #expect(try scan.serving.loadRanker()?.candidates == nil, "no index unless asked for")
         var compared = 0
         for k in 1...60 {
             let user = String(format: "u%06d", k)

@@ -21,15 +21,15 @@ import Testing
         let miner = try await Self.ingestedMiner()
         let data = CFData(events: try miner.store.eventsByUser().table)
         let cf = try #require(Self.options.cf)
-        let held = try miner.validationSplit(data)
-        let everyone = try #require(try miner.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, progress: { _ in }))
+        let held = try miner.training.validationSplit(data)
+        let everyone = try #require(try miner.training.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, progress: { _ in }))
         // A limit above the users changes nothing; below it, ALS learns from a sample (the scored
         // users among it), the same one every time.
-        #expect(try miner.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, trainingUsers: 1_000, progress: { _ in })?.ndcg == everyone.ndcg)
-        let sampled = try #require(try miner.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in }))
+        #expect(try miner.training.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, trainingUsers: 1_000, progress: { _ in })?.ndcg == everyone.ndcg)
+        let sampled = try #require(try miner.training.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in }))
         #expect(sampled.validationUsers == everyone.validationUsers && sampled.ndcg.count == 3)
         #expect(sampled.ndcg != everyone.ndcg, "learnt from fewer users")
-        #expect(try miner.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in })?.ndcg == sampled.ndcg)
+        #expect(try miner.training.tuneAlpha(data, held: held, grid: [2.5, 10, 40], options: cf, trainingUsers: 50, progress: { _ in })?.ndcg == sampled.ndcg)
     }
 
     @Test func trainsTunesStoresAndRecommends() async throws {
@@ -57,20 +57,20 @@ import Testing
     @Test func storedFactorsRoundTripAndTrainingIsDeterministic() async throws {
         let miner = try await Self.ingestedMiner()
         _ = try miner.train(Self.options)
-        let first = try #require(try miner.loadCFModel())
+        let first = try #require(try miner.serving.loadCFModel())
         _ = try miner.train(Self.options)
-        let second = try #require(try miner.loadCFModel())
+        let second = try #require(try miner.serving.loadCFModel())
         #expect(second.version == first.version + 1)
         #expect(first.model == second.model, "same seed, same factors")
         #expect(first.itemIDs == second.itemIDs)
         let reopened = try InterestMiner(databasePath: miner.databasePath)
-        #expect(try reopened.loadCFModel()?.model == second.model)
+        #expect(try reopened.serving.loadCFModel()?.model == second.model)
     }
 
     @Test func newUsersAndItemsAreFoldedInWithoutRetraining() async throws {
         let miner = try await Self.ingestedMiner()
         _ = try miner.train(Self.options)
-        let before = try #require(try miner.loadCFModel())
+        let before = try #require(try miner.serving.loadCFModel())
         let items = Array(before.itemIDs.prefix(3))
         var lines = items.enumerated().map { k, item in
             #"{"type":"interaction","user":"newcomer","item":"\#(item)","action":"purchase","ts":\#(1_800_000_000 + k)}"#
@@ -84,11 +84,11 @@ import Testing
         }
         _ = try await miner.ingest([.text("new.jsonl", lines)])
 
-        let after = try #require(try miner.loadCFModel())
+        let after = try #require(try miner.serving.loadCFModel())
         #expect(after.version == before.version, "no retraining")
         #expect(after.foldedItems == 1 && after.itemIDs.last == "BRANDNEW")
         // The newcomer's vector is the exact fold-in of their three purchases.
-        let vector = try #require(try miner.cfVector("newcomer", after, trained: nil, stale: true))
+        let vector = try #require(try miner.serving.cfVector("newcomer", after, trained: nil, stale: true))
         let cols = items.map { Int32(after.itemRow($0)) }
         let expected = try #require(after.foldIn).solve(cols.map { ($0, after.weights.weight(action: .purchase, rating: nil)) })
         #expect(vector == expected)

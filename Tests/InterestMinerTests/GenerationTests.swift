@@ -76,7 +76,7 @@ final class PausedFlag: @unchecked Sendable {
 
     @Test func eventsIngestedAndUsersForgottenDuringARunAreInTheNewGeneration() async throws {
         let miner = try await trainedMiner()
-        let before = try #require(try miner.loadTextModel())
+        let before = try #require(try miner.serving.loadTextModel())
         let run = PausedTraining(miner, options: retrain, pauseAt: "neighbours:")
         await run.waitUntilPaused()
         // The new generation's vectors and profiles are built; ingest and forget now.
@@ -96,7 +96,7 @@ final class PausedFlag: @unchecked Sendable {
         let report = try await run.finish()
         #expect(report.catchUp?.rows ?? 0 >= 4, "the late events were caught up with")
 
-        let after = try #require(try miner.loadTextModel())
+        let after = try #require(try miner.serving.loadTextModel())
         #expect(after.version != before.version)
         // Vectors of events that arrived during the run are the new encoder's.
         let late = try miner.store.userEventVectors("u000001")?.first { $0.item == "LATE1" && $0.kind == .review }
@@ -170,12 +170,12 @@ final class PausedFlag: @unchecked Sendable {
         let trainer = try await trainedMiner()
         // The "service": its text model is cached when another process activates a generation.
         let service = try InterestMiner(databasePath: trainer.databasePath)
-        let before = try #require(try service.loadTextModel())
+        let before = try #require(try service.serving.loadTextModel())
         _ = try trainer.train(retrain)
         // Its first write meets the new encoder: it waits for that encoder (not the cached one
         // a background load would still hand out) and writes with it.
         _ = try await service.ingest([.text("q.jsonl", [#"{"type":"query","user":"u000002","text":"fly line","ts":1767000000}"#])])
-        let now = try #require(try trainer.loadTextModel())
+        let now = try #require(try trainer.serving.loadTextModel())
         #expect(now.version != before.version)
         let stored = try service.store.userEventVectors("u000002")?.first { $0.text == "fly line" }
         #expect(stored?.vector == now.encoder.encode("fly line").values)
@@ -183,7 +183,7 @@ final class PausedFlag: @unchecked Sendable {
 
     @Test func vectorsOfAReplacedEncoderAreRefused() async throws {
         let miner = try await trainedMiner()
-        let old = try #require(try miner.loadTextModel())
+        let old = try #require(try miner.serving.loadTextModel())
         _ = try miner.train(retrain)
         var cache = IdentityCache()
         let event = Event.query(SearchQuery(user: "u000001", text: "trout reel", timestamp: 1_767_000_000))
@@ -193,7 +193,7 @@ final class PausedFlag: @unchecked Sendable {
         }
         // Ingest through the façade re-encodes with the active model.
         _ = try await miner.ingest([.text("q.jsonl", [#"{"type":"query","user":"u000001","text":"trout reel","ts":1767000000}"#])])
-        let now = try #require(try miner.loadTextModel())
+        let now = try #require(try miner.serving.loadTextModel())
         let stored = try miner.store.userEventVectors("u000001")?.first { $0.text == "trout reel" }
         #expect(stored?.vector == now.encoder.encode("trout reel").values)
     }
@@ -211,19 +211,19 @@ final class PausedFlag: @unchecked Sendable {
             return out
         }
         #expect(answers.count == 16 && answers.allSatisfy { $0 != nil })
-        #expect(miner.models.rankerSlot.loads == 1)
+        #expect(miner.serving.models.rankerSlot.loads == 1)
     }
 
     @Test func aRetrainInThisProcessSwapsLoadedModelsBeforeItReturns() async throws {
         let miner = try await trainedMiner()
-        let before = try miner.requireRanker().version
-        let loads = miner.models.rankerSlot.loads
+        let before = try miner.serving.requireRanker().version
+        let loads = miner.serving.models.rankerSlot.loads
         _ = try miner.train(fastTraining)
         // The run loaded the new ranker itself; the next request uses it without a load.
-        #expect(miner.models.rankerSlot.loads == loads + 1)
-        let after = try miner.requireRanker().version
+        #expect(miner.serving.models.rankerSlot.loads == loads + 1)
+        let after = try miner.serving.requireRanker().version
         #expect(after > before)
-        #expect(miner.models.rankerSlot.loads == loads + 1)
+        #expect(miner.serving.models.rankerSlot.loads == loads + 1)
     }
 
     @Test func aFreshLoadLeavesOtherCallersOnThePreviousModel() throws {

@@ -24,7 +24,7 @@ func tinyBERTCopy() throws -> String {
     @Test func everyTextVectorComesFromTheTransformer() async throws {
         let dir = try tinyBERTCopy()
         let miner = try await trainedMiner(options: Self.options(dir))
-        guard let model = try miner.loadTextModel(), case .transformer(let encoder, _) = model.encoder else {
+        guard let model = try miner.serving.loadTextModel(), case .transformer(let encoder, _) = model.encoder else {
             Issue.record("the stored text model is not the transformer")
             return
         }

@@ -15,7 +15,7 @@ import TextEmbedding
 
     @Test func incrementalProfilesEqualABatchRecompute() async throws {
         let miner = try await trainedMiner()
-        let model = try #require(try miner.loadTextModel())
+        let model = try #require(try miner.serving.loadTextModel())
         #expect(model.profile != nil, "train stores the profile rule")
         let lines = [
             #"{"type":"review","user":"u000003","item":"P00010","rating":5,"text":"lovely fly rod for trout streams","ts":1767000000}"#,
@@ -85,7 +85,7 @@ import TextEmbedding
 
     @Test func termsReadNoTextEncoderAndAnswerAsWithOne() async throws {
         let trained = try await trainedMiner()
-        _ = try trained.requireTextModel()
+        _ = try trained.serving.requireTextModel()
         // A new miner on the file loads only the tokenizer and profile model for terms.
         let fresh = try InterestMiner(databasePath: trained.databasePath)
         let options = TermsOptions(top: 8, explain: true)

@@ -25,12 +25,12 @@ import Ranking
         let miner = try await trainedMiner()
         let oneShot = try InterestMiner(databasePath: miner.databasePath)
         oneShot.itemActivityInMemory = false
-        let whole = try miner.requireRanker(), windowed = try oneShot.requireRanker()
+        let whole = try miner.serving.requireRanker(), windowed = try oneShot.serving.requireRanker()
         #expect(whole.activityInMemory && !windowed.activityInMemory && windowed.catalogue.activity.allSatisfy { $0.days.isEmpty })
         for user in ["u000003", "u000010", "u000021", "nobody"] {
             let a = try miner.rank(user: user, top: 10), b = try oneShot.rank(user: user, top: 10)
             #expect(a == b, "\(user)")
-            guard let time = try miner.userSignals(user, whole)?.0.time else { continue }
+            guard let time = try miner.serving.userSignals(user, whole)?.0.time else { continue }
             #expect(windowed.catalogue.knowsRecentPopularity(at: time))
             #expect(whole.catalogue.recentPopularity(at: time) == windowed.catalogue.recentPopularity(at: time))
             // By hand: the window's positives of every item from the per-item daily counts.

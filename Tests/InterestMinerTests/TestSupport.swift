@@ -36,8 +36,8 @@ extension InterestMiner {
     /// their own and activates it: the batch computation incremental updates must equal.
     func recomputeTextTables(_ model: LoadedTextModel, rule: ProfileRule = ProfileRule()) throws {
         let build = try store.beginGeneration(parts: DerivedTable.text)
-        let vectors = try computeTextVectors(model, terms: TermExtractor.Settings(), threads: 1, build: build) { _ in }
-        _ = try rebuildProfiles(model, rule: rule, documents: vectors.documents, build: build) { _ in }
+        let vectors = try training.computeTextVectors(model, terms: TermExtractor.Settings(), threads: 1, build: build) { _ in }
+        _ = try training.rebuildProfiles(model, rule: rule, documents: vectors.documents, build: build) { _ in }
         try store.activateGeneration(build, report: nil) { _ in }
     }
 }

@@ -33,7 +33,7 @@ let fastTraining = TrainingOptions(
 
     @Test func incrementalVectorsEqualAFullPass() async throws {
         let miner = try await trainedMiner()
-        guard let model = try miner.loadTextModel() else {
+        guard let model = try miner.serving.loadTextModel() else {
             Issue.record("no text model")
             return
         }

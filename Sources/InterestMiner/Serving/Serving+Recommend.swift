@@ -22,7 +22,7 @@ public struct Recommendation: Sendable, Codable, Equatable {
     public var scores: [Float]
 }
 
-extension InterestMiner {
+extension Serving {
     /// Ranks the whole catalogue for each user (items they already reviewed or interacted with
     /// excluded) and hands each user's top `top` to `emit`, in the order of `users` (all users
     /// in id order when nil). Users the method knows nothing about get an empty list.
@@ -74,16 +74,6 @@ extension InterestMiner {
         }
     }
 
-    /// Timing of a batch of recommendations for every user: setup (models and per-user
-    /// signals) apart from scoring.
-    public struct RecommendTiming: Sendable {
-        public var users: Int
-        public var catalogue: Int
-        public var setupSeconds: Double
-        public var scoringSeconds: Double
-        /// Some users (row order, every k-th), for latency measurements.
-        public var sampleUsers: [String]
-    }
 
     public func benchmarkRecommend(method: RecommendationMethod, top: Int, threads: Int) throws(InterestMinerError) -> RecommendTiming {
         let clock = ContinuousClock()
@@ -166,4 +156,15 @@ extension InterestMiner {
             }
         }
     }
+}
+
+/// Timing of a batch of recommendations for every user: setup (models and per-user
+/// signals) apart from scoring.
+public struct RecommendTiming: Sendable {
+    public var users: Int
+    public var catalogue: Int
+    public var setupSeconds: Double
+    public var scoringSeconds: Double
+    /// Some users (row order, every k-th), for latency measurements.
+    public var sampleUsers: [String]
 }

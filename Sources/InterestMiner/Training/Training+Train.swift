@@ -144,7 +144,7 @@ struct TrainingSnapshot: Sendable {
     let validation: [Int32: Int32]
 }
 
-extension InterestMiner {
+extension TrainingPipeline {
     /// Trains the models on the database's own data as a new model generation (see
     /// docs/ARCHITECTURE.md "Model generations"): the parts it retrains are built beside the
     /// active ones in short transactions (ingest and forget go on meanwhile), brought up to the
@@ -168,7 +168,7 @@ extension InterestMiner {
             try? store.failGeneration(build.id)
             throw error
         }
-        refreshServingModels()
+        serving.refreshServingModels()
         do { try store.applyRetention(keep: options.keepGenerations) } catch { throw .store(error) }
         report.generation = build.id
         return report
@@ -210,8 +210,8 @@ extension InterestMiner {
         report.neighbours = try trainItemNeighbours(options.neighbours, threads: options.tokenizer.threads, snapshot: snapshot, build: build)
         if options.ranker != nil {
             let text: LoadedTextModel?
-            if let built { text = built } else { text = try loadTextModel() }
-            let activeCF = (try? loadCFModel()) != nil
+            if let built { text = built } else { text = try serving.loadTextModel() }
+            let activeCF = (try? serving.loadCFModel()) != nil
             if text != nil || report.cf != nil || activeCF {
                 let cfOptions = options.cf ?? (activeCF ? CFTrainingOptions() : nil)
                 report.ranker = try trainRanker(cf: cfOptions, alpha: report.cf?.alpha.map(Float.init), text: text,

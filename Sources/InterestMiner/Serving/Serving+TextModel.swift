@@ -82,7 +82,7 @@ extension LoadedTextModel {
     }
 }
 
-extension InterestMiner {
+extension Serving {
     /// The newest stored text encoder (with the tokenizer it was trained with), or nil. Cached
     /// while the stored versions of the encoder and its profile model are unchanged.
     func loadTextModel(fresh: Bool = false) throws(InterestMinerError) -> LoadedTextModel? {
@@ -144,7 +144,7 @@ public struct EmbeddingSpeed: Sendable, Codable {
     public var textsPerSecond: Double
 }
 
-extension InterestMiner {
+extension Serving {
     /// Encodes `texts` on this thread with the stored text model, as ingest does (SIF: one by
     /// one with one tokenizer session, whose word cache starts empty each run; a transformer:
     /// as one batch); best of N.

@@ -77,7 +77,7 @@ enum TextModelEncoder: Sendable {
     }
 }
 
-extension InterestMiner {
+extension Serving {
     /// The pretrained encoder a stored text model names, after checking model.safetensors is
     /// still the file it was trained with. The model keeps the directory and the weights'
     /// checksum, not the weights: all-MiniLM-L6-v2 is 90 MB that every copy of the database
@@ -86,7 +86,7 @@ extension InterestMiner {
         guard let directory = parameters["model_dir"]?.stringValue, let checksum = parameters["model_checksum"]?.stringValue else {
             throw .textModel(.corruptModel(reason: "text model v\(version) names no model directory"))
         }
-        let loaded = try Self.loadPretrainedModel(directory: directory, maxLength: parameters["max_length"]?.intValue)
+        let loaded = try InterestMiner.loadPretrainedModel(directory: directory, maxLength: parameters["max_length"]?.intValue)
         guard loaded.checksum == checksum else {
             throw .textModel(.modelFileChanged(path: loaded.directory + "/" + SentenceTransformerFiles.weightsName, expected: checksum,
                                                found: loaded.checksum))

@@ -34,7 +34,7 @@ extension ProfileModel {
     }
 }
 
-extension InterestMiner {
+extension TrainingPipeline {
     /// Builds every user's profile of the generation from its vectors and stores the rule beside
     /// the encoder version (so ingest applies the same rule to new events).
     func rebuildProfiles(_ model: LoadedTextModel, rule: ProfileRule, documents: Int, build: GenerationBuild,
@@ -54,7 +54,9 @@ extension InterestMiner {
             throw .store(error)
         }
     }
+}
 
+extension Serving {
     /// The profile model of text encoder `version`, or nil (trained before profiles existed).
     func loadProfileModel(textEncoderVersion version: Int) throws(StoreError) -> ProfileModel? {
         guard let stored = try store.latestModel(kind: ModelKind.profile),

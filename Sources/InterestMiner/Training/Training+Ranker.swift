@@ -37,7 +37,7 @@ struct StoredRanker: Codable, Sendable {
     var validationNDCG: [String: Double]
 }
 
-extension InterestMiner {
+extension TrainingPipeline {
     static let rankerMagic = "IMRANK1\n"
 
     /// Fits the fusion weights on a validation split cut from the training data (each user's

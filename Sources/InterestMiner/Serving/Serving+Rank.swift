@@ -35,7 +35,7 @@ public struct RankResult: Sendable, Codable, Equatable {
     public var note: String?
 }
 
-extension InterestMiner {
+extension Serving {
     /// Weight of the standardised query relevance against the standardised fused score in
     /// personalised search: the query leads, the user's interests and behaviour order within it.
     public static let queryWeight: Float = 2
@@ -91,7 +91,7 @@ extension InterestMiner {
         var out: [RankedItem] = []
         for i in chosen {
             let name = ctx.items[i]
-            let record = try item(name)
+            let record = try itemRecord(name)
             var r = RankedItem(item: name, title: record?.title, score: Double(scores[i]), text: Double(base.text[i]), cf: Double(base.cf[i]),
                                attention: Double(ctx.scorer.textAttention(i, signals)), cfAttention: Double(ctx.scorer.cfAttention(i, signals)),
                                popularity: Double(ctx.catalogue.popularity[i]), query: queryScores.map { Double($0[i]) })

@@ -63,7 +63,7 @@ public struct IngestProgress: Sendable {
     public var seconds: Double
 }
 
-extension InterestMiner {
+extension Ingestion {
     /// Ingests every source in turn. Each chunk of about `chunkBytes` is parsed on one core while
     /// the previous chunk's good events are written on the other, one transaction per chunk, so
     /// a killed ingest leaves whole chunks behind and re-running it completes it exactly
@@ -74,7 +74,7 @@ extension InterestMiner {
         let start = clock.now
         var report = IngestReport()
         var cache = IdentityCache()
-        let textModel = try loadTextModel()
+        let textModel = try serving.loadTextModel()
         for source in sources {
             var configuration = options.parser
             configuration.format = options.format ?? Self.detectFormat(source)
@@ -148,7 +148,7 @@ extension InterestMiner {
                 tries += 1
                 // The active generation's encoder, waited for: a cached model may still be the
                 // previous generation's while its replacement loads in the background.
-                session.textModel = try loadTextModel(fresh: true)
+                session.textModel = try serving.loadTextModel(fresh: true)
                 parsed = session.prepare(parsed.chunk)
             } catch {
                 throw .store(error)
@@ -219,7 +219,7 @@ struct ChunkParser: Sendable {
             switch event {
             case .review(let r): r.text
             case .query(let q): q.text
-            case .item(let i): InterestMiner.itemText(title: i.title, text: i.text)
+            case .item(let i): Serving.itemText(title: i.title, text: i.text)
             case .interaction: nil
             }
         }

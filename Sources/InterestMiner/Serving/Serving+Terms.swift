@@ -81,7 +81,7 @@ public struct TermsOptions: Sendable {
     }
 }
 
-extension InterestMiner {
+extension Serving {
     /// A user's interests in words: their recent events (decayed by the profile rule's half-life
     /// from their newest event), clustered into up to K interests, and the readable terms of
     /// those events scored by `TermScoring` (README "Interest terms").

@@ -41,7 +41,7 @@ public struct EvaluationReport: Sendable, Codable {
     public var lists: [String: [Recommendation]]
 }
 
-extension InterestMiner {
+extension Evaluation {
     /// Leave-last-out evaluation with full ranking and seen items excluded (the peers'
     /// protocol): a temporary database gets the training part, `train` runs on it, and each
     /// method ranks the whole catalogue for every test user; Recall@k, NDCG@k, MRR@k, AUC and
@@ -145,7 +145,7 @@ extension InterestMiner {
 
     static func readTestFile(_ path: String) throws(InterestMinerError) -> [String: String] {
         var out: [String: String] = [:]
-        for (n, line) in try readLines([path]).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (n, line) in try InterestMiner.readLines([path]).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let user = object["user"].map({ "\($0)" }), let item = object["item"].map({ "\($0)" }) else {
                 throw .invalidArgument(name: "test file", reason: "\(path):\(n + 1): expected {\"user\": …, \"item\": …}")

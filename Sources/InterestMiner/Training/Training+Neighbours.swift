@@ -12,7 +12,7 @@ extension TrainingReport {
     }
 }
 
-extension InterestMiner {
+extension TrainingPipeline {
     /// Finds every item's neighbours — the items the same users touched (reviews and
     /// interactions alike) — and replaces the stored ones.
     func trainItemNeighbours(_ settings: ItemNeighbours.Settings, threads: Int, snapshot: TrainingSnapshot,

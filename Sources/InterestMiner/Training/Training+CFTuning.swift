@@ -42,7 +42,7 @@ public struct AlphaTuning: Sendable, Codable {
     public var chosen: Float
 }
 
-extension InterestMiner {
+extension TrainingPipeline {
     /// The peers' leave-last-out split of the training data (dense user → dense item held out).
     func validationSplit(_ data: CFData) throws(InterestMinerError) -> [Int32: Int32] {
         let names: [Int64: String]
@@ -62,16 +62,6 @@ extension InterestMiner {
         return held
     }
 
-    /// Held-out users alpha tuning scores at most (a seeded sample beyond): scoring is
-    /// O(sample × items) per candidate, so it does not grow with the shop's users.
-    public static let alphaValidationUsers = 5_000
-    /// Users each candidate's ALS learns from at most: the scored sample and a seeded sample of
-    /// the others, so tuning costs the same at 100,000 users as at a million.
-    public static let alphaTrainingUsers = 50_000
-
-    /// The candidates of `--alpha auto`: confidence scales from 1 to 80, a factor of ~2 apart.
-    public static let defaultAlphaGrid: [Float] = [1, 2.5, 5, 10, 20, 40, 80]
-
     /// Picks ALS's `alpha` by validation, the peers' protocol applied to the training data
     /// itself: each user's chronologically last positive item (users with ≥ 3) is held out, ALS
     /// is trained on the rest for every candidate, and the candidate with the best NDCG@10 of
@@ -81,15 +71,15 @@ extension InterestMiner {
     /// among them): O(sample · (nnz per user · f² + f³) + items · f³) per candidate, whatever the
     /// number of users.
     /// `held`: `validationSplit(data)`, computed once per run.
-    func tuneAlpha(_ data: CFData, held: [Int32: Int32], grid: [Float], options: CFTrainingOptions, trainingUsers: Int = alphaTrainingUsers,
+    func tuneAlpha(_ data: CFData, held: [Int32: Int32], grid: [Float], options: CFTrainingOptions, trainingUsers: Int = InterestMiner.alphaTrainingUsers,
                    progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> AlphaTuning? {
         guard !held.isEmpty, !grid.isEmpty else { return nil }
         let matrix = data.matrix(options.weights, leavingOut: held)
         var users = held.keys.sorted()
-        if users.count > Self.alphaValidationUsers {
+        if users.count > InterestMiner.alphaValidationUsers {
             var rng = SeededRandom(seed: options.als.seed)
             rng.shuffle(&users)
-            users = Array(users.prefix(Self.alphaValidationUsers)).sorted()
+            users = Array(users.prefix(InterestMiner.alphaValidationUsers)).sorted()
         }
         // The rows ALS learns from: every user when few, else the scored users and a seeded
         // sample of the rest up to `alphaTrainingUsers`.
@@ -125,4 +115,16 @@ extension InterestMiner {
         for k in scores.indices where scores[k] > scores[best] || (scores[k] == scores[best] && grid[k] < grid[best]) { best = k }
         return AlphaTuning(grid: grid, ndcg: scores, validationUsers: users.count, chosen: grid[best])
     }
+}
+
+extension InterestMiner {
+    /// Held-out users alpha tuning scores at most (a seeded sample beyond): scoring is
+    /// O(sample × items) per candidate, so it does not grow with the shop's users.
+    public static let alphaValidationUsers = 5_000
+    /// Users each candidate's ALS learns from at most: the scored sample and a seeded sample of
+    /// the others, so tuning costs the same at 100,000 users as at a million.
+    public static let alphaTrainingUsers = 50_000
+
+    /// The candidates of `--alpha auto`: confidence scales from 1 to 80, a factor of ~2 apart.
+    public static let defaultAlphaGrid: [Float] = [1, 2.5, 5, 10, 20, 40, 80]
 }

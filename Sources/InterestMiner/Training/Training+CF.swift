@@ -29,7 +29,7 @@ public struct CFTrainingOptions: Sendable {
     }
 }
 
-extension InterestMiner {
+extension TrainingPipeline {
     /// Learns user and item factors from every review and interaction (weighted by
     /// `options.weights`, duplicates summed) and stores them as a new `cf` model version.
     func trainCF(_ options: CFTrainingOptions, snapshot: TrainingSnapshot, build: GenerationBuild,
@@ -79,14 +79,14 @@ extension InterestMiner {
             ("alpha_validation", tuning.map { t in .object(zip(t.grid, t.ndcg).map { (String(format: "%g", Double($0.0)), .double($0.1)) }) } ?? .null), ("iterations", .int(iterations)), ("cg_steps", .int(options.als.cgSteps)),
             ("learning_rate", .double(Double(options.bpr.learningRate))),
             ("seed", .int(Int(truncatingIfNeeded: options.method == .als ? options.als.seed : options.bpr.seed))),
-            ("weights", Self.json(options.weights)), ("users", .int(matrix.rows)), ("items", .int(matrix.columns)),
+            ("weights", Serving.json(options.weights)), ("users", .int(matrix.rows)), ("items", .int(matrix.columns)),
             ("nonzeros", .int(matrix.nonZeros)), ("watermark_review", .int(Int(watermark.review))),
             ("watermark_interaction", .int(Int(watermark.interaction))),
         ])
         let version: Int
         do {
             version = try store.writeFactors(
-                parameters: parameters.serialized(pretty: false), payload: Self.cfPayload(model),
+                parameters: parameters.serialized(pretty: false), payload: Serving.cfPayload(model),
                 users: userIDs.enumerated().map { ($0.element, model.user($0.offset)) },
                 items: allItems.enumerated().map { ($0.element, model.item($0.offset), model.itemBias?[$0.offset]) }, build: build)
         } catch {

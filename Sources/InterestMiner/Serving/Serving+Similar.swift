@@ -67,7 +67,7 @@ struct VectorTable: Sendable {
     }
 }
 
-extension InterestMiner {
+extension Serving {
     func requireTextModel() throws(InterestMinerError) -> LoadedTextModel {
         guard let model = try loadTextModel() else {
             throw .missing(what: "\(databasePath) has no text vectors yet", hint: "run `interests train --db \(databasePath)` first")
@@ -112,11 +112,18 @@ extension InterestMiner {
         let terms = VectorTable(ids: termRows.map(\.term), vectors: termRows.map { $0.vector ?? [] }, dimension: dimension)
         var scoredItems: [ScoredItem] = []
         for (r, s) in items.nearest(vector, k: top) {
-            let record = try item(items.ids[r])
+            let record = try itemRecord(items.ids[r])
             scoredItems.append(ScoredItem(item: items.ids[r], title: record?.title, score: s))
         }
         let scoredTerms = terms.nearest(vector, k: top) { excludeTerm != nil && terms.ids[$0] == excludeTerm }
             .map { ScoredTerm(term: terms.ids[$0.0], score: $0.1) }
         return SimilarityResult(query: label, understood: true, items: scoredItems, terms: scoredTerms)
+    }
+}
+
+extension Serving {
+    /// An item's stored record (its title for an answer), or nil when unknown.
+    func itemRecord(_ item: String) throws(InterestMinerError) -> ItemRecord? {
+        do { return try store.itemRecord(item) } catch { throw .store(error) }
     }
 }

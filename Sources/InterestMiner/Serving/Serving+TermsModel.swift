@@ -19,7 +19,7 @@ extension LoadedTextModel {
     }
 }
 
-extension InterestMiner {
+extension Serving {
     /// The terms model of the newest stored text encoder, or nil when there is none. Cached under
     /// the same key as `loadTextModel` (and taken from it when that is loaded), so terms see the
     /// same stored versions as everything else.

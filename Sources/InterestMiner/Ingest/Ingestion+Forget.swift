@@ -18,7 +18,7 @@ public struct ForgetReport: Sendable, Codable, Equatable {
     public var walTruncated: Bool
 }
 
-extension InterestMiner {
+extension Ingestion {
     /// Forgets a user: every row of theirs (events, their text vectors, profile, factors, the
     /// user row) in one transaction, their review vectors taken out of item vectors, deleted
     /// content overwritten (`secure_delete`) and the write-ahead log truncated, and this

@@ -7,7 +7,7 @@ import Ranking
 /// What the service answers many times a second, one user at a time: the same results as the
 /// batch API (`recommend(method:users:top:)`), but from cached models and indexed reads of that
 /// one user, instead of whole-table reads per call.
-extension InterestMiner {
+extension Serving {
     /// One user's top `top` items by `method`, seen items excluded — exactly what
     /// `recommend(method:users:[user]:top:)` answers (the tests compare the two) — or nil when the
     /// user is unknown. The collaborative model comes from the cache (`servingCFModel`); a user
@@ -148,7 +148,9 @@ extension InterestMiner {
     public func knowsUser(_ user: String) throws(InterestMinerError) -> Bool {
         do { return try store.userExists(user) } catch { throw .store(error) }
     }
+}
 
+extension InterestMiner {
     /// Parses a time as `interests terms --since` does: a date, an ISO-8601 time, or Unix seconds.
     public static func parseTime(_ text: String) throws(InterestMinerError) -> Int64 {
         do { return try TimestampParser().parse(text: text) } catch {

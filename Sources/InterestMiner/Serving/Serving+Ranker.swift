@@ -26,7 +26,7 @@ struct RankerContext: Sendable {
     let activityInMemory: Bool
 }
 
-extension InterestMiner {
+extension Serving {
     /// The newest ranker with the models it fuses, or nil when none was trained.
     func loadRanker(fresh: Bool = false) throws(InterestMinerError) -> RankerContext? {
         let state: (versions: [String: Int], maxItem: Int64)
@@ -65,7 +65,7 @@ extension InterestMiner {
         do {
             guard let meta = try store.latestModel(kind: ModelKind.ranker) else { return nil }
             let stored = try JSONDecoder().decode(StoredRanker.self, from: Data(meta.parameters.utf8))
-            var reader = try BinaryReader(meta.payload, magic: Self.rankerMagic)
+            var reader = try BinaryReader(meta.payload, magic: TrainingPipeline.rankerMagic)
             var popularityOf: [Int64: Int] = [:]
             let count = try reader.readInt("item count")
             for _ in 0..<max(0, count) {

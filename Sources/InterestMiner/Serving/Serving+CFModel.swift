@@ -23,7 +23,7 @@ struct LoadedCFModel: Sendable {
     let foldedItems: Int
 }
 
-extension InterestMiner {
+extension Serving {
     static let cfGramMagic = "IMCFGRM\n"
 
     /// The cf model's payload: its users' Gram matrix UᵀU, which folding in new items needs

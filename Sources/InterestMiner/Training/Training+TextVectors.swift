@@ -4,7 +4,7 @@ import InterestStore
 import TextEmbedding
 import Tokenization
 
-extension InterestMiner {
+extension TrainingPipeline {
     /// Trains token vectors on every text of the database (tokenized with `tokenizer`), fits
     /// the SIF encoder and stores it as a new text-encoder version — or, with a pretrained
     /// encoder, stores that (`storePretrainedModel`).
@@ -82,7 +82,7 @@ extension InterestMiner {
         let clock = ContinuousClock()
         let start = clock.now
         progress("vectors: loading the pretrained encoder from \(directory)")
-        let loaded = try Self.loadPretrainedModel(directory: directory, maxLength: maxLength)
+        let loaded = try InterestMiner.loadPretrainedModel(directory: directory, maxLength: maxLength)
         let encoder = loaded.encoder
         let c = encoder.configuration
         let parameters: JSONValue = .object([
@@ -159,7 +159,7 @@ extension InterestMiner {
                 }
             }
             let items = try store.itemTexts()
-            let texts = items.map { Self.itemText(title: $0.title, text: $0.text) }
+            let texts = items.map { Serving.itemText(title: $0.title, text: $0.text) }
             let present = texts.compactMap { $0 }
             let (presentVectors, presentTerms) = Self.encodeWithTerms(present, encoder: encoder, counter: &termCounter, threads: threads)
             part.documents = part.reviews + part.queries + present.count
