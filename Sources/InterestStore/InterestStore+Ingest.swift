@@ -145,9 +145,12 @@ struct EventWriter {
     private var lastUser: (name: String, id: Int64)?
     /// Positive events per (item, day) of this batch, added to `item_day` at its end.
     private var days: [ItemDay: Int64] = [:]
+    /// False for a first load, which counts `item_day` from the loaded events at its end.
+    private let countsDays: Bool
 
-    init(_ db: Database, vectors: EventVectors? = nil) throws {
+    init(_ db: Database, vectors: EventVectors? = nil, countsDays: Bool = true) throws {
         self.vectors = vectors
+        self.countsDays = countsDays
         vectorWriter = vectors == nil ? nil : try VectorWriter(db)
         if let vectors, let rule = vectors.profile, vectors.dimension > 0 {
             profiles = try ProfileWriter(db, rule: rule, version: vectors.version, dimension: vectors.dimension)
@@ -265,7 +268,7 @@ struct EventWriter {
     /// A positive event (no rating, or rating ≥ 1) counts towards its item's day.
     @inline(__always)
     private mutating func countDay(item: Int64, rating: Double?, at time: Int64) {
-        guard rating.map({ $0 >= 1 }) ?? true else { return }
+        guard countsDays, rating.map({ $0 >= 1 }) ?? true else { return }
         days[ItemDay(item: item, day: UnixDay.of(time)), default: 0] += 1
     }
 

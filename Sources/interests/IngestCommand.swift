@@ -67,7 +67,7 @@ struct IngestCommand: AsyncParsableCommand {
         let options = IngestOptions(
             parser: EventParserConfiguration(mapping: mapping, defaultType: type, timestampUnit: timestampUnit,
                                              ratingScale: ratingScale, maxLineBytes: maxLineBytes),
-            format: format, strict: strict)
+            format: format, strict: strict, firstLoad: true)
         let sources: [IngestSource] = files.isEmpty ? [.standardInput] : files.map { .file($0) }
         let showProgress = !quiet && !json
         let report = try await miner.ingest(sources, options: options) { p in
@@ -91,7 +91,8 @@ struct IngestCommand: AsyncParsableCommand {
             print("read \(Terminal.count(report.read)), inserted \(Terminal.count(report.inserted)), "
                 + "duplicates \(Terminal.count(report.duplicates)), updated \(Terminal.count(report.updated)), "
                 + "rejected \(Terminal.count(report.rejected))"
-                + String(format: " in %.2f s (%.0f events/s)", report.seconds, rate))
+                + String(format: " in %.2f s (%.0f events/s)", report.seconds, rate)
+                + (report.firstLoad ? "; first load: one transaction, indexes built at its end" : ""))
         }
         if report.rejected > 0 { throw ExitCode(1) }
     }

@@ -53,13 +53,17 @@ import Testing
     }
 
     /// kill -9 in the middle of an ingest leaves a sound database, and running the same ingest
-    /// again gives exactly the state of an uninterrupted run.
+    /// again gives exactly the state of an uninterrupted run. (Both databases hold an event
+    /// first, so the big input goes the chunked way, not as a first load.)
     @Test func killedIngestResumesExactly() async throws {
         let dir = CLI.temporaryDirectory()
         let file = dir.appendingPathComponent("big.jsonl")
         try Data(Self.lines(120_000).utf8).write(to: file)
+        let seed = dir.appendingPathComponent("seed.jsonl")
+        try Data(#"{"type":"query","user":"seed","text":"first","ts":1600000000}"#.utf8).write(to: seed)
         let killedDB = dir.appendingPathComponent("killed.sqlite").path
         let cleanDB = dir.appendingPathComponent("clean.sqlite").path
+        for db in [killedDB, cleanDB] { #expect(try CLI.run(["ingest", "--db", db, "--quiet", seed.path]).status == 0) }
 
         let p = try CLI.start(["ingest", "--db", killedDB, "--quiet", file.path])
         // Wait until at least one chunk is committed (the WAL has content), then kill.
@@ -92,5 +96,36 @@ import Testing
         #expect(a["reviews"] as? Int == 120_000)
         let integrity = try CLI.run(["stats", "--db", killedDB, "--integrity"])
         #expect(integrity.stdout.contains("integrity ok"))
+    }
+
+    /// A first load is one transaction: kill -9 during it leaves an empty, sound database with
+    /// its indexes, and running it again gives the state of an uninterrupted run.
+    @Test func killedFirstLoadLeavesNothing() async throws {
+        let dir = CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("big.jsonl")
+        try Data(Self.lines(120_000).utf8).write(to: file)
+        let killedDB = dir.appendingPathComponent("killed.sqlite").path
+        let cleanDB = dir.appendingPathComponent("clean.sqlite").path
+
+        let p = try CLI.start(["ingest", "--db", killedDB, "--quiet", file.path])
+        try await Task.sleep(for: .milliseconds(400))
+        let wasRunning = p.isRunning
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(wasRunning, "the first load finished before it could be killed; make the input larger")
+        #expect(try Self.stats(killedDB)["reviews"] as? Int == 0)
+        let integrity = try CLI.run(["stats", "--db", killedDB, "--integrity"])
+        #expect(integrity.stdout.contains("integrity ok"))
+
+        let resumed = try CLI.run(["ingest", "--db", killedDB, "--json", file.path])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains(#""firstLoad":true"#))
+        #expect(try CLI.run(["ingest", "--db", cleanDB, "--quiet", file.path]).status == 0)
+        var a = try Self.stats(killedDB)
+        var b = try Self.stats(cleanDB)
+        a["fileBytes"] = nil
+        b["fileBytes"] = nil
+        #expect(NSDictionary(dictionary: a) == NSDictionary(dictionary: b))
+        #expect(a["reviews"] as? Int == 120_000)
     }
 }

@@ -43,6 +43,38 @@ import Testing
         #expect(report.rejections.first == "bad.jsonl:1: unknown type 'bogus'; expected item|review|query|interaction (or set one with --type)")
     }
 
+    @Test func aFirstLoadIngestsWhatTheChunkedPathIngests() async throws {
+        var lines = syntheticLines(3000)
+        lines[100] = "garbage"
+        lines += Array(lines[200..<400])  // sent twice in one load
+        let sources: [IngestSource] = [.text("x.jsonl", lines), .text("y.jsonl", syntheticLines(50, offset: 9000))]
+        let chunked = try freshMiner()
+        let a = try await chunked.ingest(sources, options: IngestOptions(chunkBytes: 4096))
+        let loaded = try freshMiner()
+        let b = try await loaded.ingest(sources, options: IngestOptions(chunkBytes: 4096, firstLoad: true))
+        #expect(b.firstLoad && !a.firstLoad)
+        var same = IngestReport.without(seconds: a, like: b)
+        same.firstLoad = true
+        #expect(b == same)
+        #expect((b.inserted, b.duplicates, b.rejected) == (3049, 200, 1))
+        #expect(try loaded.stats() == (try chunked.stats()).withFileBytes(of: try loaded.stats()))
+        let again = try await loaded.ingest(sources, options: IngestOptions(firstLoad: true))
+        #expect(!again.firstLoad && again.inserted == 0, "a database with events is ingested into the usual way")
+    }
+
+    @Test func aFirstLoadKeepsTheInputsBeforeOneThatCannotBeRead() async throws {
+        let miner = try freshMiner()
+        await #expect {
+            _ = try await miner.ingest([.text("a.jsonl", syntheticLines(30)), .file("/nonexistent-folder/b.jsonl")],
+                                       options: IngestOptions(firstLoad: true))
+        } throws: { error in
+            guard case InterestMinerError.unreadableInput(let source, _) = error else { return false }
+            return source == "/nonexistent-folder/b.jsonl"
+        }
+        let s = try miner.stats()
+        #expect(s.queries + s.interactions == 30)
+    }
+
     @Test func strictStopsAtTheFirstBadLineAndWritesNothingFromThatInput() async throws {
         let miner = try freshMiner()
         var lines = syntheticLines(3000)

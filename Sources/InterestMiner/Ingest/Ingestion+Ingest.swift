@@ -18,9 +18,15 @@ public struct IngestOptions: Sendable {
     /// (8 MB, ~60k events) amortise each commit's page writes; a killed ingest loses at most the
     /// chunk in flight, which re-running restores.
     public var chunkBytes: Int
+    /// Load an empty database (no events, no text model) in one transaction with its indexes
+    /// built at the end — several times faster for a shop's history; a killed first load leaves
+    /// nothing, and running it again does it all. Ignored with `strict` and when the database is
+    /// not empty. Other writers wait for a first load: the command line uses it, the service not.
+    public var firstLoad: Bool
 
     public init(parser: EventParserConfiguration = EventParserConfiguration(), format: InputFormat? = nil,
-                strict: Bool = false, listedRejections: Int = 20, chunkBytes: Int = 8 << 20) {
+                strict: Bool = false, listedRejections: Int = 20, chunkBytes: Int = 8 << 20, firstLoad: Bool = false) {
+        self.firstLoad = firstLoad
         self.parser = parser
         self.format = format
         self.strict = strict
@@ -42,6 +48,9 @@ public struct IngestReport: Sendable, Codable, Equatable {
     /// The first rejections as `source:line: reason`.
     public var rejections: [String] = []
     public var seconds = 0.0
+    /// True when the run was a first load (`IngestOptions.firstLoad`): one transaction into an
+    /// empty database, indexes built at its end.
+    public var firstLoad = false
 
     public init() {}
 
@@ -75,6 +84,11 @@ extension Ingestion {
         var report = IngestReport()
         var cache = IdentityCache()
         let textModel = try serving.loadTextModel()
+        if options.firstLoad, !options.strict, textModel == nil, try storeAcceptsFirstLoad(),
+           try ingestFirstLoad(sources, options: options, cache: &cache, report: &report, progress: { progress?($0) }) {
+            report.seconds = (clock.now - start).seconds
+            return report
+        }
         for source in sources {
             var configuration = options.parser
             configuration.format = options.format ?? Self.detectFormat(source)
@@ -95,6 +109,10 @@ extension Ingestion {
         }
         report.seconds = (clock.now - start).seconds
         return report
+    }
+
+    private func storeAcceptsFirstLoad() throws(InterestMinerError) -> Bool {
+        do { return try store.acceptsFirstLoad() } catch { throw .store(error) }
     }
 
     /// `.csv` names are CSV; everything else, stdin included, JSON Lines.
