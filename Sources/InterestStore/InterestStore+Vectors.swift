@@ -244,6 +244,11 @@ extension InterestStore {
         }
     }
 
+    /// How many users the store holds.
+    public func userCount() throws(StoreError) -> Int {
+        try read("counting users") { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user") ?? 0 }
+    }
+
     /// All user external ids, in row order.
     public func userIDs() throws(StoreError) -> [String] {
         try read("reading users") { db in try String.fetchAll(db, sql: "SELECT external_id FROM user ORDER BY id") }

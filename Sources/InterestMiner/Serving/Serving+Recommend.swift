@@ -31,6 +31,10 @@ extension Serving {
     /// with neither gets the mean of the vectors of the items they touched.
     public func recommend(method: RecommendationMethod, users: [String]?, top: Int, threads: Int = 2,
                           emit: (Recommendation) throws -> Void) throws(InterestMinerError) {
+        if let users, try isFewOfMany(users.count) {
+            try recommendOneByOne(method: method, users: users, top: top, threads: threads, emit: emit)
+            return
+        }
         let userList: [String]
         do {
             if let users { userList = users } else { userList = try store.userIDs() }
@@ -39,6 +43,46 @@ extension Serving {
         }
         let scorer = try makeScorer(method, users: userList)
         try recommend(with: scorer, users: userList, seen: try seenItems(for: scorer), top: top, threads: threads, emit: emit)
+    }
+
+    /// Whether `count` users are at most a quarter of the store's: then each one's own rows are
+    /// read by index (what the service does per request, O(their events)) instead of one pass over
+    /// every user's events and factors (O(all events)). At 1M users a per-user read costs a few
+    /// times a user's share of the pass, hence the quarter.
+    private func isFewOfMany(_ count: Int) throws(InterestMinerError) -> Bool {
+        let all: Int
+        do { all = try store.userCount() } catch { throw .store(error) }
+        return count <= all / 4
+    }
+
+    /// The per-request path for each of `users`, on `threads` threads, emitted in their order;
+    /// a full catalogue scan (no shortlist), so the lists equal the one-pass batch's.
+    private func recommendOneByOne(method: RecommendationMethod, users: [String], top: Int, threads: Int,
+                                   emit: (Recommendation) throws -> Void) throws(InterestMinerError) {
+        let chunk = 2048
+        var start = 0
+        while start < users.count {
+            let part = Array(users[start..<min(start + chunk, users.count)])
+            let answers = parallelMap(part, threads: threads, makeState: { () }) { [self] _, user in
+                Result { () throws(InterestMinerError) -> Recommendation? in
+                    try recommendation(forUser: user, top: top, method: method, shortlist: false)
+                }
+            }
+            for (user, answer) in zip(part, answers) {
+                try emitting(emit, try answer.get() ?? Recommendation(user: user, items: [], scores: []))
+            }
+            start += chunk
+        }
+    }
+
+    private func emitting(_ emit: (Recommendation) throws -> Void, _ r: Recommendation) throws(InterestMinerError) {
+        do {
+            try emit(r)
+        } catch let e as InterestMinerError {
+            throw e
+        } catch {
+            throw .unwritableOutput(path: "recommendations", reason: "\(error)")
+        }
     }
 
     /// Each user's items, for methods whose scores do not already leave seen items out.
@@ -63,13 +107,7 @@ extension Serving {
                 let ranked = TopK.best(top, of: scores)
                 return Recommendation(user: user, items: ranked.map { catalogue[Int($0.id)] }, scores: ranked.map(\.score))
             }
-            do {
-                for r in results { try emit(r) }
-            } catch let e as InterestMinerError {
-                throw e
-            } catch {
-                throw .unwritableOutput(path: "recommendations", reason: "\(error)")
-            }
+            for r in results { try emitting(emit, r) }
             start += chunk
         }
     }

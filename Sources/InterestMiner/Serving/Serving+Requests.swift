@@ -13,6 +13,10 @@ extension Serving {
     /// user is unknown. The collaborative model comes from the cache (`servingCFModel`); a user
     /// with events newer than the model is folded in, as in the batch API.
     public func recommendation(forUser user: String, top: Int, method: RecommendationMethod) throws(InterestMinerError) -> Recommendation? {
+        try recommendation(forUser: user, top: top, method: method, shortlist: true)
+    }
+
+    func recommendation(forUser user: String, top: Int, method: RecommendationMethod, shortlist: Bool) throws(InterestMinerError) -> Recommendation? {
         guard top >= 1 else { throw .invalidArgument(name: "top", reason: "must be at least 1") }
         switch method {
         case .cf:
@@ -50,13 +54,12 @@ extension Serving {
             let catalogue = table.ids
             return Self.best(table.scores(vector), catalogue: catalogue, top: top, user: user) { state.items.contains(catalogue[$0]) }
         case .fused:
-            return try fusedRecommendation(forUser: user, top: top)
+            return try fusedRecommendation(forUser: user, top: top, query: nil, shortlist: shortlist)
         case .popularity:
-            // The same list for everyone: the batch API for this one user.
-            guard try knowsUser(user) else { return nil }
-            var answer: Recommendation?
-            try recommend(method: method, users: [user], top: top, threads: 1) { answer = $0 }
-            return answer
+            // The same list for everyone, less what this user has seen.
+            let ctx = try requireRanker()
+            guard let (_, seen) = try userSignals(user, ctx) else { return nil }
+            return Self.best(ctx.catalogue.popularity, catalogue: ctx.items, top: top, user: user) { seen.contains($0) }
         }
     }
 
@@ -64,6 +67,12 @@ extension Serving {
     /// `rank(user:query:)`), seen items excluded, without `rank`'s per-item explanations: the
     /// service's recommendation read. nil: unknown user.
     public func fusedRecommendation(forUser user: String, top: Int, query: String? = nil) throws(InterestMinerError) -> Recommendation? {
+        try fusedRecommendation(forUser: user, top: top, query: query, shortlist: true)
+    }
+
+    /// `shortlist`: use the candidate index when the ranker has one (the service); false scans
+    /// the whole catalogue, as the batch API does.
+    func fusedRecommendation(forUser user: String, top: Int, query: String?, shortlist: Bool) throws(InterestMinerError) -> Recommendation? {
         guard top >= 1 else { throw .invalidArgument(name: "top", reason: "must be at least 1") }
         let ctx = try requireRanker()
         guard let (signals, seen) = try userSignals(user, ctx) else { return nil }
@@ -72,7 +81,7 @@ extension Serving {
         if let query {
             best = TopK.best(top, of: try personalise(ctx.scorer.scores(signals, excluding: seen), query: query, ctx).scores)
         } else {
-            if let index = ctx.candidates {
+            if shortlist, let index = ctx.candidates {
                 best = ctx.scorer.top(top, for: signals, excluding: seen, candidates: index)
             } else {
                 best = ctx.scorer.top(top, for: signals, excluding: seen)
