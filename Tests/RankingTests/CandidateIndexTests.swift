@@ -147,6 +147,18 @@ import Testing
         #expect(Double(found) / Double(wanted) >= 0.95, "overlap with the exact top 10: \(Double(found) / Double(wanted))")
     }
 
+    @Test func theScanBudgetCapsTheRowsAQueryScans() throws {
+        let c = Self.catalogue(items: 6_000)
+        let share = CandidateIndex(catalogue: c, probeShare: 0.25)
+        let lists = try #require(share.cf?.lists)
+        let rowsPerList = Double(try #require(share.cf?.members.count)) / Double(lists)
+        #expect(share.probe == (lists + 3) / 4, "under the budget the share decides")
+        let capped = CandidateIndex(catalogue: c, probeShare: 0.25, scanBudget: 1_000)
+        #expect(capped.probe == Int((1_000 / rowsPerList).rounded(.up)), "lists of about \(rowsPerList) rows")
+        #expect(capped.probe < share.probe)
+        #expect(CandidateIndex(catalogue: c, probeShare: 0.25, scanBudget: 10).probe == 8, "at least 8 lists")
+    }
+
     @Test func aColdUserWithoutVectorsGetsTheMostPopular() {
         let c = Self.catalogue(items: 800)
         let scorer = FusionScorer(catalogue: c, model: Self.model)
