@@ -19,6 +19,10 @@
 #              LOAD_USER_WIDTH/LOAD_ITEM_WIDTH, LIVE_CONNECTIONS connections) in windows of LIVE_SECONDS; POST /v1/train
 #              LIVE_TRAIN_AFTER s into the first window, GET /v1/train polled until it is done;
 #              windows go on until one starts with the run finished (that one is "after").
+#              LIVE_DELAY_MS > 0 paces the load: each connection pauses that long between
+#              requests (e.g. 16 connections, 9 ms: at most ~1,600 req/s), so the run measures
+#              whether a shop's request rate is kept up while training takes the rest of the CPU;
+#              0 (default) is a closed loop that takes all the CPU the server leaves.
 #              Then every acknowledged write is checked with checks.py verify-acked.
 # Wall time and peak RSS of every process: /usr/bin/time -f '%e %M' (Debian package `time`).
 # Results: $OUT/scale.tsv (users items events stage wall_s peak_rss_mb db_mb detail; rows of a
@@ -27,7 +31,7 @@
 #
 # env: INTERESTS_BIN ($ROOT/.build/release/interests; nothing is built here), OUT ($ROOT/out/scale),
 #      SEED (7), PORT (18190), LIVE (1), LIVE_SECONDS (60), LIVE_CONNECTIONS (8), LIVE_TRAIN_AFTER (5),
-#      LIVE_MAX_WINDOWS (120), WARM_SECONDS (10), BATCH_USERS (1000), REPEAT (5), SCALE_USER (first
+#      LIVE_MAX_WINDOWS (120), LIVE_DELAY_MS (0), WARM_SECONDS (10), BATCH_USERS (1000), REPEAT (5), SCALE_USER (first
 #      id of the batch file), KEEP_CORPUS (1; 0 deletes N/corpus after ingest), REUSE (0; 1 keeps a
 #      trained OUT/N/scale.sqlite with its generate.json and runs only the stages from serve on —
 #      e.g. a new build's serving on an existing database; the size's earlier rows leave the tables)
@@ -44,6 +48,7 @@ LIVE_SECONDS="${LIVE_SECONDS:-60}"
 LIVE_CONNECTIONS="${LIVE_CONNECTIONS:-8}"
 LIVE_TRAIN_AFTER="${LIVE_TRAIN_AFTER:-5}"
 LIVE_MAX_WINDOWS="${LIVE_MAX_WINDOWS:-120}"
+LIVE_DELAY_MS="${LIVE_DELAY_MS:-0}"
 WARM_SECONDS="${WARM_SECONDS:-10}"
 BATCH_USERS="${BATCH_USERS:-1000}"
 REPEAT="${REPEAT:-5}"
@@ -139,11 +144,11 @@ first_answer() {
   FIRST_S=$(calc "$(now) - $SERVE_T0" 3)
 }
 
-# wrk_load RUN WRITE_EVERY SECONDS OUTFILE [background]: Benchmarks/server/mixed.lua's mix, ids
-# padded to the generator's widths.
+# wrk_load RUN WRITE_EVERY SECONDS OUTFILE [background|foreground] [DELAY_MS]: Benchmarks/server/mixed.lua's
+# mix, ids padded to the generator's widths; DELAY_MS pauses each connection between requests.
 wrk_load() {
   local cmd=(env LOAD_USERS="$N" LOAD_ITEMS="$M" LOAD_USER_WIDTH="$UW" LOAD_ITEM_WIDTH="$IW"
-             LOAD_DIR="$DIR" LOAD_RUN="$1" LOAD_WRITE_EVERY="$2" LOAD_DELAY_MS=0
+             LOAD_DIR="$DIR" LOAD_RUN="$1" LOAD_WRITE_EVERY="$2" LOAD_DELAY_MS="${6:-0}"
              wrk -t "$LIVE_CONNECTIONS" -c "$LIVE_CONNECTIONS" -d "${3}s" --timeout 10s -s "$MIXED_LUA" "http://127.0.0.1:$PORT")
   if [ "${5:-}" = background ]; then "${cmd[@]}" > "$4" 2>&1 & WRK_PID=$!; else "${cmd[@]}" > "$4" 2>&1; fi
 }
@@ -331,7 +336,7 @@ live_run() {
     # A LOAD_RUN per window: mixed.lua numbers its writes from 0 in every wrk process and opens
     # its acked files afresh, so a shared one would re-send the same event ids (duplicates) and
     # keep only the last window's acknowledgements.
-    wrk_load "${run}w$w" 10 "$LIVE_SECONDS" "$DIR/live-w$w.txt" background
+    wrk_load "${run}w$w" 10 "$LIVE_SECONDS" "$DIR/live-w$w.txt" background "$LIVE_DELAY_MS"
     if [ "$w" = 1 ]; then
       sleep "$LIVE_TRAIN_AFTER"
       local code; code=$(curl -s -o "$DIR/live-train-post.json" -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/v1/train" || true)
@@ -374,7 +379,7 @@ live_run() {
   fi
   row "live: train in server" "$train_s" "" "" "POST /v1/train under load: $final"
   row "live: 90/10 load" "$total_s" "$hwm" "$(dbmb "$DB")" \
-      "$w windows, $(calc "$total_req / $total_s" 0) req/s overall, worst window p99 $worst_p99 ms, non-2xx $bad, socket errors $sockbad; writes: $ok; RSS = server VmHWM"
+      "$w windows, $LIVE_CONNECTIONS connections pausing ${LIVE_DELAY_MS} ms between requests, $(calc "$total_req / $total_s" 0) req/s overall, worst window p99 $worst_p99 ms, non-2xx $bad, socket errors $sockbad; writes: $ok; RSS = server VmHWM"
 }
 
 write_markdown() {
