@@ -55,7 +55,7 @@ public struct InteractionWeights: Sendable, Equatable, Codable {
     }
 
     private func stars(_ r: Double) -> Float {
-        let k = max(0, min(5, Int(r.rounded())))
+        let k = Int(min(5, max(0, r)).rounded())  // clamped before converting: NaN → 0, no trap
         return byStars[k]
     }
 }

@@ -212,7 +212,9 @@ struct EventBuilder {
     }
 
     private func formatScale(_ x: Double) -> String {
-        x == x.rounded() ? String(Int(x)) : String(x)
+        // Int(x) traps beyond ±2⁶³ (e.g. --rating-scale 1e20); such a scale prints as a double.
+        if x == x.rounded(), let whole = Int(exactly: x) { return String(whole) }
+        return String(x)
     }
 
     private func timestamp(_ values: [RawValue?], kind: EventKind) throws(EventFormatError) -> Int64 {

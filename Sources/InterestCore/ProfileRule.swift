@@ -40,7 +40,7 @@ public struct ProfileRule: Sendable, Equatable, Codable {
 
     public func review(rating: Double?) -> Double {
         guard let rating else { return unratedReview }
-        return reviewByStars[max(0, min(5, Int(rating.rounded())))]
+        return reviewByStars[Int(min(5, max(0, rating)).rounded())]  // clamped before converting: NaN → 0, no trap
     }
 
     public func interaction(_ action: Action, rating: Double?) -> Double {

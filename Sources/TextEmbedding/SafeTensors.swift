@@ -51,7 +51,7 @@ public struct SafeTensors: Sendable {
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
                 throw .malformedModelFile(file: file, reason: "entry \(name): offsets \(offsets) outside the \(dataSize) data bytes (truncated?)")
             }
-            if let size = Self.elementSize[dtype], shape.reduce(1, *) * size != offsets[1] - offsets[0] {
+            if let size = Self.elementSize[dtype], Self.byteCount(shape, elementSize: size) != offsets[1] - offsets[0] {
                 throw .malformedModelFile(file: file, reason: "entry \(name): \(offsets[1] - offsets[0]) bytes for \(dtype) shape \(shape)")
             }
             entries[name] = Entry(dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
@@ -59,6 +59,18 @@ public struct SafeTensors: Sendable {
         self.entries = entries
         self.bytes = bytes
         dataStart = headerEnd
+    }
+
+    /// The bytes of a tensor of `shape`, nil when the product overflows (a crafted header's
+    /// shape can name more elements than any file holds).
+    static func byteCount(_ shape: [Int], elementSize: Int) -> Int? {
+        var total = elementSize
+        for d in shape {
+            let (p, overflow) = total.multipliedReportingOverflow(by: d)
+            guard !overflow else { return nil }
+            total = p
+        }
+        return total
     }
 
     /// The tensor `name` as Float32 values in row-major order, after checking its shape.

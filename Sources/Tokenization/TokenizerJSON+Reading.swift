@@ -53,6 +53,18 @@ struct JSONReader {
         return i
     }
 
+    /// An id or type id: an integer that fits an Int32 (a larger one would trap on conversion).
+    func int32(_ key: String, default d: Int32? = nil) throws(TokenizationError) -> Int32 {
+        try Self.int32(try int(key, default: d.map(Int.init)), path: sub(key))
+    }
+
+    static func int32(_ i: Int, path: String) throws(TokenizationError) -> Int32 {
+        guard let v = Int32(exactly: i) else {
+            throw .wrongType(path: path, expected: "an integer from \(Int32.min) to \(Int32.max)", found: "\(i)")
+        }
+        return v
+    }
+
     func array(_ key: String) throws(TokenizationError) -> [JSONValue] {
         let v = try required(key)
         guard let a = v.arrayValue else { throw .wrongType(path: sub(key), expected: "an array", found: v.kindName) }
@@ -101,7 +113,7 @@ extension Tokenizer {
             for (k, item) in items.enumerated() {
                 let r = JSONReader(item, path: "added_tokens[\(k)]")
                 added.append(AddedToken(
-                    id: Int32(try r.int("id")), content: try r.string("content"), singleWord: try r.bool("single_word", default: false),
+                    id: try r.int32("id"), content: try r.string("content"), singleWord: try r.bool("single_word", default: false),
                     lstrip: try r.bool("lstrip", default: false), rstrip: try r.bool("rstrip", default: false),
                     normalized: try r.bool("normalized", default: true), special: try r.bool("special", default: false)))
             }
@@ -228,7 +240,7 @@ extension Tokenizer {
         guard a.count == 2, let s = a[0].stringValue, let id = a[1].intValue else {
             throw .wrongType(path: r.sub(key), expected: "[\"token\", id]", found: "something else")
         }
-        return (s, Int32(id))
+        return (s, try JSONReader.int32(id, path: r.sub(key) + "[1]"))
     }
 
     static func readPostProcessor(_ r: JSONReader) throws(TokenizationError) -> any PostProcessor {
@@ -246,10 +258,10 @@ extension Tokenizer {
                 let ir = JSONReader(item, path: r.sub("single[\(k)]"))
                 if let s = ir.optional("SpecialToken") {
                     let sr = JSONReader(s, path: ir.sub("SpecialToken"))
-                    single.append(.special(name: try sr.string("id"), typeID: Int32(try sr.int("type_id", default: 0))))
+                    single.append(.special(name: try sr.string("id"), typeID: try sr.int32("type_id", default: 0)))
                 } else if let s = ir.optional("Sequence") {
                     let sr = JSONReader(s, path: ir.sub("Sequence"))
-                    single.append(.sequence(typeID: Int32(try sr.int("type_id", default: 0))))
+                    single.append(.sequence(typeID: try sr.int32("type_id", default: 0)))
                 } else {
                     throw .wrongType(path: ir.path, expected: "{\"SpecialToken\": …} or {\"Sequence\": …}", found: item.kindName)
                 }
@@ -257,7 +269,11 @@ extension Tokenizer {
             var specials: [(String, [Int32], [String])] = []
             for (name, v) in try r.object("special_tokens") {
                 let sr = JSONReader(v, path: r.sub("special_tokens.\(name)"))
-                let ids = try sr.array("ids").compactMap { $0.intValue.map { Int32($0) } }
+                var ids: [Int32] = []
+                for (k, v) in try sr.array("ids").enumerated() {
+                    guard let i = v.intValue else { throw .wrongType(path: sr.sub("ids[\(k)]"), expected: "an integer id", found: v.kindName) }
+                    ids.append(try JSONReader.int32(i, path: sr.sub("ids[\(k)]")))
+                }
                 let toks = try sr.array("tokens").compactMap(\.stringValue)
                 specials.append((name, ids, toks))
             }
@@ -297,7 +313,7 @@ extension Tokenizer {
         var fixed: Int?
         if let s = r.optional("strategy"), let f = s["Fixed"]?.intValue { fixed = f }
         return PaddingParameters(fixedLength: fixed, direction: try r.optionalString("direction") ?? "Right",
-                                 padToMultipleOf: r.optional("pad_to_multiple_of")?.intValue, padID: Int32(try r.int("pad_id", default: 0)),
-                                 padTypeID: Int32(try r.int("pad_type_id", default: 0)), padToken: try r.optionalString("pad_token") ?? "[PAD]")
+                                 padToMultipleOf: r.optional("pad_to_multiple_of")?.intValue, padID: try r.int32("pad_id", default: 0),
+                                 padTypeID: try r.int32("pad_type_id", default: 0), padToken: try r.optionalString("pad_token") ?? "[PAD]")
     }
 }

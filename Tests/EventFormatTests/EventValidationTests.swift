@@ -82,6 +82,9 @@ import Testing
         #expect(rejection(#"{"type":"review","user":"u","item":"i","text":"x","rating":"abc","ts":1700000000}"#) == .invalidRating("abc", reason: "not a finite number"))
         let out = parseJSONL(#"{"type":"review","user":"u","item":"i","text":"x","rating":8,"ts":1700000000}"#, EventParserConfiguration(ratingScale: 10))
         if case .review(let r)? = out.events.first { #expect(r.rating == 4) } else { Issue.record("\(out.rejections)") }
+        // A scale beyond Int's range is named as a double in the error (String(Int(1e20)) trapped).
+        let huge = parseJSONL(#"{"type":"review","user":"u","item":"i","text":"x","rating":1e21,"ts":1700000000}"#, EventParserConfiguration(ratingScale: 1e20))
+        #expect(huge.rejections.first?.error == .invalidRating("1e21", reason: "outside 0–1e+20; pass --rating-scale N for an N-point scale"))
         let noRating = parseJSONL(#"{"type":"review","user":"u","item":"i","text":"x","rating":null,"ts":1700000000}"#)
         if case .review(let r)? = noRating.events.first { #expect(r.rating == nil) } else { Issue.record("null rating") }
     }

@@ -42,6 +42,14 @@ import Testing
         for cut in [0, 5, 20, good.count - 1] {
             #expect(throws: TextEmbeddingError.self) { try SafeTensors(bytes: Array(good.prefix(cut))) }
         }
+        // A shape whose element count overflows Int is a malformed entry, not a trap.
+        let huge = #"{"h":{"dtype":"F32","shape":[4294967296,4294967296,4],"data_offsets":[0,0]}}"#
+        let hugeBytes = (0..<8).map { UInt8((UInt64(huge.utf8.count) >> (8 * UInt64($0))) & 0xFF) } + Array(huge.utf8)
+        #expect(throws: TextEmbeddingError.malformedModelFile(file: "model.safetensors", reason: "entry h: 0 bytes for F32 shape [4294967296, 4294967296, 4]")) {
+            try SafeTensors(bytes: hugeBytes)
+        }
+        #expect(SafeTensors.byteCount([3, 4], elementSize: 2) == 24)
+        #expect(SafeTensors.byteCount([Int.max / 2, 3], elementSize: 1) == nil)
         let ints = safetensorsBytes([("p", [2], [0, 0])]).map { $0 }
         let i64 = String(decoding: ints, as: UTF8.self).replacingOccurrences(of: "\"F32\",\"shape\":[2]", with: "\"I32\",\"shape\":[2]")
         let parsed = try SafeTensors(bytes: Array(i64.utf8))

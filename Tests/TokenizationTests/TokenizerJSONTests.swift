@@ -53,6 +53,20 @@ import Testing
         #expect(throws: TokenizationError.self) {
             try Tokenizer(json: Array(#"{"model":{"type":"WordPiece","vocab":{"[UNK]":0,"a":5}}}"#.utf8))
         }
+        // Ids beyond Int32 are refused by path, not converted (Int32(id) trapped).
+        let vocab = #""model":{"type":"WordPiece","vocab":{"[UNK]":0}}"#
+        #expect(throws: TokenizationError.wrongType(path: "added_tokens[0].id", expected: "an integer from -2147483648 to 2147483647", found: "2147483648")) {
+            try Tokenizer(json: Array(#"{"added_tokens":[{"id":2147483648,"content":"x"}],\#(vocab)}"#.utf8))
+        }
+        #expect(throws: TokenizationError.wrongType(path: "post_processor.cls[1]", expected: "an integer from -2147483648 to 2147483647", found: "9999999999")) {
+            try Tokenizer(json: Array(#"{"post_processor":{"type":"BertProcessing","cls":["[CLS]",9999999999],"sep":["[SEP]",1]},\#(vocab)}"#.utf8))
+        }
+        #expect(throws: TokenizationError.wrongType(path: "padding.pad_id", expected: "an integer from -2147483648 to 2147483647", found: "-2147483649")) {
+            try Tokenizer(json: Array(#"{"padding":{"pad_id":-2147483649},\#(vocab)}"#.utf8))
+        }
+        #expect(throws: TokenizationError.wrongType(path: "post_processor.special_tokens.[CLS].ids[0]", expected: "an integer from -2147483648 to 2147483647", found: "4294967296")) {
+            try Tokenizer(json: Array(#"{"post_processor":{"type":"TemplateProcessing","single":[],"pair":[],"special_tokens":{"[CLS]":{"id":"[CLS]","ids":[4294967296],"tokens":["[CLS]"]}}},\#(vocab)}"#.utf8))
+        }
         // Not JSON at all.
         #expect(throws: TokenizationError.self) { try Tokenizer(json: Array("hello".utf8)) }
         #expect(throws: TokenizationError.self) { try Tokenizer(json: []) }
