@@ -87,6 +87,15 @@ extension InterestMiner {
         try await ingestion.ingest(sources, options: options, progress: progress)
     }
 
+    /// Runs `body` — a write the caller has queued (the service's write queue) — announced to
+    /// the store from now until it ends, so a training run's build transactions give way to it
+    /// while it waits its turn (`InterestStore.buildWrite`).
+    public func queuedWrite<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+        store.foregroundWriteQueued()
+        defer { store.foregroundWriteEnded() }
+        return try await body()
+    }
+
     public func forget(user: String) throws(InterestMinerError) -> ForgetReport? {
         try ingestion.forget(user: user)
     }

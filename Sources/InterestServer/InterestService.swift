@@ -68,8 +68,11 @@ final class InterestService: Sendable {
             let options = IngestOptions(strict: strict, listedRejections: configuration.listedRejections)
             let miner = miner
             let lines = prepared.lines
-            report = try await withTaskExecutorPreference(writer) { () async throws(InterestMinerError) -> IngestReport in
-                try await miner.ingest([.bytes(name: EventsAnswer.sourceName, lines)], options: options)
+            let writer = writer
+            report = try await miner.queuedWrite { () async throws(InterestMinerError) -> IngestReport in
+                try await withTaskExecutorPreference(writer) { () async throws(InterestMinerError) -> IngestReport in
+                    try await miner.ingest([.bytes(name: EventsAnswer.sourceName, lines)], options: options)
+                }
             }
         }
         let answer = EventsAnswer(report: report, early: prepared.rejected, listed: configuration.listedRejections)
@@ -86,8 +89,11 @@ final class InterestService: Sendable {
     /// Forgets a user on the writer queue.
     func forget(_ user: String) async throws(InterestMinerError) -> ForgetReport? {
         let miner = miner
-        return try await withTaskExecutorPreference(writer) { () async throws(InterestMinerError) -> ForgetReport? in
-            try miner.forget(user: user)
+        let writer = writer
+        return try await miner.queuedWrite { () async throws(InterestMinerError) -> ForgetReport? in
+            try await withTaskExecutorPreference(writer) { () async throws(InterestMinerError) -> ForgetReport? in
+                try miner.forget(user: user)
+            }
         }
     }
 }

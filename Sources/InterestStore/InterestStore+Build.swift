@@ -21,11 +21,11 @@ public struct ProfileBuild: Sendable {
 /// records the run's heartbeat (`beginGeneration`).
 extension InterestStore {
     /// Rows per step of a build write (a transaction takes steps until its time is up).
-    static let buildChunk = 1_000
+    static let buildChunk = 100
     /// How long a build transaction holds the database's single writer, at most about (a step
     /// more): ingest and forget wait at most this long for a training run — also when the run
     /// works at a low CPU priority and is slowed by the requests it gives way to.
-    static let buildTransactionBudget: Duration = .milliseconds(40)
+    static let buildTransactionBudget: Duration = .milliseconds(8)
 
     /// Writes `rows` in steps of `chunk`, in transactions of about `buildTransactionBudget`
     /// each, every one with the run's heartbeat.
@@ -34,7 +34,7 @@ extension InterestStore {
         var start = 0
         let clock = ContinuousClock()
         repeat {
-            try write(operation) { db in
+            try buildWrite(operation) { db in
                 try Self.heartbeat(db, build.id)
                 let began = clock.now
                 repeat {
@@ -216,10 +216,16 @@ extension InterestStore {
 
     /// Builds every user's profile from the generation's vectors under `profile.rule`, from the
     /// events up to the generation's watermark (what came later is caught up with), a chunk of
-    /// users per transaction: each user's events are read through the (user, time) indexes and
-    /// folded in (time, kind, row) order, as `ProfileWriter` folds them at ingest. Returns the
-    /// number of users with a profile.
-    /// The users per transaction adapt so each takes about `buildTransactionBudget`.
+    /// users at a time: each user's events are read through the (user, time) indexes and folded
+    /// in (time, kind, row) order, as `ProfileWriter` folds them at ingest. Returns the number
+    /// of users with a profile.
+    ///
+    /// A chunk is read and summed in a read transaction (a snapshot: the events up to the
+    /// watermark and the build's own vectors do not change under it), then written in a short
+    /// build transaction that skips users forgotten in between — so the writer is held for the
+    /// inserts only, not for the reading and summing, which a run at low CPU priority does
+    /// slowly while requests take the CPU. The users per chunk adapt so that a chunk's read
+    /// takes about `buildTransactionBudget`.
     @discardableResult
     public func buildProfiles(_ profile: ProfileBuild, build: GenerationBuild) throws(StoreError) -> Int {
         var after: Int64 = 0
@@ -229,10 +235,9 @@ extension InterestStore {
         let clock = ContinuousClock()
         while true {
             let began = clock.now
-            let (last, count) = try write("building profiles") { db -> (Int64?, Int) in
-                try Self.heartbeat(db, build.id)
+            let (last, sums) = try read("building profiles") { db -> (Int64?, [(Int64, DecayedSum)]) in
                 let ids = try Int64.fetchAll(db, sql: "SELECT id FROM user WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, usersPerChunk])
-                guard let lo = ids.first, let hi = ids.last else { return (nil, 0) }
+                guard let lo = ids.first, let hi = ids.last else { return (nil, []) }
                 let (rv, qv, iv) = (TableSet.building.name(.reviewVector), TableSet.building.name(.queryVector), TableSet.building.name(.itemVector))
                 let cursor = try Row.fetchCursor(db, sql: """
                     SELECT r.user_id, r.ts, 0, r.id, rv.vector, iv.text_vector, r.rating, NULL FROM review r
@@ -247,20 +252,31 @@ extension InterestStore {
                       WHERE x.user_id BETWEEN ?1 AND ?2 AND x.id <= ?5
                     ORDER BY 1, 2, 3, 4
                     """, arguments: [lo, hi, mark.review, mark.query, mark.interaction])
-                var writer = try ProfileWriter(db, rule: profile.rule, version: profile.version, dimension: profile.dimension, tables: .building)
+                var accumulator = ProfileAccumulator(rule: profile.rule, dimension: profile.dimension)
                 func vec(_ d: Data?) -> [Float]? { d.flatMap { VectorBlob.decode([UInt8]($0)) } }
                 while let row = try cursor.next() {
                     guard let kind = ProfileRule.EventKind(rawValue: row[2]) else { continue }
-                    writer.add(user: row[0], kind: kind, own: vec(row[4]), itemVector: vec(row[5]), rating: row[6],
-                               action: (row[7] as Int?).flatMap(Action.init(code:)), at: row[1], loaded: DecayedSum(dimension: profile.dimension))
+                    accumulator.add(user: row[0], kind: kind, own: vec(row[4]), item: vec(row[5]), rating: row[6],
+                                    action: (row[7] as Int?).flatMap(Action.init(code:)), at: row[1], loaded: DecayedSum(dimension: profile.dimension))
                 }
-                try writer.flush()
-                return (hi, writer.users)
+                return (hi, accumulator.sums.sorted { $0.key < $1.key })
             }
             guard let last else { return built }
-            built += count
-            after = last
             let took = clock.now - began
+            built += try buildWrite("building profiles") { db -> Int in
+                try Self.heartbeat(db, build.id)
+                let upsert = try RawStatement(db, """
+                    INSERT OR REPLACE INTO \(TableSet.building.name(.userProfile))(user_id, model_version, sum, weight, ts, events)
+                    SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM user WHERE id = ?1)
+                    """)
+                var written = 0
+                for (user, sum) in sums {
+                    try ProfileWriter.bind(upsert, user: user, profile: sum, version: profile.version)
+                    written += db.changesCount
+                }
+                return written
+            }
+            after = last
             if took > Self.buildTransactionBudget * 2 { usersPerChunk = max(10, usersPerChunk / 2) }
             if took < Self.buildTransactionBudget / 2 { usersPerChunk = min(5_000, usersPerChunk * 2) }
         }

@@ -94,7 +94,7 @@ extension InterestStore {
         let known = cache
         let outcome: WriteOutcome
         do {
-            outcome = try writer.write { db in
+            outcome = try asForegroundWrite { try writer.write { db in
                 try Self.prepareForBulkWrites(db)
                 var outcome = WriteOutcome()
                 while let (events, vectors) = try next() {
@@ -103,7 +103,7 @@ extension InterestStore {
                     try writer.write(events, known: known, pending: &pending, outcome: &outcome)
                 }
                 return outcome
-            }
+            } }
         } catch let e as DatabaseError {
             throw StoreError.sqlite(operation: "writing events", message: e.message ?? "\(e.resultCode)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The one SQLite file that holds all of InterestMiner's state, and the only code that touches
 /// SQLite (GRDB's `AppDatabase` pattern: one Sendable value, migrations at open, one transaction
@@ -12,6 +13,13 @@ public final class InterestStore: Sendable {
     /// The database file path (`:memory:` for an in-memory store).
     public let path: String
     let writer: any DatabaseWriter
+    /// Writes other than a training run's build transactions (ingest, forget, generation
+    /// bookkeeping) queued for, waiting for or holding the single writer. A build transaction
+    /// starts only when none is (see ``buildWrite(_:_:)``).
+    let foregroundWrites = Atomic<Int>(0)
+    /// A connection of its own for a training run's checkpoints (``checkpointBeside()``),
+    /// opened on first use, and when it last ran.
+    private let checkpointer = Mutex<(queue: DatabaseQueue?, last: ContinuousClock.Instant?)>((nil, nil))
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
@@ -102,11 +110,87 @@ public final class InterestStore: Sendable {
 
     /// Runs `body` in one write transaction, mapping SQLite errors to ``StoreError``.
     func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        foregroundWrites.add(1, ordering: .relaxed)
+        defer { foregroundWrites.subtract(1, ordering: .relaxed) }
         do {
             return try writer.write(body)
         } catch {
             throw Self.map(error, operation)
         }
+    }
+
+    /// Counts `body` as a foreground write for ``buildWrite(_:_:)`` (writes that go to GRDB
+    /// directly rather than through ``write(_:_:)``).
+    func asForegroundWrite<T>(_ body: () throws -> T) rethrows -> T {
+        foregroundWrites.add(1, ordering: .relaxed)
+        defer { foregroundWrites.subtract(1, ordering: .relaxed) }
+        return try body()
+    }
+
+    /// A write is queued for the writer (a request waiting its turn in the service's write
+    /// queue): build transactions give way until ``foregroundWriteEnded()``. Without it a
+    /// request queued behind another would find the next build transaction already started.
+    public func foregroundWriteQueued() { foregroundWrites.add(1, ordering: .relaxed) }
+
+    /// Ends what ``foregroundWriteQueued()`` began (once each).
+    public func foregroundWriteEnded() { foregroundWrites.subtract(1, ordering: .relaxed) }
+
+    /// Copies the write-ahead log into the database file beside the writer: a PASSIVE
+    /// checkpoint on a connection of its own, which SQLite runs without the write lock. A
+    /// training run calls it between its build transactions (at most every 100 ms), so the log
+    /// stays under `wal_autocheckpoint` and no commit — a request's one-event write, or a build
+    /// transaction holding the writer — pays for copying 64 MB of pages: measured on the
+    /// 100,000-user shop under a 90/10 load, such commits took 100–220 ms while text vectors
+    /// were written, and every write queued behind them. Best effort: an error is ignored (the
+    /// automatic checkpoint stays the fallback). Not for `:memory:` or read-only stores.
+    func checkpointBeside() {
+        guard path != ":memory:" else { return }
+        let clock = ContinuousClock()
+        let queue: DatabaseQueue? = checkpointer.withLock { state in
+            if let last = state.last, clock.now - last < .milliseconds(100) { return nil }
+            state.last = clock.now
+            if state.queue == nil {
+                var config = Configuration()
+                config.label = "InterestMiner.checkpoint"
+                config.busyMode = .timeout(1)
+                state.queue = try? DatabaseQueue(path: path, configuration: config)
+            }
+            return state.queue
+        }
+        _ = try? queue?.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+    }
+
+    /// How long a build transaction waits, at most, for foreground writes to drain before it
+    /// goes in anyway (a steady stream of writes never starves a training run).
+    static let buildYieldLimit: Duration = .milliseconds(250)
+
+    /// One transaction of a training run's build (``writeChunked(_:_:_:chunk:_:)``, the profile
+    /// rebuild): it first lets every queued or waiting foreground write go — polling each
+    /// millisecond, at most ``buildYieldLimit`` — so a request's write waits for the one build
+    /// transaction under way (about ``buildTransactionBudget``), not for one more per request
+    /// queued before it. The transaction itself runs at normal CPU priority
+    /// (``NormalPriority``) and the log is checkpointed beside the writer afterwards
+    /// (``checkpointBeside()``). Measured on the 100,000-user shop under a paced 90/10 load
+    /// while the service trained: p99 of the mix up to 950 ms in a 10-s window before these
+    /// changes, at most 75 ms after.
+    func buildWrite<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while foregroundWrites.load(ordering: .relaxed) > 0 && clock.now - start < Self.buildYieldLimit {
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+        let result: T
+        do {
+            // Priority ceiling: a run at a low CPU priority holds the writer at normal priority,
+            // or requests would preempt it mid-transaction while their own writes wait for it.
+            let ceiling = NormalPriority()
+            defer { ceiling.restore() }
+            result = try writer.write(body)
+        } catch {
+            throw Self.map(error, operation)
+        }
+        checkpointBeside()
+        return result
     }
 
     /// Runs `body` in one read transaction (a consistent snapshot).
@@ -131,5 +215,28 @@ public final class InterestStore: Sendable {
         try read("checking integrity") { db in
             try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
         }
+    }
+}
+
+/// The calling thread at niceness 0 until `restore()`, when it runs at a lower priority (Linux
+/// applies niceness per thread) and may raise its priority (root, CAP_SYS_NICE or an
+/// RLIMIT_NICE that allows it); otherwise nothing changes.
+struct NormalPriority {
+    private let was: Int32
+
+    init() {
+        #if os(Linux)
+        errno = 0
+        let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        was = errno == 0 && nice > 0 && setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 0) == 0 ? nice : 0
+        #else
+        was = 0
+        #endif
+    }
+
+    func restore() {
+        #if os(Linux)
+        if was > 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, was) }
+        #endif
     }
 }
