@@ -26,6 +26,8 @@ extension InterestStore {
     /// more): ingest and forget wait at most this long for a training run — also when the run
     /// works at a low CPU priority and is slowed by the requests it gives way to.
     static let buildTransactionBudget: Duration = .milliseconds(8)
+    /// How long one chunk of the profile rebuild reads and sums, about (``buildProfiles``).
+    static let profileReadBudget: Duration = .milliseconds(200)
 
     /// Writes `rows` in steps of `chunk`, in transactions of about `buildTransactionBudget`
     /// each, every one with the run's heartbeat.
@@ -225,7 +227,8 @@ extension InterestStore {
     /// build transaction that skips users forgotten in between — so the writer is held for the
     /// inserts only, not for the reading and summing, which a run at low CPU priority does
     /// slowly while requests take the CPU. The users per chunk adapt so that a chunk's read
-    /// takes about `buildTransactionBudget`.
+    /// takes about `profileReadBudget` (a read blocks nobody; larger chunks mean fewer
+    /// queries), and its profiles are written in build transactions of `buildTransactionBudget`.
     @discardableResult
     public func buildProfiles(_ profile: ProfileBuild, build: GenerationBuild) throws(StoreError) -> Int {
         var after: Int64 = 0
@@ -263,22 +266,20 @@ extension InterestStore {
             }
             guard let last else { return built }
             let took = clock.now - began
-            built += try buildWrite("building profiles") { db -> Int in
-                try Self.heartbeat(db, build.id)
-                let upsert = try RawStatement(db, """
-                    INSERT OR REPLACE INTO \(TableSet.building.name(.userProfile))(user_id, model_version, sum, weight, ts, events)
-                    SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM user WHERE id = ?1)
-                    """)
-                var written = 0
-                for (user, sum) in sums {
+            let upsertSQL = """
+                INSERT OR REPLACE INTO \(TableSet.building.name(.userProfile))(user_id, model_version, sum, weight, ts, events)
+                SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM user WHERE id = ?1)
+                """
+            try writeChunked("building profiles", build, sums, chunk: 100) { db, part in
+                let upsert = try RawStatement(db, upsertSQL)
+                for (user, sum) in part {
                     try ProfileWriter.bind(upsert, user: user, profile: sum, version: profile.version)
-                    written += db.changesCount
+                    built += db.changesCount
                 }
-                return written
             }
             after = last
-            if took > Self.buildTransactionBudget * 2 { usersPerChunk = max(10, usersPerChunk / 2) }
-            if took < Self.buildTransactionBudget / 2 { usersPerChunk = min(5_000, usersPerChunk * 2) }
+            if took > Self.profileReadBudget * 2 { usersPerChunk = max(10, usersPerChunk / 2) }
+            if took < Self.profileReadBudget / 2 { usersPerChunk = min(20_000, usersPerChunk * 2) }
         }
     }
 }

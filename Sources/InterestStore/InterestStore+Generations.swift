@@ -155,10 +155,13 @@ extension InterestStore {
         }
     }
 
-    /// Deletes a table's rows a chunk per transaction (so ingest never waits long), then drops it.
-    func dropInChunks(_ name: String, key: String, chunk: Int = 5_000) throws(StoreError) {
+    /// Deletes a table's rows a chunk per transaction (so ingest never waits long), then drops
+    /// it. The transactions are a training run's (``buildWrite(_:_:)``: they give way to
+    /// queued writes and run at normal priority): with `secure_delete` every deleted page is
+    /// overwritten, and chunks of 5,000 vector rows held the writer for 100 ms and more.
+    func dropInChunks(_ name: String, key: String, chunk: Int = 1_000) throws(StoreError) {
         while true {
-            let more = try write("dropping \(name)") { db -> Bool in
+            let more = try buildWrite("dropping \(name)") { db -> Bool in
                 guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)",
                                         arguments: [name]) == true else { return false }
                 try db.execute(sql: "DELETE FROM \(name) WHERE \(key) IN (SELECT \(key) FROM \(name) LIMIT \(chunk))")
