@@ -172,7 +172,7 @@ public final class InterestStore: Sendable {
     /// (``NormalPriority``) and the log is checkpointed beside the writer afterwards
     /// (``checkpointBeside()``). Measured on the 100,000-user shop under a paced 90/10 load
     /// while the service trained: p99 of the mix up to 950 ms in a 10-s window before these
-    /// changes, at most 75 ms after.
+    /// changes, at most 75 ms after (but for a first window that dropped a dead run's tables).
     func buildWrite<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
         let clock = ContinuousClock()
         let start = clock.now
