@@ -181,7 +181,9 @@ except Exception:
 if what == "state":
     print(d.get("state", "?"))
 elif what == "train_seconds":
-    print(f"{d['finished_at'] - d['started_at']:.1f}" if d.get("finished_at") is not None else "")
+    from datetime import datetime
+    t = lambda k: datetime.fromisoformat(d[k].replace("Z", "+00:00")).timestamp()
+    print(f"{t('finished_at') - t('started_at'):.1f}" if d.get("finished_at") is not None else "")
 elif what == "verify":
     print(f"acked {d['acked']}, present {d['present']}, stored with run prefix {d['stored_with_run_prefix']}, ok={d['ok']}")
 PY

@@ -93,11 +93,12 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 }
 
-/// JSON answers: snake_case keys, no escaped slashes.
+/// JSON answers: snake_case keys, no escaped slashes, times as ISO-8601 strings (UTC).
 enum JSONBody {
     static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
         e.keyEncodingStrategy = .convertToSnakeCase
+        e.dateEncodingStrategy = .iso8601
         e.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return e
     }

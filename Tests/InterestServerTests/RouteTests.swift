@@ -206,6 +206,15 @@ import Testing
             }
             #expect(state == "succeeded")
             #expect(answered > 0)
+            // Times are ISO-8601 strings (docs/openapi.yaml), in order, around now.
+            let status = try await client.send(.get, "/v1/train").object
+            let iso = ISO8601DateFormatter()
+            let startedAt = (status["started_at"] as? String).flatMap(iso.date(from:))
+            let finishedAt = (status["finished_at"] as? String).flatMap(iso.date(from:))
+            #expect(startedAt != nil && finishedAt != nil, "\(status)")
+            if let startedAt, let finishedAt {
+                #expect(startedAt <= finishedAt && abs(finishedAt.timeIntervalSinceNow) < 600)
+            }
             let after = try await client.send(.get, "/healthz").object["models"] as? [String: Int] ?? [:]
             #expect(after["cf"] == (before["cf"] ?? 0) + 1 && after["ranker"] == (before["ranker"] ?? 0) + 1)
             let r = try await client.send(.get, "/v1/users/u000001/recommendations")
