@@ -93,8 +93,10 @@ extension InterestStore {
         var pending = IdentityCache()
         let known = cache
         let outcome: WriteOutcome
+        foregroundWriteQueued()
+        defer { foregroundWriteEnded() }
         do {
-            outcome = try asForegroundWrite { try writer.write { db in
+            outcome = try writer.write { db in
                 try Self.prepareForBulkWrites(db)
                 var outcome = WriteOutcome()
                 while let (events, vectors) = try next() {
@@ -103,7 +105,7 @@ extension InterestStore {
                     try writer.write(events, known: known, pending: &pending, outcome: &outcome)
                 }
                 return outcome
-            } }
+            }
         } catch let e as DatabaseError {
             throw StoreError.sqlite(operation: "writing events", message: e.message ?? "\(e.resultCode)")
         }

@@ -90,9 +90,6 @@ struct ProfileWriter {
         return DecayedSum(sum: sum, weight: select.double(column: 2), timestamp: select.int64(column: 3), events: Int(select.int64(column: 4)))
     }
 
-    /// Users whose profile this writer changed.
-    var users: Int { accumulator.sums.count }
-
     func flush() throws {
         for (user, p) in accumulator.sums.sorted(by: { $0.key < $1.key }) {
             try Self.bind(upsert, user: user, profile: p, version: version)

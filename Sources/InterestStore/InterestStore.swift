@@ -110,8 +110,8 @@ public final class InterestStore: Sendable {
 
     /// Runs `body` in one write transaction, mapping SQLite errors to ``StoreError``.
     func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        foregroundWrites.add(1, ordering: .relaxed)
-        defer { foregroundWrites.subtract(1, ordering: .relaxed) }
+        foregroundWriteQueued()
+        defer { foregroundWriteEnded() }
         do {
             return try writer.write(body)
         } catch {
@@ -119,16 +119,9 @@ public final class InterestStore: Sendable {
         }
     }
 
-    /// Counts `body` as a foreground write for ``buildWrite(_:_:)`` (writes that go to GRDB
-    /// directly rather than through ``write(_:_:)``).
-    func asForegroundWrite<T>(_ body: () throws -> T) rethrows -> T {
-        foregroundWrites.add(1, ordering: .relaxed)
-        defer { foregroundWrites.subtract(1, ordering: .relaxed) }
-        return try body()
-    }
-
-    /// A write is queued for the writer (a request waiting its turn in the service's write
-    /// queue): build transactions give way until ``foregroundWriteEnded()``. Without it a
+    /// A write is queued for or holds the writer (a request waiting its turn in the service's
+    /// write queue, or any write but a build transaction): build transactions give way until
+    /// ``foregroundWriteEnded()``. Without it a
     /// request queued behind another would find the next build transaction already started.
     public func foregroundWriteQueued() { foregroundWrites.add(1, ordering: .relaxed) }
 

@@ -1,8 +1,6 @@
 import Foundation
 import GRDB
-import InterestCore
 @testable import InterestStore
-import Synchronization
 import Testing
 
 /// A training run's build transactions give way to the writes of requests (`buildWrite`), and
