@@ -180,9 +180,11 @@ extension InterestStore {
     /// one before retired. Forgotten users whose forget preceded this run are then fully gone
     /// from its data; they are cleared from `forgotten`, and every older generation (which
     /// learnt from them) is dropped by the next `applyRetention` whatever the retention setting.
-    public func activateGeneration(_ build: GenerationBuild, report: String?, tail: (Database) throws -> Void) throws(StoreError) {
+    /// Returns how many forgotten users it cleared (when any, pass `erasingLog` to `applyRetention`).
+    @discardableResult
+    public func activateGeneration(_ build: GenerationBuild, report: String?, tail: (Database) throws -> Void) throws(StoreError) -> Int {
         let complete = Set(build.parts) == Set(DerivedTable.allCases)
-        try write("activating generation \(build.id)") { db in
+        return try write("activating generation \(build.id)") { db -> Int in
             guard try String.fetchOne(db, sql: "SELECT state FROM generation WHERE id = ?", arguments: [build.id]) == "building" else {
                 throw StoreError.generationAbandoned(build.id)
             }
@@ -198,11 +200,12 @@ extension InterestStore {
             try db.execute(sql: "UPDATE generation SET state = 'active', activated_at = ?, report = ? WHERE id = ?",
                            arguments: [Int64(Date().timeIntervalSince1970), report, build.id])
             // Only a run that rebuilt everything learnt from users no longer holds a forgotten one.
-            if complete { try db.execute(sql: "DELETE FROM forgotten WHERE after_generation < ?", arguments: [build.id]) }
-            if complete && db.changesCount > 0 {
-                // The older generations learnt from users now forgotten: none of them is kept.
-                try db.execute(sql: "UPDATE generation SET state = 'dropped' WHERE state = 'retired'")
-            }
+            guard complete else { return 0 }
+            try db.execute(sql: "DELETE FROM forgotten WHERE after_generation < ?", arguments: [build.id])
+            let cleared = db.changesCount
+            // The older generations learnt from users now forgotten: none of them is kept.
+            if cleared > 0 { try db.execute(sql: "UPDATE generation SET state = 'dropped' WHERE state = 'retired'") }
+            return cleared
         }
     }
 
@@ -217,7 +220,10 @@ extension InterestStore {
 
     /// Keeps the newest `keep` activated generations (the active one included; at least 1) and
     /// drops the tables and superseded models of the others, a chunk per transaction.
-    public func applyRetention(keep: Int) throws(StoreError) {
+    /// `erasingLog` (after an activation that dropped generations holding forgotten users):
+    /// the WAL is then checkpointed and truncated, so no old page image of theirs is left in it
+    /// (the file's freed pages are zeroed by `secure_delete`).
+    public func applyRetention(keep: Int, erasingLog: Bool = false) throws(StoreError) {
         let tables = try write("choosing generations to drop") { db -> [String] in
             let activated = try Int.fetchAll(db, sql: "SELECT id FROM generation WHERE state IN ('active', 'retired') ORDER BY id DESC")
             for id in activated.dropFirst(max(1, keep)) {
@@ -244,6 +250,7 @@ extension InterestStore {
             guard let cut = name.range(of: "_g", options: .backwards), let table = DerivedTable(rawValue: String(name[..<cut.lowerBound])) else { continue }
             try dropInChunks(name, key: table.chunkKey)
         }
+        if erasingLog { _ = truncateLog() }
     }
 
     /// Every generation, newest first.

@@ -125,6 +125,9 @@ public struct TrainingReport: Sendable, Codable {
         public var seconds: Double
     }
     public var catchUp: CatchUpPart?
+    /// Users forgotten before this run whose data older generations still held: this complete
+    /// run learnt without them, and those generations are deleted at its activation (0: none).
+    public var forgottenErased = 0
     /// The model generation the run built and activated.
     public var generation: Int?
 }
@@ -169,7 +172,7 @@ extension TrainingPipeline {
             throw error
         }
         serving.refreshServingModels()
-        do { try store.applyRetention(keep: options.keepGenerations) } catch { throw .store(error) }
+        do { try store.applyRetention(keep: options.keepGenerations, erasingLog: report.forgottenErased > 0) } catch { throw .store(error) }
         report.generation = build.id
         return report
     }
@@ -220,7 +223,7 @@ extension TrainingPipeline {
                                                 progress: progress)
             }
         }
-        report.catchUp = try activate(build, text: built, report: report, progress: progress)
+        (report.catchUp, report.forgottenErased) = try activate(build, text: built, report: report, progress: progress)
         return report
     }
 
@@ -228,10 +231,11 @@ extension TrainingPipeline {
     /// step per transaction, until nothing is left), then activates it in one transaction that
     /// first takes in whatever arrived after the last step.
     private func activate(_ build: GenerationBuild, text: LoadedTextModel?, report: TrainingReport,
-                          progress: @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.CatchUpPart {
+                          progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.CatchUpPart, erased: Int) {
         let clock = ContinuousClock()
         let start = clock.now
         var part = TrainingReport.CatchUpPart(rows: 0, steps: 0, seconds: 0)
+        var erased = 0
         let catchUp = text.map { model in
             CatchUpText(version: model.version,
                         profile: model.profile.map { ProfileBuild(rule: $0.rule, version: model.version, dimension: model.encoder.dimension) },
@@ -248,16 +252,16 @@ extension TrainingPipeline {
                     progress("catch-up: \(part.rows) events ingested during the run")
                 }
                 let caught = mark
-                try store.activateGeneration(build, report: json) { db in try InterestStore.catchUpAll(db, from: caught, text: catchUp) }
+                erased = try store.activateGeneration(build, report: json) { db in try InterestStore.catchUpAll(db, from: caught, text: catchUp) }
             } else {
-                try store.activateGeneration(build, report: json) { _ in }
+                erased = try store.activateGeneration(build, report: json) { _ in }
             }
         } catch {
             throw .store(error)
         }
         part.seconds = (clock.now - start).seconds
-        progress("generation \(build.id) active")
-        return part
+        progress("generation \(build.id) active" + (erased > 0 ? "; older generations, which learnt from \(erased) forgotten users, deleted" : ""))
+        return (part, erased)
     }
 
     private func trainStoredTokenizer(_ options: TokenizerTrainingOptions, build: GenerationBuild, progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.TokenizerPart, Tokenizer) {
