@@ -48,7 +48,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         if let r = trained.ranker {
             print("ranker: " + zip(r.features, r.warmWeights).map { String(format: "%@ %.2f", $0, $1) }.joined(separator: ", ")
-                + String(format: " (fitted on %d validation users; validation NDCG@10 %.3f)", r.validationUsers, r.validationNDCG["fused"] ?? 0))
+                + " (fitted on \(r.validationUsers) validation users"
+                + (r.heldOutNDCG["fused"].map { String(format: "; NDCG@10 %.3f on %d held out from a second fit)", $0, r.heldOutUsers) } ?? ")"))
         }
 
         section("4. What three users are into")

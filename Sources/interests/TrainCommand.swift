@@ -213,8 +213,10 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if let r = report.ranker {
             let weights = { (w: [Double]) in zip(r.features, w).map { "\($0) " + String(format: "%.2f", $1) }.joined(separator: ", ") }
+            let heldOut = r.heldOutNDCG["fused"].map { String(format: "held-out NDCG@10 %.4f on %@ users (fitted on the others)", $0, Terminal.count(r.heldOutUsers)) }
+                ?? "too few to hold any out"
             print("ranker v\(r.version): \(Terminal.count(r.validationUsers)) validation users (\(Terminal.count(r.coldUsers)) cold), "
-                + String(format: "validation NDCG@10 %.4f", r.validationNDCG["fused"] ?? 0) + String(format: " in %.1f s", r.seconds))
+                + heldOut + String(format: " in %.1f s", r.seconds))
             print("  cold weights: \(weights(r.coldWeights))")
             print("  warm weights: \(weights(r.warmWeights))")
         }

@@ -13,12 +13,14 @@ extension EvaluationReport {
                 + "\(m.cold.users > 0 ? f(m.cold.ndcg) : "–") | \(m.cold.users > 0 ? f(m.cold.recall) : "–") | \(String(format: "%.2f", m.seconds)) |\n"
         }
         if let r = training.ranker {
-            s += "\nFusion weights (validation split of the training data, \(r.validationUsers) users, \(r.coldUsers) cold):\n\n"
-            s += "| feature | cold | warm | validation NDCG@10 alone |\n|---|---:|---:|---:|\n"
+            s += "\nFusion weights (validation split of the training data, \(r.validationUsers) users, \(r.coldUsers) cold; "
+                + "NDCG@10 on the \(r.heldOutUsers) of them held out from a second fit on the others):\n\n"
+            s += "| feature | cold | warm | held-out NDCG@10 |\n|---|---:|---:|---:|\n"
+            let heldOut = { (name: String) in r.heldOutNDCG[name].map(f) ?? "–" }
             for (k, name) in r.features.enumerated() {
-                s += "| \(name) | \(String(format: "%.3f", r.coldWeights[k])) | \(String(format: "%.3f", r.warmWeights[k])) | \(f(r.validationNDCG[name] ?? 0)) |\n"
+                s += "| \(name) | \(String(format: "%.3f", r.coldWeights[k])) | \(String(format: "%.3f", r.warmWeights[k])) | \(heldOut(name)) |\n"
             }
-            s += "| **fused** | | | \(f(r.validationNDCG["fused"] ?? 0)) |\n"
+            s += "| **fused** | | | \(heldOut("fused")) |\n"
         }
         s += "\n![NDCG@\(k) and Recall@\(k) per method](\(chart))\n"
         return s

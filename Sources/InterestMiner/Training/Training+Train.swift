@@ -108,8 +108,11 @@ public struct TrainingReport: Sendable, Codable {
         public var warmWeights: [Double]
         public var validationUsers: Int
         public var coldUsers: Int
-        /// Validation NDCG@10 of the fused ranking and of each feature alone.
-        public var validationNDCG: [String: Double]
+        /// Validation users held out from fitting: a seeded quarter of them. The weights are
+        /// fitted again on the other three quarters, and `heldOutNDCG` is NDCG@10 on the quarter
+        /// of that fit (`fused`) and of each feature alone (the stored weights are fitted on all).
+        public var heldOutUsers: Int
+        public var heldOutNDCG: [String: Double]
         public var seconds: Double
     }
     public var tokenizer: TokenizerPart?
