@@ -73,24 +73,44 @@ public struct BinaryReader {
 
     public mutating func readFloats(_ what: String) throws(BinaryReadError) -> [Float] {
         let n = try readInt(what)
-        guard n >= 0, offset + n * 4 <= bytes.count else { throw BinaryReadError(what: what) }
-        var out = [Float](repeating: 0, count: n)
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<n {
-                out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self)))
-            }
-        }
+        guard n >= 0, n <= (bytes.count - offset) / 4 else { throw BinaryReadError(what: what) }
+        let out = bytes.withUnsafeBytes { raw in LittleEndianFloats.array(raw, offset: offset, count: n) }
         offset += n * 4
         return out
     }
 
     public mutating func readInts(_ what: String) throws(BinaryReadError) -> [Int] {
         let n = try readInt(what)
-        guard n >= 0, offset + n * 8 <= bytes.count else { throw BinaryReadError(what: what) }
+        guard n >= 0, n <= (bytes.count - offset) / 8 else { throw BinaryReadError(what: what) }
         var out: [Int] = []
         out.reserveCapacity(n)
         for _ in 0..<n { out.append(try readInt(what)) }
         return out
+    }
+}
+
+/// The one decoder of little-endian Float32 runs (vector BLOBs, model payloads, safetensors,
+/// SQLite columns read in bulk): a memory copy on little-endian machines.
+public enum LittleEndianFloats {
+    /// Writes the `count` floats stored from byte `offset` of `raw` to `out`. The caller has
+    /// checked that `offset + 4 * count <= raw.count`.
+    @inlinable
+    public static func load(_ raw: UnsafeRawBufferPointer, offset: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+        guard count > 0, let base = raw.baseAddress else { return }
+        #if _endian(little)
+        UnsafeMutableRawPointer(out).copyMemory(from: base + offset, byteCount: 4 * count)
+        #else
+        for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self))) }
+        #endif
+    }
+
+    /// The `count` floats stored from byte `offset` of `raw` as an array (bounds checked by the caller).
+    @inlinable
+    public static func array(_ raw: UnsafeRawBufferPointer, offset: Int, count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            if let base = out.baseAddress { load(raw, offset: offset, count: count, into: base) }
+            initialized = count
+        }
     }
 }
 
@@ -107,11 +127,7 @@ public enum VectorBlob {
     /// nil when the byte count is not a multiple of 4.
     public static func decode(_ bytes: [UInt8]) -> [Float]? {
         guard bytes.count % 4 == 0 else { return nil }
-        var out = [Float](repeating: 0, count: bytes.count / 4)
-        bytes.withUnsafeBytes { raw in
-            for i in out.indices { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
-        }
-        return out
+        return bytes.withUnsafeBytes { raw in LittleEndianFloats.array(raw, offset: 0, count: bytes.count / 4) }
     }
 }
 

@@ -43,7 +43,7 @@ extension InterestStore {
     /// A user's reviews and interactions (for fold-in), or nil when the user is unknown.
     public func interactionRows(ofUser external: String) throws(StoreError) -> [InteractionRow]? {
         try read("reading the interactions of '\(external)'") { db -> [InteractionRow]? in
-            guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [external]) else { return nil }
+            guard let uid = try Self.userID(db, external) else { return nil }
             var rows: [InteractionRow] = []
             for r in try Row.fetchAll(db, sql: "SELECT item_id, rating, ts FROM review WHERE user_id = ?", arguments: [uid]) {
                 rows.append(InteractionRow(user: uid, item: r[0], action: nil, rating: r[1], timestamp: r[2]))

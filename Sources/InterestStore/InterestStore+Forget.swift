@@ -33,7 +33,7 @@ extension InterestStore {
     /// text (term document frequencies, item terms, item factors) change at the next train.
     public func forget(user external: String) throws(StoreError) -> ForgetOutcome? {
         let outcome = try write("forgetting user '\(external)'") { db -> ForgetOutcome? in
-            guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [external]) else {
+            guard let uid = try Self.userID(db, external) else {
                 return nil
             }
             var out = ForgetOutcome()

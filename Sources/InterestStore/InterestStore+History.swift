@@ -6,7 +6,7 @@ extension InterestStore {
     /// order), or nil when the user is unknown.
     public func history(ofUser external: String) throws(StoreError) -> [Event]? {
         try read("reading the history of user '\(external)'") { db -> [Event]? in
-            guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [external]) else {
+            guard let uid = try Self.userID(db, external) else {
                 return nil
             }
             var events: [(ts: Int64, order: Int, seq: Int64, event: Event)] = []
@@ -92,5 +92,15 @@ extension InterestStore {
             }
             try flush()
         }
+    }
+}
+
+extension InterestStore {
+    /// The one lookup of a user's row id by external id (the bulk ingest path prepares the same
+    /// SQL as a raw statement).
+    static let userIDSQL = "SELECT id FROM user WHERE external_id = ?"
+
+    static func userID(_ db: Database, _ external: String) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: userIDSQL), arguments: [external])
     }
 }

@@ -162,7 +162,7 @@ struct EventWriter {
             ON CONFLICT(item_id, day) DO UPDATE SET positives = positives + excluded.positives
             """)
         insertUser = try RawStatement(db, "INSERT INTO user(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
-        selectUser = try RawStatement(db, "SELECT id FROM user WHERE external_id = ?")
+        selectUser = try RawStatement(db, InterestStore.userIDSQL)
         insertItemRef = try RawStatement(db, "INSERT INTO item(external_id) VALUES (?) ON CONFLICT(external_id) DO NOTHING")
         selectItem = try RawStatement(db, "SELECT id FROM item WHERE external_id = ?")
         // `revision` orders item-record writes, so a training run catches up with the item texts

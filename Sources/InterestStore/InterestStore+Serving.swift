@@ -37,7 +37,7 @@ extension InterestStore {
     /// user. Indexed reads only (`review_by_user`, `interaction_by_user`).
     public func userActivity(_ external: String, after mark: EventWatermark, factorVersion: Int? = nil) throws(StoreError) -> UserActivity? {
         try read("reading the activity of user '\(external)'") { db -> UserActivity? in
-            guard let uid = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM user WHERE external_id = ?"), arguments: [external]) else { return nil }
+            guard let uid = try Self.userID(db, external) else { return nil }
             var items = Set<Int64>()
             var newer = false
             for row in try Row.fetchAll(db, sql: "SELECT id, item_id FROM review WHERE user_id = ?", arguments: [uid]) {
@@ -55,7 +55,7 @@ extension InterestStore {
     /// One user's summed text vectors and seen items, or nil for an unknown user.
     public func userTextState(_ external: String) throws(StoreError) -> UserTextState? {
         try read("reading the text vectors of user '\(external)'") { db -> UserTextState? in
-            guard let uid = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM user WHERE external_id = ?"), arguments: [external]) else { return nil }
+            guard let uid = try Self.userID(db, external) else { return nil }
             var sum: [Float]?
             for sql in [
                 "SELECT v.vector FROM review r JOIN review_vector v ON v.review_id = r.id WHERE r.user_id = ? AND v.vector IS NOT NULL ORDER BY r.id",

@@ -27,7 +27,7 @@ extension InterestStore {
     /// A user's events (oldest first) with their vectors, or nil when the user is unknown.
     public func userEventVectors(_ user: String) throws(StoreError) -> [UserEventVector]? {
         try read("reading the events of user '\(user)'") { db -> [UserEventVector]? in
-            guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE external_id = ?", arguments: [user]) else { return nil }
+            guard let uid = try Self.userID(db, user) else { return nil }
             func vec(_ data: Data?) -> [Float]? { data.flatMap { VectorBlob.decode([UInt8]($0)) } }
             var out: [(Int64, Int, Int64, UserEventVector)] = []
             func itemText(_ title: String?, _ text: String?) -> String? {

@@ -18,7 +18,7 @@ extension InterestStore {
     /// queries, for the service's per-request path.
     public func userRankingState(_ external: String, after mark: EventWatermark?, factorVersion: Int? = nil) throws(StoreError) -> UserRankingState? {
         try read("reading a user's events and profile") { db -> UserRankingState? in
-            guard let uid = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM user WHERE external_id = ?"), arguments: [external]) else { return nil }
+            guard let uid = try Self.userID(db, external) else { return nil }
             var rows: [InteractionRow] = []
             var newer = false
             let reviews = try RawStatement(db, "SELECT item_id, rating, ts, id FROM review WHERE user_id = ?")

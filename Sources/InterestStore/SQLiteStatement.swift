@@ -90,12 +90,7 @@ struct RawStatement {
     func floats(column: Int32, into out: UnsafeMutablePointer<Float>, count: Int) -> Bool {
         guard sqlite3_column_type(handle, column) != SQLITE_NULL, Int(sqlite3_column_bytes(handle, column)) == count * 4,
               let p = sqlite3_column_blob(handle, column) else { return false }
-        let raw = UnsafeRawPointer(p)
-        #if _endian(little)
-        UnsafeMutableRawPointer(out).copyMemory(from: raw, byteCount: count * 4)
-        #else
-        for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
-        #endif
+        LittleEndianFloats.load(UnsafeRawBufferPointer(start: p, count: count * 4), offset: 0, count: count, into: out)
         return true
     }
 

@@ -1,3 +1,4 @@
+import InterestCore
 import Tokenization
 
 /// A parsed `safetensors` file (Hugging Face's tensor format): an 8-byte little-endian header
@@ -85,12 +86,7 @@ public struct SafeTensors: Sendable {
         return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Float] in
             switch entry.dtype {
             case "F32":
-                return [Float](unsafeUninitializedCapacity: count) { out, initialized in
-                    for i in 0..<count {
-                        out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
-                    }
-                    initialized = count
-                }
+                return LittleEndianFloats.array(raw, offset: start, count: count)
             case "F16":
                 return [Float](unsafeUninitializedCapacity: count) { out, initialized in
                     for i in 0..<count {

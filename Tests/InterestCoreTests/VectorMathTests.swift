@@ -76,6 +76,16 @@ import Testing
         _ = try short.readFloat("f")
         _ = try short.readFloats("v")
         #expect(throws: BinaryReadError.self) { try short.readInts("i") }
+        // A crafted count whose byte length overflows Int is refused, not a trap.
+        for huge in [Int.max, Int.max / 4 + 1, Int.max / 8 + 1] {
+            var crafted = BinaryWriter(magic: "TEST1")
+            crafted.write(huge)
+            crafted.write(Float(1))
+            var floats = try BinaryReader(crafted.bytes, magic: "TEST1")
+            #expect(throws: BinaryReadError.self) { try floats.readFloats("v") }
+            var ints = try BinaryReader(crafted.bytes, magic: "TEST1")
+            #expect(throws: BinaryReadError.self) { try ints.readInts("i") }
+        }
         #expect(VectorBlob.decode(VectorBlob.encode([1, -0.5, 3e-8])) == [1, -0.5, 3e-8])
         #expect(VectorBlob.decode([1, 2, 3]) == nil)
     }
