@@ -89,6 +89,8 @@ let package = Package(
             dependencies: [
                 "InterestMiner", "InterestStore", "EventFormat", "InterestCore", "Tokenization", "TextEmbedding", "CollaborativeFiltering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The raw-SQLite ceiling of the ingest benchmark (RawInsert.swift).
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/InterestsBench"),
         .testTarget(name: "InterestCoreTests", dependencies: ["InterestCore"]),

@@ -68,8 +68,8 @@ struct IngestBench: AsyncParsableCommand {
             guard load.firstLoad else { throw ValidationError("the first load went the chunked way") }
             ingestTimes.append(report.seconds)
             firstLoadTimes.append(load.seconds)
-            let store = try InterestStore(path: dir.appendingPathComponent("raw-\(r).sqlite").path)
-            let raw = try store.measureRawInsert(parsed.events, batchSize: rowsPerTransaction)
+            let raw = try RawInsertMeasurement.measure(path: dir.appendingPathComponent("raw-\(r).sqlite").path, parsed.events,
+                                                       batchSize: rowsPerTransaction)
             rawTimes.append(raw.seconds)
             rawRows = raw.rows
             if !json {

@@ -27,13 +27,25 @@ struct RecommendBench: AsyncParsableCommand {
 
     func run() async throws {
         let miner = try InterestMiner(databasePath: db)
-        let timing = try miner.benchmarkRecommend(method: method, top: top, threads: threads)
-        var result = Result(users: timing.users, catalogue: timing.catalogue, setupSeconds: timing.setupSeconds, scoringSeconds: timing.scoringSeconds,
-                            usersPerSecond: Double(timing.users) / timing.scoringSeconds,
-                            usersPerSecondIncludingSetup: Double(timing.users) / (timing.setupSeconds + timing.scoringSeconds))
+        let clock = ContinuousClock()
+        let start = clock.now
+        var loaded = start
+        var (count, catalogue) = (0, 0)
+        var everyone: [String] = []
+        try miner.recommend(method: method, users: nil, top: top, threads: threads, ready: { _, items in
+            loaded = clock.now
+            catalogue = items
+        }) { rec in
+            everyone.append(rec.user)
+            count += 1
+        }
+        let (setup, scoring) = ((loaded - start).seconds, (clock.now - loaded).seconds)
+        var result = Result(users: count, catalogue: catalogue, setupSeconds: setup, scoringSeconds: scoring,
+                            usersPerSecond: Double(count) / scoring, usersPerSecondIncludingSetup: Double(count) / (setup + scoring))
         if rankUsers > 0 {
-            let users = Array(timing.sampleUsers.prefix(rankUsers))
-            let clock = ContinuousClock()
+            // About 1,000 users spread over the row order, the first `rankUsers` of them.
+            let step = max(1, everyone.count / 1_000)
+            let users = Array(stride(from: 0, to: everyone.count, by: step).map { everyone[$0] }.prefix(rankUsers))
             _ = try miner.rank(user: users.first ?? "", top: top)
             var times: [Double] = []
             for u in users {

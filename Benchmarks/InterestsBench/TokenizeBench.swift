@@ -4,14 +4,14 @@ import InterestMiner
 import Tokenization
 
 /// Encode throughput of one tokenizer.json on one text file, one thread, as HF's benchmark
-/// measures it (encode every line, no special tokens, best of N), plus per-query latency for
+/// measures it (encode every line, no special tokens), the median of N runs, plus per-query latency for
 /// short texts. Prints JSON.
 struct TokenizeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tokenize", abstract: "Tokenizer encode MB/s and short-text latency.")
 
     @Option(help: "tokenizer.json") var tokenizer: String
     @Option(help: "Text file, one text a line.") var file: String
-    @Option(name: .customLong("repeat"), help: "Best of this many runs.") var repetitions: Int = 3
+    @Option(name: .customLong("repeat"), help: "The median of this many runs.") var repetitions: Int = 3
     @Option(help: "Threads (1 = single-threaded).") var threads: Int = 1
     @Flag(help: "Measure per-text latency (for short queries) instead of throughput.") var latency = false
 
@@ -21,7 +21,9 @@ struct TokenizeBench: AsyncParsableCommand {
         var lines: Int
         var bytes: Int
         var tokens: Int
+        /// The median run.
         var seconds: Double
+        var allSeconds: [Double]
         var megabytesPerSecond: Double
         var microsecondsPerText: Double?
     }
@@ -31,7 +33,7 @@ struct TokenizeBench: AsyncParsableCommand {
         let lines = try InterestMiner.readLines([file])
         let bytes = lines.reduce(0) { $0 + $1.utf8.count }
         let clock = ContinuousClock()
-        var best = Double.infinity
+        var times: [Double] = []
         var tokens = 0
         for _ in 0..<max(1, repetitions) {
             let start = clock.now
@@ -50,11 +52,12 @@ struct TokenizeBench: AsyncParsableCommand {
                 tokens = n
             }
             let d = clock.now - start
-            best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
         }
-        let result = Result(tokenizer: tokenizer, file: file, lines: lines.count, bytes: bytes, tokens: tokens, seconds: best,
-                            megabytesPerSecond: Double(bytes) / 1e6 / best,
-                            microsecondsPerText: latency ? best / Double(max(1, lines.count)) * 1e6 : nil)
+        let median = Median.of(times)
+        let result = Result(tokenizer: tokenizer, file: file, lines: lines.count, bytes: bytes, tokens: tokens, seconds: median, allSeconds: times,
+                            megabytesPerSecond: Double(bytes) / 1e6 / median,
+                            microsecondsPerText: latency ? median / Double(max(1, lines.count)) * 1e6 : nil)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         print(String(decoding: try enc.encode(result), as: UTF8.self))

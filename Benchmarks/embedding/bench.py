@@ -476,9 +476,9 @@ def section_embed(rep: Report, a, bins: Binaries, need: dict, dbs: Databases, ou
         rows.append([label, f"{o['texts']:,}", f"{o.get('bytes', 0) / max(o['texts'], 1):.0f}",
                      f"{o['seconds'] * 1000:.2f}", f0(o["textsPerSecond"]), f"{1e6 / o['textsPerSecond']:.2f}",
                      verdict(ok)])
-    rep.table(["texts", "n", "bytes/text", "ms (best)", "texts/s", "us/text", f">= {EMBED_TARGET:,.0f}/s"], rows)
+    rep.table(["texts", "n", "bytes/text", "ms (median)", "texts/s", "us/text", f">= {EMBED_TARGET:,.0f}/s"], rows)
     rep(f"  interests-bench embed: tokenize + pool each text with the trained model of a fresh {EMBED_SET} database")
-    rep(f"  (train.jsonl ingested, `interests train`), one thread, best of {a.embed_repeat}. Reviews: every review in")
+    rep(f"  (train.jsonl ingested, `interests train`), one thread, median of {a.embed_repeat}. Reviews: every review in")
     rep(f"  {EMBED_SET}/events.jsonl (train and held-out), newlines inside a text replaced by spaces.")
     return res
 
@@ -578,7 +578,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--out", help="output directory (default: a new temp dir); never inside the repository")
     ap.add_argument("--sections", default="123", help="which of 1 (skip-gram), 2 (embed), 3 (ranking) to run")
     ap.add_argument("--rounds", type=int, default=3, help="alternating gensim/ours rounds per corpus (default 3)")
-    ap.add_argument("--embed-repeat", type=int, default=10, help="interests-bench embed --repeat (best of N, default 10)")
+    ap.add_argument("--embed-repeat", type=int, default=10, help="interests-bench embed --repeat (median of N, default 10)")
     ap.add_argument("--top", type=int, default=100, help="items per user from `interests recommend` (default 100)")
     ap.add_argument("--sets", default=",".join(RANK_SETS), help="splits for section 3 (comma-separated)")
     ap.add_argument("--peer-methods", default="popularity,minilm",

@@ -8,7 +8,7 @@
   (2) SPEED: sentences/s on the same 1,000 texts at max length 128, both sides on 2 threads:
       sentence-transformers `encode(batch_size=32)` (torch.set_num_threads(2)) against
       `interests-bench transformer --threads 2` (the whole encode call: tokenize, batch, forward,
-      pool). Each side runs in a fresh process (one warm-up, best of --repeat), alternating
+      pool). Each side runs in a fresh process (one warm-up, median of --repeat), alternating
       ST, ours, ST, ours ... for --rounds rounds; the median of each side and the median of the
       per-round ratios are reported, with the load average around every run. Target: >= 1.5x.
       A second set, 1,000 English reviews only, is timed the same way.
@@ -133,8 +133,8 @@ def st_worker(argv):
         m.encode(texts, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False)
         times.append(time.perf_counter() - t)
     tokens = sum(len(x) for x in m.tokenizer(texts, truncation=True, max_length=max_len)["input_ids"])
-    print(json.dumps({"texts": len(texts), "tokens": tokens, "seconds": min(times), "allSeconds": times,
-                      "textsPerSecond": len(texts) / min(times), "torch": torch.__version__,
+    print(json.dumps({"texts": len(texts), "tokens": tokens, "seconds": statistics.median(times), "allSeconds": times,
+                      "textsPerSecond": len(texts) / statistics.median(times), "torch": torch.__version__,
                       "sentence_transformers": sentence_transformers.__version__,
                       "torch_threads": torch.get_num_threads()}))
 

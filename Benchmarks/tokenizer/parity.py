@@ -16,7 +16,7 @@ HF `tokenizers` (0.23.3) is the reference: our ids must equal its ids, whole seq
   (f) measures short-query latency (`interests-bench tokenize --latency`, target < 5 us/query).
 
 Conventions follow ../shared/peers/tokbench.py: encode_batch over all lines, add_special_tokens=False,
-no truncation or padding, best of 3, warm-up on 200 lines; every HF timing runs in a fresh
+no truncation or padding, median of 3 (tokbench.py: best of 3), warm-up on 200 lines; every HF timing runs in a fresh
 subprocess whose environment fixes the thread count (1 thread = RAYON_NUM_THREADS=1 +
 TOKENIZERS_PARALLELISM=false). HF and ours alternate which runs first, cell by cell.
 
@@ -44,6 +44,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import statistics
 import time
 from dataclasses import dataclass
 
@@ -197,9 +198,9 @@ def load_plain(path: str):
     return tok
 
 
-def best_of(fn, repeat: int):
-    """Best wall time of fn() over `repeat` runs (tokbench.py's best_of: the previous result is
-    freed before the clock starts, so deallocation is never timed)."""
+def median_of(fn, repeat: int):
+    """Median wall time of fn() over `repeat` runs (as tokbench.py's best_of, the previous result
+    is freed before the clock starts, so deallocation is never timed; tokbench.py keeps the best)."""
     times, out = [], None
     for _ in range(repeat):
         out = None
@@ -207,7 +208,7 @@ def best_of(fn, repeat: int):
         res = fn()
         times.append(time.perf_counter() - t)
         out, res = res, None
-    return min(times), out
+    return statistics.median(times), out
 
 
 def hf_train(corpus: str, model: str, vocab: int):
@@ -265,13 +266,13 @@ def worker_main(argv: list[str]) -> None:
     nbytes = sum(len(l.encode("utf-8")) for l in lines)
     if a.cmd == "_hf_encode":
         tok.encode_batch(lines[:200], add_special_tokens=False)  # warm-up, as tokbench.py
-        sec, enc = best_of(lambda: tok.encode_batch(lines, add_special_tokens=False), a.repeat)
+        sec, enc = median_of(lambda: tok.encode_batch(lines, add_special_tokens=False), a.repeat)
         print(json.dumps({"seconds": sec, "bytes": nbytes, "lines": len(lines), "MB_per_s": nbytes / 1e6 / sec,
                           "tokens": sum(len(x.ids) for x in enc), "env": env}))
     else:
         def each():
             return sum(len(tok.encode(q, add_special_tokens=False).ids) for q in lines)
-        sec, ntok = best_of(each, a.repeat)
+        sec, ntok = median_of(each, a.repeat)
         print(json.dumps({"seconds": sec, "lines": len(lines), "us_per_query": sec / len(lines) * 1e6,
                           "tokens": ntok, "env": env}))
 
@@ -546,10 +547,12 @@ def section_speed(rep: Report, bins: Binaries, tokenizers_: list[tuple[str, str]
                 else:
                     x = ours_bench(bins, c["tokenizer_path"], c["file_path"], repeat)
                     mbps = x["megabytesPerSecond"]
-                if c[who] is None or mbps > c[who]["MB_per_s"]:
-                    c[who] = dict(x, MB_per_s=mbps)
+                c.setdefault(who + "_runs", []).append(dict(x, MB_per_s=mbps))
     rows = []
     for c in cells:
+        for who in ("hf", "ours"):
+            runs = sorted(c[who + "_runs"], key=lambda x: x["MB_per_s"])
+            c[who] = runs[(len(runs) - 1) // 2]  # the median round (the lower middle one of an even count)
         h, o = c["hf"], c["ours"]
         c["ratio"] = o["MB_per_s"] / h["MB_per_s"]
         rows.append([c["tokenizer"], c["file"], f"{h['bytes'] / 1e6:.2f}", f"{h['MB_per_s']:.2f}", f"{o['MB_per_s']:.2f}",
@@ -560,7 +563,7 @@ def section_speed(rep: Report, bins: Binaries, tokenizers_: list[tuple[str, str]
 
 # ------------------------------------------------------------------------- (e) training time
 def section_training_time(rep: Report, bins: Binaries, corpus: str, vocab: int, repeat: int, out_dir: str) -> dict:
-    """HF BpeTrainer (1 and 2 threads, fresh process each) vs `interests tokenizer train`, best of
+    """HF BpeTrainer (1 and 2 threads, fresh process each) vs `interests tokenizer train`, median of
     `repeat`; HF's figure is its train() call (as tokbench.py), ours the whole process wall time."""
     hf = {1: [], 2: []}
     ours = {1: [], 2: []}
@@ -575,9 +578,9 @@ def section_training_time(rep: Report, bins: Binaries, corpus: str, vocab: int, 
             else:
                 ours[n].append(ours_train(bins, [corpus], "bpe", vocab, tmp, threads=n))
     res = {"vocab": vocab, "corpus": corpus, "repeat": repeat,
-           "hf_seconds": {n: min(v) for n, v in hf.items()}, "hf_all": hf,
-           "ours_wall_seconds": {n: min(x["wall_seconds"] for x in v) for n, v in ours.items()},
-           "ours_reported_seconds": {n: min((x["reported_seconds"] or 0) for x in v) for n, v in ours.items()},
+           "hf_seconds": {n: statistics.median(v) for n, v in hf.items()}, "hf_all": hf,
+           "ours_wall_seconds": {n: statistics.median(x["wall_seconds"] for x in v) for n, v in ours.items()},
+           "ours_reported_seconds": {n: statistics.median((x["reported_seconds"] or 0) for x in v) for n, v in ours.items()},
            "ours_all": {n: [x["wall_seconds"] for x in v] for n, v in ours.items()}}
     rows = []
     for n in (1, 2):
@@ -603,7 +606,7 @@ def section_latency(rep: Report, bins: Binaries, tokenizers_: list[tuple[str, st
                          "PASS" if us < LATENCY_TARGET_US else "FAIL", f"{h['us_per_query']:.2f}"])
     rep.table(["tokenizer", "queries", "n", "bytes/query", "ours us/query", f"< {LATENCY_TARGET_US:g} us",
                "HF encode() us/query"], rows)
-    rep(f"  best of {repeat}; ours: each query a separate request (fresh state); HF: one Python encode() call per")
+    rep(f"  median of {repeat}; ours: each query a separate request (fresh state); HF: one Python encode() call per")
     rep("  query (includes the Python call overhead; HF's BPE keeps its word cache between repetitions).")
     return out
 
@@ -620,9 +623,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=20240601, help="split seed")
     ap.add_argument("--vocab", type=int, default=16000, help="vocab of our tokenizers in (a) (default 16000)")
     ap.add_argument("--train-vocab", type=int, default=8000, help="vocab for (c) and (e) (default 8000)")
-    ap.add_argument("--repeat", type=int, default=3, help="best of N for speed and training time (default 3)")
+    ap.add_argument("--repeat", type=int, default=3, help="median of N for speed and training time (default 3)")
     ap.add_argument("--rounds", type=int, default=1, help="speed rounds, order flipped each round (default 1)")
-    ap.add_argument("--latency-repeat", type=int, default=20, help="best of N for (f) (default 20)")
+    ap.add_argument("--latency-repeat", type=int, default=20, help="median of N for (f) (default 20)")
     ap.add_argument("--examples", type=int, default=5, help="mismatches shown per tokenizer and mode")
     a = ap.parse_args(argv)
     if set(a.sections) - set("abcdef"):
@@ -701,8 +704,8 @@ def main(argv: list[str]) -> int:
         rep.section(f"(c) trainer parity: HF vs ours, vocab {a.train_vocab}, womens-clothing (tokbench recipes)")
         results["c"] = section_training_parity(rep, bins, data["en"], a.train_vocab, out_dir)
     if "d" in a.sections:
-        rep.section(f"(d) encode speed, 1 thread, MB/s of UTF-8 input (best of {a.repeat}"
-                    f"{f', best of {a.rounds} rounds' if a.rounds > 1 else ''})")
+        rep.section(f"(d) encode speed, 1 thread, MB/s of UTF-8 input (median of {a.repeat}"
+                    f"{f', median of {a.rounds} rounds' if a.rounds > 1 else ''})")
         toks = [("MiniLM WordPiece", minilm), (f"ours BPE {a.vocab}", ours_bpe), (f"ours WordPiece {a.vocab}", ours_wp)]
         files = [("en held-out", paths["en-heldout"]), ("zh held-out", paths["zh-heldout"])]
         results["d"] = section_speed(rep, bins, toks, files, a.repeat, a.rounds)
@@ -710,7 +713,7 @@ def main(argv: list[str]) -> int:
         rep("  TOKENIZERS_PARALLELISM=false, after a 200-line warm-up; ours: interests-bench tokenize (one thread,")
         rep("  fresh word cache each repetition). order = who ran first (alternates cell by cell).")
     if "e" in a.sections:
-        rep.section(f"(e) BPE training time, vocab {a.train_vocab}, womens-clothing (best of {a.repeat})")
+        rep.section(f"(e) BPE training time, vocab {a.train_vocab}, womens-clothing (median of {a.repeat})")
         results["e"] = section_training_time(rep, bins, data["en"], a.train_vocab, a.repeat, out_dir)
     if "f" in a.sections:
         rep.section(f"(f) short-query latency (target < {LATENCY_TARGET_US:g} us per query)")

@@ -165,8 +165,3 @@ public struct ALSTrainer: Sendable {
     }
 }
 
-/// A raw pointer handed to worker threads that only read through it during a parallel section.
-struct SendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafePointer<T>
-    init(_ p: UnsafePointer<T>) { pointer = p }
-}

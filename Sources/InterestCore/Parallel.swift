@@ -65,3 +65,10 @@ public final class SharedFloats: @unchecked Sendable {
 
     public func array() -> [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 }
+
+/// A pointer handed to the workers of one parallel section, who only read through it or each
+/// write their own disjoint part (the section ends before the memory does).
+public struct SendablePointer<Pointer>: @unchecked Sendable {
+    public let pointer: Pointer
+    public init(_ pointer: Pointer) { self.pointer = pointer }
+}

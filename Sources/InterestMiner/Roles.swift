@@ -114,8 +114,9 @@ extension InterestMiner {
     }
 
     public func recommend(method: RecommendationMethod, users: [String]?, top: Int, threads: Int = 2,
+                          ready: (_ users: Int, _ catalogue: Int) -> Void = { _, _ in },
                           emit: (Recommendation) throws -> Void) throws(InterestMinerError) {
-        try serving.recommend(method: method, users: users, top: top, threads: threads, emit: emit)
+        try serving.recommend(method: method, users: users, top: top, threads: threads, ready: ready, emit: emit)
     }
 
     public func recommendation(forUser user: String, top: Int, method: RecommendationMethod) throws(InterestMinerError) -> Recommendation? {
@@ -160,13 +161,5 @@ extension InterestMiner {
 
     public func knowsUser(_ user: String) throws(InterestMinerError) -> Bool {
         try serving.knowsUser(user)
-    }
-
-    public func benchmarkRecommend(method: RecommendationMethod, top: Int, threads: Int) throws(InterestMinerError) -> RecommendTiming {
-        try serving.benchmarkRecommend(method: method, top: top, threads: threads)
-    }
-
-    public func benchmarkEmbedding(_ texts: [String], repetitions: Int) throws(InterestMinerError) -> EmbeddingSpeed {
-        try serving.benchmarkEmbedding(texts, repetitions: repetitions)
     }
 }

@@ -228,13 +228,13 @@ public struct FusionScorer: Sendable {
         let parts = max(1, min(threads, n / 4096))
         cf.withUnsafeMutableBufferPointer { cfOut in
             text.withUnsafeMutableBufferPointer { textOut in
-                let cfPointer = UnsafeSendablePointer(cfOut.baseAddress), textPointer = UnsafeSendablePointer(textOut.baseAddress)
+                let cfPointer = SendablePointer(cfOut.baseAddress), textPointer = SendablePointer(textOut.baseAddress)
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     let lo = n * part / parts, hi = n * (part + 1) / parts
-                    if let q = cfQuery, let out = cfPointer.base {
+                    if let q = cfQuery, let out = cfPointer.pointer {
                         VectorMath.gemv(catalogue.cfItems, dimension: catalogue.cfFactors, q, rows: lo, hi, into: out)
                     }
-                    if let q = textQuery, let out = textPointer.base {
+                    if let q = textQuery, let out = textPointer.pointer {
                         VectorMath.gemv(catalogue.itemVectors, dimension: catalogue.textDimension, q, rows: lo, hi, into: out)
                     }
                 }
@@ -287,7 +287,6 @@ public struct FusionScorer: Sendable {
             case .text: Double(base.text[i])
             case .attention: Double(textAttention(i, user))
             case .collaborativeAttention: Double(cfAttention(i, user))
-            case .interest: 0
             case .popularity: Double(catalogue.popularity[i])
             case .recentPopularity: Double(base.recentPopularity[i])
             }
@@ -386,7 +385,6 @@ struct StageWeights {
             case .recentPopularity: recentPopularity = wk
             case .attention: textAttention = wk
             case .collaborativeAttention: cfAttention = wk
-            case .interest: break
             }
         }
     }

@@ -129,14 +129,14 @@ public struct InvertedFileIndex: Sendable {
         var out = [Int32](repeating: 0, count: rows.count)
         let parts = max(1, min(threads, rows.count / 2048))
         out.withUnsafeMutableBufferPointer { o in
-            let target = UnsafeSendablePointer(o.baseAddress)
+            let target = SendablePointer(o.baseAddress)
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let lo = rows.count * part / parts, hi = rows.count * (part + 1) / parts
                 var scores = [Float](repeating: 0, count: lists)
                 values.withUnsafeBufferPointer { v in
                     centres.withUnsafeBufferPointer { c in
                         scores.withUnsafeMutableBufferPointer { s in
-                            guard let vb = v.baseAddress, let cb = c.baseAddress, let sb = s.baseAddress, let ob = target.base else { return }
+                            guard let vb = v.baseAddress, let cb = c.baseAddress, let sb = s.baseAddress, let ob = target.pointer else { return }
                             for k in lo..<hi {
                                 VectorMath.gemv(cb, rows: lists, dimension: width, vb + rows[k] * width, sb)
                                 var best = 0
@@ -191,9 +191,3 @@ public struct InvertedFileIndex: Sendable {
     }
 }
 
-/// A buffer's base address handed to the workers of one `concurrentPerform`, each of which
-/// writes its own disjoint part.
-struct UnsafeSendablePointer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>?
-    init(_ base: UnsafeMutablePointer<T>?) { self.base = base }
-}

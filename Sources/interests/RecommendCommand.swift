@@ -15,6 +15,7 @@ struct RecommendCommand: AsyncParsableCommand {
     @Flag(help: "All users of the database.") var all = false
     @Flag(help: "JSON Lines output (the only format).") var json = false
     @Option(help: "Threads.") var threads: Int = 2
+    @Flag(help: "No progress line.") var quiet = false
 
     func validate() throws {
         guard (users == nil) != !all else { throw ValidationError("give exactly one of --users FILE or --all") }
@@ -29,9 +30,14 @@ struct RecommendCommand: AsyncParsableCommand {
             list = InterestMiner.splitLines([UInt8](data), keepEmpty: false).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]  // the same bytes every run
         var buffer = Data()
-        try miner.recommend(method: method, users: list, top: top, threads: threads) { rec in
+        let start = Date()
+        try miner.recommend(method: method, users: list, top: top, threads: threads, ready: { users, catalogue in
+            guard !quiet else { return }
+            Terminal.err("recommend: \(Terminal.count(users)) users" + (catalogue > 0 ? " over \(Terminal.count(catalogue)) items" : "")
+                + String(format: ", models and signals loaded in %.1f s", Date().timeIntervalSince(start)))
+        }) { rec in
             buffer.append(try encoder.encode(rec))
             buffer.append(0x0A)
             if buffer.count > 1 << 20 {

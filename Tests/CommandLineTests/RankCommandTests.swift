@@ -18,7 +18,14 @@ import Testing
             let rec = try CLI.run(["recommend", "--db", db, "--method", method, "--top", "4", "--users", users.path])
             #expect(rec.status == 0, "\(rec.stderr)")
             #expect(rec.stdout.split(separator: "\n").count == 2)
+            // Two users of 60 take the per-user path: no catalogue loaded up front.
+            #expect(rec.stderr.contains("recommend: 2 users, models and signals loaded in"), "\(rec.stderr)")
         }
+        let all = try CLI.run(["recommend", "--db", db, "--top", "1", "--all"])
+        #expect(all.status == 0 && all.stderr.range(of: #"recommend: \d+ users over \d+ items, models and signals loaded in"#, options: .regularExpression) != nil,
+                "\(all.stderr)")
+        let quiet = try CLI.run(["recommend", "--db", db, "--top", "1", "--all", "--quiet"])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty && quiet.stdout == all.stdout)
         let report = CLI.temporaryDirectory().appendingPathComponent("eval").path
         let eval = try CLI.run(["eval", "--db", db, "--report", report, "--quiet", "--methods", "popularity,fused"])
         #expect(eval.status == 0, "\(eval.stderr)")

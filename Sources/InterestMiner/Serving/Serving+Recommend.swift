@@ -29,9 +29,15 @@ extension Serving {
     ///
     /// Text method: the user's vector is the mean of their review and query vectors; a user
     /// with neither gets the mean of the vectors of the items they touched.
+    ///
+    /// `ready` is called once the models and the users' signals are loaded, before the first
+    /// user is scored, with the number of users and of catalogue items (0 on the per-user path,
+    /// which loads a user's rows as it scores them).
     public func recommend(method: RecommendationMethod, users: [String]?, top: Int, threads: Int = 2,
+                          ready: (_ users: Int, _ catalogue: Int) -> Void = { _, _ in },
                           emit: (Recommendation) throws -> Void) throws(InterestMinerError) {
         if let users, try isFewOfMany(users.count) {
+            ready(users.count, 0)
             try recommendOneByOne(method: method, users: users, top: top, threads: threads, emit: emit)
             return
         }
@@ -42,7 +48,9 @@ extension Serving {
             throw .store(error)
         }
         let scorer = try makeScorer(method, users: userList)
-        try recommend(with: scorer, users: userList, seen: try seenItems(for: scorer), top: top, threads: threads, emit: emit)
+        let seen = try seenItems(for: scorer)
+        ready(userList.count, scorer.items.count)
+        try recommend(with: scorer, users: userList, seen: seen, top: top, threads: threads, emit: emit)
     }
 
     /// Whether `count` users are at most a quarter of the store's: then each one's own rows are
@@ -113,23 +121,6 @@ extension Serving {
     }
 
 
-    public func benchmarkRecommend(method: RecommendationMethod, top: Int, threads: Int) throws(InterestMinerError) -> RecommendTiming {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let userList: [String]
-        do { userList = try store.userIDs() } catch { throw .store(error) }
-        let scorer = try makeScorer(method, users: userList)
-        let seen = try seenItems(for: scorer)
-        let setup = (clock.now - start).seconds
-        let scoringStart = clock.now
-        var count = 0
-        try recommend(with: scorer, users: userList, seen: seen, top: top, threads: threads) { _ in count += 1 }
-        let scoring = (clock.now - scoringStart).seconds
-        let step = max(1, userList.count / 1000)
-        return RecommendTiming(users: count, catalogue: scorer.items.count, setupSeconds: setup, scoringSeconds: scoring,
-                               sampleUsers: stride(from: 0, to: userList.count, by: step).map { userList[$0] })
-    }
-
     /// A method's scores over its catalogue for one user (nil: nothing known about the user).
     struct Scorer: Sendable {
         let items: [String]
@@ -194,15 +185,4 @@ extension Serving {
             }
         }
     }
-}
-
-/// Timing of a batch of recommendations for every user: setup (models and per-user
-/// signals) apart from scoring.
-public struct RecommendTiming: Sendable {
-    public var users: Int
-    public var catalogue: Int
-    public var setupSeconds: Double
-    public var scoringSeconds: Double
-    /// Some users (row order, every k-th), for latency measurements.
-    public var sampleUsers: [String]
 }

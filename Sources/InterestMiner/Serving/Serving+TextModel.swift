@@ -135,37 +135,3 @@ extension Serving {
         return parts.isEmpty ? nil : parts.joined(separator: ". ")
     }
 }
-
-/// Figures of `InterestMiner.benchmarkEmbedding`.
-public struct EmbeddingSpeed: Sendable, Codable {
-    public var texts: Int
-    public var bytes: Int
-    public var seconds: Double
-    public var textsPerSecond: Double
-}
-
-extension Serving {
-    /// Encodes `texts` on this thread with the stored text model, as ingest does (SIF: one by
-    /// one with one tokenizer session, whose word cache starts empty each run; a transformer:
-    /// as one batch); best of N.
-    public func benchmarkEmbedding(_ texts: [String], repetitions: Int) throws(InterestMinerError) -> EmbeddingSpeed {
-        let model = try requireTextModel()
-        let clock = ContinuousClock()
-        var best = Double.infinity
-        for _ in 0..<max(1, repetitions) {
-            let start = clock.now
-            var nonEmpty = 0
-            switch model.encoder {
-            case .sif(let encoder):
-                let session = TokenizerSession(encoder.tokenizer)
-                for t in texts where !encoder.encode(t, session: session).isEmpty { nonEmpty += 1 }
-            case .transformer(let encoder, _):
-                nonEmpty = encoder.encode(texts, threads: 1).filter { !$0.isEmpty }.count
-            }
-            best = min(best, (clock.now - start).seconds)
-            if nonEmpty < 0 { break }
-        }
-        return EmbeddingSpeed(texts: texts.count, bytes: texts.reduce(0) { $0 + $1.utf8.count }, seconds: best,
-                              textsPerSecond: Double(texts.count) / best)
-    }
-}
