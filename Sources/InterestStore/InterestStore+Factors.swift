@@ -199,10 +199,19 @@ extension InterestStore {
 extension InterestStore {
     /// External ids of these items (row ids).
     public func itemNames(_ ids: [Int64]) throws(StoreError) -> [Int64: String] {
+        try externalNames(ids, table: "item")
+    }
+
+    /// External ids of these users (row ids).
+    public func userNames(_ ids: [Int64]) throws(StoreError) -> [Int64: String] {
+        try externalNames(ids, table: "user")
+    }
+
+    private func externalNames(_ ids: [Int64], table: String) throws(StoreError) -> [Int64: String] {
         guard !ids.isEmpty else { return [:] }
-        return try read("reading item ids") { db in
+        return try read("reading \(table) ids") { db in
             var out: [Int64: String] = [:]
-            try db.forEachRow(in: ids.map(String.init), { "SELECT id, external_id FROM item WHERE id IN (\($0))" }) { out[$0[0]] = $0[1] }
+            try db.forEachRow(in: ids.map(String.init), { "SELECT id, external_id FROM \(table) WHERE id IN (\($0))" }) { out[$0[0]] = $0[1] }
             return out
         }
     }

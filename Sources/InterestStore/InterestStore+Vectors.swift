@@ -91,6 +91,28 @@ extension InterestStore {
         }
     }
 
+    /// Every item's words as a document for retrieval: its review terms with how many of its
+    /// reviews use each (share × review count), and the stored candidate terms of its own text
+    /// (TermExtractor's stored form), by external id. O(items × 60 + item texts).
+    public func termDocuments() throws(StoreError) -> (reviewTerms: [String: [(term: String, reviews: Double)]], textTerms: [String: String]) {
+        try read("reading item term documents") { db in
+            var reviewTerms: [String: [(term: String, reviews: Double)]] = [:]
+            let s = try RawStatement(db, """
+                SELECT i.external_id, t.term, t.share * coalesce(v.review_count, 1) FROM item_term t JOIN item i ON i.id = t.item_id
+                LEFT JOIN item_vector v ON v.item_id = t.item_id ORDER BY t.item_id
+                """)
+            s.reset()
+            while try s.step() { reviewTerms[s.text(column: 0) ?? "", default: []].append((s.text(column: 1) ?? "", s.double(column: 2))) }
+            s.reset()
+            var textTerms: [String: String] = [:]
+            let t = try RawStatement(db, "SELECT i.external_id, it.terms FROM item_text_term it JOIN item i ON i.id = it.item_id")
+            t.reset()
+            while try t.step() { textTerms[t.text(column: 0) ?? ""] = t.text(column: 1) ?? "" }
+            t.reset()
+            return (reviewTerms, textTerms)
+        }
+    }
+
     /// The reviews of these users (row ids) that have a vector in `tables`, by review id:
     /// O(their reviews) through the user index — what a validation sample needs, not every review.
     public func reviewVectors(ofUsers users: [Int64], in tables: TableSet = .active) throws(StoreError) -> [ReviewVectorRow] {

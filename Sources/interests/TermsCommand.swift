@@ -21,7 +21,7 @@ struct TermsCommand: AsyncParsableCommand {
     @Option(help: "A file of user ids, one a line (with --json).") var users: String?
     @Option(help: "How many terms.") var top: Int = 10
     @Option(help: "Only events at or after this time: 2025-06-01, an ISO-8601 time, or Unix seconds.") var since: String?
-    @Option(help: "At most this many terms for what the user is likely to want next (0: none).") var next: Int = 3
+    @Option(help: "At most this many terms for what the user is likely to want next (0: none; default: as `interests train` chose for the database).") var next: Int?
     @Flag(help: "List the user's texts that support each term (and the items a 'next' term points to).") var explain = false
     @Flag(help: "Print JSON.") var json = false
 
@@ -29,7 +29,7 @@ struct TermsCommand: AsyncParsableCommand {
         guard (user == nil) != (users == nil) else { throw ValidationError("give exactly one of --user ID or --users FILE") }
         if users != nil && !json { throw ValidationError("--users FILE prints JSON Lines; add --json") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-        guard next >= 0 else { throw ValidationError("--next must be 0 or more") }
+        if let next, next < 0 { throw ValidationError("--next must be 0 or more") }
         if let since { _ = try parseSince(since) }
     }
 

@@ -81,6 +81,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "The fused ranker: fused (fit its weights on a validation split) or none.")
     var ranker: String = "fused"
 
+    @Flag(name: .customLong("fixed-next-terms"), help: "Keep the fallback settings of the terms' \"what next\" (2 items, strength 0.3, 3 places) instead of choosing them by validation.")
+    var fixedNextTerms = false
+
     @Option(name: .customLong("keep-generations"), help: "Model generations kept after the run: the new active one and those before it (at least 1).")
     var keepGenerations: Int = 2
 
@@ -179,6 +182,7 @@ struct TrainCommand: AsyncParsableCommand {
         options.threads = threads
         options.keepGenerations = keepGenerations
         options.takeOver = takeOver
+        options.tuneNextTerms = !fixedNextTerms
         let report = try miner.train(options) { message in
             if showProgress { Terminal.progress(message) }
         }
@@ -210,6 +214,12 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if let n = report.neighbours {
             print("item neighbours: \(Terminal.count(n.pairs)) pairs over \(Terminal.count(n.items)) items" + String(format: " in %.2f s", n.seconds))
+        }
+        if let t = report.nextTerms, let fallback = t.trials.first {
+            let chosen = t.trials.first { $0.settings == t.chosen } ?? fallback
+            print("terms' what next: \(t.chosen.items) items, strength \(t.chosen.strength), \(t.chosen.places) places"
+                + String(format: " (validation NDCG@10 of terms as queries %.4f; fallback %.4f; %d users, %d settings tried, %.1f s)",
+                         chosen.ndcg, fallback.ndcg, t.validationUsers, t.trials.count, t.seconds))
         }
         if let r = report.ranker {
             let weights = { (w: [Double]) in zip(r.features, w).map { "\($0) " + String(format: "%.2f", $1) }.joined(separator: ", ") }

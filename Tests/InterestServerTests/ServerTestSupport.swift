@@ -8,12 +8,17 @@ import InterestServer
 import TextEmbedding
 import Tokenization
 
-/// Small fast training settings (text and collaborative), as the façade tests use.
-let serverTestTraining = TrainingOptions(
-    tokenizer: TokenizerTrainingOptions(vocabularySize: 800, minFrequency: 2, threads: 1),
-    embedding: EmbeddingTrainingOptions(skipGram: SkipGramConfiguration(dimension: 16, epochs: 3, minCount: 2, seed: 4, threads: 1),
-                                        automaticEpochs: false),
-    cf: CFTrainingOptions(als: ALSConfiguration(factors: 8, iterations: 6, seed: 5, threads: 2), alphaGrid: [10]))
+/// Small fast training settings (text and collaborative), as the façade tests use (the terms'
+/// "what next" keeps its fallback).
+let serverTestTraining = {
+    var o = TrainingOptions(
+        tokenizer: TokenizerTrainingOptions(vocabularySize: 800, minFrequency: 2, threads: 1),
+        embedding: EmbeddingTrainingOptions(skipGram: SkipGramConfiguration(dimension: 16, epochs: 3, minCount: 2, seed: 4, threads: 1),
+                                            automaticEpochs: false),
+        cf: CFTrainingOptions(als: ALSConfiguration(factors: 8, iterations: 6, seed: 5, threads: 2), alphaGrid: [10]))
+    o.tuneNextTerms = false
+    return o
+}()
 
 /// One trained database per test process (a 40-user synthetic shop); each test gets its own copy.
 actor TrainedTemplate {

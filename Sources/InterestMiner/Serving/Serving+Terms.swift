@@ -54,20 +54,17 @@ public struct TermsOptions: Sendable {
     /// times the share of those reviews that contain them (each item's 60 most common terms,
     /// computed by `interests train`).
     public var itemReviewWeight: Double
-    /// What the user is likely to want next: the `nextItems` items their history points to
-    /// (stored item neighbours of their items, by their events' weights) lend their review terms
-    /// that none of the user's events carries; at most `nextPlaces` of those are shown (0: none).
-    public var nextItems: Int
-    public var nextPlaces: Int
-    /// How firmly the history must point to an item: the weighted mean cosine (over the user's
-    /// item events) between the user's items and it.
-    public var nextStrength: Double
+    /// What the user is likely to want next (`NextTermSettings`); nil: the settings `interests
+    /// train` chose for this database by validation, else `NextTermSettings.fallback`.
+    public var nextItems: Int?
+    public var nextPlaces: Int?
+    public var nextStrength: Double?
     /// Tests: tokenize every text even when its candidate terms are stored.
     var ignoreStoredCandidates = false
 
     public init(top: Int = 10, since: Int64? = nil, explain: Bool = false, clustering: InterestClustering.Settings = .init(),
                 scoring: TermScoring.Settings = .init(), itemTextWeight: Double = 0.1, itemReviewWeight: Double = 0.25,
-                nextItems: Int = 2, nextPlaces: Int = 3, nextStrength: Double = 0.3) {
+                nextItems: Int? = nil, nextPlaces: Int? = nil, nextStrength: Double? = nil) {
         self.nextPlaces = nextPlaces
         self.nextStrength = nextStrength
         self.nextItems = nextItems
@@ -79,6 +76,42 @@ public struct TermsOptions: Sendable {
         self.scoring = scoring
         self.itemTextWeight = itemTextWeight
     }
+}
+
+/// One term's tally over a user's events.
+struct TermTally: Sendable {
+    var weight = 0.0
+    var evidence = 0
+    var perInterest: [Double]
+    var isPhrase = false
+    /// The user's events (indices) whose own text carries it.
+    var support: [Int] = []
+}
+
+/// What `termsBasis` found: an answer already (no evidence), or the basis to finish.
+enum TermsBasisResult: Sendable {
+    case answered(UserInterestTerms)
+    case basis(TermsBasis)
+}
+
+/// A user's terms before the "what next" settings apply (`Serving.termsBasis`).
+struct TermsBasis: Sendable {
+    let user: String
+    let events: [UserEventVector]
+    let weights: [Double]
+    let pointOf: [Int: Int]
+    let clusterOf: [Int]
+    /// Events that carried weight.
+    let points: Int
+    let interests: [InterestClustering.Interest]
+    /// Each interest's share of the decayed weight now.
+    let shares: [Double]
+    let tally: [String: TermTally]
+    let ownCJK: Double?
+    /// The review terms of the user's items.
+    let vocab: [String: [(term: String, share: Double)]]
+    /// The stored rows of the tallied terms.
+    let rows: [String: TermRow]
 }
 
 extension Serving {
@@ -104,6 +137,12 @@ extension Serving {
     struct TermsContext: Sendable {
         let rule: ProfileRule
         let documents: Int
+        /// The database's "what next" settings (tuned at train, else the fallback).
+        var next: NextTermSettings
+        /// A validation world's item neighbours (nil: the stored ones).
+        var neighbours: [String: [(item: String, score: Double)]]?
+        /// A validation world's held-out item: the user's events on it are left out.
+        var hiddenItem: [String: String] = [:]
     }
 
     func termsContext() throws(InterestMinerError) -> TermsContext {
@@ -112,24 +151,40 @@ extension Serving {
                 throw InterestMinerError.missing(what: "\(databasePath) has no text vectors yet", hint: "run `interests train --db \(databasePath)` first")
             }
             let profile = try loadProfileModel(textEncoderVersion: model.version)
-            return TermsContext(rule: profile?.rule ?? ProfileRule(), documents: profile?.documents ?? 0)
+            let tuned = try store.latestModelParameters(kind: ModelKind.nextTerms).flatMap { NextTermSettings(parameters: $0.parameters) }
+            return TermsContext(rule: profile?.rule ?? ProfileRule(), documents: profile?.documents ?? 0, next: tuned ?? .fallback)
         } catch {
             throw Self.textModelError(error)
         }
     }
 
     func terms(user: String, options: TermsOptions, context: TermsContext) throws(InterestMinerError) -> UserInterestTerms {
+        switch try termsBasis(user: user, options: options, context: context) {
+        case .answered(let answer):
+            return answer
+        case .basis(let basis):
+            let next = NextTermSettings(items: options.nextItems ?? context.next.items, places: options.nextPlaces ?? context.next.places,
+                                        strength: options.nextStrength ?? context.next.strength)
+            return try finishTerms(basis, next: next, options: options, context: context)
+        }
+    }
+
+    /// Everything of a user's terms that does not depend on the "what next" settings: their
+    /// events, weights and interests, and the tally of their own terms (with their items'
+    /// review terms). The settings' validation finishes one basis under each setting.
+    func termsBasis(user: String, options: TermsOptions, context: TermsContext) throws(InterestMinerError) -> TermsBasisResult {
         var answer = UserInterestTerms(user: user, terms: [], interests: [], events: 0, note: nil)
         let history: [UserEventVector]?
         do { history = try store.userEventVectors(user) } catch { throw .store(error) }
         guard let history else {
             answer.note = "no evidence: user '\(user)' has no events in this database"
-            return answer
+            return .answered(answer)
         }
-        let events = history.filter { e in options.since.map { e.timestamp >= $0 } ?? true }
+        let hidden = context.hiddenItem[user]
+        let events = history.filter { e in (options.since.map { e.timestamp >= $0 } ?? true) && (hidden == nil || e.item != hidden) }
         guard let newest = events.map(\.timestamp).max() else {
             answer.note = "no evidence: user '\(user)' has no events" + (options.since != nil ? " since the given date" : "")
-            return answer
+            return .answered(answer)
         }
         // The user's language, from their own texts: items described in another language say
         // little a merchandiser reading this user's terms can use, and their vectors sit in
@@ -170,7 +225,7 @@ extension Serving {
             }.map(\.element)
         guard !interests.isEmpty else {
             answer.note = "no evidence: none of the user's events carries interest (complaints and unrated texts without known words count for nothing)"
-            return answer
+            return .answered(answer)
         }
         var clusterOf = [Int](repeating: 0, count: points.count)
         for (j, interest) in interests.enumerated() { for m in interest.members { clusterOf[m] = j } }
@@ -187,8 +242,7 @@ extension Serving {
             guard let (session, model) = extractor else { return [] }
             return TermExtractor.candidates(session.pieces(text), tokenizer: model.tokenizer, splitter: model.splitter)
         }
-        struct Tally { var weight = 0.0; var evidence = 0; var perInterest: [Double]; var isPhrase = false; var support: [Int] = [] }
-        var tally: [String: Tally] = [:]
+        var tally: [String: TermTally] = [:]
         for (k, e) in events.enumerated() {
             guard let p = pointOf[k] else { continue }
             let text: String?, stored: String?
@@ -201,7 +255,7 @@ extension Serving {
             }
             guard let text else { continue }
             for (term, kind) in try candidates(text, stored: stored) {
-                var t = tally[term] ?? Tally(perInterest: [Double](repeating: 0, count: interests.count))
+                var t = tally[term] ?? TermTally(perInterest: [Double](repeating: 0, count: interests.count))
                 t.weight += w
                 t.evidence += 1
                 t.perInterest[clusterOf[p]] += w
@@ -213,15 +267,13 @@ extension Serving {
         // What the shop says about the items the user chose: terms of their reviews by others,
         // as a share of those reviews, at the item-text weight.
         let reviewShare = options.itemReviewWeight
-        let next = try nextItems(events: events, weights: weights, cluster: { pointOf[$0].map { clusterOf[$0] } },
-                                 count: options.nextPlaces > 0 ? options.nextItems : 0, minimum: options.nextStrength)
         let vocab: [String: [(term: String, share: Double)]]
-        do { vocab = try store.itemTerms(events.compactMap(\.item) + next.map(\.item)) } catch { throw .store(error) }
+        do { vocab = try store.itemTerms(events.compactMap(\.item)) } catch { throw .store(error) }
         if reviewShare > 0 {
             for (k, e) in events.enumerated() {
                 guard let p = pointOf[k], let item = e.item else { continue }
                 for (term, share) in vocab[item] ?? [] {
-                    var t = tally[term] ?? Tally(perInterest: [Double](repeating: 0, count: interests.count))
+                    var t = tally[term] ?? TermTally(perInterest: [Double](repeating: 0, count: interests.count))
                     let w = weights[k] * reviewShare * share
                     t.weight += w
                     t.perInterest[clusterOf[p]] += w
@@ -229,6 +281,25 @@ extension Serving {
                     tally[term] = t
                 }
             }
+        }
+        let rows: [String: TermRow]
+        do { rows = try store.terms(named: Set(tally.keys)) } catch { throw .store(error) }
+        return .basis(TermsBasis(user: user, events: events, weights: weights, pointOf: pointOf, clusterOf: clusterOf, points: points.count,
+                                 interests: interests, shares: interests.map { nowShare($0) }, tally: tally, ownCJK: ownCJK, vocab: vocab, rows: rows))
+    }
+
+    /// A basis's terms under one "what next" setting.
+    func finishTerms(_ basis: TermsBasis, next settings: NextTermSettings, options: TermsOptions, context: TermsContext) throws(InterestMinerError)
+        -> UserInterestTerms {
+        var answer = UserInterestTerms(user: basis.user, terms: [], interests: [], events: 0, note: nil)
+        let (events, weights, pointOf, clusterOf, interests, tally, ownCJK) =
+            (basis.events, basis.weights, basis.pointOf, basis.clusterOf, basis.interests, basis.tally, basis.ownCJK)
+        let next = try pointedItems(events: events, weights: weights, cluster: { pointOf[$0].map { clusterOf[$0] } },
+                                    count: settings.places > 0 ? settings.items : 0, minimum: settings.strength, neighbours: context.neighbours)
+        var vocab = basis.vocab
+        let unseen = next.map(\.item).filter { vocab[$0] == nil }
+        if !unseen.isEmpty {
+            do { for (item, terms) in try store.itemTerms(unseen) { vocab[item] = terms } } catch { throw .store(error) }
         }
         // What the user is likely to want next, in words they have not used yet: the terms of the
         // items their history points to that none of their events (nor their items' reviews)
@@ -241,8 +312,11 @@ extension Serving {
                 nextCluster[term] = n.cluster
             }
         }
-        let rows: [String: TermRow]
-        do { rows = try store.terms(named: Set(tally.keys).union(nextCluster.keys)) } catch { throw .store(error) }
+        var rows = basis.rows
+        let unknown = Set(nextCluster.keys).subtracting(rows.keys)
+        if !unknown.isEmpty {
+            do { for (term, row) in try store.terms(named: unknown) { rows[term] = row } } catch { throw .store(error) }
+        }
         let documents = max(context.documents, rows.values.map(\.documentFrequency).max() ?? 0)
         let pointing = Self.nextScores(next: next.map(\.item), itemTerms: vocab, rows: rows, documents: documents)
         var candidates = tally.compactMap { term, t -> TermScoring.Candidate? in
@@ -258,15 +332,15 @@ extension Serving {
                                                     weight: 0, evidence: 0, perInterest: perInterest, next: score))
         }
         let total = weights.reduce(0, +)
-        var nextPlaces = 0
+        var shownNext = 0
         let scored = TermScoring(options.scoring).score(candidates, interests: interests.map(\.centroid), userWeight: total, documents: documents)
             .filter { s in
                 guard s.next > 0 else { return true }
-                nextPlaces += 1
-                return nextPlaces <= options.nextPlaces
+                shownNext += 1
+                return shownNext <= settings.places
             }
-        answer.events = points.count
-        let shown = TermScoring.diversified(scored, top: max(0, options.top), shares: interests.map { nowShare($0) })
+        answer.events = basis.points
+        let shown = TermScoring.diversified(scored, top: max(0, options.top), shares: basis.shares)
         answer.terms = shown.map { s in
             let support = options.explain
                 ? tally[s.term]?.support.reversed().prefix(3).compactMap { events[$0].text }
@@ -275,7 +349,7 @@ extension Serving {
                                 next: options.explain && s.next > 0 ? Array((pointing.items[s.term] ?? []).prefix(3)) : nil)
         }
         answer.interests = interests.enumerated().map { j, interest in
-            InterestSummary(cluster: j, share: nowShare(interest),
+            InterestSummary(cluster: j, share: basis.shares[j],
                             events: interest.members.count,
                             terms: scored.filter { $0.interest == j && $0.next == 0 }.prefix(5).map(\.term))
         }
@@ -290,7 +364,9 @@ extension Serving {
     /// out, and only items it points to firmly — that sum at least `minimum` × the events' total
     /// weight (a weighted mean cosine with the user's items). Each comes with the interest
     /// (cluster) that contributed most to it.
-    func nextItems(events: [UserEventVector], weights: [Double], cluster: (Int) -> Int?, count: Int, minimum: Double) throws(InterestMinerError)
+    /// `neighbours`: a validation world's (nil: the stored ones).
+    func pointedItems(events: [UserEventVector], weights: [Double], cluster: (Int) -> Int?, count: Int, minimum: Double,
+                      neighbours given: [String: [(item: String, score: Double)]]?) throws(InterestMinerError)
         -> [(item: String, cluster: Int)] {
         guard count > 0 else { return [] }
         // Each item's event weight per interest.
@@ -300,7 +376,11 @@ extension Serving {
             weightOf[item, default: [:]][c, default: 0] += weights[k]
         }
         let neighbours: [String: [(item: String, score: Double)]]
-        do { neighbours = try store.itemNeighbours(Array(weightOf.keys)) } catch { throw .store(error) }
+        if let given {
+            neighbours = given
+        } else {
+            do { neighbours = try store.itemNeighbours(Array(weightOf.keys)) } catch { throw .store(error) }
+        }
         let touched = Set(events.compactMap(\.item))
         var byCluster: [String: [Int: Double]] = [:]
         for (item, perCluster) in weightOf {

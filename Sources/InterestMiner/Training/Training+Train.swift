@@ -18,6 +18,9 @@ public struct TrainingOptions: Sendable {
     public var ranker: RankerTrainingOptions?
     /// Item neighbours by co-occurrence (interest terms' "what next").
     public var neighbours = ItemNeighbours.Settings()
+    /// Choose the "what next" term settings by validation (`NextTermSettings`); false: terms
+    /// keep the fallback.
+    public var tuneNextTerms = true
     /// Generations kept after a run: the active one and the ones before it (at least 1).
     public var keepGenerations = 2
     /// Take over from a training run that left its generation building (it died) even though
@@ -121,6 +124,7 @@ public struct TrainingReport: Sendable, Codable {
     public var cf: CFPart?
     public var ranker: RankerPart?
     public var neighbours: NeighboursPart?
+    public var nextTerms: NextTermsPart?
     /// Events ingested during the run and brought into the new generation before activation.
     public struct CatchUpPart: Sendable, Codable {
         public var rows: Int
@@ -200,7 +204,8 @@ extension TrainingPipeline {
             let (events, mark) = try store.eventsByUser(upTo: build.watermark.events)
             let data = CFData(events: events)
             let tunes = options.cf.map { $0.method == .als && $0.alphaGrid != nil } ?? false
-            let validation = (tunes || options.ranker != nil) && !events.isEmpty ? try validationSplit(data) : [:]
+            let needed = tunes || options.ranker != nil || (options.text && options.tuneNextTerms)
+            let validation = needed && !events.isEmpty ? try validationSplit(data) : [:]
             snapshot = TrainingSnapshot(watermark: mark, data: data, validation: validation)
         } catch let error as InterestMinerError {
             throw error
@@ -227,6 +232,19 @@ extension TrainingPipeline {
             }
         }
         (report.catchUp, report.forgottenErased) = try activate(build, text: built, report: report, progress: progress)
+        if options.text {
+            // On the activated generation (terms read the active tables); the choice is one more
+            // model of it. A failure here leaves the fallback in use, and the generation stands.
+            if options.tuneNextTerms {
+                do {
+                    report.nextTerms = try tuneNextTerms(snapshot: snapshot, neighbourSettings: options.neighbours, threads: options.tokenizer.threads,
+                                                         progress: progress)
+                } catch {
+                    progress("next terms: not chosen (\(error.description)); terms use the fallback settings")
+                }
+            }
+            try saveNextTerms(report.nextTerms?.chosen ?? .fallback, build: build)
+        }
         return report
     }
 
