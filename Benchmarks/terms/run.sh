@@ -5,8 +5,9 @@
 #      separate clusters (ground_truth.py);
 #  (2) ../shared/peers/terms_eval.py on every shared event set with a split ($SETS, default
 #      amazon-all-beauty movielens-latest-small seq-beauty seq-toys): our terms as BM25 queries
-#      against the two naive baselines, for train seeds $SEEDS (default 1 2 3), with the default
-#      --next 3 and without next terms (--next 0) (terms_eval.py needs only python3);
+#      against the two naive baselines, for train seeds $SEEDS (default 1 2 3): with the "what
+#      next" settings train chose, with the fallback ones (--fixed-next-terms) and without next
+#      terms (--next 0) (terms_eval.py needs only python3);
 #  (3) per-user `terms` latency with models loaded (interests-bench terms) and whole-process
 #      `interests terms` wall time, on a generated world of 100,000 users;
 #  (4) ingest rate with vectors and profile updates into that trained database (1.1 M events).
@@ -46,13 +47,20 @@ if section 2 && [ -d "$SHARED/datasets" ]; then
         echo "== (2) $set: terms as BM25 queries (terms_eval.py), train seeds ${SEEDS:-1 2 3}"
         python3 -c "import json,sys; print('\n'.join(sorted({json.loads(l)['user'] for l in open(sys.argv[1])})))" "$data/test.jsonl" > "$OUT/$set-users.txt"
         for seed in ${SEEDS:-1 2 3}; do
-            rm -f "$OUT/$set.sqlite"*
-            "$B" ingest --db "$OUT/$set.sqlite" --quiet "$data/train.jsonl" >/dev/null
-            "$B" train --db "$OUT/$set.sqlite" --cf none --seed "$seed" --quiet >/dev/null
-            for next in 3 0; do
-                "$B" terms --db "$OUT/$set.sqlite" --users "$OUT/$set-users.txt" --json --next "$next" > "$OUT/$set-terms.jsonl"
-                echo -n "$set seed $seed, --next $next: "
-                (cd "$SHARED/peers" && "$PEERS_PY" terms_eval.py "$data" "$OUT/$set-terms.jsonl")
+            # The database's own choice of the "what next" settings, the fallback settings
+            # (--fixed-next-terms), and no next terms at all (--next 0).
+            for mode in chosen fallback; do
+                rm -f "$OUT/$set.sqlite"*
+                "$B" ingest --db "$OUT/$set.sqlite" --quiet "$data/train.jsonl" >/dev/null
+                fixed=(); [ "$mode" = fallback ] && fixed=(--fixed-next-terms)
+                "$B" train --db "$OUT/$set.sqlite" --cf none --seed "$seed" "${fixed[@]}" --quiet | grep "what next" || true
+                for next in default 0; do
+                    [ "$mode" = fallback ] && [ "$next" = 0 ] && continue
+                    flag=(); [ "$next" = 0 ] && flag=(--next 0)
+                    "$B" terms --db "$OUT/$set.sqlite" --users "$OUT/$set-users.txt" --json "${flag[@]}" > "$OUT/$set-terms.jsonl"
+                    echo -n "$set seed $seed, $mode settings$([ "$next" = 0 ] && echo ', --next 0'): "
+                    (cd "$SHARED/peers" && "$PEERS_PY" terms_eval.py "$data" "$OUT/$set-terms.jsonl")
+                done
             done
         done
     done

@@ -5,9 +5,9 @@ import InterestCore
 /// blended with how distinctive it is for this user against the whole shop, plus where the
 /// user's history points next.
 ///
-///     score = (1 − β)·cos(term, interest centroid) + β·tanh(z / s) + γ·next
+///     score = (1 − β)·cos(term, interest centroid) + β·tanh(z / s)
 ///
-/// z is the smoothed log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
+/// for the user's own terms. z is the smoothed log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
 /// Quinn 2008, "Fightin' Words"), user against shop: with y the user's (decayed, weighted)
 /// evidence for the term, n the user's total event weight, π = (df + ½)/(N + 1) the share of the
 /// shop's N texts containing it, and prior α = α₀·π,
@@ -17,8 +17,20 @@ import InterestCore
 /// A term every review says ("great", "love") has z ≈ 0 or below; a term this user says and the
 /// shop rarely does has a large z; the prior keeps a single mention from dominating.
 ///
-/// next ∈ [0, 1] is how strongly a term none of the user's events carries describes the items
-/// they are likely to want next (the caller's measure; 0 for the user's own terms). Defaults
+/// A term none of the user's events carries but that describes the items they are likely to
+/// want next (`next` ∈ (0, 1], the caller's measure; its z is below 0) either leads,
+///
+///     score = (1 − β)·cos(term, interest centroid) + β·tanh(z / s) + γ·next,
+///
+/// (`nextLeads`, the default: the best next terms come first), or competes on the user's own
+/// terms' scale, its pointing strength standing in for the distinctiveness it cannot have,
+///
+///     score = (1 − β)·cos(term, interest centroid) + β·min(1, γ·next),
+///
+/// so that it ranks above the user's own words only when it is as close to their interest and
+/// pointed to as firmly as those are distinctive — a word of the neighbouring items' reviews that
+/// says nothing about the interest ("respect", "doesn't match") stays below them. Which one a
+/// shop gets is chosen by validation (`NextTermSettings`). Defaults
 /// β = 0.5, s = 2, α₀ = 10, γ = 1. Terms with z ≤ 0 are dropped unless they have `next`, and so
 /// is a word when a phrase containing it has at least half its evidence ("fly rod" rather than
 /// "rod").
@@ -27,8 +39,10 @@ public struct TermScoring: Sendable {
         public var blend = 0.5
         public var zScale = 2.0
         public var priorStrength = 10.0
-        /// γ, the weight of `next`.
+        /// γ, the weight of `next` (a term without evidence).
         public var nextWeight = 1.0
+        /// Next terms lead (the additive form) rather than compete on the own terms' scale.
+        public var nextLeads = true
 
         public init() {}
     }
@@ -106,7 +120,12 @@ public struct TermScoring: Sendable {
             if let v = c.vector, interest < interests.count, interests[interest].count == v.count {
                 closeness = Double(v.dot(interests[interest]))
             }
-            let s = (1 - settings.blend) * closeness + settings.blend * tanh(z / settings.zScale) + settings.nextWeight * c.next
+            let s: Double
+            if c.next > 0 && c.evidence == 0 && !settings.nextLeads {
+                s = (1 - settings.blend) * closeness + settings.blend * min(1, settings.nextWeight * c.next)
+            } else {
+                s = (1 - settings.blend) * closeness + settings.blend * tanh(z / settings.zScale) + settings.nextWeight * c.next
+            }
             scored.append(Scored(term: c.term, score: s, closeness: closeness, distinctiveness: z, next: c.next, evidence: c.evidence, interest: interest))
         }
         let phraseSet = Set(candidates.filter(\.isPhrase).map(\.term))

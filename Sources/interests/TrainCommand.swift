@@ -217,7 +217,8 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if let t = report.nextTerms, let fallback = t.trials.first {
             let chosen = t.trials.first { $0.settings == t.chosen } ?? fallback
-            print("terms' what next: \(t.chosen.items) items, strength \(t.chosen.strength), \(t.chosen.places) places"
+            print("terms' what next: \(t.chosen.items) items, strength \(t.chosen.strength), \(t.chosen.places) places, "
+                + (t.chosen.leads ? "leading" : "competing with the user's own words")
                 + String(format: " (validation NDCG@10 of terms as queries %.4f; fallback %.4f; %d users, %d settings tried, %.1f s)",
                          chosen.ndcg, fallback.ndcg, t.validationUsers, t.trials.count, t.seconds))
         }

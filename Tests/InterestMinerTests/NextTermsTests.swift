@@ -24,6 +24,15 @@ import Testing
         #expect(text.gain(query: ["fly reel"], target: 1, excluded: []) == 1)
     }
 
+    @Test func storedSettingsRoundTripAndOlderOnesLead() throws {
+        let competing = NextTermSettings(items: 1, places: 3, strength: 0.15, leads: false)
+        let json = String(decoding: try JSONEncoder().encode(competing), as: UTF8.self)
+        #expect(NextTermSettings(parameters: json) == competing)
+        #expect(NextTermSettings(parameters: #"{"items":2,"places":3,"strength":0.3}"#) == .fallback, "stored before `leads`: leading")
+        #expect(NextTermSettings(parameters: #"{"items":-1,"places":3,"strength":0.3}"#) == nil)
+        #expect(NextTermSettings(parameters: "not json") == nil)
+    }
+
     @Test func trainChoosesTheSettingsTermsThenUse() async throws {
         let miner = try await trainedMiner()
         var tuning = fastTraining

@@ -67,21 +67,37 @@ import Testing
         #expect(scored.map(\.score) == scored.map(\.score).sorted(by: >))
     }
 
-    @Test func aNextTermWithoutEvidenceIsKeptAndScoredByTheFormula() {
+    @Test func aNextTermWithoutEvidenceIsKeptAndScoredByTheFormula() throws {
         // "shampoo": none of the user's events (y = 0), df 50 of 1000, next 0.8, closeness 0.6.
         let next = TermScoring.Candidate(term: "shampoo", isPhrase: false, vector: [0.6, 0.8], documentFrequency: 50, weight: 0, evidence: 0,
                                          perInterest: [0.8], next: 0.8)
         let plain = TermScoring.Candidate(term: "conditioner", isPhrase: false, vector: [0.6, 0.8], documentFrequency: 50, weight: 0, evidence: 0,
                                           perInterest: [0.8])
         let own = TermScoring.Candidate(term: "trout", isPhrase: false, vector: [1, 0], documentFrequency: 6, weight: 2, evidence: 2, perInterest: [2])
-        let s = TermScoring()
+        // Leading (the default): 0.5·cos + 0.5·tanh(z/2) + next.
+        let leading = TermScoring().score([next, plain, own], interests: [[1, 0]], userWeight: 4, documents: 1000)
+        let z0 = TermScoring().distinctiveness(y: 0, n: 4, df: 50, documents: 1000)
+        #expect(abs((leading.first { $0.term == "shampoo" }?.score ?? 0) - (0.5 * 0.6 + 0.5 * tanh(z0 / 2) + 0.8)) < 1e-6)
+        // Competing with the user's own words:
+        var competing = TermScoring.Settings()
+        competing.nextLeads = false
+        let s = TermScoring(competing)
         let scored = s.score([next, plain, own], interests: [[1, 0]], userWeight: 4, documents: 1000)
         #expect(scored.map(\.term).sorted() == ["shampoo", "trout"], "z ≤ 0 without next is dropped")
         let z = s.distinctiveness(y: 0, n: 4, df: 50, documents: 1000)
         #expect(z < 0)
         let got = scored.first { $0.term == "shampoo" }
-        #expect(abs((got?.score ?? 0) - (0.5 * 0.6 + 0.5 * tanh(z / 2) + 0.8)) < 1e-6)
+        // Its pointing strength stands in for the distinctiveness: 0.5·0.6 + 0.5·0.8 = 0.7.
+        #expect(abs((got?.score ?? 0) - 0.7) < 1e-6)  // cosines are Float
         #expect(got?.next == 0.8 && got?.evidence == 0)
+        // The user's own term, closer and distinctive, stays above it: 0.5·1 + 0.5·tanh(z/2).
+        let trout = try #require(scored.first { $0.term == "trout" })
+        #expect(trout.score > 0.7 && scored.first?.term == "trout")
+        // A next term far from the interest cannot climb over the user's own words however
+        // firmly it is pointed to: 0.5·0 + 0.5·1 = 0.5 < trout.
+        let far = TermScoring.Candidate(term: "respect", isPhrase: false, vector: [0, 1], documentFrequency: 50, weight: 0, evidence: 0,
+                                        perInterest: [1], next: 1)
+        #expect(s.score([far, own], interests: [[1, 0]], userWeight: 4, documents: 1000).map(\.term) == ["trout", "respect"])
     }
 }
 

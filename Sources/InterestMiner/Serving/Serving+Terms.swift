@@ -164,7 +164,7 @@ extension Serving {
             return answer
         case .basis(let basis):
             let next = NextTermSettings(items: options.nextItems ?? context.next.items, places: options.nextPlaces ?? context.next.places,
-                                        strength: options.nextStrength ?? context.next.strength)
+                                        strength: options.nextStrength ?? context.next.strength, leads: context.next.leads)
             return try finishTerms(basis, next: next, options: options, context: context)
         }
     }
@@ -333,7 +333,9 @@ extension Serving {
         }
         let total = weights.reduce(0, +)
         var shownNext = 0
-        let scored = TermScoring(options.scoring).score(candidates, interests: interests.map(\.centroid), userWeight: total, documents: documents)
+        var scoring = options.scoring
+        scoring.nextLeads = settings.leads
+        let scored = TermScoring(scoring).score(candidates, interests: interests.map(\.centroid), userWeight: total, documents: documents)
             .filter { s in
                 guard s.next > 0 else { return true }
                 shownNext += 1

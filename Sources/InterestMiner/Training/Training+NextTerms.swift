@@ -14,15 +14,27 @@ extension ModelKind {
 /// weights) lend their review terms that none of the user's events carries; at most `places` of
 /// those are shown (0: none); `strength` is how firmly the history must point to an item (the
 /// weighted mean cosine, over the user's item events, between the user's items and it).
+/// `leads`: the next terms come first (their score adds to the own terms' scale) rather than
+/// compete with the user's own words (`TermScoring`).
 public struct NextTermSettings: Sendable, Codable, Equatable {
     public var items: Int
     public var places: Int
     public var strength: Double
+    public var leads: Bool
 
-    public init(items: Int, places: Int, strength: Double) {
+    public init(items: Int, places: Int, strength: Double, leads: Bool = true) {
         self.items = items
         self.places = places
         self.strength = strength
+        self.leads = leads
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        items = try c.decode(Int.self, forKey: .items)
+        places = try c.decode(Int.self, forKey: .places)
+        strength = try c.decode(Double.self, forKey: .strength)
+        leads = try c.decodeIfPresent(Bool.self, forKey: .leads) ?? true
     }
 
     /// The values tuned on amazon-all-beauty, used when a database has chosen none.
@@ -56,7 +68,8 @@ extension TrainingPipeline {
     /// a few hundred users' figures move by about that from sample to sample.
     static let nextTermsMargin = 0.01
 
-    /// The candidate settings: the fallback first, none at all, then the fallback's neighbours.
+    /// The candidate settings: the fallback first, none at all, the fallback's neighbours, and
+    /// next terms that compete with the user's own words.
     static var nextTermsGrid: [NextTermSettings] {
         var grid = [NextTermSettings.fallback, NextTermSettings(items: 2, places: 0, strength: 0.3)]
         for items in [1, 2, 4] {
@@ -65,6 +78,9 @@ extension TrainingPipeline {
             }
         }
         grid += [NextTermSettings(items: 2, places: 1, strength: 0.3), NextTermSettings(items: 2, places: 5, strength: 0.3)]
+        // Next terms that compete with the user's own words instead of leading.
+        grid += [NextTermSettings(items: 2, places: 3, strength: 0.3, leads: false), NextTermSettings(items: 1, places: 3, strength: 0.15, leads: false),
+                 NextTermSettings(items: 4, places: 5, strength: 0.15, leads: false)]
         return grid
     }
 
@@ -141,8 +157,9 @@ extension TrainingPipeline {
                 return index.gain(query: answer.terms.map(\.term), target: Int(target), excluded: excluded)
             }
             trials.append(.init(settings: settings, ndcg: gains.reduce(0, +) / Double(users.count)))
-            progress(String(format: "next terms: %d items, strength %.2f, %d places: NDCG@10 %.4f on %d users",
-                            settings.items, settings.strength, settings.places, trials.last?.ndcg ?? 0, users.count))
+            progress(String(format: "next terms: %d items, strength %.2f, %d places, %@: NDCG@10 %.4f on %d users",
+                            settings.items, settings.strength, settings.places, settings.leads ? "leading" : "competing",
+                            trials.last?.ndcg ?? 0, users.count))
         }
         let fallback = trials.first?.ndcg ?? 0
         var chosen = NextTermSettings.fallback
