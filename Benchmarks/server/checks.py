@@ -5,8 +5,10 @@
   stream PORT EVENTS.jsonl BATCH [PROGRESS]  POST the file in batches of BATCH lines, in order
   make-stream OUT N SEED          N events (reviews, queries, interactions; some with ids)
   dump-compare DB_A DB_B          every table of A equals B, row for row
-  badinput PORT DB                bad bodies and paths: each a 4xx, nothing written, still up
-  auth PORT DB TOKEN              writes without/with a wrong token: 401, nothing written
+  badinput PORT DB                bad bodies and paths: each a 4xx (hostile but valid ids: 200,
+                                  the cold start), nothing written, still up
+  auth PORT DB TOKEN READ_TOKEN   reads and writes without/with a wrong token: 401; the read
+                                  token reads, and writes get 403; nothing written
 """
 import hashlib
 import http.client
@@ -136,11 +138,15 @@ BAD_BODIES = [
     ("SQL in a field", b'{"type":"query","user":"x\'); DROP TABLE user;--","ts":1760000000}'),
     ("gzip bytes", b"\x1f\x8b\x08\x00\x00\x00"),
 ]
+# Hostile but valid user ids: only ever SQL parameters, so users without events (200, the cold start).
+HOSTILE_READS = [
+    ("GET", "/v1/users/x'%20OR%20'1'='1/recommendations", None),
+    ("GET", "/v1/users/1;DROP%20TABLE%20user/interests", None),
+    ("GET", "/v1/users/..%2F..%2Fetc%2Fpasswd/recommendations", None),
+    ("GET", "/v1/users/%2E%2E/interests", None),
+    ("POST", "/v1/rank", b'{"user": "x\'); DROP TABLE user;--"}'),
+]
 BAD_PATHS = [
-    ("GET", "/v1/users/x'%20OR%20'1'='1/recommendations"),
-    ("GET", "/v1/users/1;DROP%20TABLE%20user/interests"),
-    ("GET", "/v1/users/..%2F..%2Fetc%2Fpasswd/recommendations"),
-    ("GET", "/v1/users/%2E%2E/interests"),
     ("GET", "/v1/users/%FF/interests"),
     ("GET", "/v1/users/a%00b/recommendations"),
     ("GET", "/v1/users/u000001/recommendations?k=99999999999999999999"),
@@ -156,7 +162,6 @@ BAD_RANK_BODIES = [
     ("rank: unknown items", b'{"user": "u000001", "items": ["../../etc/passwd", "x\' OR 1=1"]}'),
     ("rank: deeply nested", b'{"user": "u000001", "items": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
     ("rank: invalid UTF-8", b'{"user": "\xff\xfe"}'),
-    ("rank: SQL in the user", b'{"user": "x\'); DROP TABLE user;--"}'),
 ]
 
 
@@ -181,35 +186,54 @@ def badinput(port, db):
         ok = 400 <= status < 500
         bad += not ok
         rows.append((name, status, json.loads(data).get("error") if data.startswith(b"{") else ""))
+    for method, path, body in HOSTILE_READS:
+        status, data = request(port, method, path, body)
+        bad += not (status == 200)
+        rows.append((f"{method} {path} {body.decode() if body else ''} (a user without events: 200)", status, ""))
     health, _ = request(port, "GET", "/healthz")
     after = counts(db)
     for r in rows:
         print(f"  {r[1]}  {r[0]}  {r[2]}")
-    result = {"cases": len(rows), "not_4xx": bad, "server_up": health == 200, "nothing_written": before == after}
+    result = {"cases": len(rows), "unexpected_status": bad, "server_up": health == 200, "nothing_written": before == after}
     print(json.dumps(result))
     return 0 if bad == 0 and health == 200 and before == after else 1
 
 
-def auth(port, db, token):
+def auth(port, db, token, read_token):
     before = counts(db)
     body = b'[{"type":"query","user":"auth-check","text":"rain jacket","ts":1760000000}]'
-    rows = []
-    for label, headers in [("no token", {}), ("wrong token", {"Authorization": "Bearer wrong"}),
-                           ("token with a byte more", {"Authorization": f"Bearer {token}x"}),
-                           ("other scheme", {"Authorization": f"Basic {token}"})]:
-        s1, _ = request(port, "POST", "/v1/events", body, headers)
-        s2, _ = request(port, "DELETE", "/v1/users/u000001", None, headers)
-        s3, _ = request(port, "POST", "/v1/train", None, headers)
-        rows.append((label, s1, s2, s3))
+    bad = [("no token", {}), ("wrong token", {"Authorization": "Bearer wrong"}),
+           ("token with a byte more", {"Authorization": f"Bearer {token}x"}),
+           ("other scheme", {"Authorization": f"Basic {token}"})]
+    read_token_header = {"Authorization": f"Bearer {read_token}"}
+    write_token_header = {"Authorization": f"Bearer {token}"}
+
+    def reads(headers):
+        return [request(port, "GET", "/v1/users/u000001/recommendations", None, headers)[0],
+                request(port, "GET", "/v1/users/u000001/interests", None, headers)[0],
+                request(port, "POST", "/v1/rank", b'{"user":"u000001","k":3}', headers)[0]]
+
+    def writes(headers):
+        return [request(port, "POST", "/v1/events", body, headers)[0],
+                request(port, "DELETE", "/v1/users/u000001", None, headers)[0],
+                request(port, "POST", "/v1/train", None, headers)[0]]
+
+    rows = [(label, reads(h), writes(h)) for label, h in bad]
+    with_read_token = (reads(read_token_header), writes(read_token_header))
     unchanged = counts(db) == before
-    read, _ = request(port, "GET", "/v1/users/u000001/recommendations")
-    good, _ = request(port, "POST", "/v1/events", body, {"Authorization": f"Bearer {token}"})
-    for r in rows:
-        print(f"  {r[0]}: events {r[1]}, delete {r[2]}, train {r[3]}")
-    all401 = all(s == 401 for r in rows for s in r[1:])
-    result = {"unauthorized_all_401": all401, "nothing_written": unchanged, "read_without_token": read, "write_with_token": good}
+    open_routes = [request(port, "GET", "/healthz")[0], request(port, "GET", "/metrics")[0]]
+    with_write_token = (reads(write_token_header), request(port, "POST", "/v1/events", body, write_token_header)[0])
+    for label, r, w in rows:
+        print(f"  {label}: reads {r}, writes (events, delete, train) {w}")
+    print(f"  read token: reads {with_read_token[0]}, writes {with_read_token[1]}")
+    print(f"  write token: reads {with_write_token[0]}, events {with_write_token[1]}; /healthz, /metrics without a token: {open_routes}")
+    all401 = all(s == 401 for _, r, w in rows for s in r + w)
+    read_token_ok = all(s == 200 for s in with_read_token[0]) and all(s == 403 for s in with_read_token[1])
+    write_token_ok = all(s == 200 for s in with_write_token[0]) and with_write_token[1] == 200
+    result = {"unauthorized_all_401": all401, "read_token_reads_200_writes_403": read_token_ok, "nothing_written": unchanged,
+              "write_token_ok": write_token_ok, "open_routes_200": open_routes == [200, 200]}
     print(json.dumps(result))
-    return 0 if all401 and unchanged and read == 200 and good == 200 else 1
+    return 0 if all(result.values()) else 1
 
 
 def main(argv):
@@ -225,7 +249,7 @@ def main(argv):
     if cmd == "badinput":
         return badinput(int(argv[2]), argv[3])
     if cmd == "auth":
-        return auth(int(argv[2]), argv[3], argv[4])
+        return auth(int(argv[2]), argv[3], argv[4], argv[5])
     print(__doc__)
     return 2
 

@@ -123,8 +123,9 @@ extension InterestMiner {
         try serving.recommendation(forUser: user, top: top, method: method)
     }
 
-    public func fusedRecommendation(forUser user: String, top: Int, query: String? = nil) throws(InterestMinerError) -> Recommendation? {
-        try serving.fusedRecommendation(forUser: user, top: top, query: query)
+    public func fusedRecommendation(forUser user: String, top: Int, query: String? = nil,
+                                    newUserIfUnknown: Bool = false) throws(InterestMinerError) -> Recommendation? {
+        try serving.fusedRecommendation(forUser: user, top: top, query: query, newUserIfUnknown: newUserIfUnknown)
     }
 
     public func terms(user: String, options: TermsOptions = TermsOptions()) throws(InterestMinerError) -> UserInterestTerms {

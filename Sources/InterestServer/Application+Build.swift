@@ -7,7 +7,7 @@ import InterestMiner
 public func buildApplication(miner: InterestMiner, configuration: ServerConfiguration) -> some ApplicationProtocol {
     let service = InterestService(miner: miner, configuration: configuration)
     let router = Router()
-    router.add(middleware: ServiceMiddleware(token: configuration.token, metrics: service.metrics))
+    router.add(middleware: ServiceMiddleware(access: AccessPolicy(configuration), metrics: service.metrics))
     Routes.register(on: router, service: service)
     // Hummingbird's logger (level from LOG_LEVEL, default info) logs start-up and failures only:
     // no request is logged with its body.

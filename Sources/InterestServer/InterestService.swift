@@ -19,12 +19,15 @@ final class InterestService: Sendable {
 
     /// The one place that decides how the service ranks a user's recommendations: the fused
     /// ranker (`interests rank`; with `query`, personalised search) when one is trained, else
-    /// collaborative filtering, else text similarity. nil: unknown user.
-    func recommendations(for user: String, k: Int, query: String?) throws(InterestMinerError) -> RecommendationsAnswer? {
+    /// collaborative filtering, else text similarity. A user without events (never seen, or
+    /// forgotten) gets what a new user gets: the fused ranker's cold start (popularity, and the
+    /// query), or from CF or text, as a known user without a vector, no items.
+    func recommendations(for user: String, k: Int, query: String?) throws(InterestMinerError) -> RecommendationsAnswer {
         do {
-            guard let r = try miner.fusedRecommendation(forUser: user, top: k, query: query) else { return nil }
-            return RecommendationsAnswer(user: user, method: RecommendationMethod.fused.rawValue, query: query,
-                                         items: zip(r.items, r.scores).map { RecommendationsAnswer.Scored(item: $0, score: $1) })
+            if let r = try miner.fusedRecommendation(forUser: user, top: k, query: query, newUserIfUnknown: true) {
+                return RecommendationsAnswer(user: user, method: RecommendationMethod.fused.rawValue, query: query,
+                                             items: zip(r.items, r.scores).map { RecommendationsAnswer.Scored(item: $0, score: $1) })
+            }
         } catch .missing where query == nil {
             // No fused ranker (e.g. trained with --ranker none): the best single model there is.
         }
@@ -36,23 +39,17 @@ final class InterestService: Sendable {
             method = .text
             found = try miner.recommendation(forUser: user, top: k, method: .text)
         }
-        guard let r = found else { return nil }
         return RecommendationsAnswer(user: user, method: method.rawValue, query: nil,
-                                     items: zip(r.items, r.scores).map { RecommendationsAnswer.Scored(item: $0, score: $1) })
+                                     items: zip(found?.items ?? [], found?.scores ?? []).map { RecommendationsAnswer.Scored(item: $0, score: $1) })
     }
 
-    /// `POST /v1/rank`: `interests rank` for a known user.
+    /// `POST /v1/rank`: `interests rank` (an unknown user gets the cold-start ranking, with a note).
     func rank(_ request: RankRequest) throws(APIError) -> RankResult {
         do {
-            guard try miner.knowsUser(request.user) else { throw APIError.unknownUser(request.user) }
             return try miner.rank(user: request.user, items: request.items, query: request.query, top: request.k ?? 10,
                                   explain: request.explain ?? false, includeSeen: request.includeSeen ?? false)
-        } catch let e as APIError {
-            throw e
-        } catch let e as InterestMinerError {
-            throw APIError.from(e)
         } catch {
-            throw APIError.from(any: error)
+            throw APIError.from(error)
         }
     }
 

@@ -45,7 +45,8 @@ public enum Routes {
             let since = try request.uri.queryParameters.get("since").map { text throws(APIError) in
                 do throws(InterestMinerError) { return try InterestMiner.parseTime(text) } catch { throw APIError.badParameter("since", error.description) }
             }
-            guard try service.miner.knowsUser(user) else { throw APIError.unknownUser(user) }
+            // A user without events (never seen, or forgotten) gets the answer of one without
+            // evidence: no terms, and a note saying why.
             return try JSONBody.response(try service.miner.terms(user: user, options: TermsOptions(top: top, since: since)))
         }
         router.get("/v1/users/{id}/recommendations") { request, context in
@@ -53,8 +54,7 @@ public enum Routes {
             let query = request.uri.queryParameters.get("query").map { String($0) }
             if let query, !(1...2000).contains(query.utf8.count) { throw APIError.badParameter("query", "must be 1–2000 bytes") }
             let k = try Parameters.int(request, "k", default: 10, max: configuration.maxResults)
-            guard let answer = try service.recommendations(for: user, k: k, query: query) else { throw APIError.unknownUser(user) }
-            return try JSONBody.response(answer)
+            return try JSONBody.response(try service.recommendations(for: user, k: k, query: query))
         }
         router.post("/v1/rank") { request, _ in
             let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)

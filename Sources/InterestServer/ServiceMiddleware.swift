@@ -1,15 +1,15 @@
 import Foundation
 import Hummingbird
 
-/// Wraps every route (and the not-found answer): checks the bearer token on writes, turns every
-/// error into a JSON `{"error","detail"}` answer, and records the request in the metrics. It logs
-/// nothing about bodies: review text never reaches a log.
+/// Wraps every route (and the not-found answer): checks the bearer token (`AccessPolicy`), turns
+/// every error into a JSON `{"error","detail"}` answer, and records the request in the metrics.
+/// It logs nothing about bodies: review text never reaches a log.
 struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: [UInt8]?
+    let access: AccessPolicy
     let metrics: ServerMetrics
 
-    init(token: String?, metrics: ServerMetrics) {
-        self.token = token.map { Array($0.utf8) }
+    init(access: AccessPolicy, metrics: ServerMetrics) {
+        self.access = access
         self.metrics = metrics
     }
 
@@ -18,7 +18,7 @@ struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
         metrics.begin()
         var response: Response
         do {
-            try authorize(request)
+            try access.authorize(AccessPolicy.level(of: request, route: context.endpointPath), header: request.headers[.authorization])
             response = try await next(request, context)
         } catch {
             let apiError = APIError.from(any: error)
@@ -29,23 +29,68 @@ struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
         metrics.record(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code, seconds: seconds)
         return response
     }
+}
 
-    /// Writes and deletes need `Authorization: Bearer <token>` when a token is configured;
-    /// `POST /v1/rank` is a read that takes its question as a body, so it needs none.
-    private func authorize(_ request: Request) throws(APIError) {
-        guard let token, !Self.isRead(request.method), !(request.method == .post && request.uri.path == "/v1/rank") else { return }
-        let header = request.headers[.authorization] ?? ""
-        let prefix = "bearer "
-        let given: [UInt8] = header.lowercased().hasPrefix(prefix) ? Array(header.utf8.dropFirst(prefix.utf8.count)) : []
-        guard Self.constantTimeEquals(given, token) else {
-            var error = APIError(.unauthorized, "unauthorized", "this write needs the header 'Authorization: Bearer <token>' with the server's token")
-            error.headers = [.wwwAuthenticate: "Bearer"]
-            throw error
+/// Who may call what. `/healthz` and `/metrics` are open (load balancers and scrapers; neither
+/// holds a user id or any text). Every other route is a read (`GET`, `HEAD`, `OPTIONS`, and
+/// `POST /v1/rank`, which takes its question as a body) or a write (every other method). With
+/// no token configured everything is open; with a write token every read and write needs it —
+/// a read may present the read token instead, and with `publicReads` reads need nothing.
+/// Missing or wrong token: 401 with `WWW-Authenticate: Bearer` (RFC 6750: `error="invalid_token"`
+/// when one was given); the read token on a write: 403 (`error="insufficient_scope"`).
+/// A read token without a write token (refused by `interests serve`, see
+/// `ServerConfiguration.accessProblem`) leaves writes refused, never open.
+struct AccessPolicy: Sendable {
+    enum Level: Sendable { case open, read, write }
+
+    let writeToken: [UInt8]?
+    let readToken: [UInt8]?
+    let publicReads: Bool
+
+    init(_ configuration: ServerConfiguration) {
+        writeToken = configuration.token.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        readToken = configuration.readToken.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        publicReads = configuration.publicReads
+    }
+
+    static let openPaths: Set<String> = ["/healthz", "/metrics"]
+
+    /// `route`: the matched route template (nil when no route matched: the request's path).
+    static func level(of request: Request, route: String?) -> Level {
+        let path = route ?? request.uri.path
+        if openPaths.contains(path) { return .open }
+        switch request.method {
+        case .get, .head, .options: return .read
+        case .post where path == "/v1/rank": return .read
+        default: return .write
         }
     }
 
-    static func isRead(_ method: HTTPRequest.Method) -> Bool {
-        method == .get || method == .head || method == .options
+    func authorize(_ level: Level, header: String?) throws(APIError) {
+        guard level != .open, writeToken != nil || readToken != nil else { return }
+        if level == .read && publicReads { return }
+        let given = Self.bearer(header)
+        // Both secrets are compared every time, each in time that depends only on its length.
+        let isWrite = writeToken.map { Self.constantTimeEquals(given ?? [], $0) } ?? false
+        let isRead = readToken.map { Self.constantTimeEquals(given ?? [], $0) } ?? false
+        if isWrite || (isRead && level == .read) { return }
+        if isRead {
+            var error = APIError(.forbidden, "forbidden", "the read token grants reads only; this write needs the write token ('Authorization: Bearer <token>')")
+            error.headers = [.wwwAuthenticate: #"Bearer error="insufficient_scope""#]
+            throw error
+        }
+        let needed = level == .read ? "the server's read or write token" : "the server's write token"
+        var error = APIError(.unauthorized, "unauthorized",
+                             (given == nil ? "no token was given" : "the token is not valid")
+                             + "; this \(level == .read ? "read" : "write") needs the header 'Authorization: Bearer <token>' with \(needed)")
+        error.headers = [.wwwAuthenticate: given == nil ? "Bearer" : #"Bearer error="invalid_token""#]
+        throw error
+    }
+
+    /// The credentials of `Authorization: Bearer <token>` (the scheme case-insensitive), or nil.
+    static func bearer(_ header: String?) -> [UInt8]? {
+        guard let header, header.utf8.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        return Array(header.utf8.dropFirst(7))
     }
 
     /// Compares a presented token with the secret in time that depends only on the secret's

@@ -27,9 +27,15 @@ import Testing
     }
 
     @Test func serveRefusesBadOptions() throws {
-        for args in [["--port", "70000"], ["--token", ""], ["--max-body-bytes", "10"]] {
+        for args in [["--port", "70000"], ["--token", ""], ["--max-body-bytes", "10"], ["--token", "w", "--read-token", ""]] {
             let r = try CLI.run(["serve", "--db", "/nonexistent/x.sqlite"] + args)
             #expect(r.status != 0, "\(args)")
+        }
+        // Token combinations that would protect less than they seem to stop before anything starts.
+        for (args, reason) in [(["--read-token", "r"], "needs a write token"), (["--token", "t", "--read-token", "t"], "must differ"),
+                               (["--token", "t", "--read-token", "r", "--public-reads"], "contradict"), (["--public-reads"], "--public-reads needs a token")] {
+            let r = try CLI.run(["serve", "--db", "/nonexistent/x.sqlite"] + args)
+            #expect(r.status != 0 && r.stderr.contains(reason), "\(args): \(r.stderr)")
         }
     }
 }

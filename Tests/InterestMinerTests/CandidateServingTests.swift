@@ -24,5 +24,12 @@ import Testing
         }
         #expect(compared >= 50)
         #expect(try indexed.fusedRecommendation(forUser: "nobody", top: 10) == nil)
+        // An unknown user, asked for as a new one: `rank`'s cold start, by either read.
+        let coldStart = try scan.rank(user: "nobody", top: 10).items.map(\.item)
+        #expect(coldStart.count == 10)
+        #expect(try scan.fusedRecommendation(forUser: "nobody", top: 10, newUserIfUnknown: true)?.items == coldStart)
+        #expect(try indexed.fusedRecommendation(forUser: "nobody", top: 10, newUserIfUnknown: true)?.items == coldStart)
+        let searched = try scan.rank(user: "nobody", query: "tent", top: 5).items.map(\.item)
+        #expect(try indexed.fusedRecommendation(forUser: "nobody", top: 5, query: "tent", newUserIfUnknown: true)?.items == searched)
     }
 }

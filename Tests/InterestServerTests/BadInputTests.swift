@@ -43,10 +43,14 @@ import Testing
             }
             let big = [UInt8](repeating: 0x20, count: (4 << 20) + 1)
             #expect(try await client.send(.post, "/v1/events", bytes: big).status == .contentTooLarge)
-            for path in ["/v1/users/x'%20OR%201=1--/recommendations", "/v1/users/..%2F..%2Fetc%2Fpasswd/interests",
-                         "/v1/users/%2E%2E/recommendations", "/v1/users/%FF%FE/interests", "/v1/users/a%00b/recommendations"] {
+            for path in ["/v1/users/%FF%FE/interests", "/v1/users/a%00b/recommendations", "/v1/users/a%0Ab/interests"] {
                 let r = try await client.send(.get, path)
-                #expect((400..<500).contains(r.status.code), "\(path): \(r.status)")
+                #expect(r.status == .badRequest && r.object["error"] as? String == "invalid_user_id", "\(path): \(r.status)")
+            }
+            // Hostile but valid ids are only ever SQL parameters: users without events (cold start).
+            for path in ["/v1/users/x'%20OR%201=1--/recommendations", "/v1/users/..%2F..%2Fetc%2Fpasswd/interests", "/v1/users/%2E%2E/recommendations"] {
+                let r = try await client.send(.get, path)
+                #expect(r.status == .ok && r.object["user"] is String, "\(path): \(r.status)")
             }
             for path in ["/v1/users/x'%20OR%201=1--", "/v1/users/..%2F..", "/v1/users/%25"] {
                 #expect((400..<500).contains(try await client.send(.delete, path).status.code), "\(path)")

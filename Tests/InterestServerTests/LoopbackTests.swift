@@ -14,7 +14,9 @@ import Testing
             #expect(try await client.send(.post, "/v1/events", body).status == .unauthorized)
             let r = try await client.send(.post, "/v1/events", body, token: "t0ken")
             #expect(r.status == .ok && r.object["inserted"] as? Int == 1)
-            let recs = try await client.send(.get, "/v1/users/u000001/recommendations?k=3")
+            let refused = try await client.send(.get, "/v1/users/u000001/recommendations?k=3")
+            #expect(refused.status == .unauthorized && refused.headers[.wwwAuthenticate] == "Bearer")
+            let recs = try await client.send(.get, "/v1/users/u000001/recommendations?k=3", token: "t0ken")
             #expect(recs.status == .ok && (recs.object["items"] as? [Any])?.count == 3)
         }
     }

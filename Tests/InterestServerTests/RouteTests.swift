@@ -60,8 +60,8 @@ import Testing
             let since = try await client.send(.get, "/v1/users/u000001/interests?since=2099-01-01")
             #expect(since.status == .ok && since.object["note"] is String)
             let unknown = try await client.send(.get, "/v1/users/nobody/interests")
-            #expect(unknown.status == .notFound && unknown.object["error"] as? String == "unknown_user")
-            #expect((unknown.object["detail"] as? String)?.contains("nobody") == true)
+            #expect(unknown.status == .ok && unknown.object["user"] as? String == "nobody")
+            #expect((unknown.object["note"] as? String)?.contains("no events") == true)
             for bad in ["top=0", "top=abc", "top=100000", "since=someday"] {
                 let r = try await client.send(.get, "/v1/users/u000001/interests?\(bad)")
                 #expect(r.status == .badRequest, "\(bad)")
@@ -81,7 +81,10 @@ import Testing
             #expect(r.object["method"] as? String == "fused")
             let items = (r.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
             #expect(items == expected && items.count == 7)
-            #expect(try await client.send(.get, "/v1/users/nobody/recommendations").status == .notFound)
+            let coldStart = try miner.rank(user: "nobody", top: 7).items.map(\.item)
+            let nobody = try await client.send(.get, "/v1/users/nobody/recommendations?k=7")
+            #expect(nobody.status == .ok && nobody.object["method"] as? String == "fused")
+            #expect((nobody.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String } == coldStart && coldStart.count == 7)
             let query = try await client.send(.get, "/v1/users/u000003/recommendations?query=tent&k=5")
             #expect(query.status == .ok && query.object["query"] as? String == "tent")
             #expect((query.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String } == search)
@@ -103,7 +106,9 @@ import Testing
             let listed = "[" + candidates.map { "\"\($0)\"" }.joined(separator: ",") + "]"
             let some = try await client.send(.post, "/v1/rank", #"{"user":"u000002","items":\#(listed),"query":"tent"}"#)
             #expect(some.status == .ok && Set((some.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }) == Set(candidates))
-            #expect(try await client.send(.post, "/v1/rank", #"{"user":"nobody"}"#).status == .notFound)
+            let nobody = try await client.send(.post, "/v1/rank", #"{"user":"nobody","k":4}"#)
+            #expect(nobody.status == .ok && nobody.object["segment"] as? String == "cold" && (nobody.object["note"] as? String)?.contains("unknown user") == true)
+            #expect((nobody.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String } == (try miner.rank(user: "nobody", top: 4).items.map(\.item)))
             for bad in [#"{"user":"u000002","k":0}"#, #"{"user":"u000002","k":"ten"}"#, #"{"items":["a"]}"#, #"{"user":"u000002","items":["no-such-item"]}"#,
                         #"{"user":"u000002","items":[]}"#, #"{"user":"u000002","query":""}"#, #"{"user":""}"#, "[1,2", "null"] {
                 let answer = try await client.send(.post, "/v1/rank", bad)
@@ -164,9 +169,15 @@ import Testing
             #expect(deleted.status == .ok)
             #expect((deleted.object["interactions"] as? Int ?? 0) + (deleted.object["reviews"] as? Int ?? 0) > 0)
             #expect(deleted.object["wal_truncated"] as? Bool == true)
-            #expect(try await client.send(.delete, "/v1/users/u000004").status == .notFound)
-            #expect(try await client.send(.get, "/v1/users/u000004/recommendations").status == .notFound)
-            #expect(try await client.send(.get, "/v1/users/u000004/interests").status == .notFound)
+            let again = try await client.send(.delete, "/v1/users/u000004")
+            #expect(again.status == .notFound && again.object["error"] as? String == "unknown_user")
+            // Reads answer a forgotten user as one never seen: cold start, no evidence.
+            let recommendations = try await client.send(.get, "/v1/users/u000004/recommendations?k=5")
+            #expect(recommendations.status == .ok)
+            #expect((recommendations.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
+                    == (try miner.rank(user: "never-seen", top: 5).items.map(\.item)))
+            let interests = try await client.send(.get, "/v1/users/u000004/interests")
+            #expect(interests.status == .ok && (interests.object["terms"] as? [Any])?.isEmpty == true && interests.object["note"] is String)
         }
         #expect(try miner.history(ofUser: "u000004") == nil)
     }
@@ -180,8 +191,8 @@ import Testing
             let metrics = try await client.send(.get, "/metrics")
             #expect(metrics.status == .ok)
             let text = metrics.text
-            #expect(text.contains(#"interests_http_requests_total{route="/v1/users/{id}/recommendations",method="GET",status="200"} 1"#))
-            #expect(text.contains(#"interests_http_requests_total{route="/v1/users/{id}/recommendations",method="GET",status="404"} 1"#))
+            #expect(text.contains(#"interests_http_requests_total{route="/v1/users/{id}/recommendations",method="GET",status="200"} 2"#))
+            #expect(!text.contains("nobody"), "route templates, never ids")
             #expect(text.contains(#"interests_http_request_duration_seconds_count{route="/v1/users/{id}/recommendations"} 2"#))
             #expect(text.contains(#"interests_events_ingested_total{outcome="inserted"} 1"#))
             #expect(text.contains(#"interests_model_version{kind="cf"}"#))

@@ -50,7 +50,7 @@ extension Serving {
         if let known = try userSignals(user, ctx) {
             (signals, seen) = known
         } else {
-            (signals, seen) = (UserSignals(cf: nil, profile: nil, recent: [], positives: 0), [])
+            (signals, seen) = Self.newUserSignals
             note = "unknown user '\(user)': ranked by what every new user gets (popularity, and the query if given)"
         }
         try prepareRecentPopularity(ctx, time: signals.time)

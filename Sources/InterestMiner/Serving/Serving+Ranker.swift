@@ -122,6 +122,10 @@ extension Serving {
         }
     }
 
+    /// What the ranker knows of a user without events (never seen, or forgotten): nothing, so
+    /// the cold-start weights rank by popularity (and a query, when given).
+    static let newUserSignals = (UserSignals(cf: nil, profile: nil, recent: [], positives: 0), seen: Set<Int>())
+
     /// One user's signals for the ranker, read from the store (their events, profile, and CF
     /// factors — folded in when they have events newer than the model). nil: unknown user.
     func userSignals(_ user: String, _ ctx: RankerContext) throws(InterestMinerError) -> (UserSignals, seen: Set<Int>)? {

@@ -65,17 +65,21 @@ extension Serving {
 
     /// One user's top `top` by the fused ranker (with `query`, personalised search, as
     /// `rank(user:query:)`), seen items excluded, without `rank`'s per-item explanations: the
-    /// service's recommendation read. nil: unknown user.
-    public func fusedRecommendation(forUser user: String, top: Int, query: String? = nil) throws(InterestMinerError) -> Recommendation? {
-        try fusedRecommendation(forUser: user, top: top, query: query, shortlist: true)
+    /// service's recommendation read. nil: unknown user — unless `newUserIfUnknown`: then what a
+    /// user without events gets (`newUserSignals`: the cold-start weights on popularity, and the
+    /// query), as `rank` answers for an unknown user.
+    public func fusedRecommendation(forUser user: String, top: Int, query: String? = nil,
+                                    newUserIfUnknown: Bool = false) throws(InterestMinerError) -> Recommendation? {
+        try fusedRecommendation(forUser: user, top: top, query: query, shortlist: true, newUserIfUnknown: newUserIfUnknown)
     }
 
     /// `shortlist`: use the candidate index when the ranker has one (the service); false scans
     /// the whole catalogue, as the batch API does.
-    func fusedRecommendation(forUser user: String, top: Int, query: String?, shortlist: Bool) throws(InterestMinerError) -> Recommendation? {
+    func fusedRecommendation(forUser user: String, top: Int, query: String?, shortlist: Bool,
+                             newUserIfUnknown: Bool = false) throws(InterestMinerError) -> Recommendation? {
         guard top >= 1 else { throw .invalidArgument(name: "top", reason: "must be at least 1") }
         let ctx = try requireRanker()
-        guard let (signals, seen) = try userSignals(user, ctx) else { return nil }
+        guard let (signals, seen) = try userSignals(user, ctx) ?? (newUserIfUnknown ? Self.newUserSignals : nil) else { return nil }
         try prepareRecentPopularity(ctx, time: signals.time)
         let best: [(id: Int32, score: Float)]
         if let query {
