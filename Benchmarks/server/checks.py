@@ -5,8 +5,9 @@
   stream PORT EVENTS.jsonl BATCH [PROGRESS]  POST the file in batches of BATCH lines, in order
   make-stream OUT N SEED          N events (reviews, queries, interactions; some with ids)
   dump-compare DB_A DB_B          every table of A equals B, row for row
-  badinput PORT DB                bad bodies and paths: each a 4xx (hostile but valid ids: 200,
-                                  the cold start), nothing written, still up
+  badinput PORT DB                bad bodies and paths: 400 (a batch of only bad events: 200,
+                                  each rejected; hostile but valid ids: 200, the cold start),
+                                  nothing written, still up
   auth PORT DB TOKEN READ_TOKEN   reads and writes without/with a wrong token: 401; the read
                                   token reads, and writes get 403; nothing written
 """
@@ -124,19 +125,23 @@ def dump_compare(a, b):
     return 0 if not diffs else 1
 
 
+# (name, body, outcome): "no batch" — 400, the body is not a batch of events; "all rejected" —
+# 200, every event reported in `errors`, none written.
 BAD_BODIES = [
-    ("empty body", b""),
-    ("malformed JSON", b'{"type":"query","user":"x","text":'),
-    ("unclosed array", b'[{"type":"query","user":"x","text":"a","ts":1760000000}'),
-    ("wrong types", b'[{"type":"review","user":["u"],"item":{"a":1},"rating":"five","text":7,"ts":true}]'),
-    ("huge numbers", b'[{"type":"review","user":"x","item":"i","rating":1e400,"text":"ok","ts":99999999999999999999999}]'),
-    ("deeply nested arrays", b"[" * 200000 + b"]" * 200000),
-    ("deeply nested field", b'{"type":"query","user":"x","text":"a","ts":1760000000,"n":' + b"[" * 100000 + b"]" * 100000 + b"}"),
-    ("invalid UTF-8", b'{"type":"query","user":"x","text":"\xc3\x28\xff","ts":1760000000}'),
-    ("unpaired surrogate", b'{"type":"query","user":"x","text":"\\ud800","ts":1760000000}'),
-    ("not objects", b"[1, 2, null]"),
-    ("SQL in a field", b'{"type":"query","user":"x\'); DROP TABLE user;--","ts":1760000000}'),
-    ("gzip bytes", b"\x1f\x8b\x08\x00\x00\x00"),
+    ("empty body", b"", "no batch"),
+    ("empty array", b"[]", "no batch"),
+    ("malformed JSON line", b'{"type":"query","user":"x","text":', "all rejected"),
+    ("unclosed array", b'[{"type":"query","user":"x","text":"a","ts":1760000000}', "no batch"),
+    ("wrong types", b'[{"type":"review","user":["u"],"item":{"a":1},"rating":"five","text":7,"ts":true}]', "all rejected"),
+    ("huge numbers", b'[{"type":"review","user":"x","item":"i","rating":1e400,"text":"ok","ts":99999999999999999999999}]', "all rejected"),
+    ("deeply nested arrays", b"[" * 200000 + b"]" * 200000, "no batch"),
+    ("deeply nested field", b'{"type":"query","user":"x","text":"a","ts":1760000000,"n":' + b"[" * 100000 + b"]" * 100000 + b"}", "all rejected"),
+    ("invalid UTF-8", b'{"type":"query","user":"x","text":"\xc3\x28\xff","ts":1760000000}', "all rejected"),
+    ("unpaired surrogate", b'{"type":"query","user":"x","text":"\\ud800","ts":1760000000}', "all rejected"),
+    ("NUL in text", b'[{"type":"query","user":"x","text":"\\u0000tent","ts":1760000000}]', "all rejected"),
+    ("not objects", b"[1, 2, null]", "no batch"),
+    ("SQL in a field", b'{"type":"query","user":"x\'); DROP TABLE user;--","ts":1760000000}', "all rejected"),
+    ("gzip bytes", b"\x1f\x8b\x08\x00\x00\x00", "no batch"),
 ]
 # Hostile but valid user ids: only ever SQL parameters, so users without events (200, the cold start).
 HOSTILE_READS = [
@@ -168,11 +173,17 @@ BAD_RANK_BODIES = [
 def badinput(port, db):
     before = counts(db)
     rows, bad = [], 0
-    for name, body in BAD_BODIES:
+    for name, body, outcome in BAD_BODIES:
         status, data = request(port, "POST", "/v1/events", body)
-        ok = 400 <= status < 500
+        answer = json.loads(data) if data.startswith(b"{") else {}
+        if outcome == "no batch":
+            ok = status == 400
+            note = answer.get("error", "")
+        else:
+            ok = status == 200 and answer.get("inserted") == 0 and answer.get("rejected") == answer.get("read", -1) > 0
+            note = f"rejected {answer.get('rejected')} of {answer.get('read')}"
         bad += not ok
-        rows.append((name, status, json.loads(data).get("error") if data.startswith(b"{") else ""))
+        rows.append((f"{name} ({outcome})", status, note))
     status, _ = request(port, "POST", "/v1/events", b" " * (8 * 1024 * 1024 + 1))
     rows.append(("oversized body (8 MiB + 1)", status, ""))
     bad += not (status == 413)

@@ -2,13 +2,13 @@ import InterestCore
 
 /// Turns the raw mapped fields of one record into a validated ``Event``.
 ///
-/// Rules (documented in README "Event format"): ids are strings or integers of 1–256 bytes with
-/// no control characters; review and query text must hold something besides whitespace and is
-/// kept byte for byte; ratings are numbers on a 0–5 scale (rescaled with `ratingScale`); actions
-/// accept common aliases (`addtocart`, `transaction`, …); `rate` needs a rating.
+/// Rules (documented in README "Event format"): ids are strings or integers that `Identifier`
+/// accepts (1–256 characters, not blank, no control characters); review and query text must
+/// hold something besides whitespace and is kept byte for byte; no text holds U+0000 (SQLite's
+/// `length()`, and with it the schema's CHECK, ends text at a NUL); ratings are numbers on a
+/// 0–5 scale (rescaled with `ratingScale`); actions accept common aliases (`addtocart`,
+/// `transaction`, …); `rate` needs a rating.
 struct EventBuilder {
-    static let maxIdentifierBytes = 256
-
     let entries: [(key: [UInt8], field: EventField, part: Int)]
     let defaultType: EventKind?
     let timestamps: TimestampParser
@@ -143,15 +143,7 @@ struct EventBuilder {
         default:
             throw .wrongType(field: field.rawValue, expected: "a string or an integer", found: v.typeName)
         }
-        guard Self.hasNonWhitespace(s) else {
-            throw .invalidIdentifier(field: field.rawValue, reason: "it is empty")
-        }
-        guard s.utf8.count <= Self.maxIdentifierBytes else {
-            throw .invalidIdentifier(field: field.rawValue, reason: "longer than \(Self.maxIdentifierBytes) bytes")
-        }
-        guard !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
-            throw .invalidIdentifier(field: field.rawValue, reason: "it contains control characters")
-        }
+        if let reason = Identifier.problem(s) { throw .invalidIdentifier(field: field.rawValue, reason: reason) }
         return s
     }
 
@@ -165,6 +157,7 @@ struct EventBuilder {
         guard Self.hasNonWhitespace(s) else {
             throw .emptyText(field: field.rawValue)
         }
+        guard !s.utf8.contains(0) else { throw .nulInText(field: field.rawValue) }
         return s
     }
 
@@ -184,7 +177,9 @@ struct EventBuilder {
     private func optionalText(_ field: EventField, _ values: [RawValue?]) throws(EventFormatError) -> String? {
         guard let v = try value(field, values) else { return nil }
         switch v {
-        case .string(let s): return s.isEmpty ? nil : s
+        case .string(let s):
+            guard !s.utf8.contains(0) else { throw .nulInText(field: field.rawValue) }
+            return s.isEmpty ? nil : s
         case .number(let lit): return lit
         default: throw .wrongType(field: field.rawValue, expected: "a string", found: v.typeName)
         }

@@ -22,6 +22,7 @@ public enum EventFormatError: Error, Sendable, Equatable, CustomStringConvertibl
     case unknownType(String)
     case unknownAction(String)
     case emptyText(field: String)
+    case nulInText(field: String)
     case invalidIdentifier(field: String, reason: String)
     case invalidTimestamp(String, reason: String)
     case timestampOutOfRange(Int64, reason: String)
@@ -62,6 +63,8 @@ public enum EventFormatError: Error, Sendable, Equatable, CustomStringConvertibl
             return "unknown action '\(a)'; expected view|click|cart|purchase|rate"
         case .emptyText(let field):
             return "'\(field)' is empty; a review or query needs some text"
+        case .nulInText(let field):
+            return "'\(field)' holds a NUL character (\\u0000); remove it (SQLite and most tools end text there)"
         case .invalidIdentifier(let field, let reason):
             return "'\(field)' is not a usable id: \(reason)"
         case .invalidTimestamp(let value, let reason):

@@ -66,6 +66,47 @@ public struct TimestampParser: Sendable {
         return seconds
     }
 
+    /// A time bound in a request (the service's `since`): Unix seconds as an integer of at most
+    /// 18 digits, or an RFC 3339 full-date (`2025-06-01`) or date-time (`2025-06-01T12:00:00Z`,
+    /// `2025-06-01T12:00:00.5+02:00`; `t` and `z` too) — exactly the grammar docs/openapi.yaml
+    /// gives, nothing looser (no spaces, no zone-less times), and no plausibility range: a bound
+    /// before 1980 is a bound, not a mistaken event time.
+    public static func parseBound(_ text: String) throws(EventFormatError) -> Int64 {
+        let b = Array(text.utf8)
+        func fail() -> EventFormatError {
+            .invalidTimestamp(text, reason: "expected Unix seconds (an integer) or an RFC 3339 date or date-time such as 2025-06-01 or 2025-06-01T12:00:00Z")
+        }
+        func digits(_ range: Range<Int>) -> Bool { range.upperBound <= b.count && range.allSatisfy { isDigit(b[$0]) } }
+        let sign = b.first == UInt8(ascii: "-") ? 1 : 0
+        if b.count > sign && b.count - sign <= 18 && digits(sign..<b.count) {
+            guard let seconds = Int64(text) else { throw fail() }
+            return seconds
+        }
+        guard b.count >= 10, digits(0..<4), b[4] == UInt8(ascii: "-"), digits(5..<7), b[7] == UInt8(ascii: "-"), digits(8..<10) else { throw fail() }
+        if b.count > 10 {
+            // full-time = HH:MM:SS [.digits] (Z | ±HH:MM), hours 00–23.
+            guard b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"), digits(11..<13), b.count > 13, b[13] == UInt8(ascii: ":"),
+                  digits(14..<16), b.count > 16, b[16] == UInt8(ascii: ":"), digits(17..<19), (b[11] - 0x30) * 10 + (b[12] - 0x30) < 24 else { throw fail() }
+            var p = 19
+            if p < b.count && b[p] == UInt8(ascii: ".") {
+                p += 1
+                let start = p
+                while p < b.count && isDigit(b[p]) { p += 1 }
+                guard p > start else { throw fail() }
+            }
+            guard p < b.count else { throw fail() }
+            if b[p] == UInt8(ascii: "Z") || b[p] == UInt8(ascii: "z") {
+                p += 1
+            } else {
+                guard b[p] == UInt8(ascii: "+") || b[p] == UInt8(ascii: "-"), digits(p + 1..<p + 3), p + 3 < b.count, b[p + 3] == UInt8(ascii: ":"),
+                      digits(p + 4..<p + 6) else { throw fail() }
+                p += 6
+            }
+            guard p == b.count else { throw fail() }
+        }
+        return try parseISO8601(text)
+    }
+
     /// Parses the ISO-8601 subset above into Unix seconds (no range check).
     static func parseISO8601(_ text: String) throws(EventFormatError) -> Int64 {
         let b = Array(text.utf8)

@@ -19,6 +19,8 @@ public enum InterestMinerError: Error, Sendable, CustomStringConvertible {
     case unwritableOutput(path: String, reason: String)
     /// Something needed does not exist yet (e.g. no trained model).
     case missing(what: String, hint: String)
+    /// Item ids the catalogue does not hold (candidates given to `rank`).
+    case unknownItems([String])
     /// A tokenizer file or setting is unusable.
     case tokenizer(source: String, TokenizationError)
     /// A text model (a pretrained model directory, or the stored text model) is unusable.
@@ -34,6 +36,8 @@ public enum InterestMinerError: Error, Sendable, CustomStringConvertible {
         case .invalidArgument(let name, let reason): return "invalid \(name): \(reason)"
         case .unwritableOutput(let path, let reason): return "cannot write \(path): \(reason)"
         case .missing(let what, let hint): return "\(what); \(hint)"
+        case .unknownItems(let items):
+            return "not in the catalogue: \(items.prefix(10).joined(separator: ", "))" + (items.count > 10 ? " and \(items.count - 10) more" : "")
         case .tokenizer(let source, let e): return "\(source): \(e)"
         case .textModel(let e): return e.description
         }

@@ -2,43 +2,24 @@ import Foundation
 import Hummingbird
 import InterestMiner
 
-/// An error answer: `{"error": CODE, "detail": …}` with its status. `detail` is a sentence, or for
-/// rejected events the whole events answer (counts and per-line errors).
+/// An error answer: `{"error": CODE, "detail": SENTENCE}` with its status.
 public struct APIError: Error, HTTPResponseError, Sendable {
     public let status: HTTPResponse.Status
-    /// A stable machine-readable code (`unknown_user`, `invalid_argument`, …).
+    /// A stable machine-readable code (`invalid_user_id`, `invalid_argument`, …).
     public let code: String
-    public let detail: Detail
+    /// What is wrong and how to fix it.
+    public let detail: String
     public var headers: HTTPFields = [:]
-
-    public enum Detail: Sendable, Encodable {
-        case message(String)
-        case events(EventsAnswer)
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.singleValueContainer()
-            switch self {
-            case .message(let m): try c.encode(m)
-            case .events(let e): try c.encode(e)
-            }
-        }
-    }
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ detail: String) {
         self.status = status
         self.code = code
-        self.detail = .message(detail)
-    }
-
-    init(_ status: HTTPResponse.Status, _ code: String, events: EventsAnswer) {
-        self.status = status
-        self.code = code
-        detail = .events(events)
+        self.detail = detail
     }
 
     struct Body: Encodable {
         let error: String
-        let detail: Detail
+        let detail: String
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -61,6 +42,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         switch error {
         case .invalidArgument(let name, let reason): APIError(.badRequest, "invalid_argument", "\(name): \(reason)")
         case .missing(let what, let hint): APIError(.conflict, "not_trained", "\(what); \(hint)")
+        case .unknownItems: APIError(.notFound, "unknown_items", "items: \(error.description)")
         case .strictRejection(_, let line, let e): APIError(.badRequest, "invalid_events", "line \(line): \(e) (strict: nothing was written)")
         case .format(_, let e): APIError(.badRequest, "invalid_body", "\(e)")
         case .unreadableInput(_, let reason): APIError(.badRequest, "invalid_body", reason)

@@ -6,7 +6,8 @@ import InterestMiner
 /// configured address. `interests serve` runs it; the tests drive it with `app.test(.router)`.
 public func buildApplication(miner: InterestMiner, configuration: ServerConfiguration) -> some ApplicationProtocol {
     let service = InterestService(miner: miner, configuration: configuration)
-    let router = Router()
+    // HEAD answers every GET route, as RFC 9110 asks (the headers of the GET, no body).
+    let router = Router(options: .autoGenerateHeadEndpoints)
     router.add(middleware: ServiceMiddleware(access: AccessPolicy(configuration), metrics: service.metrics))
     Routes.register(on: router, service: service)
     // Hummingbird's logger (level from LOG_LEVEL, default info) logs start-up and failures only:

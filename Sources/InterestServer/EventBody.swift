@@ -2,7 +2,9 @@
 /// used as it is; a JSON array is split into its elements, one a line (element k on line k, so
 /// per-line errors name the element's position). The split only finds element boundaries —
 /// strings, escapes and nesting tracked iteratively, so no depth can overflow a stack — and the
-/// ingest parser validates each element exactly as `interests ingest` validates a line.
+/// ingest parser validates each element exactly as `interests ingest` validates a line. An
+/// element that is not an object makes the body no batch of events (docs/openapi.yaml: an
+/// array of objects): 400, as an empty array is.
 enum EventBody {
     struct Prepared: Equatable {
         /// JSON Lines text for the parser (blank lines where an element was rejected here).
@@ -19,14 +21,41 @@ enum EventBody {
         var reason: String
     }
 
+    /// What the body is, by its `Content-Type`.
+    enum Format: Sendable {
+        /// `application/json`: a JSON array of event objects.
+        case array
+        /// `application/x-ndjson` (or `application/jsonl`, `application/x-jsonlines`): JSON Lines.
+        case lines
+        /// No `Content-Type`: an array when it starts with `[`, else JSON Lines.
+        case either
+    }
+
+    /// The format a media type (`Parameters.mediaType`) names; 415 for any other.
+    static func format(mediaType: String?) throws(APIError) -> Format {
+        switch mediaType {
+        case nil: return .either
+        case "application/json": return .array
+        case "application/x-ndjson", "application/jsonl", "application/x-jsonlines": return .lines
+        case let other?:
+            throw APIError(.unsupportedMediaType, "unsupported_media_type",
+                           "Content-Type \(other): send a JSON array of events as application/json, or JSON Lines as application/x-ndjson")
+        }
+    }
+
     private static let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
 
-    static func prepare(_ bytes: [UInt8]) throws(APIError) -> Prepared {
+    static func prepare(_ bytes: [UInt8], as format: Format = .either) throws(APIError) -> Prepared {
         var i = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
         while i < bytes.count && whitespace.contains(bytes[i]) { i += 1 }
         guard i < bytes.count else { throw APIError(.badRequest, "empty_body", "the body holds no events; send a JSON array or JSON Lines") }
-        guard bytes[i] == UInt8(ascii: "[") else { return Prepared(lines: bytes, isArray: false, elements: 0, rejected: []) }
+        if format == .lines || (format == .either && bytes[i] != UInt8(ascii: "[")) {
+            return Prepared(lines: bytes, isArray: false, elements: 0, rejected: [])
+        }
+        guard bytes[i] == UInt8(ascii: "[") else {
+            throw APIError(.badRequest, "invalid_body", "an application/json body is a JSON array of event objects; send JSON Lines as application/x-ndjson")
+        }
         i += 1
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -38,7 +67,7 @@ enum EventBody {
         func skipWhitespace() { while i < bytes.count && whitespace.contains(bytes[i]) { i += 1 } }
         skipWhitespace()
         if i < bytes.count && bytes[i] == UInt8(ascii: "]") {
-            i += 1
+            throw APIError(.badRequest, "empty_body", "the array holds no events; send at least one event object")
         } else {
             while true {
                 skipWhitespace()
@@ -75,6 +104,10 @@ enum EventBody {
                 while end > start && whitespace.contains(bytes[end - 1]) { end -= 1 }
                 count += 1
                 guard end > start else { throw malformed("element \(count) is empty") }
+                guard bytes[start] == UInt8(ascii: "{") else {
+                    throw APIError(.badRequest, "invalid_body", "element \(count) of the array is not a JSON object; each event is an object such as "
+                                   + #"{"type":"query","user":"u1","text":"tent","ts":1760000000}"#)
+                }
                 if rawControl {
                     rejected.append(Rejection(line: count, reason: "a string holds an unescaped control character (a raw line break?)"))
                 } else {

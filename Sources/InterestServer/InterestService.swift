@@ -26,7 +26,7 @@ final class InterestService: Sendable {
         do {
             if let r = try miner.fusedRecommendation(forUser: user, top: k, query: query, newUserIfUnknown: true) {
                 return RecommendationsAnswer(user: user, method: RecommendationMethod.fused.rawValue, query: query,
-                                             items: zip(r.items, r.scores).map { RecommendationsAnswer.Scored(item: $0, score: $1) })
+                                             items: zip(r.items, r.scores).map { RecommendationsAnswer.Scored(item: $0, score: $1) }, note: r.note)
             }
         } catch .missing where query == nil {
             // No fused ranker (e.g. trained with --ranker none): the best single model there is.
@@ -53,16 +53,16 @@ final class InterestService: Sendable {
         }
     }
 
-    /// Ingests a body (JSON array or JSON Lines) with `interests ingest`'s validation and
-    /// idempotency. Throws 400 when nothing in it was usable (so nothing was written).
-    func ingest(_ body: [UInt8], strict: Bool) async throws -> EventsAnswer {
-        let prepared = try EventBody.prepare(body)
-        if strict, let first = prepared.rejected.first {
-            throw APIError(.badRequest, "invalid_events", "line \(first.line): \(first.reason) (strict: nothing was written)")
-        }
+    /// Ingests a body (a JSON array of objects, or JSON Lines) with `interests ingest`'s
+    /// validation and idempotency: every event is checked on its own, the good ones are
+    /// written and the bad ones reported by position — a batch, answered 200 whatever its
+    /// events held (as Elasticsearch's `_bulk` or Mixpanel's non-strict import). 400 only for a
+    /// body that is not a batch: empty, or an array with an element that is not an object.
+    func ingest(_ body: [UInt8], as format: EventBody.Format) async throws -> EventsAnswer {
+        let prepared = try EventBody.prepare(body, as: format)
         var report = IngestReport()
         if prepared.lines.contains(where: { $0 != 0x0A && $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) {
-            let options = IngestOptions(strict: strict, listedRejections: configuration.listedRejections)
+            let options = IngestOptions(listedRejections: configuration.listedRejections)
             let miner = miner
             let lines = prepared.lines
             let writer = writer
@@ -75,10 +75,7 @@ final class InterestService: Sendable {
         let answer = EventsAnswer(report: report, early: prepared.rejected, listed: configuration.listedRejections)
         metrics.recordEvents(inserted: answer.inserted, duplicates: answer.duplicates, updated: answer.updated, rejected: answer.rejected)
         if answer.read == 0 {
-            throw APIError(.badRequest, "empty_body", "the body holds no events; send a JSON array or JSON Lines")
-        }
-        if answer.inserted + answer.duplicates + answer.updated == 0 {
-            throw APIError(.badRequest, "invalid_events", events: answer)
+            throw APIError(.badRequest, "empty_body", "the body holds no events; send a JSON array of event objects or JSON Lines")
         }
         return answer
     }
@@ -107,6 +104,8 @@ struct RecommendationsAnswer: Codable, Sendable, Equatable {
     /// The personalised-search query, when one was given.
     var query: String?
     var items: [Scored]
+    /// Set when the query had no word the text model knows (ranked without it).
+    var note: String?
 }
 
 /// `POST /v1/rank`'s body (snake_case keys).
@@ -125,11 +124,13 @@ struct RankRequest: Codable, Sendable {
         if let k, !(1...maxResults).contains(k) { throw APIError.badParameter("k", "must be an integer from 1 to \(maxResults)") }
         if let items {
             guard (1...100_000).contains(items.count) else { throw APIError.badParameter("items", "give 1–100000 item ids, or leave it out for the whole catalogue") }
-            if let bad = items.first(where: { !(1...256).contains($0.utf8.count) }) {
-                throw APIError.badParameter("items", "an item id is 1–256 bytes; got \(bad.utf8.count)")
+            for (k, item) in items.enumerated() {
+                if let reason = InterestMiner.identifierProblem(item) {
+                    throw APIError.badParameter("items", "item \(k + 1): \(reason) (an item id is 1–256 characters, not blank, without control characters)")
+                }
             }
         }
-        if let query, !(1...2000).contains(query.utf8.count) { throw APIError.badParameter("query", "must be 1–2000 bytes") }
+        if let query { try Parameters.checkQuery(query) }
     }
 }
 

@@ -17,6 +17,39 @@ public enum Routes {
         ("GET", "/v1/train"),
     ]
 
+    /// The methods of the route at `path` as the router matches it (empty segments skipped; a
+    /// `{…}` segment matches any one segment), `HEAD` with every `GET`; empty when no route has
+    /// the path. The `Allow` header of a 405.
+    static func methods(at path: String) -> [String] {
+        let segments = path.split(separator: "/")
+        var methods: [String] = []
+        for route in all {
+            let template = route.path.split(separator: "/")
+            guard template.count == segments.count, zip(template, segments).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) else { continue }
+            methods.append(route.method)
+            if route.method == "GET" { methods.append("HEAD") }
+        }
+        return methods
+    }
+
+    /// What the router cannot say by itself, for every request: a path with an empty segment
+    /// (`//`, e.g. an empty user id) is refused rather than matched without it; a path with
+    /// routes but none for the method gets 405 with `Allow` (RFC 9110 §15.5.6) instead of 404.
+    /// `matched`: whether a route answered the path and method.
+    static func refuseUnroutable(_ request: Request, matched: Bool) throws(APIError) {
+        let path = request.uri.path
+        if path.contains("//") {
+            throw APIError(.badRequest, "invalid_path", "the path has an empty segment ('//'): an id in a path is 1–256 characters, percent-encoded")
+        }
+        guard !matched else { return }
+        let methods = methods(at: path)
+        guard !methods.isEmpty else { return }
+        let allowed = methods.joined(separator: ", ")
+        var error = APIError(.methodNotAllowed, "method_not_allowed", "\(path) answers \(allowed), not \(request.method.rawValue)")
+        error.headers = [.allow: allowed]
+        throw error
+    }
+
     static func register(on router: Router<BasicRequestContext>, service: InterestService) {
         let configuration = service.configuration
         router.get("/healthz") { _, _ in
@@ -35,9 +68,15 @@ public enum Routes {
             if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > configuration.maxBodyBytes {
                 throw APIError(.contentTooLarge, "body_too_large", "the body is \(length) bytes; the limit is \(configuration.maxBodyBytes)")
             }
+            if request.uri.queryParameters.get("strict") != nil {
+                // Refused rather than ignored: a client that asked for all-or-nothing must not
+                // get a partial write without noticing.
+                throw APIError.badParameter("strict", "the service has no all-or-nothing mode: every event is checked on its own and "
+                                            + "reported in `errors`; fix those and send them again (ingest is idempotent)")
+            }
+            let format = try EventBody.format(mediaType: Parameters.mediaType(request))
             let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
-            let strict = try Parameters.flag(request, "strict")
-            return try JSONBody.response(try await service.ingest(Array(buffer.readableBytesView), strict: strict))
+            return try JSONBody.response(try await service.ingest(Array(buffer.readableBytesView), as: format))
         }
         router.get("/v1/users/{id}/interests") { request, context in
             let user = try Parameters.userID(context)
@@ -52,11 +91,14 @@ public enum Routes {
         router.get("/v1/users/{id}/recommendations") { request, context in
             let user = try Parameters.userID(context)
             let query = request.uri.queryParameters.get("query").map { String($0) }
-            if let query, !(1...2000).contains(query.utf8.count) { throw APIError.badParameter("query", "must be 1–2000 bytes") }
+            if let query { try Parameters.checkQuery(query) }
             let k = try Parameters.int(request, "k", default: 10, max: configuration.maxResults)
             return try JSONBody.response(try service.recommendations(for: user, k: k, query: query))
         }
         router.post("/v1/rank") { request, _ in
+            if let media = Parameters.mediaType(request), media != "application/json" {
+                throw APIError(.unsupportedMediaType, "unsupported_media_type", "Content-Type \(media): the question is a JSON object, sent as application/json")
+            }
             let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -92,7 +134,7 @@ public enum Routes {
 
 /// Request parameters, validated: bad values are 400s that say what is accepted.
 enum Parameters {
-    /// The `{id}` path segment, percent-decoded: 1–256 bytes of valid UTF-8 without control characters.
+    /// The `{id}` path segment, percent-decoded: valid UTF-8 and a usable id (`checkUserID`).
     static func userID(_ context: some RequestContext) throws(APIError) -> String {
         guard let raw = context.parameters.get("id"), let id = raw.removingPercentEncoding else {
             throw APIError(.badRequest, "invalid_user_id", "the user id is not valid percent-encoded UTF-8")
@@ -101,9 +143,27 @@ enum Parameters {
         return id
     }
 
+    /// The rule ingest applies to ids: 1–256 characters, not blank, no control characters.
     static func checkUserID(_ id: String) throws(APIError) {
-        guard (1...256).contains(id.utf8.count), !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw APIError(.badRequest, "invalid_user_id", "a user id is 1–256 bytes without control characters")
+        if let reason = InterestMiner.identifierProblem(id) {
+            throw APIError(.badRequest, "invalid_user_id", "the user id: \(reason) (a user id is 1–256 characters, not blank, without control characters)")
+        }
+    }
+
+    /// Search text: 1–2000 characters (Unicode scalars).
+    static let maxQueryCharacters = 2000
+
+    static func checkQuery(_ query: String) throws(APIError) {
+        guard (1...maxQueryCharacters).contains(query.unicodeScalars.count) else {
+            throw APIError.badParameter("query", "must be 1–\(maxQueryCharacters) characters")
+        }
+    }
+
+    /// The media type of the `Content-Type` header, lowercased and without its parameters
+    /// (`charset`…); nil when there is none.
+    static func mediaType(_ request: Request) -> String? {
+        request.headers[.contentType].map {
+            ($0.split(separator: ";", maxSplits: 1).first.map(String.init) ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         }
     }
 
@@ -111,13 +171,5 @@ enum Parameters {
         guard let text = request.uri.queryParameters.get(name) else { return value }
         guard let n = Int(text), (1...max).contains(n) else { throw APIError.badParameter(name, "must be an integer from 1 to \(max)") }
         return n
-    }
-
-    static func flag(_ request: Request, _ name: String) throws(APIError) -> Bool {
-        switch request.uri.queryParameters.get(name) {
-        case nil, "false", "0": return false
-        case "true", "1", "": return true
-        default: throw APIError.badParameter(name, "must be true or false")
-        }
     }
 }

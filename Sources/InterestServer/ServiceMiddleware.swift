@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
 
-/// Wraps every route (and the not-found answer): checks the bearer token (`AccessPolicy`), turns
-/// every error into a JSON `{"error","detail"}` answer, and records the request in the metrics.
+/// Wraps every route (and the not-found answer): checks the bearer token (`AccessPolicy`),
+/// refuses paths with empty segments and answers a known path's wrong method with 405
+/// (`Routes.refuseUnroutable`), turns every error into a JSON `{"error","detail"}` answer, and
+/// records the request in the metrics.
 /// It logs nothing about bodies: review text never reaches a log.
 struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
     let access: AccessPolicy
@@ -19,6 +21,7 @@ struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
         var response: Response
         do {
             try access.authorize(AccessPolicy.level(of: request, route: context.endpointPath), header: request.headers[.authorization])
+            try Routes.refuseUnroutable(request, matched: context.endpointPath != nil)
             response = try await next(request, context)
         } catch {
             let apiError = APIError.from(any: error)

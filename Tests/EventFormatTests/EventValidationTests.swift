@@ -47,11 +47,25 @@ import Testing
         #expect(rejection(#"{"type":"query","user":"u","text":" \u0001","ts":1700000000}"#) == nil)
     }
 
+    @Test func textsHoldNoNUL() {
+        // SQLite's length() stops at a NUL, so such a text would break the schema's CHECK.
+        #expect(rejection(#"{"type":"query","user":"u","text":"\u0000tent","ts":1700000000}"#) == .nulInText(field: "text"))
+        #expect(rejection(#"{"type":"review","user":"u","item":"i","text":"good\u0000","ts":1700000000}"#) == .nulInText(field: "text"))
+        #expect(rejection(#"{"type":"item","item":"i","title":"a\u0000b"}"#) == .nulInText(field: "title"))
+        #expect(rejection(#"{"type":"query","user":"u","text":"tent\u0001","ts":1700000000}"#) == nil)
+    }
+
     @Test func identifiersMustBeUsable() {
         if case .invalidIdentifier(field: "user", _)? = rejection(#"{"type":"query","user":"  ","text":"x","ts":1700000000}"#) {} else { Issue.record("blank id") }
         if case .invalidIdentifier(field: "user", _)? = rejection(#"{"type":"query","user":"a\nb","text":"x","ts":1700000000}"#) {} else { Issue.record("control char id") }
         let long = String(repeating: "x", count: 300)
         if case .invalidIdentifier(field: "item", _)? = rejection("{\"type\":\"item\",\"item\":\"\(long)\"}") {} else { Issue.record("long id") }
+        // Characters, not bytes: 256 two-byte characters are an id, 257 are not.
+        #expect(rejection("{\"type\":\"item\",\"item\":\"\(String(repeating: "é", count: 256))\"}") == nil)
+        if case .invalidIdentifier(field: "item", _)? = rejection("{\"type\":\"item\",\"item\":\"\(String(repeating: "é", count: 257))\"}") {} else { Issue.record("257 characters") }
+        // C1 controls are control characters too (U+0085 is a line break).
+        if case .invalidIdentifier(field: "user", _)? = rejection(#"{"type":"query","user":"a\u0085b","text":"x","ts":1700000000}"#) {} else { Issue.record("C1 id") }
+        #expect(Identifier.problem("a\u{9F}") != nil && Identifier.problem("a\u{A0}b") == nil && Identifier.problem("\u{A0}") != nil)
         #expect(rejection(#"{"type":"query","user":1.5,"text":"x","ts":1700000000}"#) != nil)
     }
 

@@ -50,8 +50,18 @@ import Ranking
         let some = Array(plain.items.map(\.item).reversed())
         let subset = try miner.rank(user: "u000004", items: some, top: 10)
         #expect(Set(subset.items.map(\.item)) == Set(some))
-        #expect(throws: InterestMinerError.self) { try miner.rank(user: "u000004", items: ["NOPE"], top: 3) }
-        #expect(throws: InterestMinerError.self) { try miner.rank(user: "u000004", query: "§§§ ¶¶", top: 3) }
+        do {
+            _ = try miner.rank(user: "u000004", items: ["NOPE", some[0], "NADA"], top: 3)
+            Issue.record("unknown candidates were ranked")
+        } catch .unknownItems(let unknown) {
+            #expect(unknown == ["NOPE", "NADA"])
+        } catch {
+            Issue.record("\(error)")
+        }
+        // A query with no word the text model knows ranks as if none were given, and says so.
+        let unknownQuery = try miner.rank(user: "u000004", query: "§§§ ¶¶", top: 5)
+        #expect(unknownQuery.items.map(\.item) == plain.items.map(\.item) && unknownQuery.note?.contains("ranked without it") == true)
+        #expect(unknownQuery.items.allSatisfy { $0.query == nil })
         let stranger = try miner.rank(user: "nobody", top: 3)
         #expect(stranger.items.count == 3 && stranger.note?.contains("unknown user") == true && stranger.segment == "cold")
     }

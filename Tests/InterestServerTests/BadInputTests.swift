@@ -6,41 +6,60 @@ import InterestServer
 import Testing
 
 @Suite struct BadInputTests {
-    /// Bodies that must each get a 4xx and write nothing.
-    static let badBodies: [(String, [UInt8])] = {
+    /// Bodies that are no batch of events (400: empty, not JSON, not an array of objects), and
+    /// batches whose every event is bad (200, each event reported, nothing written).
+    static let notABatch: [(String, [UInt8])] = {
         func s(_ t: String) -> [UInt8] { Array(t.utf8) }
         return [
             ("empty", []),
             ("whitespace", s("  \n\n ")),
-            ("malformed", s(#"{"type":"query","user":"x","text":"#)),
+            ("empty array", s("[]")),
             ("malformed array", s(#"[{"type":"query","user":"x","text":"a","ts":1760000000}"#)),
             ("array with trailing text", s(#"[] junk"#)),
             ("empty element", s(#"[{"type":"query","user":"x","text":"a","ts":1760000000},,]"#)),
             ("not objects", s("[1, 2, \"three\", null]")),
+            ("an object among non-objects", s(#"[{"type":"query","user":"x","text":"a","ts":1760000000}, 7]"#)),
+            ("deep nesting", s(String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000))),
+            ("gzip", [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00]),
+        ]
+    }()
+
+    static let allEventsBad: [(String, [UInt8])] = {
+        func s(_ t: String) -> [UInt8] { Array(t.utf8) }
+        return [
+            ("malformed line", s(#"{"type":"query","user":"x","text":"#)),
             ("wrong types", s(#"[{"type":"review","user":["u"],"item":{"a":1},"rating":"five","text":7,"ts":true}]"#)),
             ("huge numbers", s(#"[{"type":"review","user":"x","item":"i","rating":1e400,"text":"ok","ts":99999999999999999999999999}]"#)),
             ("negative rating", s(#"{"type":"review","user":"x","item":"i","rating":-3,"text":"ok","ts":1760000000}"#)),
-            ("deep nesting", s(String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000))),
             ("deep object", s(#"{"type":"query","user":"x","text":"a","ts":1760000000,"extra":"# + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "}")),
             ("invalid UTF-8", [0x7B, 0x22, 0x74, 0x79, 0x70, 0x65, 0x22, 0x3A, 0x22, 0x71, 0xFF, 0xFE, 0x22, 0x7D]),
             ("invalid UTF-8 in text", s(#"{"type":"query","user":"x","text":""#) + [0xC3, 0x28] + s(#"","ts":1760000000}"#)),
             ("raw newline in array string", s("[{\"type\":\"query\",\"user\":\"x\",\"text\":\"a\nb\",\"ts\":1760000000}]")),
             ("unpaired surrogate", s(#"{"type":"query","user":"x","text":"\ud800","ts":1760000000}"#)),
             ("overlong user id", s(#"{"type":"query","user":""# + String(repeating: "u", count: 300) + #"","text":"a","ts":1760000000}"#)),
+            ("NUL in text", s(#"[{"type":"query","user":"x","text":"\u0000tent","ts":1760000000}]"#)),
+            ("empty object", s("[{}]")),
             ("SQL in a field", s(#"{"type":"query","user":"x'); DROP TABLE user; --","text":"","ts":1760000000}"#)),
-            ("gzip", [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00]),
         ]
     }()
 
-    @Test func badBodiesGet4xxAndWriteNothing() async throws {
+    @Test func badBodiesWriteNothing() async throws {
         let miner = try await TrainedTemplate.shared.copy()
         let before = try eventCounts(miner)
         try await testApp(miner, maxBodyBytes: 4 << 20).test(.router) { client in
-            for (name, body) in Self.badBodies {
+            for (name, body) in Self.notABatch {
                 let r = try await client.send(.post, "/v1/events", bytes: body)
-                #expect((400..<500).contains(r.status.code), "\(name): \(r.status)")
-                #expect(r.object["error"] is String, "\(name): JSON error")
+                #expect(r.status == .badRequest, "\(name): \(r.status)")
+                #expect(r.object["error"] is String && r.object["detail"] is String, "\(name): JSON error")
             }
+            for (name, body) in Self.allEventsBad {
+                let r = try await client.send(.post, "/v1/events", bytes: body)
+                #expect(r.status == .ok, "\(name): \(r.status)")
+                let read = r.object["read"] as? Int ?? 0
+                #expect(read >= 1 && r.object["rejected"] as? Int == read && r.object["inserted"] as? Int == 0, "\(name): \(r.text)")
+                #expect((r.object["errors"] as? [[String: Any]])?.first?["reason"] is String, "\(name): a reason")
+            }
+            #expect(try await client.send(.post, "/v1/events?strict=true", bytes: Self.allEventsBad[1].1).status == .badRequest, "no all-or-nothing mode")
             let big = [UInt8](repeating: 0x20, count: (4 << 20) + 1)
             #expect(try await client.send(.post, "/v1/events", bytes: big).status == .contentTooLarge)
             for path in ["/v1/users/%FF%FE/interests", "/v1/users/a%00b/recommendations", "/v1/users/a%0Ab/interests"] {
@@ -88,7 +107,7 @@ import Testing
         // Every acknowledged event is stored: new events = acknowledged inserts less new item records.
         let stored = after[0] + after[1] + after[2] - before[0] - before[1] - before[2]
         #expect(stored <= inserted && stored >= inserted - itemRecords, "stored \(stored), acknowledged \(inserted), item records ≤ \(itemRecords)")
-        #expect((statuses[200] ?? 0) > 100 && (statuses[400] ?? 0) > 100, "both accepted and rejected bodies: \(statuses)")
+        #expect((statuses[200] ?? 0) > 100 && (statuses[400] ?? 0) > 100, "both batches and bodies that are none: \(statuses)")
         #expect(try miner.integrityCheck() == "ok")
     }
 }

@@ -42,11 +42,16 @@ import Testing
             #expect(mixed.object["inserted"] as? Int == 1 && mixed.object["rejected"] as? Int == 1)
             let errors = mixed.object["errors"] as? [[String: Any]] ?? []
             #expect(errors.count == 1 && errors.first?["line"] as? Int == 2)
-            // strict: one bad line and nothing is written.
+            // No all-or-nothing mode: asking for one is refused, nothing written.
             let strict = try await client.send(.post, "/v1/events?strict=true", #"{"type":"query","user":"web3","text":"tent","ts":1760000300}"# + "\n{\"type\":1}\n")
-            #expect(strict.status == .badRequest && strict.object["error"] as? String == "invalid_events")
+            #expect(strict.status == .badRequest && strict.object["error"] as? String == "invalid_parameter")
+            #expect((strict.object["detail"] as? String)?.contains("idempotent") == true)
+            // A batch of bad events only: 200, every one reported, nothing written.
+            let bad = try await client.send(.post, "/v1/events", #"[{"type":"query","user":"web4"},{"type":"rate"}]"#)
+            #expect(bad.status == .ok && bad.object["rejected"] as? Int == 2 && bad.object["inserted"] as? Int == 0)
+            #expect((bad.object["errors"] as? [[String: Any]] ?? []).compactMap { $0["line"] as? Int } == [1, 2])
         }
-        #expect(try eventCounts(miner)[1] == before[1] + 2, "two queries stored (web1, web2), none from the strict body")
+        #expect(try eventCounts(miner)[1] == before[1] + 2, "two queries stored (web1, web2), none from the refused or bad bodies")
         #expect(try miner.history(ofUser: "web3") == nil)
     }
 
@@ -109,8 +114,11 @@ import Testing
             let nobody = try await client.send(.post, "/v1/rank", #"{"user":"nobody","k":4}"#)
             #expect(nobody.status == .ok && nobody.object["segment"] as? String == "cold" && (nobody.object["note"] as? String)?.contains("unknown user") == true)
             #expect((nobody.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String } == (try miner.rank(user: "nobody", top: 4).items.map(\.item)))
-            for bad in [#"{"user":"u000002","k":0}"#, #"{"user":"u000002","k":"ten"}"#, #"{"items":["a"]}"#, #"{"user":"u000002","items":["no-such-item"]}"#,
-                        #"{"user":"u000002","items":[]}"#, #"{"user":"u000002","query":""}"#, #"{"user":""}"#, "[1,2", "null"] {
+            let unknownItems = try await client.send(.post, "/v1/rank", #"{"user":"u000002","items":["no-such-item", "\#(candidates[0])"]}"#)
+            #expect(unknownItems.status == .notFound && unknownItems.object["error"] as? String == "unknown_items")
+            #expect((unknownItems.object["detail"] as? String)?.contains("no-such-item") == true)
+            for bad in [#"{"user":"u000002","k":0}"#, #"{"user":"u000002","k":"ten"}"#, #"{"items":["a"]}"#, #"{"user":"u000002","items":["a\u0001"]}"#,
+                        #"{"user":"u000002","items":[]}"#, #"{"user":"u000002","query":""}"#, #"{"user":""}"#, #"{"user":" "}"#, "[1,2", "null"] {
                 let answer = try await client.send(.post, "/v1/rank", bad)
                 #expect(answer.status == .badRequest, "\(bad)")
                 #expect(answer.object["error"] is String && answer.object["detail"] is String, "\(bad)")

@@ -61,17 +61,20 @@ extension Serving {
             for i in items {
                 if let r = ctx.rowOfName[i] { rows.append(r) } else { unknown.append(i) }
             }
-            guard unknown.isEmpty else {
-                throw .invalidArgument(name: "items", reason: "not in the catalogue: \(unknown.prefix(10).joined(separator: ", "))"
-                                       + (unknown.count > 10 ? " and \(unknown.count - 10) more" : ""))
-            }
+            guard unknown.isEmpty else { throw .unknownItems(unknown) }
             candidates = includeSeen ? rows : rows.filter { !seen.contains($0) }
         }
         // Seen items score −∞ unless included; a large catalogue is scored on both cores.
         var (scores, base) = ctx.scorer.scoresAndBase(signals, excluding: includeSeen ? [] : Array(seen),
                                                      threads: ctx.catalogue.count >= 50_000 ? 2 : 1)
         var queryScores: [Float]?
-        if let query { (scores, queryScores) = try personalise(scores, query: query, ctx) }
+        if let query {
+            if let personalised = try personalise(scores, query: query, ctx) {
+                (scores, queryScores) = personalised
+            } else {
+                note = [note, Self.unknownQueryNote].compactMap { $0 }.joined(separator: "; ")
+            }
+        }
         let ranked: [(id: Int32, score: Float)]
         if let candidates {
             var best = TopK(max(0, top))
@@ -106,18 +109,21 @@ extension Serving {
     }
 
     /// Personalised search: z(fused) + 2·z(query relevance); also the standardised relevance.
-    func personalise(_ scores: [Float], query: String, _ ctx: RankerContext) throws(InterestMinerError) -> (scores: [Float], relevance: [Float]) {
+    /// nil when nothing in the query is known to the text model (no word of it in the shop's
+    /// texts): it cannot order anything, so the caller ranks without it and says so
+    /// (`unknownQueryNote`) — a search that finds nothing is an answer, not a mistake.
+    func personalise(_ scores: [Float], query: String, _ ctx: RankerContext) throws(InterestMinerError) -> (scores: [Float], relevance: [Float])? {
         guard let text = ctx.text else { throw .missing(what: "no text model to read the query with", hint: "run `interests train`") }
         let q = text.encoder.encode(query)
-        guard !q.isEmpty else {
-            throw .invalidArgument(name: "query", reason: "nothing in \"\(query)\" is known to the text model; try other words")
-        }
+        guard !q.isEmpty else { return nil }
         var rel = VectorMath.gemv(ctx.catalogue.itemVectors, rows: ctx.catalogue.count, dimension: ctx.catalogue.textDimension, q.values)
         standardise(&rel)
         var fused = scores
         standardise(&fused)
         return (zip(fused, rel).map { $0 + Self.queryWeight * $1 }, rel)
     }
+
+    static let unknownQueryNote = "nothing in the query is known to the text model (no word of it occurs in the shop's texts): ranked without it"
 
     /// The user's terms that the item's text or its reviews' common terms contain.
     private func matchedTerms(_ userTerms: [String], item: ItemRecord?, reviewTerms: [(term: String, share: Double)], ctx: RankerContext) -> [String] {

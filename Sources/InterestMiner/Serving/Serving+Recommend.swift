@@ -20,6 +20,8 @@ public struct Recommendation: Sendable, Codable, Equatable {
     public var user: String
     public var items: [String]
     public var scores: [Float]
+    /// Why the list is not what was asked for (a search query with no known word).
+    public var note: String? = nil
 }
 
 extension Serving {

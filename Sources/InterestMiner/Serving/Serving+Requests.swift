@@ -82,16 +82,18 @@ extension Serving {
         guard let (signals, seen) = try userSignals(user, ctx) ?? (newUserIfUnknown ? Self.newUserSignals : nil) else { return nil }
         try prepareRecentPopularity(ctx, time: signals.time)
         let best: [(id: Int32, score: Float)]
-        if let query {
-            best = TopK.best(top, of: try personalise(ctx.scorer.scores(signals, excluding: seen), query: query, ctx).scores)
+        var note: String?
+        if let query, let personalised = try personalise(ctx.scorer.scores(signals, excluding: seen), query: query, ctx) {
+            best = TopK.best(top, of: personalised.scores)
         } else {
+            if query != nil { note = Self.unknownQueryNote }
             if shortlist, let index = ctx.candidates {
                 best = ctx.scorer.top(top, for: signals, excluding: seen, candidates: index)
             } else {
                 best = ctx.scorer.top(top, for: signals, excluding: seen)
             }
         }
-        return Recommendation(user: user, items: best.map { ctx.items[Int($0.id)] }, scores: best.map(\.score))
+        return Recommendation(user: user, items: best.map { ctx.items[Int($0.id)] }, scores: best.map(\.score), note: note)
     }
 
     private static func best(_ scores: [Float], catalogue: [String], top: Int, user: String, excluded: (Int) -> Bool) -> Recommendation {
@@ -164,10 +166,17 @@ extension Serving {
 }
 
 extension InterestMiner {
-    /// Parses a time as `interests terms --since` does: a date, an ISO-8601 time, or Unix seconds.
+    /// Why `id` is not a usable user or item id, or nil: the rule ingest applies (`Identifier`:
+    /// 1–256 characters, not blank, no control characters), for ids that arrive another way.
+    public static func identifierProblem(_ id: String) -> String? {
+        Identifier.problem(id)
+    }
+
+    /// Parses a time bound given in a request (the service's `since`): Unix seconds, or an RFC
+    /// 3339 date or date-time (`TimestampParser.parseBound`: exactly docs/openapi.yaml's grammar).
     public static func parseTime(_ text: String) throws(InterestMinerError) -> Int64 {
-        do { return try TimestampParser().parse(text: text) } catch {
-            throw .invalidArgument(name: "time '\(text)'", reason: "\(error); use a date like 2025-06-01, an ISO-8601 time or Unix seconds")
+        do { return try TimestampParser.parseBound(text) } catch {
+            throw .invalidArgument(name: "time '\(text)'", reason: "\(error)")
         }
     }
 }
