@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# docs/openapi.yaml against the running service: schemathesis with every check and its default
-# phases (examples, coverage, fuzzing, stateful; positive and negative data), on a fresh copy of
-# the demo database (Corpora/default, trained), with a write token and a read token set (the
-# requests carry the write token). Exits non-zero on any failure.
+# docs/openapi.yaml against the running service: schemathesis with every check (--checks all)
+# and its default phases and data (positive and negative; of the phases, coverage and fuzzing
+# run — the spec has no examples and no links, so examples and stateful have nothing to do), on
+# a fresh copy of the demo database (Corpora/default, trained), with a write token and a read
+# token set (the requests carry the write token). Exits non-zero on any failure.
 #
 #   Benchmarks/server/schemathesis.sh            # release build, seed 1
 #   SEED=7 Benchmarks/server/schemathesis.sh     # another seed

@@ -8,10 +8,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP service on the database (routes: docs/openapi.yaml).",
         discussion: """
-            Binds 127.0.0.1 unless --host says otherwise. With a token (--token, or the environment
-            variable \(ServerConfiguration.tokenVariable), which unlike an argument is not visible in `ps`),
-            every /v1 request needs 'Authorization: Bearer TOKEN': writes that token, reads that token or
-            the read token (--read-token or \(ServerConfiguration.readTokenVariable)); with --public-reads,
+            Binds 127.0.0.1 unless --host says otherwise. With a token (--token, or the environment \
+            variable \(ServerConfiguration.tokenVariable), which unlike an argument is not visible in `ps`), \
+            every /v1 request needs 'Authorization: Bearer TOKEN': writes that token, reads that token or \
+            the read token (--read-token or \(ServerConfiguration.readTokenVariable)); with --public-reads, \
             reads need none. /healthz and /metrics never need a token. Stops cleanly on SIGINT/SIGTERM.
             """)
 
