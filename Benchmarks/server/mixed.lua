@@ -52,7 +52,9 @@ function request()
     return wrk.format("POST", "/v1/events", headers, body)
   end
   last = nil
-  return wrk.format("GET", string.format("/v1/users/" .. user_format .. "/recommendations?k=10", math.random(users)))
+  -- With a token the service wants it on reads too (unless it runs with --public-reads).
+  local read_headers = token and {["Authorization"] = "Bearer " .. token} or nil
+  return wrk.format("GET", string.format("/v1/users/" .. user_format .. "/recommendations?k=10", math.random(users)), read_headers)
 end
 
 function response(status, headers, body)
