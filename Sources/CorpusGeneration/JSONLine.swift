@@ -1,42 +1,16 @@
-/// Helpers that append JSON fragments to a line under construction. Strings are written as raw
-/// UTF-8 (no `\u` escapes for non-ASCII); only `"`, `\` and control characters are escaped.
+import InterestCore
+
+/// Helpers that append JSON fragments to a line under construction. Strings are written as
+/// `JSONWriter` writes them: raw UTF-8, only `"`, `\` and control characters escaped.
 enum JSONLine {
     /// Appends `text` as a JSON string literal (with quotes).
     static func appendString(_ text: String, to line: inout String) {
-        line += "\""
-        var needsEscape = false
-        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            line += text
+        if text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            line += String(decoding: JSONWriter.quoted(text), as: UTF8.self)
         } else {
-            appendEscaped(text, to: &line)
-        }
-        line += "\""
-    }
-
-    private static func appendEscaped(_ text: String, to line: inout String) {
-        let hexDigits: [Character] = [
-            "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f",
-        ]
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x22: line += "\\\""
-            case 0x5C: line += "\\\\"
-            case 0x0A: line += "\\n"
-            case 0x0D: line += "\\r"
-            case 0x09: line += "\\t"
-            case 0x08: line += "\\b"
-            case 0x0C: line += "\\f"
-            case 0x00..<0x20:
-                line += "\\u00"
-                line.append(hexDigits[Int(scalar.value >> 4)])
-                line.append(hexDigits[Int(scalar.value & 0xF)])
-            default:
-                line.unicodeScalars.append(scalar)
-            }
+            line += "\""
+            line += text
+            line += "\""
         }
     }
 

@@ -1,3 +1,4 @@
+import EventFormat
 import Foundation
 import InterestStore
 import Tokenization
@@ -100,6 +101,29 @@ extension InterestMiner {
         }
         if start < bytes.count { add(bytes.count) }
         return out
+    }
+
+    /// Tokenizes every line of `source` (split as `splitLines` does, empty lines kept) into
+    /// `EncodingJSON` lines, each ended by "\n", and hands them to `emit` in input order, a block
+    /// of bytes at a time. The input is read in chunks of whole lines and each chunk is encoded
+    /// on `threads` threads, so memory stays near a chunk and its output however long the input.
+    public static func tokenizeLines(_ source: IngestSource, tokenizer: Tokenizer, addSpecialTokens: Bool = false,
+                                     maxLength: Int? = nil, threads: Int = 2,
+                                     emit: ([UInt8]) throws -> Void) throws(InterestMinerError) {
+        // Lines are never skipped for length: a line is one text, however long.
+        let reader = try InputReader(source, format: .jsonLines, maxRecordBytes: Int.max / 4, chunkBytes: 2 << 20)
+        let encoder = JSONLinesEncoder(tokenizer, addSpecialTokens: addSpecialTokens, maxLength: maxLength, threads: threads)
+        while let chunk = try reader.next() {
+            for block in encoder.encode(splitLines(chunk.bytes, keepEmpty: true)) {
+                do {
+                    try emit(block)
+                } catch let e as InterestMinerError {
+                    throw e
+                } catch {
+                    throw .unwritableOutput(path: "tokenized lines", reason: "\(error)")
+                }
+            }
+        }
     }
 
     /// Trains a tokenizer on lines of text.

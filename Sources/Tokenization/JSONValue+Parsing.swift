@@ -1,3 +1,5 @@
+import InterestCore
+
 extension JSONValue {
     /// Parses JSON text (RFC 8259). Depth is limited to 256 so hostile input cannot overflow
     /// the stack.
@@ -199,69 +201,58 @@ extension JSONValue {
     /// Serializes like serde_json's pretty printer (2-space indent), raw UTF-8, so files are
     /// readable and byte-identical for equal values.
     public func serialized(pretty: Bool = true) -> String {
-        var out = ""
+        String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
+    }
+
+    /// `serialized` as UTF-8 bytes.
+    public func serializedBytes(pretty: Bool = true) -> [UInt8] {
+        var out = JSONWriter()
         write(&out, indent: pretty ? 0 : -1)
-        return out
+        return out.takeBytes()
     }
 
-    private func write(_ out: inout String, indent: Int) {
+    private func write(_ out: inout JSONWriter, indent: Int) {
         let pretty = indent >= 0
+        func newline(_ level: Int) {
+            out.appendRaw(UInt8(ascii: "\n"))
+            for _ in 0..<level { out.appendRaw("  ") }
+        }
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let v): out += String(v)
-        case .double(let d): out += d == d.rounded() && abs(d) < 1e15 ? String(format: d) : "\(d)"
-        case .string(let s): JSONValue.escape(s, into: &out)
+        case .null: out.appendRaw("null")
+        case .bool(let b): out.appendRaw(b ? "true" : "false")
+        case .int(let v): out.appendInt(v)
+        case .double(let d):
+            // A whole double as "1.0" (serde's style for floats).
+            if d == d.rounded() && abs(d) < 1e15 {
+                out.appendInt(Int(d))
+                out.appendRaw(".0")
+            } else {
+                var text = "\(d)"
+                text.withUTF8 { out.appendRaw($0) }
+            }
+        case .string(let s): out.appendString(s)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out.appendRaw("[]"); return }
+            out.appendRaw(UInt8(ascii: "["))
             for (k, v) in items.enumerated() {
-                if k > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                if k > 0 { out.appendRaw(UInt8(ascii: ",")) }
+                if pretty { newline(indent + 1) }
                 v.write(&out, indent: pretty ? indent + 1 : -1)
             }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-            out += "]"
+            if pretty { newline(indent) }
+            out.appendRaw(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { out.appendRaw("{}"); return }
+            out.appendRaw(UInt8(ascii: "{"))
             for (k, (key, v)) in members.enumerated() {
-                if k > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
-                JSONValue.escape(key, into: &out)
-                out += pretty ? ": " : ":"
+                if k > 0 { out.appendRaw(UInt8(ascii: ",")) }
+                if pretty { newline(indent + 1) }
+                out.appendString(key)
+                out.appendRaw(pretty ? ": " : ":")
                 v.write(&out, indent: pretty ? indent + 1 : -1)
             }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-            out += "}"
+            if pretty { newline(indent) }
+            out.appendRaw(UInt8(ascii: "}"))
         }
     }
-
-    static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
-    }
-}
-
-private extension String {
-    /// A whole double as "1.0" (serde's style for floats).
-    init(format d: Double) { self = String(Int(d)) + ".0" }
 }

@@ -22,6 +22,6 @@ extension Tokenizer {
 
     /// `tokenizer.json` bytes (pretty-printed, deterministic).
     public func serializedJSON() -> [UInt8] {
-        Array((json.serialized(pretty: true) + "\n").utf8)
+        json.serializedBytes(pretty: true) + [0x0A]
     }
 }

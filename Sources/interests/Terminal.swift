@@ -22,6 +22,28 @@ enum Terminal {
         if stderrIsTTY { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 
+    /// Writes bytes to standard output whole (retrying short writes and interrupted calls),
+    /// with no copy; throws the system's reason when the output is gone (e.g. a full disk).
+    static func writeOut(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var done = 0
+            while done < raw.count {
+                let n = write(1, base + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw OutputError(reason: "standard output: " + String(cString: strerror(errno)))
+                }
+                done += n
+            }
+        }
+    }
+
+    struct OutputError: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+
     /// Prints a value as one line of JSON (keys sorted, so output is stable).
     static func printJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws {
         let enc = JSONEncoder()

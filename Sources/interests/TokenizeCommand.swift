@@ -34,10 +34,14 @@ struct TokenizeCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Option(help: "Threads for --file (the output is the same for any number).")
+    var threads = 2
+
     func validate() throws {
         guard (tokenizer == nil) != (db == nil) else { throw ValidationError("give exactly one of --tokenizer FILE or --db PATH") }
         guard (text == nil) != (file == nil) else { throw ValidationError("give either TEXT or --file F") }
         if let m = maxLength, m < 1 { throw ValidationError("--max-length must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() async throws {
@@ -47,11 +51,10 @@ struct TokenizeCommand: AsyncParsableCommand {
         } else {
             tok = try InterestMiner(databasePath: db ?? "").storedTokenizer()
         }
-        let session = TokenizerSession(tok)
         if let text {
-            let enc = session.encode(text, addSpecialTokens: special, maxLength: maxLength)
+            let enc = TokenizerSession(tok).encode(text, addSpecialTokens: special, maxLength: maxLength)
             if json {
-                print(Self.jsonLine(text, enc))
+                print(EncodingJSON(tok).line(text: text, enc))
             } else {
                 let rows = zip(enc.tokens, zip(enc.ids, enc.offsets)).map { token, pair in
                     [token, String(pair.0), "\(pair.1.start)..<\(pair.1.end)"]
@@ -60,35 +63,8 @@ struct TokenizeCommand: AsyncParsableCommand {
             }
             return
         }
-        let handle: FileHandle
-        if file == "-" {
-            handle = .standardInput
-        } else if let path = file, let h = FileHandle(forReadingAtPath: path) {
-            handle = h
-        } else {
-            throw ValidationError("cannot read \(file ?? "")")
-        }
-        let data = handle.readDataToEndOfFile()
-        var out = ""
-        out.reserveCapacity(data.count * 4)
-        for text in InterestMiner.splitLines([UInt8](data), keepEmpty: true) {
-            out += Self.jsonLine(text, session.encode(text, addSpecialTokens: special, maxLength: maxLength))
-            out += "\n"
-            if out.utf8.count > 1 << 20 {
-                FileHandle.standardOutput.write(Data(out.utf8))
-                out = ""
-            }
-        }
-        FileHandle.standardOutput.write(Data(out.utf8))
-    }
-
-    static func jsonLine(_ text: String, _ enc: Encoding) -> String {
-        let value: JSONValue = .object([
-            ("text", .string(text)),
-            ("ids", .array(enc.ids.map { .int(Int($0)) })),
-            ("tokens", .array(enc.tokens.map { .string($0) })),
-            ("offsets", .array(enc.offsets.map { .array([.int($0.start), .int($0.end)]) })),
-        ])
-        return value.serialized(pretty: false)
+        let source: IngestSource = file == "-" ? .standardInput : .file(file ?? "")
+        try InterestMiner.tokenizeLines(source, tokenizer: tok, addSpecialTokens: special, maxLength: maxLength, threads: threads,
+                                        emit: Terminal.writeOut)
     }
 }

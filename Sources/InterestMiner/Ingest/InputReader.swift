@@ -91,7 +91,7 @@ final class InputReader {
             if !eof && buffer.count < chunkBytes { try fill() }
             if !started && !buffer.isEmpty {
                 if buffer.count >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B {
-                    throw .unreadableInput(source: source.name, reason: "it is gzip-compressed; decompress it first, e.g. zcat FILE | interests ingest …")
+                    throw .unreadableInput(source: source.name, reason: "it is gzip-compressed; decompress it first (e.g. with zcat)")
                 }
             }
             if buffer.isEmpty && eof { return nil }
