@@ -41,12 +41,26 @@ import Testing
         #expect(back == texts)
     }
 
+    /// Every value from -1,000 to 100,000 (all of the two-digit table, every length of token
+    /// ids and offsets), each power of ten and its neighbours, and the extremes.
     @Test func integersAreDecimal() {
-        for v in [0, 7, 9, 10, 11, 99, 100, 30522, -1, -9, -10, 1_234_567_890, Int.max, Int.min] {
-            var w = JSONWriter()
-            w.appendInt(v)
-            #expect(String(decoding: w.bytes, as: UTF8.self) == String(v))
+        var values = Array(-1_000...100_000) + [Int.max, Int.min, Int.max - 1, Int.min + 1]
+        var p = 1
+        for _ in 0..<18 {
+            p *= 10
+            values += [p - 1, p, p + 1, -p + 1, -p, -p - 1]
         }
+        var w = JSONWriter()
+        var wrong = 0
+        for v in values {
+            w.removeAll()
+            w.appendInt(v)
+            if String(decoding: w.bytes, as: UTF8.self) != String(v) {
+                wrong += 1
+                if wrong <= 3 { Issue.record("\(v) written as \(String(decoding: w.bytes, as: UTF8.self))") }
+            }
+        }
+        #expect(wrong == 0)
     }
 
     @Test func rawAppendsAndReuse() {
