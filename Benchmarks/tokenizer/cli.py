@@ -142,9 +142,14 @@ def bench(args) -> None:
     for k in ("RAYON_NUM_THREADS", "RAYON_RS_NUM_CPUS"):  # HF's default pool: every core
         hf_env.pop(k, None)
     hf_env["TOKENIZERS_PARALLELISM"] = "true"
+    if args.hf_threads:
+        hf_env["RAYON_NUM_THREADS"] = hf_env["RAYON_RS_NUM_CPUS"] = str(args.hf_threads)
+        if args.hf_threads == 1:
+            hf_env["TOKENIZERS_PARALLELISM"] = "false"
 
     size = os.path.getsize(args.file)
-    print(f"file: {args.file} ({size / 1e6:.2f} MB); tokenizer: {args.tokenizer}; special tokens: {bool(args.special)}")
+    print(f"file: {args.file} ({size / 1e6:.2f} MB); tokenizer: {args.tokenizer}; special tokens: {bool(args.special)}; "
+          f"HF threads: {args.hf_threads or 'every core (default)'}")
     print(f"cores: {os.cpu_count()}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     timed(ours_cmd, ours_env)
     timed(hf_cmd, hf_env)
@@ -173,7 +178,7 @@ def bench(args) -> None:
         print(f"outputs kept in {out_dir}")
     else:
         shutil.rmtree(out_dir, ignore_errors=True)
-    print(json.dumps({"file_bytes": size, "runs": args.runs, "ours_s": ours_t, "hf_s": hf_t, "ours_median_s": m_ours,
+    print(json.dumps({"file_bytes": size, "runs": args.runs, "hf_threads": args.hf_threads, "ours_s": ours_t, "hf_s": hf_t, "ours_median_s": m_ours,
                       "hf_median_s": m_hf, "ratio": m_hf / m_ours, "hf_phases_s": phases, "lines": lines,
                       "differing_lines": bad}))
 
@@ -187,6 +192,7 @@ def main() -> None:
     b.add_argument("--file", default=DEFAULT_FILE, help="the text file, one text a line")
     b.add_argument("--runs", type=int, default=7)
     b.add_argument("--special", action="store_true")
+    b.add_argument("--hf-threads", type=int, help="RAYON_NUM_THREADS for HF (default: unset, HF's pool uses every core)")
     b.add_argument("--out", help="keep the two outputs in this folder (default: a temp dir, removed at the end)")
     h = sub.add_parser("hf")
     h.add_argument("tokenizer")
@@ -198,6 +204,8 @@ def main() -> None:
     if args.cmd == "bench":
         if args.runs < 1:
             sys.exit("cli.py: --runs must be at least 1")
+        if args.hf_threads is not None and args.hf_threads < 1:
+            sys.exit("cli.py: --hf-threads must be at least 1")
         args.tokenizer = args.tokenizer or minilm_tokenizer_path()
         bench(args)
     else:
