@@ -16,10 +16,14 @@ public struct EncodingJSON: Sendable {
     private let starts: [Int]
     /// The longest quoted name, in bytes.
     private let longestName: Int
+    /// Quoted names of added tokens whose ids lie outside the table (a file may give any id;
+    /// the table stays the size of the vocabulary and the added tokens).
+    private let outliers: [Int32: [UInt8]]
 
     public init(_ tokenizer: Tokenizer) {
         let known = tokenizer.names
-        let last = max(known.vocabulary.count - 1, known.added.keys.map { Int($0) }.max() ?? -1)
+        let tableSize = known.vocabulary.count + known.added.count
+        let last = min(tableSize - 1, max(known.vocabulary.count - 1, known.added.keys.map { Int($0) }.max() ?? -1))
         var w = JSONWriter(capacity: 8 * (last + 1))
         var starts: [Int] = []
         starts.reserveCapacity(last + 2)
@@ -32,7 +36,10 @@ public struct EncodingJSON: Sendable {
         w.appendRaw("                ")
         names = w.takeBytes()
         self.starts = starts
-        longestName = zip(starts.dropFirst(), starts).map { $0 - $1 }.max() ?? 2
+        var outliers: [Int32: [UInt8]] = [:]
+        for (id, name) in known.added where id < 0 || Int(id) > last { outliers[id] = JSONWriter.quoted(name) }
+        self.outliers = outliers
+        longestName = max(zip(starts.dropFirst(), starts).map { $0 - $1 }.max() ?? 2, outliers.values.map(\.count).max() ?? 2)
     }
 
     /// Appends the line of `encoding` of `text` (without a line break).
@@ -60,7 +67,11 @@ public struct EncodingJSON: Sendable {
                                     if k > 0 { p[w] = UInt8(ascii: ","); w += 1 }
                                     let i = Int(id)
                                     guard i >= 0 && i + 1 < starts.count, let arena = names.baseAddress else {
-                                        w += JSONWriter.put("\"\"", at: p + w)
+                                        if let quoted = outliers[id] {
+                                            w += quoted.withUnsafeBufferPointer { JSONWriter.put(raw: $0, at: p + w) }
+                                        } else {
+                                            w += JSONWriter.put("\"\"", at: p + w)
+                                        }
                                         continue
                                     }
                                     let (from, length) = (starts[i], starts[i + 1] - starts[i])

@@ -105,6 +105,21 @@ import Testing
         }
     }
 
+    /// Added tokens may carry any id a file gives them, far past the vocabulary or negative:
+    /// their names still come out, and the table does not grow to the largest id.
+    @Test func addedTokensWithOutlyingIDsKeepTheirNames() throws {
+        let base = try loadTokenizer(fixture: "minilm-tokenizer.json")
+        let tok = Tokenizer(normalizer: base.normalizer, preTokenizer: base.preTokenizer, model: base.model,
+                            postProcessor: base.postProcessor, decoder: base.decoder,
+                            addedTokens: base.addedTokens + [AddedToken(id: 2_000_000_000, content: "<far \"away\">"),
+                                                             AddedToken(id: -7, content: "<below>")])
+        let text = "a <far \"away\"> b <below>"
+        let enc = tok.encode(text)
+        #expect(enc.ids.contains(2_000_000_000) && enc.ids.contains(-7))
+        #expect(EncodingJSON(tok).line(text: text, enc)
+            == #"{"text":"a <far \"away\"> b <below>","ids":[1037,2000000000,1038,-7],"tokens":["a","<far \"away\">","b","<below>"],"offsets":[[0,1],[2,14],[15,16],[17,24]]}"#)
+    }
+
     /// One thread or two, parts of one line or of many: the same bytes as encoding line by line.
     @Test(arguments: [(1, 1 << 16), (2, 1), (2, 200), (3, 1 << 16)])
     func batchesMatchLineByLine(threads: Int, partBytes: Int) throws {
