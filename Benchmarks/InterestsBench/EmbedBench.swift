@@ -43,11 +43,3 @@ struct EmbedBench: AsyncParsableCommand {
         print(String(decoding: try enc.encode(result), as: UTF8.self))
     }
 }
-
-/// The median of timings (the lower middle one of an even count, so it is a measured run).
-enum Median {
-    static func of(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
-    }
-}

@@ -78,9 +78,9 @@ struct IngestBench: AsyncParsableCommand {
                              Double(parsed.records) / load.seconds, raw.seconds, raw.rowsPerSecond))
             }
         }
-        let ingestMedian = median(ingestTimes)
-        let rawMedian = median(rawTimes)
-        let loadMedian = median(firstLoadTimes)
+        let ingestMedian = Median.of(ingestTimes)
+        let rawMedian = Median.of(rawTimes)
+        let loadMedian = Median.of(firstLoadTimes)
         let rawRate = Double(rawRows) / rawMedian
         let result = Result(
             events: parsed.records, ingestSeconds: ingestTimes, ingestEventsPerSecond: Double(parsed.records) / ingestMedian,
@@ -96,10 +96,5 @@ struct IngestBench: AsyncParsableCommand {
                          result.ingestEventsPerSecond, result.firstLoadEventsPerSecond, result.rawRowsPerSecond, result.ratio,
                          result.firstLoadRatio, result.events))
         }
-    }
-
-    private func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.isEmpty ? 0 : s[s.count / 2]
     }
 }
