@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "interests", targets: ["interests"]),
         .library(name: "InterestMiner", targets: ["InterestMiner"]),
+        // The HTTP service as a library (Benchmarks/fuzz drives its body decoders).
+        .library(name: "InterestServer", targets: ["InterestServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),

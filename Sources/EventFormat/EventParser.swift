@@ -84,13 +84,16 @@ public struct EventParser: Sendable {
                 line += 1
                 out.lines += 1
             }
-            if isBlank(buf, start, contentEnd) { continue }
-            out.records += 1
+            // Length first: a line the reader skips for its length (blank or not) is rejected
+            // the same way when it arrives whole.
             let length = contentEnd - start
             if length > configuration.maxLineBytes {
+                out.records += 1
                 out.rejections.append(LineRejection(line: line, error: .lineTooLong(bytes: length, limit: configuration.maxLineBytes)))
                 continue
             }
+            if isBlank(buf, start, contentEnd) { continue }
+            out.records += 1
             do {
                 try scanner.scan(UnsafeBufferPointer(rebasing: buf[start..<contentEnd]), into: &values)
                 out.events.append(try builder.build(values))

@@ -35,33 +35,43 @@ final class BERTWeights: @unchecked Sendable {
         let prefix = tensors.entries["embeddings.word_embeddings.weight"] == nil && tensors.entries["bert.embeddings.word_embeddings.weight"] != nil
             ? "bert." : ""
         let (h, i) = (c.hiddenSize, c.intermediateSize)
-        // The tensors in storage order, with their shapes.
-        var plan: [(names: [String], shape: [Int])] = [
-            (["embeddings.word_embeddings.weight"], [c.vocabularySize, h]),
-            (["embeddings.position_embeddings.weight"], [c.maxPositions, h]),
-            (["embeddings.token_type_embeddings.weight"], [c.typeVocabularySize, h]),
-        ]
-        func norm(_ base: String) -> [([String], [Int])] {
-            tensors.entries[prefix + base + ".gamma"] != nil && tensors.entries[prefix + base + ".weight"] == nil
-                ? [([base + ".gamma"], [h]), ([base + ".beta"], [h])]
-                : [([base + ".weight"], [h]), ([base + ".bias"], [h])]
+        // The tensors in storage order, with their shapes. Each is checked against the file as
+        // it is planned: the first one missing or of another shape ends the plan, so a
+        // config.json with huge sizes or layer counts fails here instead of allocating for them
+        // (every planned tensor's elements are in the file).
+        var plan: [(names: [String], shape: [Int])] = []
+        var total = 0
+        func add(_ names: [String], _ shape: [Int]) throws(TextEmbeddingError) {
+            for name in names { total += try tensors.entry(prefix + name, shape: shape).shape.reduce(1, *) }
+            plan.append((names, shape))
         }
-        plan += norm("embeddings.LayerNorm")
+        func norm(_ base: String) throws(TextEmbeddingError) {
+            if tensors.entries[prefix + base + ".gamma"] != nil && tensors.entries[prefix + base + ".weight"] == nil {
+                try add([base + ".gamma"], [h])
+                try add([base + ".beta"], [h])
+            } else {
+                try add([base + ".weight"], [h])
+                try add([base + ".bias"], [h])
+            }
+        }
+        try add(["embeddings.word_embeddings.weight"], [c.vocabularySize, h])
+        try add(["embeddings.position_embeddings.weight"], [c.maxPositions, h])
+        try add(["embeddings.token_type_embeddings.weight"], [c.typeVocabularySize, h])
+        try norm("embeddings.LayerNorm")
         for l in 0..<c.layers {
             let p = "encoder.layer.\(l)."
             let qkv = ["query", "key", "value"].map { p + "attention.self.\($0)" }
-            plan.append((qkv.map { $0 + ".weight" }, [h, h]))
-            plan.append((qkv.map { $0 + ".bias" }, [h]))
-            plan.append(([p + "attention.output.dense.weight"], [h, h]))
-            plan.append(([p + "attention.output.dense.bias"], [h]))
-            plan += norm(p + "attention.output.LayerNorm")
-            plan.append(([p + "intermediate.dense.weight"], [i, h]))
-            plan.append(([p + "intermediate.dense.bias"], [i]))
-            plan.append(([p + "output.dense.weight"], [h, i]))
-            plan.append(([p + "output.dense.bias"], [h]))
-            plan += norm(p + "output.LayerNorm")
+            try add(qkv.map { $0 + ".weight" }, [h, h])
+            try add(qkv.map { $0 + ".bias" }, [h])
+            try add([p + "attention.output.dense.weight"], [h, h])
+            try add([p + "attention.output.dense.bias"], [h])
+            try norm(p + "attention.output.LayerNorm")
+            try add([p + "intermediate.dense.weight"], [i, h])
+            try add([p + "intermediate.dense.bias"], [i])
+            try add([p + "output.dense.weight"], [h, i])
+            try add([p + "output.dense.bias"], [h])
+            try norm(p + "output.LayerNorm")
         }
-        let total = plan.reduce(0) { $0 + $1.names.count * $1.shape.reduce(1, *) }
         storage = .allocate(capacity: max(1, total))
         var offsets: [Int] = []
         var at = 0

@@ -57,6 +57,15 @@ public struct SafeTensors: Sendable {
             }
             entries[name] = Entry(dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
         }
+        // No two tensors share bytes (the format says so; Hugging Face's reader checks it too):
+        // so the tensors a model reads hold at most twice the file's bytes as floats.
+        var end = 0
+        for (name, entry) in entries.sorted(by: { ($0.value.range.lowerBound, $0.value.range.upperBound, $0.key) < ($1.value.range.lowerBound, $1.value.range.upperBound, $1.key) }) {
+            guard entry.range.lowerBound >= end || entry.range.isEmpty else {
+                throw .malformedModelFile(file: file, reason: "entry \(name): data_offsets [\(entry.range.lowerBound), \(entry.range.upperBound)] overlap another tensor's bytes")
+            }
+            end = max(end, entry.range.upperBound)
+        }
         self.entries = entries
         self.bytes = bytes
         dataStart = headerEnd
@@ -74,13 +83,20 @@ public struct SafeTensors: Sendable {
         return total
     }
 
-    /// The tensor `name` as Float32 values in row-major order, after checking its shape.
-    public func floats(_ name: String, shape expected: [Int]) throws(TextEmbeddingError) -> [Float] {
+    /// The entry of tensor `name` after checking it has `shape` and an element type `floats`
+    /// reads, so its element count is known to fit the file.
+    public func entry(_ name: String, shape expected: [Int]) throws(TextEmbeddingError) -> Entry {
         guard let entry = entries[name] else { throw .missingTensor(name: name) }
         guard entry.shape == expected else { throw .wrongShape(tensor: name, expected: expected, found: entry.shape) }
         guard Self.elementSize[entry.dtype] != nil else {
             throw .malformedModelFile(file: file, reason: "tensor \(name) is \(entry.dtype); only F32, F16 and BF16 are read")
         }
+        return entry
+    }
+
+    /// The tensor `name` as Float32 values in row-major order, after checking its shape.
+    public func floats(_ name: String, shape expected: [Int]) throws(TextEmbeddingError) -> [Float] {
+        let entry = try entry(name, shape: expected)
         let count = expected.reduce(1, *)
         let start = dataStart + entry.range.lowerBound
         return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Float] in

@@ -47,8 +47,12 @@ public struct TransformerEncoder: TextEncoder {
             throw .malformedModelFile(file: SentenceTransformerFiles.tokenizerName, reason: error.description)
         }
         emptyLength = tokenizer.encode("", addSpecialTokens: true).count
+        guard config.maxPositions > emptyLength else {
+            throw .malformedModelFile(file: SentenceTransformerFiles.configName, reason: "max_position_embeddings \(config.maxPositions) leaves no room "
+                                      + "for a token besides the \(emptyLength) special ones tokenizer.json adds")
+        }
         let length = maxLength ?? min(sentence.maxSequenceLength ?? config.maxPositions, config.maxPositions)
-        guard (emptyLength + 1...config.maxPositions).contains(length) else {
+        guard length > emptyLength && length <= config.maxPositions else {
             throw .invalidSetting(name: "max length", reason: "\(length) is outside \(emptyLength + 1)…\(config.maxPositions) "
                                   + "(room for a token besides \(emptyLength) special ones, up to the model's max_position_embeddings)")
         }

@@ -146,4 +146,15 @@ import Testing
         let small = EventParserConfiguration(maxLineBytes: 10_000)
         #expect(rejection(line, small) == .lineTooLong(bytes: line.utf8.count, limit: 10_000))
     }
+
+    /// An over-long line of blanks was skipped as blank when parsed whole, but rejected as too
+    /// long when the ingest reader cut it off, so one file gave two reports by chunk size (seen
+    /// while fixing the reader's lost reports that Benchmarks/fuzz's fuzz-jsonl found). The
+    /// length is checked first.
+    @Test func anOverlongBlankLineIsRejectedAsTooLong() {
+        let out = parseJSONL(String(repeating: " ", count: 60) + "\n \n" + #"{"type":"query","user":"u","text":"x","ts":1700000000}"#,
+                             EventParserConfiguration(maxLineBytes: 56))
+        #expect(out.rejections == [LineRejection(line: 1, error: .lineTooLong(bytes: 60, limit: 56))])
+        #expect((out.records, out.events.count, out.lines) == (2, 1, 3))
+    }
 }

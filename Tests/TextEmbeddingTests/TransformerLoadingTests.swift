@@ -101,6 +101,43 @@ import Testing
         #expect(loadError(files)?.description.contains("sentence_bert_config.json is unreadable") == true)
     }
 
+    /// Found by Benchmarks/fuzz (fuzz-safetensors): max_position_embeddings below the special
+    /// tokens' count made the accepted lengths an empty range, which trapped.
+    @Test func tooFewPositionsForTheSpecialTokensIsAnError() throws {
+        var files = try TinyBERT.files()
+        files.config = TinyBERT.config(hidden: 32, layers: 2, heads: 2, intermediate: 48, positions: 1)
+        #expect(loadError(files) == .malformedModelFile(file: "config.json", reason: "max_position_embeddings 1 leaves no room for a token "
+                                                          + "besides the 2 special ones tokenizer.json adds"))
+        files.config = TinyBERT.config(hidden: 32, layers: 2, heads: 2, intermediate: 48, positions: 2)
+        #expect(loadError(files)?.description.contains("max_position_embeddings 2 leaves no room") == true)
+    }
+
+    /// Sizes in config.json that no weights file holds fail on the first tensor that does not
+    /// match, before any memory is set aside: a vocab_size of 10^12 asked the allocator for
+    /// 128 TB (a crash), 10^8 layers planned 1.6 billion tensors (minutes, then memory).
+    /// Replayed through Benchmarks/fuzz's fuzz-safetensors harness from an edited seed.
+    @Test func hugeConfigurationSizesFailOnTheWeightsNotTheAllocator() throws {
+        var files = try TinyBERT.files()
+        files.config = TinyBERT.config(hidden: 32, layers: 2, heads: 2, intermediate: 48, positions: 40, vocabulary: 1_000_000_000_000)
+        #expect(loadError(files) == .wrongShape(tensor: "embeddings.word_embeddings.weight", expected: [1_000_000_000_000, 32], found: [157, 32]))
+        files.config = TinyBERT.config(hidden: 32, layers: 100_000_000, heads: 2, intermediate: 48, positions: 40)
+        #expect(loadError(files) == .missingTensor(name: "encoder.layer.2.attention.self.query.weight"))
+    }
+
+    /// Two entries whose data_offsets overlap would let a small file stand for many large
+    /// tensors (each read out as its own floats); the format forbids it and so does the reader.
+    @Test func tensorsThatShareBytesAreRefused() throws {
+        func file(_ header: String, data: Int) -> [UInt8] {
+            (0..<8).map { UInt8((UInt64(header.utf8.count) >> (8 * UInt64($0))) & 0xFF) } + Array(header.utf8) + [UInt8](repeating: 0, count: data)
+        }
+        let shared = file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, data: 12)
+        #expect(throws: TextEmbeddingError.malformedModelFile(file: "model.safetensors", reason: "entry b: data_offsets [4, 12] overlap another tensor's bytes")) {
+            try SafeTensors(bytes: shared)
+        }
+        let apart = file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#, data: 12)
+        #expect(try SafeTensors(bytes: apart).entries.count == 3)
+    }
+
     @Test func newerSentenceTransformersLayoutIsRead() throws {
         var files = try TinyBERT.files()
         files.pooling = Array(#"{"embedding_dimension": 32, "pooling_mode": "mean", "include_prompt": true}"#.utf8)

@@ -256,6 +256,10 @@ struct ChunkParser: Sendable {
     /// The first chunk of a CSV input sets the header (mutating); later chunks reuse it.
     mutating func parse(_ chunk: InputChunk) throws(InterestMinerError) -> ParsedChunk {
         guard parser.configuration.format == .csv, header == nil else { return try parseBody(chunk) }
+        if let long = chunk.skippedLongLine {
+            // The reader skipped line 1 for its length: that is the header.
+            throw .format(source: source, .csvHeaderInvalid(reason: EventFormatError.lineTooLong(bytes: long.bytes, limit: parser.configuration.maxLineBytes).description))
+        }
         let read = chunk.bytes.withUnsafeBytes { raw in
             Result { () throws(EventFormatError) in try parser.readCSVHeader(raw) }
         }

@@ -84,9 +84,9 @@ final class InputReader {
         if fd > 0 { close(fd) }
     }
 
-    /// The next chunk of whole records, or nil at the end of input.
+    /// The next chunk of whole records, or nil at the end of input. A record skipped for its
+    /// length comes alone, in a chunk of no bytes, so each one is reported, the last too.
     func next() throws(InterestMinerError) -> InputChunk? {
-        var skipped: (line: Int, bytes: Int)?
         while true {
             if !eof && buffer.count < chunkBytes { try fill() }
             if !started && !buffer.isEmpty {
@@ -120,9 +120,8 @@ final class InputReader {
                     }
                 }
                 nextLine += 1
-                skipped = (line, length)
                 started = true
-                continue
+                return InputChunk(bytes: [], firstLine: line, isStart: false, skippedLongLine: (line, length))
             }
             if cut > chunkBytes * 2, !eof {
                 // Keep chunks near the target size: cut at an earlier boundary when possible.
@@ -132,7 +131,7 @@ final class InputReader {
             }
             let bytes = Array(buffer[0..<cut])
             buffer.removeSubrange(0..<cut)
-            let chunk = InputChunk(bytes: bytes, firstLine: nextLine, isStart: !started, skippedLongLine: skipped)
+            let chunk = InputChunk(bytes: bytes, firstLine: nextLine, isStart: !started, skippedLongLine: nil)
             started = true
             nextLine += bytes.reduce(into: 0) { n, b in if b == 0x0A { n += 1 } }
             return chunk
