@@ -113,6 +113,12 @@ def tokenizers(out):
     }
     write(out, "tokenizer", "bpe-suffix.json", json.dumps(suffix))
     # Escapes in keys and merges (the table reader gives up on them: the value reader reads them).
+    # A file, a zero byte, then one more text to encode: lines of the tokenizer tests' tricky text.
+    with open(os.path.join(ROOT, "Tests", "TokenizationTests", "Fixtures", "tricky-lines.txt"), "rb") as f:
+        tricky = f.read().split(b"\n")
+    for k, name in enumerate(["wordpiece.json", "bert.json", "bytelevel-bpe.json", "bpe-suffix.json"]):
+        with open(os.path.join(out, "tokenizer", name), "rb") as f:
+            write(out, "tokenizer", name.replace(".json", "-text"), f.read() + b"\0" + b"\n".join(tricky[k * 40:(k + 1) * 40]))
     write(out, "tokenizer", "escapes.json",
           '{"model":{"type":"BPE","vocab":{"\\u0041":0,"b":1,"\\u0041b":2,"\\ud83d\\ude00":3},'
           '"merges":["\\u0041 b"],"continuing_subword_prefix":"##"},"pre_tokenizer":null}')
