@@ -57,20 +57,31 @@ public struct ALSFoldIn: Sendable {
         guard !entries.isEmpty else { return [Float](repeating: 0, count: f) }
         var a = gram.map(Double.init)
         var b = [Double](repeating: 0, count: f)
-        for (col, weight) in entries {
-            guard col >= 0, Int(col) * f < fixed.count else { continue }
-            var c = Double(weight * alpha)
-            let y = Int(col) * f
-            if c > 0 {
-                for j in 0..<f { b[j] += c * Double(fixed[y + j]) }
-            } else {
-                c = -c
-            }
-            let w = c - 1
-            guard w != 0 else { continue }
-            for j in 0..<f {
-                let yj = w * Double(fixed[y + j])
-                for k in 0..<f { a[j * f + k] += yj * Double(fixed[y + k]) }
+        // A request folds a user in on every read until the next training run: the rank-one
+        // updates run over raw buffers (no bounds checks, so the inner loop vectorises; the
+        // same operations in the same order as indexed arrays would do).
+        a.withUnsafeMutableBufferPointer { ap in
+            b.withUnsafeMutableBufferPointer { bp in
+                fixed.withUnsafeBufferPointer { yp in
+                    guard let a = ap.baseAddress, let b = bp.baseAddress, let fixed = yp.baseAddress else { return }
+                    for (col, weight) in entries {
+                        guard col >= 0, Int(col) * f < yp.count else { continue }
+                        var c = Double(weight * alpha)
+                        let y = fixed + Int(col) * f
+                        if c > 0 {
+                            for j in 0..<f { b[j] += c * Double(y[j]) }
+                        } else {
+                            c = -c
+                        }
+                        let w = c - 1
+                        guard w != 0 else { continue }
+                        for j in 0..<f {
+                            let yj = w * Double(y[j])
+                            let row = a + j * f
+                            for k in 0..<f { row[k] += yj * Double(y[k]) }
+                        }
+                    }
+                }
             }
         }
         guard let x = Cholesky.solve(a, b, n: f) else { return [Float](repeating: 0, count: f) }
@@ -82,31 +93,40 @@ public struct ALSFoldIn: Sendable {
 enum Cholesky {
     /// x with A·x = b, or nil when A is not positive definite.
     static func solve(_ aIn: [Double], _ b: [Double], n: Int) -> [Double]? {
+        guard n > 0, aIn.count >= n * n, b.count >= n else { return nil }
         var l = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for j in 0...i {
-                var s = aIn[i * n + j]
-                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-                if i == j {
-                    guard s > 0, s.isFinite else { return nil }
-                    l[i * n + i] = s.squareRoot()
-                } else {
-                    l[i * n + j] = s / l[j * n + j]
+        var x = b
+        let solved = l.withUnsafeMutableBufferPointer { lp -> Bool in
+            aIn.withUnsafeBufferPointer { ap -> Bool in
+                x.withUnsafeMutableBufferPointer { xp -> Bool in
+                    guard let l = lp.baseAddress, let a = ap.baseAddress, let x = xp.baseAddress else { return false }
+                    for i in 0..<n {
+                        for j in 0...i {
+                            var s = a[i * n + j]
+                            for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+                            if i == j {
+                                guard s > 0, s.isFinite else { return false }
+                                l[i * n + i] = s.squareRoot()
+                            } else {
+                                l[i * n + j] = s / l[j * n + j]
+                            }
+                        }
+                    }
+                    // L·y = b, then Lᵀ·x = y, in place.
+                    for i in 0..<n {
+                        var s = x[i]
+                        for k in 0..<i { s -= l[i * n + k] * x[k] }
+                        x[i] = s / l[i * n + i]
+                    }
+                    for i in stride(from: n - 1, through: 0, by: -1) {
+                        var s = x[i]
+                        for k in (i + 1)..<n { s -= l[k * n + i] * x[k] }
+                        x[i] = s / l[i * n + i]
+                    }
+                    return true
                 }
             }
         }
-        var y = b
-        for i in 0..<n {
-            var s = y[i]
-            for k in 0..<i { s -= l[i * n + k] * y[k] }
-            y[i] = s / l[i * n + i]
-        }
-        var x = y
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            var s = x[i]
-            for k in (i + 1)..<n { s -= l[k * n + i] * x[k] }
-            x[i] = s / l[i * n + i]
-        }
-        return x
+        return solved ? x : nil
     }
 }

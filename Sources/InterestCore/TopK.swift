@@ -54,6 +54,11 @@ public struct TopK: Sendable {
         heap.sorted { Self.worse($1, $0) }.map { ($0.id, $0.score) }
     }
 
+    /// The kept (id, score) pairs in no particular order (a candidate set needs no order).
+    public func unordered() -> [(id: Int32, score: Float)] {
+        heap.map { ($0.id, $0.score) }
+    }
+
     /// The best `k` of `scores` by index, best first; −∞ marks an excluded entry.
     public static func best(_ k: Int, of scores: [Float]) -> [(id: Int32, score: Float)] {
         var top = TopK(k)

@@ -229,7 +229,7 @@ public struct FusionScorer: Sendable {
         cf.withUnsafeMutableBufferPointer { cfOut in
             text.withUnsafeMutableBufferPointer { textOut in
                 let cfPointer = SendablePointer(cfOut.baseAddress), textPointer = SendablePointer(textOut.baseAddress)
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                parallelPerform(iterations: parts) { part in
                     let lo = n * part / parts, hi = n * (part + 1) / parts
                     if let q = cfQuery, let out = cfPointer.pointer {
                         VectorMath.gemv(catalogue.cfItems, dimension: catalogue.cfFactors, q, rows: lo, hi, into: out)
@@ -251,24 +251,29 @@ public struct FusionScorer: Sendable {
     /// stand far apart from merely related items (0.9 → 2.3), which a linear weight on `a`
     /// could not express.
     public func attention(_ i: Int, recent: [Int], vectors: [Float], dim: Int) -> Float {
-        guard dim > 0 else { return 0 }
-        var cosines: [Float] = []
-        cosines.reserveCapacity(recent.count)
-        vectors.withUnsafeBufferPointer { v in
-            guard let b = v.baseAddress else { return }
-            for j in recent where j != i && j >= 0 && j < catalogue.count {
-                cosines.append(VectorMath.dot(b + i * dim, b + j * dim, dim))
+        guard dim > 0, !recent.isEmpty else { return 0 }
+        // On the stack: this runs for every shortlisted item of every request.
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: recent.count) { cosines -> Float in
+            var count = 0
+            vectors.withUnsafeBufferPointer { v in
+                guard let b = v.baseAddress else { return }
+                for j in recent where j != i && j >= 0 && j < catalogue.count {
+                    cosines[count] = VectorMath.dot(b + i * dim, b + j * dim, dim)
+                    count += 1
+                }
             }
+            guard count > 0 else { return 0 }
+            var top = cosines[0]
+            for c in cosines[1..<count] where c > top { top = c }
+            var num: Float = 0, den: Float = 0
+            for c in cosines[0..<count] {
+                let w = expf((c - top) / Self.attentionTemperature)
+                num += w * c
+                den += w
+            }
+            guard den > 0 else { return 0 }
+            return -logf(max(1e-3, 1 - num / den))
         }
-        guard let top = cosines.max() else { return 0 }
-        var num: Float = 0, den: Float = 0
-        for c in cosines {
-            let w = expf((c - top) / Self.attentionTemperature)
-            num += w * c
-            den += w
-        }
-        guard den > 0 else { return 0 }
-        return -logf(max(1e-3, 1 - num / den))
     }
 
     public func textAttention(_ i: Int, _ user: UserSignals) -> Float {

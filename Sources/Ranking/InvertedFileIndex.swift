@@ -130,7 +130,7 @@ public struct InvertedFileIndex: Sendable {
         let parts = max(1, min(threads, rows.count / 2048))
         out.withUnsafeMutableBufferPointer { o in
             let target = SendablePointer(o.baseAddress)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
+            parallelPerform(iterations: parts) { part in
                 let lo = rows.count * part / parts, hi = rows.count * (part + 1) / parts
                 var scores = [Float](repeating: 0, count: lists)
                 values.withUnsafeBufferPointer { v in
@@ -153,8 +153,9 @@ public struct InvertedFileIndex: Sendable {
 
     /// The `k` rows with the largest inner product with `query` — or, with `cosine`, the largest
     /// cosine — among the rows of the `probe` lists whose centroids best match it; best first,
-    /// ties to the lower row. Empty for a zero or mis-sized query.
-    public func top(_ k: Int, query: [Float], probe: Int, cosine: Bool = false) -> [(id: Int32, score: Float)] {
+    /// ties to the lower row (`ordered: false`: the same rows in no order). Empty for a zero or
+    /// mis-sized query.
+    public func top(_ k: Int, query: [Float], probe: Int, cosine: Bool = false, ordered: Bool = true) -> [(id: Int32, score: Float)] {
         guard k > 0, lists > 0, query.count == dimension else { return [] }
         let width = dimension + 1
         var q = query
@@ -187,7 +188,7 @@ public struct InvertedFileIndex: Sendable {
                 }
             }
         }
-        return best.sorted()
+        return ordered ? best.sorted() : best.unordered()
     }
 }
 

@@ -82,7 +82,7 @@ struct SkipGramKernel: Sendable {
         let processed = Atomic<Int>(0)
         let total = corpus.tokens.count * configuration.epochs
         let threads = max(1, min(configuration.threads, corpus.sentenceEnds.count))
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
+        parallelPerform(iterations: threads) { t in
             worker(thread: t, of: threads, shared, processed, total, progress)
         }
         var vectors = [Float](repeating: 0, count: shared.size)

@@ -100,7 +100,7 @@ public struct TransformerEncoder: TextEncoder {
         let out = SharedFloats([Float](repeating: 0, count: sequences.count * h))
         let next = AtomicCounter()
         let workers = max(1, min(threads, batches.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        parallelPerform(iterations: workers) { _ in
             let workspace = TransformerWorkspace(config: configuration, capacity: capacity, maxLength: longest)
             let rows = UnsafeMutablePointer<Float>.allocate(capacity: max(1, members * h))
             defer { rows.deallocate() }

@@ -176,7 +176,7 @@ public final class JSONLinesEncoder {
         }
         let next = AtomicCounter()
         let done = Mutex<[[UInt8]]>(Array(repeating: [], count: parts))
-        DispatchQueue.concurrentPerform(iterations: workers) { c in
+        parallelPerform(iterations: workers) { c in
             while true {
                 let p = next.add(1)
                 guard p < parts else { return }
