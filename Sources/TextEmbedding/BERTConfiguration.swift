@@ -1,4 +1,4 @@
-import Tokenization
+import InterestCore
 
 /// The files of a sentence-transformers model directory, as bytes (the façade reads them; this
 /// target does no I/O). `modules` is optional: when present it must list only the modules the

@@ -1,5 +1,4 @@
 import InterestCore
-import Tokenization
 
 /// A parsed `safetensors` file (Hugging Face's tensor format): an 8-byte little-endian header
 /// length N, N bytes of JSON mapping each tensor name to its `dtype`, `shape` and

@@ -1,5 +1,5 @@
-import Synchronization
 import InterestCore
+import Synchronization
 import Tokenization
 
 /// The kinds of readable terms.

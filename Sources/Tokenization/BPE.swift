@@ -1,3 +1,5 @@
+import InterestCore
+
 /// Byte-pair encoding (Sennrich et al. 2016): a word starts as its characters and the
 /// lowest-ranked merge among adjacent symbols is applied until none applies (leftmost first on
 /// ties), as HF `tokenizers` does. Supports `continuingSubwordPrefix`, `endOfWordSuffix`, an

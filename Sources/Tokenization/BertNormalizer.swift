@@ -1,3 +1,5 @@
+import InterestCore
+
 /// The BERT normalizer (Devlin et al. 2019, as HF implements it): `cleanText` deletes control
 /// characters and maps whitespace to a space; `handleChineseChars` surrounds every CJK
 /// ideograph with spaces (so each becomes its own word); `stripAccents` (defaulting to

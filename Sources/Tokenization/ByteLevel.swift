@@ -1,3 +1,5 @@
+import InterestCore
+
 /// GPT-2's byte-level scheme (Radford et al. 2019): text is split with the GPT-2 pattern and
 /// every byte is shown to the model as one printable character, so any input has a spelling.
 public struct ByteLevel: PreTokenizer {

@@ -133,25 +133,6 @@ func decodeScalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
     return ((b0 & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F), 4)
 }
 
-/// Appends the UTF-8 encoding of `cp`.
-@inline(__always)
-func appendUTF8(_ cp: UInt32, to out: inout [UInt8]) {
-    if cp < 0x80 {
-        out.append(UInt8(cp))
-    } else if cp < 0x800 {
-        out.append(UInt8(0xC0 | (cp >> 6)))
-        out.append(UInt8(0x80 | (cp & 0x3F)))
-    } else if cp < 0x10000 {
-        out.append(UInt8(0xE0 | (cp >> 12)))
-        out.append(UInt8(0x80 | ((cp >> 6) & 0x3F)))
-        out.append(UInt8(0x80 | (cp & 0x3F)))
-    } else {
-        out.append(UInt8(0xF0 | (cp >> 18)))
-        out.append(UInt8(0x80 | ((cp >> 12) & 0x3F)))
-        out.append(UInt8(0x80 | ((cp >> 6) & 0x3F)))
-        out.append(UInt8(0x80 | (cp & 0x3F)))
-    }
-}
 
 /// Length in bytes of the UTF-8 sequence that starts with `b0`.
 @inline(__always)

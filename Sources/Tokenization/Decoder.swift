@@ -1,4 +1,5 @@
 import Foundation
+import InterestCore
 
 /// The decoding stage: turns tokens back into text (HF decoders).
 public protocol Decoder: Sendable {

@@ -1,3 +1,5 @@
+import InterestCore
+
 /// A token's span in the original text: UTF-8 byte offsets `start..<end`.
 public struct TokenSpan: Sendable, Equatable, Codable, BitwiseCopyable {
     public var start: Int

@@ -1,3 +1,5 @@
+import InterestCore
+
 extension NormalizedText {
     /// Rebuilds the text scalar by scalar: `body` appends the replacement of each scalar (any
     /// number of scalars) to the rewriter, aligned to that scalar's original character.

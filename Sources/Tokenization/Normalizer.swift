@@ -1,4 +1,5 @@
 import Foundation
+import InterestCore
 
 /// A normalization stage: rewrites text in place, keeping every byte aligned to its origin.
 /// Mirrors Hugging Face `tokenizers` normalizers; `json` is its `tokenizer.json` form.

@@ -1,3 +1,5 @@
+import InterestCore
+
 /// The post-processing stage: adds special tokens ([CLS] … [SEP]) and fixes offsets (HF
 /// post-processors). Applied only when the caller asks for special tokens, except offset
 /// trimming, which byte-level processors always do.

@@ -1,3 +1,5 @@
+import InterestCore
+
 /// A span of the normalized text that the model tokenizes as one word.
 public struct Piece: Sendable, Equatable {
     /// Normalized byte range.

@@ -1,3 +1,5 @@
+import InterestCore
+
 /// Code point → replacement, for the per-character tables of the normalization forms and of
 /// lowercasing: open addressing over the code points (no `Hasher`), replacements kept in two
 /// arenas, as scalars and as UTF-8 (so a rewrite can copy bytes). Immutable once built; the

@@ -1,3 +1,5 @@
+import InterestCore
+
 /// One token of a word: its id and how many input bytes of the word it covers.
 public struct ModelToken: Sendable, Equatable, BitwiseCopyable {
     public var id: Int32

@@ -1,3 +1,5 @@
+import InterestCore
+
 /// Typed access to a JSON object with paths for error messages.
 struct JSONReader {
     let value: JSONValue
@@ -99,7 +101,9 @@ extension Tokenizer {
 
     /// Reads a `tokenizer.json` as JSON values only (what `init(json:)` falls back to).
     init(values bytes: [UInt8]) throws(TokenizationError) {
-        try self.init(root: try JSONValue.parse(bytes), tables: nil)
+        let root: JSONValue
+        do { root = try JSONValue.parse(bytes) } catch { throw .invalidJSON(offset: error.offset, reason: error.reason) }
+        try self.init(root: root, tables: nil)
     }
 
     /// The tokenizer a parsed file describes; `tables` holds the model's vocabulary and merges

@@ -1,10 +1,12 @@
+import InterestCore
+
 /// The two big members of a `tokenizer.json` model — "vocab" (tens of thousands of entries)
 /// and "merges" — read straight from the file's bytes instead of as JSON values: no value per
 /// entry, and a merge's tokens are looked up by their bytes, so loading a stored tokenizer
 /// takes a few milliseconds. Anything this reader does not expect (numbers that are not plain
 /// integers, a "model" member twice, a merge that is neither "a b" nor ["a", "b"]) makes it
 /// give up, and the file is read again as JSON values, which reports the problem.
-struct ModelTables {
+final class ModelTables {
     /// The file.
     let bytes: [UInt8]
     /// A merge's two tokens: byte ranges of the file (strings without escapes) or decoded text.
@@ -25,33 +27,38 @@ struct ModelTables {
 }
 
 /// Thrown inside the fast reader to give up (never escapes `Tokenizer(json:)`).
-private let giveUp = TokenizationError.invalidJSON(offset: 0, reason: "not read by the table reader")
+private let giveUp = JSONSyntaxError(offset: 0, reason: "not read by the table reader")
+
+extension ModelTables {
+    /// The parser's ``JSONParser/MemberReader``: scans the root's "model" member's "vocab" or
+    /// "merges" into these tables and returns the value that stands in for it (`null`), or nil
+    /// for any other member (parsed as usual).
+    func read(_ key: String, _ place: JSONMemberPlace, _ parser: inout JSONParser) throws(JSONSyntaxError) -> JSONValue? {
+        switch place {
+        case .root:
+            if key == "model" { models += 1 }
+            return nil
+        case .inRootMember(let parent) where parent == "model":
+            switch key {
+            case "vocab":
+                guard vocabulary == nil else { throw giveUp }
+                vocabulary = try parser.vocabularyEntries()
+            case "merges":
+                guard merges == nil else { throw giveUp }
+                merges = try parser.mergeList()
+            default:
+                return nil
+            }
+            return .null
+        case .inRootMember:
+            return nil
+        }
+    }
+}
 
 extension JSONParser {
-    /// Scans the root's "model" member's "vocab" or "merges" into `tables`; returns the value
-    /// that stands in for it (`null`), or nil for any other member (parsed as usual).
-    mutating func table(_ key: String, place: Place) throws(TokenizationError) -> JSONValue? {
-        if place == .root {
-            if key == "model" { tables?.models += 1 }
-            return nil
-        }
-        switch key {
-        case "vocab":
-            guard tables?.vocabulary == nil else { throw giveUp }
-            let entries = try vocabularyEntries()
-            tables?.vocabulary = entries
-        case "merges":
-            guard tables?.merges == nil else { throw giveUp }
-            let merges = try mergeList()
-            tables?.merges = merges
-        default:
-            return nil
-        }
-        return .null
-    }
-
     /// `{"token": id, …}` with plain non-negative integer ids.
-    private mutating func vocabularyEntries() throws(TokenizationError) -> [(String, Int)] {
+    fileprivate mutating func vocabularyEntries() throws(JSONSyntaxError) -> [(String, Int)] {
         try expect(UInt8(ascii: "{"))
         var entries: [(String, Int)] = []
         if isEmpty(UInt8(ascii: "}")) { return entries }
@@ -68,7 +75,7 @@ extension JSONParser {
     }
 
     /// `["a b", …]` or `[["a", "b"], …]`.
-    private mutating func mergeList() throws(TokenizationError) -> [(ModelTables.MergePart, ModelTables.MergePart)] {
+    fileprivate mutating func mergeList() throws(JSONSyntaxError) -> [(ModelTables.MergePart, ModelTables.MergePart)] {
         try expect(UInt8(ascii: "["))
         var merges: [(ModelTables.MergePart, ModelTables.MergePart)] = []
         if isEmpty(UInt8(ascii: "]")) { return merges }
@@ -104,7 +111,7 @@ extension JSONParser {
     }
 
     /// After an element: true at the closing bracket (consumed), false after a comma.
-    private mutating func closes(_ bracket: UInt8) throws(TokenizationError) -> Bool {
+    private mutating func closes(_ bracket: UInt8) throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
         guard i < bytes.count else { throw giveUp }
         if bytes[i] == bracket { i += 1; return true }
@@ -112,13 +119,13 @@ extension JSONParser {
         return false
     }
 
-    private mutating func expect(_ byte: UInt8) throws(TokenizationError) {
+    private mutating func expect(_ byte: UInt8) throws(JSONSyntaxError) {
         guard i < bytes.count, bytes[i] == byte else { throw giveUp }
         i += 1
     }
 
     /// Digits only (at most nine), followed by something that is not part of a number.
-    private mutating func plainInteger() throws(TokenizationError) -> Int {
+    private mutating func plainInteger() throws(JSONSyntaxError) -> Int {
         var v = 0, n = 0
         while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39, n < 10 {
             v = v * 10 + Int(bytes[i] - 0x30)
@@ -146,7 +153,7 @@ extension JSONParser {
     }
 
     /// One token of an `["a", "b"]` merge.
-    private mutating func part() throws(TokenizationError) -> ModelTables.MergePart {
+    private mutating func part() throws(JSONSyntaxError) -> ModelTables.MergePart {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw giveUp }
         if let end = plainStringEnd() {
             defer { i = end + 1 }
@@ -157,7 +164,7 @@ extension JSONParser {
 
     /// An `"a b"` merge, split at its first space as `String.split` would (a space beside a
     /// non-ASCII byte might belong to a grapheme cluster: split as text then).
-    private mutating func spacedPair() throws(TokenizationError) -> (ModelTables.MergePart, ModelTables.MergePart) {
+    private mutating func spacedPair() throws(JSONSyntaxError) -> (ModelTables.MergePart, ModelTables.MergePart) {
         if let end = plainStringEnd() {
             var s = i + 1
             while s < end, bytes[s] != 0x20 { s += 1 }
@@ -177,12 +184,13 @@ extension JSONParser {
 extension Tokenizer {
     /// Reads a `tokenizer.json` with the table reader, or nil when it gives up.
     static func readWithTables(_ bytes: [UInt8]) -> Tokenizer? {
-        var p = JSONParser(bytes: bytes, tables: ModelTables(bytes: bytes))
+        let tables = ModelTables(bytes: bytes)
+        var p = JSONParser(bytes: bytes) { key, place, parser throws(JSONSyntaxError) in try tables.read(key, place, &parser) }
         do {
             p.skipWhitespace()
             let root = try p.value(depth: 0, place: .root)
             p.skipWhitespace()
-            guard p.i == bytes.count, let tables = p.tables, tables.models <= 1 else { return nil }
+            guard p.i == bytes.count, tables.models <= 1 else { return nil }
             return try Tokenizer(root: root, tables: tables)
         } catch {
             return nil

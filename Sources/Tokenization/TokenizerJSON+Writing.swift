@@ -1,3 +1,5 @@
+import InterestCore
+
 extension Tokenizer {
     /// The tokenizer as a Hugging Face `tokenizer.json` value (HF's key order).
     public var json: JSONValue {

@@ -1,3 +1,5 @@
+import InterestCore
+
 /// The two tokenizer configurations InterestMiner trains (both exportable to HF as is).
 ///
 /// - `bpe`: NFKC + lowercase, HF's `Whitespace` pre-tokenizer (`\w+|[^\w\s]+`), BPE. CJK text

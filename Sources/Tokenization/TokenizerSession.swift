@@ -1,3 +1,5 @@
+import InterestCore
+
 /// Encoding state for one thread: a word cache and scratch buffers, reused across calls. Keep
 /// one per thread (or per request stream) and call `encode` repeatedly.
 public final class TokenizerSession {

@@ -1,4 +1,5 @@
 import Foundation
+import InterestCore
 
 /// The four Unicode normalization forms (UAX #15), as HF computes them.
 public struct UnicodeNormalizer: Normalizer {

@@ -1,4 +1,5 @@
 import Foundation
+import InterestCore
 import Testing
 @testable import Tokenization
 

@@ -1,4 +1,5 @@
 import Foundation
+import InterestCore
 import Testing
 @testable import Tokenization
 
@@ -78,7 +79,7 @@ import Testing
         #expect(v["a"]?.stringValue == "line\nbreak \"q\" é 🎣")
         #expect(v["b"] == .array([.int(1), .double(-2.5), .bool(true), .null]))
         #expect(try JSONValue.parse(v.serialized(pretty: true)) == v)
-        #expect(throws: TokenizationError.self) { try JSONValue.parse(#"{"a":"\ud800"}"#) }
-        #expect(throws: TokenizationError.self) { try JSONValue.parse(String(repeating: "[", count: 1000)) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(#"{"a":"\ud800"}"#) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(String(repeating: "[", count: 1000)) }
     }
 }

@@ -3,7 +3,6 @@ import Foundation
 import InterestCore
 import InterestStore
 import TextEmbedding
-import Tokenization
 
 /// How to ingest.
 public struct IngestOptions: Sendable {

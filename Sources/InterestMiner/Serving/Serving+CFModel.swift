@@ -2,7 +2,6 @@ import CollaborativeFiltering
 import Foundation
 import InterestCore
 import InterestStore
-import Tokenization
 
 /// The item side of a loaded factor model — item factors (new items folded in), ids and the
 /// user fold-in — O(items). User factors are not held: a request reads its user's row

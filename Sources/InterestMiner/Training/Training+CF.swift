@@ -2,7 +2,6 @@ import CollaborativeFiltering
 import Foundation
 import InterestCore
 import InterestStore
-import Tokenization
 
 /// Which collaborative model `interests train` learns.
 public enum CFMethod: String, Sendable, CaseIterable, Codable {

@@ -1,7 +1,6 @@
 import Foundation
 import InterestCore
 import InterestStore
-import Tokenization
 
 extension ModelKind {
     /// The profile rule and term statistics that go with a text encoder version.

@@ -1,7 +1,7 @@
 import CollaborativeFiltering
 import Foundation
-import InterestStore
 import InterestCore
+import InterestStore
 import Tokenization
 
 /// What `interests train` trains, and how.

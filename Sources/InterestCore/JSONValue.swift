@@ -1,5 +1,6 @@
-/// A JSON value that keeps object keys in order, so `tokenizer.json` files are written
-/// byte-identically for the same tokenizer, and read without losing anything.
+/// A JSON value that keeps object keys in order, so files (a `tokenizer.json`, a model's stored
+/// parameters) are written byte-identically for equal values and read without losing anything.
+/// Parsed by ``JSONParser``; written with ``JSONWriter``.
 public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByNilLiteral {
     case null
@@ -65,6 +66,66 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"
+        }
+    }
+}
+
+extension JSONValue {
+    /// Serializes like serde_json's pretty printer (2-space indent), raw UTF-8, so files are
+    /// readable and byte-identical for equal values.
+    public func serialized(pretty: Bool = true) -> String {
+        String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
+    }
+
+    /// `serialized` as UTF-8 bytes.
+    public func serializedBytes(pretty: Bool = true) -> [UInt8] {
+        var out = JSONWriter()
+        write(&out, indent: pretty ? 0 : -1)
+        return out.takeBytes()
+    }
+
+    private func write(_ out: inout JSONWriter, indent: Int) {
+        let pretty = indent >= 0
+        func newline(_ level: Int) {
+            out.appendRaw(UInt8(ascii: "\n"))
+            for _ in 0..<level { out.appendRaw("  ") }
+        }
+        switch self {
+        case .null: out.appendRaw("null")
+        case .bool(let b): out.appendRaw(b ? "true" : "false")
+        case .int(let v): out.appendInt(v)
+        case .double(let d):
+            // A whole double as "1.0" (serde's style for floats).
+            if d == d.rounded() && abs(d) < 1e15 {
+                out.appendInt(Int(d))
+                out.appendRaw(".0")
+            } else {
+                var text = "\(d)"
+                text.withUTF8 { out.appendRaw($0) }
+            }
+        case .string(let s): out.appendString(s)
+        case .array(let items):
+            if items.isEmpty { out.appendRaw("[]"); return }
+            out.appendRaw(UInt8(ascii: "["))
+            for (k, v) in items.enumerated() {
+                if k > 0 { out.appendRaw(UInt8(ascii: ",")) }
+                if pretty { newline(indent + 1) }
+                v.write(&out, indent: pretty ? indent + 1 : -1)
+            }
+            if pretty { newline(indent) }
+            out.appendRaw(UInt8(ascii: "]"))
+        case .object(let members):
+            if members.isEmpty { out.appendRaw("{}"); return }
+            out.appendRaw(UInt8(ascii: "{"))
+            for (k, (key, v)) in members.enumerated() {
+                if k > 0 { out.appendRaw(UInt8(ascii: ",")) }
+                if pretty { newline(indent + 1) }
+                out.appendString(key)
+                out.appendRaw(pretty ? ": " : ":")
+                v.write(&out, indent: pretty ? indent + 1 : -1)
+            }
+            if pretty { newline(indent) }
+            out.appendRaw(UInt8(ascii: "}"))
         }
     }
 }

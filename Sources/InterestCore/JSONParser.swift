@@ -1,9 +1,7 @@
-import InterestCore
-
 extension JSONValue {
     /// Parses JSON text (RFC 8259). Depth is limited to 256 so hostile input cannot overflow
     /// the stack.
-    public static func parse(_ bytes: [UInt8]) throws(TokenizationError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var p = JSONParser(bytes: bytes)
         p.skipWhitespace()
         let v = try p.value(depth: 0, place: .root)
@@ -12,29 +10,56 @@ extension JSONValue {
         return v
     }
 
-    public static func parse(_ string: String) throws(TokenizationError) -> JSONValue {
+    public static func parse(_ string: String) throws(JSONSyntaxError) -> JSONValue {
         try parse(Array(string.utf8))
     }
 }
 
-struct JSONParser {
-    let bytes: [UInt8]
-    var i = 0
-    /// When set, the root's "model" object's "vocab" and "merges" are scanned into it instead
-    /// of becoming values (they are left `null`); see `TokenizerJSON+Tables.swift`.
-    var tables: ModelTables?
+/// Why a text is not JSON, and where (a byte offset).
+public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
+    public let offset: Int
+    public let reason: String
 
-    /// Where a value sits, as far as `tables` cares.
-    enum Place { case root, model, other }
-
-    init(bytes: [UInt8], tables: ModelTables? = nil) {
-        self.bytes = bytes
-        self.tables = tables
+    public init(offset: Int, reason: String) {
+        self.offset = offset
+        self.reason = reason
     }
 
-    func fail(_ reason: String) -> TokenizationError { .invalidJSON(offset: i, reason: reason) }
+    public var description: String { "not valid JSON at byte \(offset): \(reason)" }
+}
 
-    mutating func skipWhitespace() {
+/// Where an object member sits, for a ``JSONParser/MemberReader``.
+public enum JSONMemberPlace: Equatable, Sendable {
+    /// A member of the root object.
+    case root
+    /// A member of the object that is the root's member `key`.
+    case inRootMember(String)
+}
+
+/// A JSON parser over UTF-8 bytes (RFC 8259), depth-limited to 256 so hostile input cannot
+/// overflow the stack. Its scanning steps are public so a reader of one file format can take
+/// over chosen members (``memberReader``) and scan them its own, faster way.
+public struct JSONParser {
+    public let bytes: [UInt8]
+    /// The next byte to read.
+    public var i = 0
+    /// Called for each member of the root object and of the root's object members, with the
+    /// parser before the member's value: returns the value that stands in for a member it read
+    /// itself, or nil to let the parser read it.
+    public typealias MemberReader = (_ key: String, _ place: JSONMemberPlace, _ parser: inout JSONParser) throws(JSONSyntaxError) -> JSONValue?
+    public var memberReader: MemberReader?
+
+    /// Where a value sits.
+    public enum Place: Equatable { case root, rootMember(String), other }
+
+    public init(bytes: [UInt8], memberReader: MemberReader? = nil) {
+        self.bytes = bytes
+        self.memberReader = memberReader
+    }
+
+    public func fail(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(offset: i, reason: reason) }
+
+    public mutating func skipWhitespace() {
         let start = i
         i = bytes.withUnsafeBufferPointer { b in
             var j = start
@@ -43,7 +68,7 @@ struct JSONParser {
         }
     }
 
-    mutating func value(depth: Int, place: Place = .other) throws(TokenizationError) -> JSONValue {
+    public mutating func value(depth: Int, place: Place = .other) throws(JSONSyntaxError) -> JSONValue {
         guard depth < 256 else { throw fail("nested too deeply") }
         guard i < bytes.count else { throw fail("unexpected end of file") }
         switch bytes[i] {
@@ -60,10 +85,15 @@ struct JSONParser {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
                 skipWhitespace()
-                if tables != nil, place != .other, let v = try table(key, place: place) {
+                let memberPlace: JSONMemberPlace? = switch place {
+                case .root: .root
+                case .rootMember(let parent): .inRootMember(parent)
+                case .other: nil
+                }
+                if let reader = memberReader, let memberPlace, let v = try reader(key, memberPlace, &self) {
                     members.append((key, v))
                 } else {
-                    members.append((key, try value(depth: depth + 1, place: place == .root && key == "model" ? .model : .other)))
+                    members.append((key, try value(depth: depth + 1, place: place == .root ? .rootMember(key) : .other)))
                 }
                 skipWhitespace()
                 guard i < bytes.count else { throw fail("unexpected end of file in an object") }
@@ -95,13 +125,13 @@ struct JSONParser {
         }
     }
 
-    mutating func literal(_ word: String) throws(TokenizationError) {
+    mutating func literal(_ word: String) throws(JSONSyntaxError) {
         let w = Array(word.utf8)
         guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw fail("invalid literal") }
         i += w.count
     }
 
-    mutating func number() throws(TokenizationError) -> JSONValue {
+    mutating func number() throws(JSONSyntaxError) -> JSONValue {
         let start = i
         var isInt = true
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
@@ -121,7 +151,7 @@ struct JSONParser {
         return .double(d)
     }
 
-    mutating func string() throws(TokenizationError) -> String {
+    public mutating func string() throws(JSONSyntaxError) -> String {
         // Most strings have no escape: made straight from the file's bytes.
         let fast: String?? = bytes.withUnsafeBufferPointer { b in
             var j = i + 1
@@ -178,7 +208,7 @@ struct JSONParser {
         throw fail("unterminated string")
     }
 
-    mutating func hex4() throws(TokenizationError) -> UInt32 {
+    mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
         guard i + 4 <= bytes.count else { throw fail("truncated \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
@@ -197,62 +227,22 @@ struct JSONParser {
     }
 }
 
-extension JSONValue {
-    /// Serializes like serde_json's pretty printer (2-space indent), raw UTF-8, so files are
-    /// readable and byte-identical for equal values.
-    public func serialized(pretty: Bool = true) -> String {
-        String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
-    }
-
-    /// `serialized` as UTF-8 bytes.
-    public func serializedBytes(pretty: Bool = true) -> [UInt8] {
-        var out = JSONWriter()
-        write(&out, indent: pretty ? 0 : -1)
-        return out.takeBytes()
-    }
-
-    private func write(_ out: inout JSONWriter, indent: Int) {
-        let pretty = indent >= 0
-        func newline(_ level: Int) {
-            out.appendRaw(UInt8(ascii: "\n"))
-            for _ in 0..<level { out.appendRaw("  ") }
-        }
-        switch self {
-        case .null: out.appendRaw("null")
-        case .bool(let b): out.appendRaw(b ? "true" : "false")
-        case .int(let v): out.appendInt(v)
-        case .double(let d):
-            // A whole double as "1.0" (serde's style for floats).
-            if d == d.rounded() && abs(d) < 1e15 {
-                out.appendInt(Int(d))
-                out.appendRaw(".0")
-            } else {
-                var text = "\(d)"
-                text.withUTF8 { out.appendRaw($0) }
-            }
-        case .string(let s): out.appendString(s)
-        case .array(let items):
-            if items.isEmpty { out.appendRaw("[]"); return }
-            out.appendRaw(UInt8(ascii: "["))
-            for (k, v) in items.enumerated() {
-                if k > 0 { out.appendRaw(UInt8(ascii: ",")) }
-                if pretty { newline(indent + 1) }
-                v.write(&out, indent: pretty ? indent + 1 : -1)
-            }
-            if pretty { newline(indent) }
-            out.appendRaw(UInt8(ascii: "]"))
-        case .object(let members):
-            if members.isEmpty { out.appendRaw("{}"); return }
-            out.appendRaw(UInt8(ascii: "{"))
-            for (k, (key, v)) in members.enumerated() {
-                if k > 0 { out.appendRaw(UInt8(ascii: ",")) }
-                if pretty { newline(indent + 1) }
-                out.appendString(key)
-                out.appendRaw(pretty ? ": " : ":")
-                v.write(&out, indent: pretty ? indent + 1 : -1)
-            }
-            if pretty { newline(indent) }
-            out.appendRaw(UInt8(ascii: "}"))
-        }
+/// Appends the UTF-8 encoding of `cp`.
+@inlinable @inline(__always)
+public func appendUTF8(_ cp: UInt32, to out: inout [UInt8]) {
+    if cp < 0x80 {
+        out.append(UInt8(cp))
+    } else if cp < 0x800 {
+        out.append(UInt8(0xC0 | (cp >> 6)))
+        out.append(UInt8(0x80 | (cp & 0x3F)))
+    } else if cp < 0x10000 {
+        out.append(UInt8(0xE0 | (cp >> 12)))
+        out.append(UInt8(0x80 | ((cp >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (cp & 0x3F)))
+    } else {
+        out.append(UInt8(0xF0 | (cp >> 18)))
+        out.append(UInt8(0x80 | ((cp >> 12) & 0x3F)))
+        out.append(UInt8(0x80 | ((cp >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (cp & 0x3F)))
     }
 }
