@@ -138,7 +138,9 @@ extension InterestStore {
     /// Stores the term vocabulary in the build tables.
     public func writeTerms(version: Int, _ terms: [TermRow], build: GenerationBuild) throws(StoreError) {
         try writeChunked("writing terms", build, terms) { db, part in
-            let s = try RawStatement(db, "INSERT INTO \(TableSet.building.name(.term))(term, kind, document_frequency, model_version, vector) VALUES (?, ?, ?, ?, ?)")
+            let s = try RawStatement(db, """
+                INSERT INTO \(TableSet.building.name(.term))(term, kind, document_frequency, model_version, vector, specificity) VALUES (?, ?, ?, ?, ?, ?)
+                """)
             for t in part {
                 s.reset()
                 s.bind(1, t.term)
@@ -146,6 +148,7 @@ extension InterestStore {
                 s.bind(3, Int64(t.documentFrequency))
                 s.bind(4, Int64(version))
                 s.bind(5, t.vector.map(VectorBlob.encode))
+                s.bind(6, t.specificity)
                 try s.step()
             }
         }

@@ -40,12 +40,16 @@ public struct TermRow: Sendable {
     public let kind: Int
     public let documentFrequency: Int
     public let vector: [Float]?
+    /// How specific to some items the term is (`TermSpecificity`, nats); nil when unknown
+    /// (a generation built before it was computed, or no review uses the term).
+    public let specificity: Double?
 
-    public init(term: String, kind: Int, documentFrequency: Int, vector: [Float]?) {
+    public init(term: String, kind: Int, documentFrequency: Int, vector: [Float]?, specificity: Double? = nil) {
         self.term = term
         self.kind = kind
         self.documentFrequency = documentFrequency
         self.vector = vector
+        self.specificity = specificity
     }
 }
 
@@ -209,9 +213,9 @@ extension InterestStore {
         guard !names.isEmpty else { return [:] }
         return try read("reading terms") { db in
             var out: [String: TermRow] = [:]
-            try db.forEachRow(in: names.sorted(), { "SELECT term, kind, document_frequency, vector FROM term WHERE term IN (\($0))" }) { row in
+            try db.forEachRow(in: names.sorted(), { "SELECT term, kind, document_frequency, vector, specificity FROM term WHERE term IN (\($0))" }) { row in
                 let v = (row[3] as Data?).flatMap { VectorBlob.decode([UInt8]($0)) }
-                let t = TermRow(term: row[0], kind: row[1], documentFrequency: row[2], vector: v)
+                let t = TermRow(term: row[0], kind: row[1], documentFrequency: row[2], vector: v, specificity: row[4])
                 out[t.term] = t
             }
             return out
@@ -221,9 +225,9 @@ extension InterestStore {
     /// All terms with vectors.
     public func terms() throws(StoreError) -> [TermRow] {
         try read("reading terms") { db in
-            try Row.fetchAll(db, sql: "SELECT term, kind, document_frequency, vector FROM term ORDER BY id").map { row in
+            try Row.fetchAll(db, sql: "SELECT term, kind, document_frequency, vector, specificity FROM term ORDER BY id").map { row in
                 let v = (row[3] as Data?).flatMap { VectorBlob.decode([UInt8]($0)) }
-                return TermRow(term: row[0], kind: row[1], documentFrequency: row[2], vector: v)
+                return TermRow(term: row[0], kind: row[1], documentFrequency: row[2], vector: v, specificity: row[4])
             }
         }
     }

@@ -59,6 +59,25 @@ import TextEmbedding
         #expect(late.terms.isEmpty && late.note?.contains("since") == true)
     }
 
+    /// Words that say nothing about a product (spread over items like reviews are) are stored
+    /// as generic at train and never become a user's interest terms (`TermSpecificity`).
+    @Test func genericWordsAreNotInterestTerms() async throws {
+        // Enough reviews (≥ 15 a word) to tell a word's spread from chance.
+        let miner = try await trainedMiner(users: 400)
+        let rows = try miner.store.terms()
+        let generic = Set(rows.filter { TermSpecificity.isGeneric($0.specificity) }.map(\.term))
+        #expect(!generic.isEmpty, "the corpus's review templates share words across every kind of product")
+        #expect(rows.contains { ($0.specificity ?? 0) > 2 }, "and have words of one kind of product")
+        var usersWithGenericWords = 0
+        for user in (1...60).map({ String(format: "u%06d", $0) }) {
+            let answer = try miner.terms(user: user, options: TermsOptions(top: 15))
+            #expect(answer.terms.allSatisfy { !generic.contains($0.term) }, "\(user): \(answer.terms.map(\.term))")
+            let texts = (try miner.store.userEventVectors(user) ?? []).compactMap(\.text).joined(separator: " ").lowercased()
+            if generic.contains(where: { texts.contains($0) }) { usersWithGenericWords += 1 }
+        }
+        #expect(usersWithGenericWords >= 10, "users write generic words, which the filter leaves out")
+    }
+
     @Test func nextTermsComeFromItemsBoughtTogetherAndCanBeTurnedOff() async throws {
         let miner = try await trainedMiner()
         var checked = 0

@@ -85,9 +85,14 @@ extension Serving {
         }
         let chosen = ranked.map { Int($0.id) }
         var userTerms: [String] = []
+        var termSpecificity: [String: Double] = [:]
         if explain, note == nil, ctx.text != nil {
             // The user's own terms only: "next" terms come from items like the ones ranked.
             userTerms = (try? terms(user: user, options: TermsOptions(top: 30, nextPlaces: 0)))?.terms.map(\.term) ?? []
+            // How specific each is across the shop's items, for the explanations' order.
+            if !userTerms.isEmpty, let rows = try? store.terms(named: Set(userTerms)) {
+                termSpecificity = rows.compactMapValues(\.specificity)
+            }
         }
         let itemTerms: [String: [(term: String, share: Double)]]
         do { itemTerms = explain ? try store.itemTerms(chosen.map { ctx.items[$0] }) : [:] } catch { throw .store(error) }
@@ -99,7 +104,7 @@ extension Serving {
                                attention: Double(ctx.scorer.textAttention(i, signals)), cfAttention: Double(ctx.scorer.cfAttention(i, signals)),
                                popularity: Double(ctx.catalogue.popularity[i]), query: queryScores.map { Double($0[i]) })
             if explain {
-                r.terms = matchedTerms(userTerms, item: record, reviewTerms: itemTerms[name] ?? [], ctx: ctx)
+                r.terms = matchedTerms(userTerms, specificity: termSpecificity, item: record, reviewTerms: itemTerms[name] ?? [], ctx: ctx)
                 r.like = nearestRecent(i, signals, ctx)
             }
             out.append(r)
@@ -125,15 +130,24 @@ extension Serving {
 
     static let unknownQueryNote = "nothing in the query is known to the text model (no word of it occurs in the shop's texts): ranked without it"
 
-    /// The user's terms that the item's text or its reviews' common terms contain.
-    private func matchedTerms(_ userTerms: [String], item: ItemRecord?, reviewTerms: [(term: String, share: Double)], ctx: RankerContext) -> [String] {
+    /// The user's terms that the item's text or its reviews' common terms contain, at most five:
+    /// each weighed by its place among the user's terms (1 / (1 + rank)) times how specific it
+    /// is across the shop's items (`TermSpecificity.explanationWeight`: a generic word 0, a
+    /// specific one up to 4), best first; ties keep the user's order.
+    private func matchedTerms(_ userTerms: [String], specificity: [String: Double], item: ItemRecord?,
+                              reviewTerms: [(term: String, share: Double)], ctx: RankerContext) -> [String] {
         guard !userTerms.isEmpty else { return [] }
         var itemSide = Set(reviewTerms.map(\.term))
         if let text = ctx.text, let own = Self.itemText(title: item?.title, text: item?.text) {
             let session = TokenizerSession(text.encoder.tokenizer)
             for (t, _) in TermExtractor.candidates(session.pieces(own), tokenizer: text.encoder.tokenizer, splitter: text.splitter) { itemSide.insert(t) }
         }
-        return userTerms.filter { itemSide.contains($0) }.prefix(5).map { $0 }
+        let weighed = userTerms.enumerated().compactMap { rank, term -> (term: String, weight: Double, rank: Int)? in
+            guard itemSide.contains(term) else { return nil }
+            let w = TermSpecificity.explanationWeight(specificity[term]) / Double(1 + rank)
+            return w > 0 ? (term, w, rank) : nil
+        }
+        return weighed.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.rank < $1.rank }.prefix(5).map(\.term)
     }
 
     /// The user's recent item most like item `i` (by text vectors, else CF factors).

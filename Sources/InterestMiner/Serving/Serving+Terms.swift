@@ -319,13 +319,14 @@ extension Serving {
         }
         let documents = max(context.documents, rows.values.map(\.documentFrequency).max() ?? 0)
         let pointing = Self.nextScores(next: next.map(\.item), itemTerms: vocab, rows: rows, documents: documents)
+        // Words that say nothing about a product are not interests (`TermSpecificity`).
         var candidates = tally.compactMap { term, t -> TermScoring.Candidate? in
-            guard let row = rows[term] else { return nil }
+            guard let row = rows[term], !TermSpecificity.isGeneric(row.specificity) else { return nil }
             return TermScoring.Candidate(term: term, isPhrase: t.isPhrase, vector: row.vector, documentFrequency: row.documentFrequency,
                                          weight: t.weight, evidence: t.evidence, perInterest: t.perInterest)
         }
         for (term, cluster) in nextCluster {
-            guard let row = rows[term], let score = pointing.score[term], score > 0 else { continue }
+            guard let row = rows[term], !TermSpecificity.isGeneric(row.specificity), let score = pointing.score[term], score > 0 else { continue }
             var perInterest = [Double](repeating: 0, count: interests.count)
             perInterest[cluster] = score
             candidates.append(TermScoring.Candidate(term: term, isPhrase: term.contains(" "), vector: row.vector, documentFrequency: row.documentFrequency,

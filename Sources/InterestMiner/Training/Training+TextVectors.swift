@@ -176,12 +176,13 @@ extension TrainingPipeline {
             progress("vectors: \(part.items) items; extracting terms")
             let terms = termCounter.terms(settings)
             let termVectors = encoder.encode(terms.map(\.text), threads: threads)
+            let vocabulary = Set(terms.map(\.text))
+            let specificity = TermSpecificity.compute(counts: itemTermCounts, reviews: itemReviews, terms: vocabulary)
             try store.writeTerms(version: model.version, zip(terms, termVectors).map { t, v in
                 TermRow(term: t.text, kind: t.kind.rawValue, documentFrequency: t.documentFrequency,
-                        vector: v.isEmpty ? nil : encoder.semantic(v.values))
+                        vector: v.isEmpty ? nil : encoder.semantic(v.values), specificity: specificity[t.text])
             }, build: build)
             part.terms = terms.count
-            let vocabulary = Set(terms.map(\.text))
             var itemTerms: [(item: Int64, term: String, share: Double)] = []
             for (item, counts) in itemTermCounts.sorted(by: { $0.key < $1.key }) {
                 let n = Double(itemReviews[item] ?? 1)
