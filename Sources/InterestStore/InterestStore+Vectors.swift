@@ -40,7 +40,7 @@ public struct TermRow: Sendable {
     public let kind: Int
     public let documentFrequency: Int
     public let vector: [Float]?
-    /// How specific to some items the term is (`TermSpecificity`, nats); nil when unknown
+    /// How specific to some items the term is (`TermSpecificity`, bits); nil when unknown
     /// (a generation built before it was computed, or no review uses the term).
     public let specificity: Double?
 

@@ -259,10 +259,10 @@ enum Schema {
             try db.execute(sql: "CREATE INDEX item_day_by_day ON item_day(day, item_id, positives)")
         }
         m.registerMigration("v14-term-specificity") { db in
-            // How far a term's reviews gather on some items rather than spreading like chance
-            // (`TermSpecificity`, an index of dispersion): words that say nothing about a product
-            // ("great", 好评) score near 1. Computed at train; NULL for a term used too rarely to
-            // tell, and for the terms of a generation built before.
+            // How far a term's reviews gather on fewer items than chance would spread them
+            // (`TermSpecificity`, residual IDF over items): words that say nothing about a
+            // product ("great", 好评) score near 0. Computed at train; NULL for a term used too
+            // rarely to tell, and for the terms of a generation built before.
             try db.execute(sql: "ALTER TABLE term ADD COLUMN specificity REAL")
         }
         return m
