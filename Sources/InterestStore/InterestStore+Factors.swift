@@ -56,17 +56,33 @@ extension InterestStore {
         }
     }
 
-    /// Reviews and interactions added after `mark` (for folding in new items).
-    public func interactionRows(after mark: EventWatermark) throws(StoreError) -> [InteractionRow] {
+    /// Reviews and interactions added after `mark` on the items `keep` accepts (for folding in
+    /// the items a model does not know): the events since `mark` are streamed in id order — a
+    /// contiguous range of each table — and only the kept ones become rows, so a load after many
+    /// events on known items costs one pass over them, not a row each.
+    public func interactionRows(after mark: EventWatermark, items keep: (Int64) -> Bool) throws(StoreError) -> [InteractionRow] {
         try read("reading new interactions") { db in
             var rows: [InteractionRow] = []
-            for r in try Row.fetchAll(db, sql: "SELECT user_id, item_id, rating, ts FROM review WHERE id > ?", arguments: [mark.review]) {
-                rows.append(InteractionRow(user: r[0], item: r[1], action: nil, rating: r[2], timestamp: r[3]))
+            let reviews = try RawStatement(db, "SELECT user_id, item_id, rating, ts FROM review WHERE id > ?")
+            reviews.reset()
+            reviews.bind(1, mark.review)
+            while try reviews.step() {
+                let item = reviews.int64(column: 1)
+                guard keep(item) else { continue }
+                rows.append(InteractionRow(user: reviews.int64(column: 0), item: item, action: nil, rating: reviews.optionalDouble(column: 2),
+                                           timestamp: reviews.int64(column: 3)))
             }
-            for r in try Row.fetchAll(db, sql: "SELECT user_id, item_id, action, rating, ts FROM interaction WHERE id > ?", arguments: [mark.interaction]) {
-                let code: Int = r[2]
-                rows.append(InteractionRow(user: r[0], item: r[1], action: Action(code: code), rating: r[3], timestamp: r[4]))
+            reviews.reset()
+            let interactions = try RawStatement(db, "SELECT user_id, item_id, action, rating, ts FROM interaction WHERE id > ?")
+            interactions.reset()
+            interactions.bind(1, mark.interaction)
+            while try interactions.step() {
+                let item = interactions.int64(column: 1)
+                guard keep(item) else { continue }
+                rows.append(InteractionRow(user: interactions.int64(column: 0), item: item, action: Action(code: Int(interactions.int64(column: 2))),
+                                           rating: interactions.optionalDouble(column: 3), timestamp: interactions.int64(column: 4)))
             }
+            interactions.reset()
             return rows
         }
     }

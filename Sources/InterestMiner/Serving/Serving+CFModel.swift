@@ -55,7 +55,8 @@ extension Serving {
             var folded = 0
             if method == .als {
                 // New items: their events since training, solved against their users' trained factors.
-                let newRows = try store.interactionRows(after: watermark).filter { itemColumn[$0.item] == nil }
+                let known = itemColumn
+                let newRows = try store.interactionRows(after: watermark, items: { known[$0] == nil })
                 if !newRows.isEmpty {
                     let users = try store.userFactors(Array(Set(newRows.map(\.user))).sorted(), version: stored.version)
                     let order = users.keys.sorted()
