@@ -49,9 +49,6 @@ public struct JSONParser {
     public typealias MemberReader = (_ key: String, _ place: JSONMemberPlace, _ parser: inout JSONParser) throws(JSONSyntaxError) -> JSONValue?
     public var memberReader: MemberReader?
 
-    /// Where a value sits.
-    public enum Place: Equatable { case root, rootMember(String), other }
-
     public init(bytes: [UInt8], memberReader: MemberReader? = nil) {
         self.bytes = bytes
         self.memberReader = memberReader
@@ -68,7 +65,9 @@ public struct JSONParser {
         }
     }
 
-    public mutating func value(depth: Int, place: Place = .other) throws(JSONSyntaxError) -> JSONValue {
+    /// Reads one value; `place` is where the members of an object read here sit (`.root` for
+    /// the root, nil below the root's members).
+    public mutating func value(depth: Int, place: JSONMemberPlace? = nil) throws(JSONSyntaxError) -> JSONValue {
         guard depth < 256 else { throw fail("nested too deeply") }
         guard i < bytes.count else { throw fail("unexpected end of file") }
         switch bytes[i] {
@@ -85,15 +84,10 @@ public struct JSONParser {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
                 skipWhitespace()
-                let memberPlace: JSONMemberPlace? = switch place {
-                case .root: .root
-                case .rootMember(let parent): .inRootMember(parent)
-                case .other: nil
-                }
-                if let reader = memberReader, let memberPlace, let v = try reader(key, memberPlace, &self) {
+                if let reader = memberReader, let place, let v = try reader(key, place, &self) {
                     members.append((key, v))
                 } else {
-                    members.append((key, try value(depth: depth + 1, place: place == .root ? .rootMember(key) : .other)))
+                    members.append((key, try value(depth: depth + 1, place: place == .root ? .inRootMember(key) : nil)))
                 }
                 skipWhitespace()
                 guard i < bytes.count else { throw fail("unexpected end of file in an object") }
