@@ -40,6 +40,9 @@ let package = Package(
                 swiftSettings: optimized),
         // Collaborative filtering: CSR matrix, ALS (conjugate gradient), BPR, fold-in.
         .target(name: "CollaborativeFiltering", dependencies: ["InterestCore", "CKernels"], swiftSettings: optimized),
+        // The sequence model: a causal self-attention Transformer over users' histories, its
+        // forward and backward passes, Adam training and serialization (maths only, no I/O).
+        .target(name: "SequenceModel", dependencies: ["InterestCore", "CTransformerKernels"], swiftSettings: optimized),
         // Ranking maths: profiles, terms scoring, fusion, evaluation metrics and splits.
         .target(name: "Ranking", dependencies: ["InterestCore"], swiftSettings: optimized),
         // Event parsing and validation: JSON Lines / CSV bytes -> validated events (no I/O).
@@ -99,6 +102,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "InterestCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "Tokenization", "InterestCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CollaborativeFilteringTests", dependencies: ["CollaborativeFiltering", "InterestCore"]),
+        .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "InterestCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "InterestCore"]),
         .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),
         .testTarget(name: "CorpusGenerationTests", dependencies: ["CorpusGeneration", "InterestCore"]),

@@ -408,6 +408,27 @@ void tk_sgemm(int transpose_b, long m, long n, long k, float alpha, const float 
     blas_sgemm(101, 111, transpose_b ? 112 : 111, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
 }
 
+void tk_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha, const float *a, long lda, const float *b,
+             long ldb, float beta, float *c, long ldc) {
+    pthread_once(&blas_once, blas_setup);
+    if (blas_sgemm) {
+        blas_sgemm(101, transpose_a ? 112 : 111, transpose_b ? 112 : 111, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta,
+                   c, (int)ldc);
+        return;
+    }
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) {
+            float s = 0;
+            for (long p = 0; p < k; p++) {
+                float x = transpose_a ? a[p * lda + i] : a[i * lda + p];
+                float y = transpose_b ? b[j * ldb + p] : b[p * ldb + j];
+                s += x * y;
+            }
+            c[i * ldc + j] = alpha * s + (beta == 0 ? 0 : beta * c[i * ldc + j]);
+        }
+    }
+}
+
 const char *tk_blas_setup(void) {
     pthread_once(&blas_once, blas_setup);
     return blas_core;

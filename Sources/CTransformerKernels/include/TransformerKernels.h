@@ -24,6 +24,13 @@ const char *tk_blas_error(void);
 void tk_sgemm(int transpose_b, long m, long n, long k, float alpha, const float *a, long lda, const float *b, long ldb, float beta,
               float *c, long ldc);
 
+/// C = alpha·op(A)·op(B) + beta·C, row-major, op(X) = X or Xᵀ (op(A) is m×k, op(B) k×n): through
+/// OpenBLAS's cblas_sgemm when it loads (set up as by tk_blas_setup), else a portable loop
+/// (correct, slow; tk_blas_error() says why OpenBLAS is absent). Used by the sequence model's
+/// training, whose weight gradients need Aᵀ·B.
+void tk_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha, const float *a, long lda, const float *b,
+             long ldb, float beta, float *c, long ldc);
+
 /// 2: AVX-512 kernels, 1: AVX2+FMA, 0: portable C.
 int tk_kernel_level(void);
 

@@ -1,0 +1,101 @@
+import InterestCore
+
+/// What the sequence model is trained against at each position.
+public enum SequenceLoss: String, Sendable, Codable, CaseIterable {
+    /// Full softmax cross-entropy over every catalogue item (Klenitskiy & Vasilev, "Turning Dross
+    /// Into Gold Loss: is BERT4Rec really better than SASRec?", RecSys 2023).
+    case full
+    /// Sampled softmax: the target against `negatives` items drawn uniformly, shared by a batch
+    /// (the many-negatives regime of gSASRec, Petrov & Macdonald, RecSys 2023).
+    case sampled
+    /// `full` up to `SequenceSettings.fullSoftmaxItems` items, `sampled` above.
+    case auto
+}
+
+/// The sequence model's shape and training settings (README "Sequence model" explains each).
+public struct SequenceSettings: Sendable, Codable, Equatable {
+    /// Positive events of a user's history the model reads (the most recent ones).
+    public var maxLength = 50
+    /// Self-attention blocks.
+    public var blocks = 2
+    /// Attention heads per block (`dimension` must be a multiple).
+    public var heads = 1
+    public var dimension = 64
+    /// Dropout after the input sum, the attention projection and the feed-forward output.
+    public var dropout: Float = 0.5
+    /// At most this many passes over the training positions (early stopping ends sooner).
+    public var epochs = 200
+    /// Stop after this many epochs without a better validation NDCG@10.
+    public var patience = 5
+    /// Sequences per mini-batch.
+    public var batchSize = 128
+    public var learningRate: Float = 0.001
+    public var loss: SequenceLoss = .auto
+    /// Negatives per batch for the sampled loss.
+    public var negatives = 1024
+    /// The largest catalogue `auto` trains with the full softmax.
+    public var fullSoftmaxItems = 100_000
+    /// Users whose last training item is held out for early stopping (a seeded sample).
+    public var validationUsers = 2048
+    /// Item inputs add a learned projection of the item's text vector (when the shop has text).
+    public var textAware = true
+    public var seed: UInt64 = 1
+    /// Threads a training step uses; the result does not depend on it (each step is cut into the
+    /// same two shards whatever the thread count, and their gradients are summed in order).
+    public var threads = 2
+
+    public init() {}
+
+    /// The loss used for a catalogue of `items`.
+    public func effectiveLoss(items: Int) -> SequenceLoss {
+        switch loss {
+        case .auto: items <= fullSoftmaxItems ? .full : .sampled
+        case .full, .sampled: loss
+        }
+    }
+
+    /// Rejects settings that cannot train, naming the setting and the allowed range.
+    public func validate() throws(SequenceModelError) {
+        func check(_ ok: Bool, _ name: String, _ reason: String) throws(SequenceModelError) {
+            if !ok { throw .invalidSetting(name: name, reason: reason) }
+        }
+        try check((1...1024).contains(maxLength), "sequence-length", "must be 1…1024, got \(maxLength)")
+        try check((1...16).contains(blocks), "sequence-blocks", "must be 1…16, got \(blocks)")
+        try check((1...1024).contains(dimension), "sequence-dimension", "must be 1…1024, got \(dimension)")
+        try check(heads >= 1 && heads <= dimension && dimension % heads == 0, "sequence-heads",
+                  "must divide the dimension \(dimension), got \(heads)")
+        try check(dropout.isFinite && dropout >= 0 && dropout < 1, "sequence-dropout", "must be in [0, 1), got \(dropout)")
+        try check((1...10_000).contains(epochs), "sequence-epochs", "must be 1…10000, got \(epochs)")
+        try check((1...1000).contains(patience), "sequence-patience", "must be 1…1000, got \(patience)")
+        try check((2...65_536).contains(batchSize), "sequence-batch", "must be 2…65536, got \(batchSize)")
+        try check(learningRate.isFinite && learningRate > 0 && learningRate <= 1, "sequence-learning-rate",
+                  "must be in (0, 1], got \(learningRate)")
+        try check((1...1_000_000).contains(negatives), "sequence-negatives", "must be 1…1000000, got \(negatives)")
+        try check(fullSoftmaxItems >= 1, "sequence-full-softmax-items", "must be at least 1, got \(fullSoftmaxItems)")
+        try check((0...10_000_000).contains(validationUsers), "sequence-validation-users", "must be 0…10000000, got \(validationUsers)")
+        try check((1...256).contains(threads), "threads", "must be 1…256, got \(threads)")
+    }
+}
+
+/// What went wrong in the sequence model.
+public enum SequenceModelError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidSetting(name: String, reason: String)
+    /// Training data the model cannot learn from.
+    case noSequences(reason: String)
+    /// A stored model that cannot be read.
+    case malformedModel(reason: String)
+    /// Inputs that do not fit the model (an item index out of range, a text matrix of the wrong size).
+    case invalidInput(reason: String)
+    /// The loss became NaN or infinite.
+    case diverged(epoch: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidSetting(let name, let reason): "--\(name) \(reason)"
+        case .noSequences(let reason): "no sequences to train the sequence model on: \(reason)"
+        case .malformedModel(let reason): "the stored sequence model cannot be read: \(reason); run `interests train` again"
+        case .invalidInput(let reason): "sequence model input: \(reason)"
+        case .diverged(let epoch): "the sequence model's loss diverged in epoch \(epoch); lower --sequence-learning-rate"
+        }
+    }
+}
