@@ -60,7 +60,8 @@ let package = Package(
         // The façade: the only target that orchestrates the stages.
         .target(
             name: "InterestMiner",
-            dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "Tokenization", "TextEmbedding", "CollaborativeFiltering", "Ranking", "InterestStore"]),
+            dependencies: ["InterestCore", "EventFormat", "CorpusGeneration", "Tokenization", "TextEmbedding", "CollaborativeFiltering", "Ranking", "SequenceModel",
+                           "InterestStore"]),
         // The HTTP service: routes, request/response types, errors to statuses, auth, metrics.
         .target(
             name: "InterestServer",
@@ -79,6 +80,7 @@ let package = Package(
                 "Tokenization",
                 "TextEmbedding",
                 "CollaborativeFiltering",
+                "SequenceModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Release builds of the command carry the Swift runtime and Foundation inside the binary
@@ -92,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "interests-bench",
             dependencies: [
-                "InterestMiner", "InterestStore", "EventFormat", "InterestCore", "Tokenization", "TextEmbedding", "CollaborativeFiltering",
+                "InterestMiner", "InterestStore", "EventFormat", "InterestCore", "Tokenization", "TextEmbedding", "CollaborativeFiltering", "SequenceModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The raw-SQLite ceiling of the ingest benchmark (RawInsert.swift).
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -107,12 +109,12 @@ let package = Package(
         .testTarget(name: "EventFormatTests", dependencies: ["EventFormat"]),
         .testTarget(name: "CorpusGenerationTests", dependencies: ["CorpusGeneration", "InterestCore"]),
         .testTarget(name: "InterestStoreTests", dependencies: ["InterestStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "InterestMinerTests", dependencies: ["InterestMiner"]),
+        .testTarget(name: "InterestMinerTests", dependencies: ["InterestMiner", "SequenceModel"]),
         .testTarget(name: "CommandLineTests", dependencies: ["InterestCore"]),
         .testTarget(
             name: "InterestServerTests",
             dependencies: [
-                "InterestServer", "InterestMiner", "InterestCore", "CorpusGeneration", "CollaborativeFiltering", "TextEmbedding", "Tokenization",
+                "InterestServer", "InterestMiner", "InterestCore", "CorpusGeneration", "CollaborativeFiltering", "TextEmbedding", "Tokenization", "SequenceModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
     ],

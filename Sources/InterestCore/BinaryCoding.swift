@@ -28,6 +28,12 @@ public struct BinaryWriter: Sendable {
         write(values.count)
         for v in values { write(Int64(v)) }
     }
+
+    /// A length-prefixed run of bytes (a nested payload).
+    public mutating func write(bytes: [UInt8]) {
+        write(bytes.count)
+        self.bytes += bytes
+    }
 }
 
 public struct BinaryReadError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -77,6 +83,14 @@ public struct BinaryReader {
         let out = bytes.withUnsafeBytes { raw in LittleEndianFloats.array(raw, offset: offset, count: n) }
         offset += n * 4
         return out
+    }
+
+    /// What `write(bytes:)` wrote.
+    public mutating func readBytes(_ what: String) throws(BinaryReadError) -> [UInt8] {
+        let n = try readInt(what)
+        guard n >= 0, n <= bytes.count - offset else { throw BinaryReadError(what: what) }
+        defer { offset += n }
+        return Array(bytes[offset..<(offset + n)])
     }
 
     public mutating func readInts(_ what: String) throws(BinaryReadError) -> [Int] {

@@ -31,4 +31,15 @@ extension InterestStore {
             return total
         }
     }
+
+    /// Whether the database holds any text (an item title or description, a review, a query):
+    /// three indexed existence checks.
+    public func hasText() throws(StoreError) -> Bool {
+        try read("checking for texts") { db -> Bool in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS(SELECT 1 FROM review) OR EXISTS(SELECT 1 FROM query)
+                    OR EXISTS(SELECT 1 FROM item WHERE title IS NOT NULL OR text IS NOT NULL)
+                """) ?? false
+        }
+    }
 }

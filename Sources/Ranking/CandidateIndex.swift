@@ -1,9 +1,9 @@
 import InterestCore
 import Synchronization
 
-/// The first stage of a large catalogue without scanning it: candidates from four channels —
-/// the best items by the user's CF vector and by their text profile (each through an
-/// ``InvertedFileIndex``), the most popular items and the items most in demand on the user's
+/// The first stage of a large catalogue without scanning it: candidates from five channels —
+/// the best items by the user's CF vector, by their text profile and by their sequence-model
+/// vector (each through an ``InvertedFileIndex``), the most popular items and the items most in demand on the user's
 /// day — then the exact first-stage score of each candidate, standardised by the catalogue's row
 /// moments as the full scan standardises it (``RowMoments``), the shortlist and the attention
 /// stage as in ``FusionScorer/top(_:for:excluding:)``. Multi-channel retrieval followed by a
@@ -18,8 +18,10 @@ import Synchronization
 public struct CandidateIndex: Sendable {
     let cf: InvertedFileIndex?
     let text: InvertedFileIndex?
+    let sequence: InvertedFileIndex?
     let cfMoments: RowMoments?
     let textMoments: RowMoments?
+    let sequenceMoments: RowMoments?
     /// Rows by static popularity, best first (`perChannel` of them).
     let popular: [Int32]
     private let recentTop = DayMemo<[Int32]>()
@@ -50,9 +52,12 @@ public struct CandidateIndex: Sendable {
         text = c.textDimension > 0 ? InvertedFileIndex(vectors: c.itemVectors, rows: c.count, dimension: c.textDimension, threads: threads) : nil
         cfMoments = c.cfFactors > 0 ? RowMoments(vectors: c.cfItems, rows: c.count, dimension: c.cfFactors) : nil
         textMoments = c.textDimension > 0 ? RowMoments(vectors: c.itemVectors, rows: c.count, dimension: c.textDimension) : nil
+        let sd = c.sequenceDimension
+        sequence = sd > 0 ? InvertedFileIndex(vectors: c.sequenceItems, rows: c.count, dimension: sd, threads: threads) : nil
+        sequenceMoments = sd > 0 ? RowMoments(vectors: c.sequenceItems, rows: c.count, dimension: sd) : nil
         popular = TopK.best(self.perChannel, of: c.popularity).map(\.id)
-        let lists = max(cf?.lists ?? 0, text?.lists ?? 0)
-        let rowsPerList = Double(max(cf?.members.count ?? 0, text?.members.count ?? 0)) / Double(max(1, lists))
+        let lists = max(cf?.lists ?? 0, text?.lists ?? 0, sequence?.lists ?? 0)
+        let rowsPerList = Double(max(cf?.members.count ?? 0, text?.members.count ?? 0, sequence?.members.count ?? 0)) / Double(max(1, lists))
         let budgeted = rowsPerList > 0 ? Int((Double(max(0, scanBudget)) / rowsPerList).rounded(.up)) : lists
         probe = max(8, min(Int((Double(lists) * probeShare).rounded(.up)), budgeted))
     }
@@ -109,6 +114,8 @@ extension FusionScorer {
         }
         if let q = cfQuery, let ivf = index.cf { add(ivf.top(index.perChannel, query: q, probe: index.probe, ordered: false).lazy.map(\.id)) }
         if let q = textQuery, let ivf = index.text { add(ivf.top(index.perChannel, query: q, probe: index.probe, ordered: false).lazy.map(\.id)) }
+        let sequenceQuery = w.sequence != 0 ? sequenceQuery(user) : nil
+        if let q = sequenceQuery, let ivf = index.sequence { add(ivf.top(index.perChannel, query: q, probe: index.probe, ordered: false).lazy.map(\.id)) }
         // Items like the latest ones, for the attention features (a share of the channel each).
         let latest = user.recent.prefix(index.recentQueries).filter { $0 >= 0 && $0 < n }
         if !latest.isEmpty {
@@ -126,6 +133,8 @@ extension FusionScorer {
         let attends = (w.textAttention != 0 || w.cfAttention != 0) && !user.recent.isEmpty
         let cfDots = cfQuery.map { VectorMath.dotRows(catalogue.cfItems, rows, $0) }
         let textDots = textQuery.map { VectorMath.dotRows(catalogue.itemVectors, rows, $0) }
+        let sequenceNorm = sequenceQuery.flatMap { q in index.sequenceMoments.map { $0.standardisation(q) } }
+        let sequenceDots = sequenceQuery.map { VectorMath.dotRows(catalogue.sequenceItems, rows, $0) }
         // Each feature gathered for every candidate in a loop of its own: the catalogue's
         // tables (and a day's recent popularity, a different table for users of different
         // days) are mostly out of cache, and a loop of bare loads keeps many misses in flight
@@ -137,6 +146,7 @@ extension FusionScorer {
         }
         if let dots = cfDots, let z = cfNorm { for c in rows.indices { score[c] += w.cf * z.apply(dots[c]) } }
         if let dots = textDots, let z = textNorm { for c in rows.indices { score[c] += w.text * z.apply(dots[c]) } }
+        if let dots = sequenceDots, let z = sequenceNorm { for c in rows.indices { score[c] += w.sequence * z.apply(dots[c]) } }
         var stage1 = TopK(attends ? max(k, shortlist) : k)
         for (c, r) in rows.enumerated() { stage1.offer(r, score[c]) }
         let ranked = stage1.sorted()

@@ -77,6 +77,7 @@ extension FusionScorer {
         if model.features.contains(.text) { lists.append(base.text) }
         if model.features.contains(.popularity) { lists.append(catalogue.popularity) }
         if model.features.contains(.recentPopularity) { lists.append(base.recentPopularity) }
+        if model.features.contains(.sequence) { lists.append(base.sequence) }
         var sum = [Float](repeating: 0, count: n)
         for l in lists { for i in 0..<n { sum[i] += l[i] } }
         lists.append(sum)

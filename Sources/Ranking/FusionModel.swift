@@ -25,6 +25,9 @@ public enum FusionFeature: Int, Sendable, Codable, CaseIterable {
     /// Target attention as for `attention`, over the normalised collaborative item factors:
     /// "bought together"-style neighbours of what the user just chose.
     case collaborativeAttention = 6
+    /// The sequence model's score y_u·E_i (a Transformer over the user's ordered history, see
+    /// the SequenceModel target), standardised per user.
+    case sequence = 7
 
     public var name: String {
         switch self {
@@ -34,6 +37,7 @@ public enum FusionFeature: Int, Sendable, Codable, CaseIterable {
         case .popularity: "popularity"
         case .recentPopularity: "recent_popularity"
         case .collaborativeAttention: "cf_attention"
+        case .sequence: "sequence"
         }
     }
 }

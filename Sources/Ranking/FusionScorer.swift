@@ -87,11 +87,19 @@ public struct RankingCatalogue: Sendable {
     public let cfDirections: [Float]
     public let popularity: [Float]
     public let activity: [DailyCounts]
+    /// The sequence model's item table E (count × sequenceDimension; zero rows for items it
+    /// cannot place), 0 wide without a sequence model.
+    public let sequenceDimension: Int
+    public let sequenceItems: [Float]
     /// Days "lately" covers: the user's day and the 29 before it.
     public static let recentDays: Int64 = 30
 
-    public init(count: Int, textDimension: Int, itemVectors: [Float], cfFactors: Int, cfItems: [Float], popularity: [Float], activity: [DailyCounts]) {
+    public init(count: Int, textDimension: Int, itemVectors: [Float], cfFactors: Int, cfItems: [Float], popularity: [Float], activity: [DailyCounts],
+                sequenceDimension: Int = 0, sequenceItems: [Float] = []) {
         self.count = count
+        let sequenceFits = sequenceDimension > 0 && sequenceItems.count == count * sequenceDimension
+        self.sequenceDimension = sequenceFits ? sequenceDimension : 0
+        self.sequenceItems = sequenceFits ? sequenceItems : []
         self.textDimension = textDimension
         self.itemVectors = itemVectors.count == count * textDimension ? itemVectors : [Float](repeating: 0, count: count * textDimension)
         self.cfFactors = cfFactors
@@ -182,8 +190,15 @@ public struct UserSignals: Sendable {
     public var positives: Int
     /// The user's latest event (seconds since 1970).
     public var time: Int64?
+    /// The sequence model's reading of the user's history (y at the last position).
+    public var sequence: [Float]?
+    /// Catalogue rows of the user's positive events, oldest first (the sequence model's input;
+    /// kept for its explanations).
+    public var history: [Int]
 
-    public init(cf: [Float]?, profile: [Float]?, recent: [Int], positives: Int, time: Int64? = nil) {
+    public init(cf: [Float]?, profile: [Float]?, recent: [Int], positives: Int, time: Int64? = nil, sequence: [Float]? = nil, history: [Int] = []) {
+        self.sequence = sequence
+        self.history = history
         self.cf = cf
         self.profile = profile
         self.recent = recent
@@ -215,6 +230,7 @@ public struct FusionScorer: Sendable {
         public var cf: [Float]
         public var text: [Float]
         public var recentPopularity: [Float]
+        public var sequence: [Float]
     }
 
     /// The first-stage features over every item; `threads` > 1 splits the matrix–vector
@@ -225,25 +241,39 @@ public struct FusionScorer: Sendable {
         var text = [Float](repeating: 0, count: n)
         let cfQuery = user.cf.flatMap { $0.count == catalogue.cfFactors && catalogue.cfFactors > 0 ? $0 : nil }
         let textQuery = user.profile.flatMap { $0.count == catalogue.textDimension && catalogue.textDimension > 0 ? $0 : nil }
+        let sequenceQuery = model.features.contains(.sequence) ? sequenceQuery(user) : nil
+        var sequence = [Float](repeating: 0, count: sequenceQuery == nil ? 0 : n)
         let parts = max(1, min(threads, n / 4096))
         cf.withUnsafeMutableBufferPointer { cfOut in
             text.withUnsafeMutableBufferPointer { textOut in
-                let cfPointer = SendablePointer(cfOut.baseAddress), textPointer = SendablePointer(textOut.baseAddress)
-                parallelPerform(iterations: parts) { part in
-                    let lo = n * part / parts, hi = n * (part + 1) / parts
-                    if let q = cfQuery, let out = cfPointer.pointer {
-                        VectorMath.gemv(catalogue.cfItems, dimension: catalogue.cfFactors, q, rows: lo, hi, into: out)
-                    }
-                    if let q = textQuery, let out = textPointer.pointer {
-                        VectorMath.gemv(catalogue.itemVectors, dimension: catalogue.textDimension, q, rows: lo, hi, into: out)
+                sequence.withUnsafeMutableBufferPointer { sequenceOut in
+                    let cfPointer = SendablePointer(cfOut.baseAddress), textPointer = SendablePointer(textOut.baseAddress)
+                    let sequencePointer = SendablePointer(sequenceOut.baseAddress)
+                    parallelPerform(iterations: parts) { part in
+                        let lo = n * part / parts, hi = n * (part + 1) / parts
+                        if let q = cfQuery, let out = cfPointer.pointer {
+                            VectorMath.gemv(catalogue.cfItems, dimension: catalogue.cfFactors, q, rows: lo, hi, into: out)
+                        }
+                        if let q = textQuery, let out = textPointer.pointer {
+                            VectorMath.gemv(catalogue.itemVectors, dimension: catalogue.textDimension, q, rows: lo, hi, into: out)
+                        }
+                        if let q = sequenceQuery, let out = sequencePointer.pointer {
+                            VectorMath.gemv(catalogue.sequenceItems, dimension: catalogue.sequenceDimension, q, rows: lo, hi, into: out)
+                        }
                     }
                 }
             }
         }
         if cfQuery != nil { standardise(&cf) }
         if textQuery != nil { standardise(&text) }
+        if sequenceQuery != nil { standardise(&sequence) } else { sequence = [Float](repeating: 0, count: n) }
         let recent = model.features.contains(.recentPopularity) ? catalogue.recentPopularity(at: user.time) : [Float](repeating: 0, count: n)
-        return Base(cf: cf, text: text, recentPopularity: recent)
+        return Base(cf: cf, text: text, recentPopularity: recent, sequence: sequence)
+    }
+
+    /// The user's sequence vector when it fits the catalogue's sequence table.
+    func sequenceQuery(_ user: UserSignals) -> [Float]? {
+        user.sequence.flatMap { $0.count == catalogue.sequenceDimension && catalogue.sequenceDimension > 0 ? $0 : nil }
     }
 
     /// −ln(1 − a) of the softmax-weighted mean cosine a of item `i` with the user's recent items
@@ -294,6 +324,7 @@ public struct FusionScorer: Sendable {
             case .collaborativeAttention: Double(cfAttention(i, user))
             case .popularity: Double(catalogue.popularity[i])
             case .recentPopularity: Double(base.recentPopularity[i])
+            case .sequence: Double(base.sequence[i])
             }
         }
     }
@@ -340,12 +371,13 @@ public struct FusionScorer: Sendable {
     func firstStage<S: Sequence<Int>>(_ user: UserSignals, excluding excluded: S, threads: Int) -> FirstStage {
         let base = baseScores(user, threads: threads)
         let w = StageWeights(model, positives: user.positives)
-        let (wcf, wtext, wpop, wrecent) = (w.cf, w.text, w.popularity, w.recentPopularity)
+        let (wcf, wtext, wpop, wrecent, wsequence) = (w.cf, w.text, w.popularity, w.recentPopularity, w.sequence)
         let (textAttentionWeight, cfAttentionWeight) = (w.textAttention, w.cfAttention)
         let n = catalogue.count
         var stage1 = [Float](repeating: 0, count: n)
         for i in 0..<n {
             stage1[i] = wcf * base.cf[i] + wtext * base.text[i] + wpop * catalogue.popularity[i] + wrecent * base.recentPopularity[i]
+                + wsequence * base.sequence[i]
         }
         for i in excluded where i >= 0 && i < n { stage1[i] = -.infinity }
         var first = FirstStage(base: base, scores: stage1, shortlist: nil, textAttention: textAttentionWeight, cfAttention: cfAttentionWeight)
@@ -376,7 +408,7 @@ public struct FusionScorer: Sendable {
 
 /// The weights of one user's segment by feature, as the two stages use them.
 struct StageWeights {
-    var cf: Float = 0, text: Float = 0, popularity: Float = 0, recentPopularity: Float = 0
+    var cf: Float = 0, text: Float = 0, popularity: Float = 0, recentPopularity: Float = 0, sequence: Float = 0
     var textAttention: Float = 0, cfAttention: Float = 0
 
     init(_ model: FusionModel, positives: Int) {
@@ -390,6 +422,7 @@ struct StageWeights {
             case .recentPopularity: recentPopularity = wk
             case .attention: textAttention = wk
             case .collaborativeAttention: cfAttention = wk
+            case .sequence: sequence = wk
             }
         }
     }

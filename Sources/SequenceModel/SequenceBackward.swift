@@ -1,3 +1,4 @@
+import CTransformerKernels
 import Foundation
 import InterestCore
 
@@ -44,8 +45,13 @@ extension SequenceWorkspace {
                     let zr = z + c * columns
                     zr[0] = VectorMath.dot(yc + c * d, e + target * d, d)
                     for k in 0..<(columns - 1) where Int(negatives.indices[k]) == target { zr[k + 1] = -.infinity }
-                    loss += softmaxGradient(zr, columns, target: 0, scale: scale)
                 }
+                tk_softmax_rows(z, count, columns, columns)
+                for c in 0..<count {
+                    loss -= Double(logf(max(z[c * columns], .leastNormalMagnitude)))
+                    z[c * columns] -= 1
+                }
+                for k in 0..<(count * columns) { z[k] *= scale }
                 negatives.rows.withUnsafeBufferPointer { en in
                     gemm(false, false, count, d, columns - 1, 1, z + 1, columns, en.baseAddress!, d, 0, dy, d)
                 }
@@ -61,33 +67,20 @@ extension SequenceWorkspace {
                 }
             } else {
                 gemm(false, true, count, n, d, 1, yc, d, e, d, 0, z, n)
+                // softmax − onehot per row; the 1/normaliser goes into the products' alpha.
+                tk_softmax_rows(z, count, n, n)
                 for c in 0..<count {
-                    loss += softmaxGradient(z + c * n, n, target: Int(batch.targets[targetRows[begin + c]]), scale: scale)
+                    let at = z + c * n + Int(batch.targets[targetRows[begin + c]])
+                    loss -= Double(logf(max(at.pointee, .leastNormalMagnitude)))
+                    at.pointee -= 1
                 }
-                gemm(false, false, count, d, n, 1, z, n, e, d, 0, dy, d)
-                gemm(true, false, n, d, count, 1, z, n, yc, d, 1, dE, d)
+                gemm(false, false, count, d, n, scale, z, n, e, d, 0, dy, d)
+                gemm(true, false, n, d, count, scale, z, n, yc, d, 1, dE, d)
             }
             for c in 0..<count { (gradY.pointer + targetRows[begin + c] * d).update(from: dy + c * d, count: d) }
             begin += count
         }
         return loss / Double(normaliser)
-    }
-
-    /// Turns a row of logits into (softmax − onehot(target))·scale and returns −log softmax[target].
-    private func softmaxGradient(_ z: UnsafeMutablePointer<Float>, _ n: Int, target: Int, scale: Float) -> Double {
-        var top = -Float.infinity
-        for k in 0..<n { top = max(top, z[k]) }
-        var sum: Float = 0
-        for k in 0..<n {
-            let v = expf(z[k] - top)
-            z[k] = v
-            sum += v
-        }
-        let loss = Double(logf(sum)) - Double(logf(max(z[target], .leastNormalMagnitude)))
-        let inverse = scale / sum
-        for k in 0..<n { z[k] *= inverse }
-        z[target] -= scale
-        return loss
     }
 
     /// Back-propagates `gradY` (dL/dy) through the blocks, adding every parameter's gradient to

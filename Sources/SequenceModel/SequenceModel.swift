@@ -31,11 +31,17 @@ public struct SequenceModel: Sendable, Equatable {
     public var dimension: Int { settings.dimension }
     public var parameterCount: Int { layout.count }
 
-    /// The item table E: row i = ID embedding of i (for i < `items`; 0 beyond: an item the model
-    /// never saw) + text[i]·W_text (when the model is text-aware and `text` has the row: unit
-    /// text vectors, `count` × textDimension, NaN-free). Rows: `count` ≥ 0 items.
+    /// The item table E for items 0..<count of the model's own numbering (see `itemTable(modelRows:text:)`).
     public func itemTable(count: Int, text: [Float]?) throws(SequenceModelError) -> [Float] {
-        let d = dimension
+        try itemTable(modelRows: (0..<Int32(clamping: max(0, count))).map { $0 }, text: text)
+    }
+
+    /// The item table E of a catalogue: row k = the ID embedding of model row `modelRows[k]`
+    /// (none when it is −1 or beyond the model's items: an item the model never saw) + text[k]·W_text
+    /// when the model is text-aware and `text` is given (unit text vectors, rows × textDimension).
+    /// O(rows · d · (1 + textDimension)).
+    public func itemTable(modelRows: [Int32], text: [Float]?) throws(SequenceModelError) -> [Float] {
+        let d = dimension, count = modelRows.count
         var table = [Float](repeating: 0, count: count * d)
         if textDimension > 0, let text {
             guard text.count == count * textDimension else {
@@ -50,8 +56,8 @@ public struct SequenceModel: Sendable, Equatable {
                 }
             }
         }
-        for i in 0..<min(count, items) {
-            for j in 0..<d { table[i * d + j] += parameters[layout.item + i * d + j] }
+        for (k, r) in modelRows.enumerated() where r >= 0 && Int(r) < items {
+            for j in 0..<d { table[k * d + j] += parameters[layout.item + Int(r) * d + j] }
         }
         return table
     }

@@ -29,7 +29,7 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
     public var patience = 5
     /// Sequences per mini-batch.
     public var batchSize = 128
-    public var learningRate: Float = 0.001
+    public var learningRate: Float = 0.002
     public var loss: SequenceLoss = .auto
     /// Negatives per batch for the sampled loss.
     public var negatives = 1024

@@ -61,7 +61,10 @@ public struct SequenceTrainingReport: Sendable, Codable, Equatable {
 /// position of every window predicting the next item, early stopping on the NDCG@10 of a seeded
 /// sample of users whose last item is held out of training.
 public enum SequenceTrainer {
-    public static func train(_ data: SequenceData, settings: SequenceSettings,
+    /// `heldOut`: validation users and their held-out items, already left out of `data` (the
+    /// fused ranker's validation users, so the model it reads never saw their answers); nil:
+    /// `settings.validationUsers` users sampled, their last item cut.
+    public static func train(_ data: SequenceData, settings: SequenceSettings, heldOut: [(user: Int, item: Int32)]? = nil,
                              progress: @escaping @Sendable (String) -> Void = { _ in }) throws(SequenceModelError) -> (SequenceModel, SequenceTrainingReport) {
         try settings.validate()
         try data.validate()
@@ -70,7 +73,7 @@ public enum SequenceTrainer {
         let textDimension = settings.textAware ? data.textDimension : 0
         let layout = ParameterLayout(items: data.itemCount, dimension: settings.dimension, maxLength: settings.maxLength,
                                      blocks: settings.blocks, textDimension: textDimension)
-        let plan = TrainingPlan(data, settings: settings)
+        let plan = TrainingPlan(data, settings: settings, heldOut: heldOut)
         guard !plan.windows.isEmpty else {
             throw .noSequences(reason: "no user has two positive events in order (\(data.users) users, \(data.items.count) events)")
         }
@@ -113,18 +116,17 @@ public enum SequenceTrainer {
         return (model, report)
     }
 
-    /// Mean NDCG@10 of the held-out last items of `users` (full ranking over the catalogue, the
-    /// user's earlier items excluded). O(users · (N²d + items·d)).
-    static func validationNDCG(_ model: SequenceModel, data: SequenceData, users: [Int]) -> Double {
+    /// Mean NDCG@10 of the validation users' held-out items (full ranking over the catalogue,
+    /// the user's history excluded). O(users · (N²d + items·d)).
+    static func validationNDCG(_ model: SequenceModel, data: SequenceData, users: [(user: Int, item: Int32, length: Int)]) -> Double {
         guard let table = try? model.itemTable(count: data.itemCount, text: model.textDimension > 0 ? data.text : nil) else { return 0 }
-        let parts = parallelMap(users, threads: max(1, model.settings.threads), makeState: { () }) { _, u -> Double in
-            let history = data.history(u)
-            let target = Int(history[history.endIndex - 1])
-            let prefix = Array(history.dropLast())
+        let parts = parallelMap(users, threads: max(1, model.settings.threads), makeState: { () }) { _, v -> Double in
+            let first = data.offsets[v.user]
+            let prefix = Array(data.items[first..<(first + v.length)])
             guard let state = model.encode(prefix, table: table) else { return 0 }
             var scores = model.scores(state, table: table)
             for i in prefix { scores[Int(i)] = -.infinity }
-            let mine = scores[target]
+            let mine = scores[Int(v.item)]
             var rank = 0
             for s in scores where s > mine { rank += 1 }
             return rank < 10 ? 1 / log2(Double(rank) + 2) : 0

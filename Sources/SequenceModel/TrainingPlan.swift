@@ -13,18 +13,30 @@ struct TrainingPlan: Sendable {
     }
     var windows: [Window] = []
     var targets = 0
-    /// Users whose last item is held out for early stopping, ascending.
-    var validation: [Int] = []
+    /// Users whose held-out item early stopping predicts, ascending: (user, item, how many of
+    /// the user's items, from the first, form the history it is predicted from).
+    var validation: [(user: Int, item: Int32, length: Int)] = []
 
-    init(_ data: SequenceData, settings: SequenceSettings) {
-        var eligible = (0..<data.users).filter { data.offsets[$0 + 1] - data.offsets[$0] >= 3 }
-        var random = SeededRandom(seed: settings.seed, stream: 0x7A11D)
-        random.shuffle(&eligible)
-        validation = eligible.prefix(settings.validationUsers).sorted()
-        var held = Set(validation)
+    /// `heldOut`: the validation users and items, already absent from `data`; nil: a seeded
+    /// sample of `settings.validationUsers` users with three items or more, their last item cut.
+    init(_ data: SequenceData, settings: SequenceSettings, heldOut: [(user: Int, item: Int32)]?) {
+        var cut = Set<Int>()
+        if let heldOut {
+            validation = heldOut.filter { $0.user >= 0 && $0.user < data.users && $0.item >= 0 && Int($0.item) < data.itemCount }
+                .map { ($0.user, $0.item, data.offsets[$0.user + 1] - data.offsets[$0.user]) }.sorted { $0.user < $1.user }
+        } else {
+            var eligible = (0..<data.users).filter { data.offsets[$0 + 1] - data.offsets[$0] >= 3 }
+            var random = SeededRandom(seed: settings.seed, stream: 0x7A11D)
+            random.shuffle(&eligible)
+            for u in eligible.prefix(settings.validationUsers).sorted() {
+                let end = data.offsets[u + 1]
+                validation.append((u, data.items[end - 1], end - 1 - data.offsets[u]))
+                cut.insert(u)
+            }
+        }
         for u in 0..<data.users {
             var end = data.offsets[u + 1]
-            if held.remove(u) != nil { end -= 1 }
+            if cut.contains(u) { end -= 1 }
             let first = data.offsets[u]
             while end - first >= 2 {
                 let start = max(first, end - (settings.maxLength + 1))

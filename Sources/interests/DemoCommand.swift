@@ -34,8 +34,8 @@ struct DemoCommand: AsyncParsableCommand {
         section("2. What the database holds")
         print(StatsCommand.render(try miner.stats(), path: db))
 
-        section("3. Train: tokenizer, text vectors, profiles, collaborative factors, fused ranker")
-        let trained = try miner.train(TrainingOptions())
+        section("3. Train: tokenizer, text vectors, profiles, collaborative factors, sequence model, fused ranker")
+        let trained = try miner.train(Self.training)
         if let t = trained.tokenizer, let e = trained.embedding, let v = trained.vectors {
             print("tokenizer: \(Terminal.count(t.vocabularySize)) tokens; vectors: \(e.dimension)-d, \(e.epochs) epochs over "
                 + "\(Terminal.count(e.trainedTokens)) tokens; \(Terminal.count(v.items)) items, \(Terminal.count(v.terms)) terms, "
@@ -45,6 +45,11 @@ struct DemoCommand: AsyncParsableCommand {
             print("collaborative: \(c.method) \(Terminal.count(c.users)) users × \(Terminal.count(c.items)) items, "
                 + (c.alpha.map { String(format: "alpha %g", $0) + (c.alphaTuning != nil ? " by validation, " : ", ") } ?? "")
                 + String(format: "%d iterations in %.2f s", c.iterations, c.seconds))
+        }
+        if let q = trained.sequence {
+            print("sequence: \(q.textAware ? "text-aware" : "ID-only") Transformer over \(Terminal.count(q.trainingSequences)) histories, "
+                + "\(q.epochs) epochs" + (q.validationNDCG.map { String(format: ", validation NDCG@10 %.3f", $0) } ?? "")
+                + String(format: " in %.1f s", q.seconds))
         }
         if let r = trained.ranker {
             print("ranker: " + zip(r.features, r.warmWeights).map { String(format: "%@ %.2f", $0, $1) }.joined(separator: ", ")
@@ -92,13 +97,23 @@ struct DemoCommand: AsyncParsableCommand {
 
         if !noEval {
             section("7. Evaluation: each user's last item held out, models retrained on the rest")
-            let result = try await miner.evaluate(EvaluationOptions())
+            var options = EvaluationOptions()
+            options.training = Self.training
+            let result = try await miner.evaluate(options)
             print("\(result.testUsers) test users (\(result.coldUsers) cold), \(result.catalogue) items")
             print(Terminal.table(["method", "Recall@10", "NDCG@10", "MRR@10", "AUC", "coverage", "cold NDCG@10"], result.methods.map { m in
                 [m.method, f(m.all.recall), f(m.all.ndcg), f(m.all.mrr), f(m.all.auc), f(m.coverage), m.cold.users > 0 ? f(m.cold.ndcg) : "–"]
             }))
         }
     }
+
+    /// The default training, with the sequence model held to 20 epochs so the tour stays short
+    /// (on Corpora/default early stopping ends it at about 40).
+    static let training = {
+        var o = TrainingOptions()
+        o.sequence?.epochs = 20
+        return o
+    }()
 
     private func section(_ title: String) {
         print()

@@ -9,8 +9,8 @@ struct RankCommand: AsyncParsableCommand {
         discussion: """
             Scores every item (or --items A,B,…) for --user; seen items are left out unless --include-seen.
             With --query "text" it is personalised search: relevance to the query leads, the user's interests
-            and behaviour order within it. --explain adds the user's interest terms each item matches and the
-            recent item of theirs it is most like.
+            and behaviour order within it. --explain adds the user's interest terms each item matches, the
+            recent item of theirs it is most like, and the history items the sequence model drew on most for it.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -18,7 +18,7 @@ struct RankCommand: AsyncParsableCommand {
     @Option(help: "Candidate items, comma-separated (default: the whole catalogue).") var items: String?
     @Option(help: "Personalised search: a free-text query.") var query: String?
     @Option(help: "How many items.") var top: Int = 10
-    @Flag(help: "Show matched interest terms and the most similar recent item.") var explain = false
+    @Flag(help: "Show matched interest terms, the most similar recent item and the history items the sequence model drew on.") var explain = false
     @Flag(name: .customLong("include-seen"), help: "Also rank items the user already reviewed or interacted with.") var includeSeen = false
     @Flag(help: "Print JSON.") var json = false
 
@@ -43,12 +43,15 @@ struct RankCommand: AsyncParsableCommand {
         if let note = result.note { print(note) }
         print("\(result.user) (\(result.segment) user)" + (result.query.map { ", query \"\($0)\"" } ?? ""))
         var header = ["item", "title", "score", "text", "cf", "attention", "popularity"]
+        let sequence = result.items.contains { $0.sequence != nil }
+        if sequence { header.append("sequence") }
         if result.query != nil { header.append("query") }
-        if explain { header += ["matches", "like"] }
+        if explain { header += ["matches", "like"] + (sequence ? ["because of"] : []) }
         let rows = result.items.map { r -> [String] in
             var row = [r.item, String((r.title ?? "").prefix(40)), f(r.score), f(r.text), f(r.cf), f(max(r.attention, r.cfAttention)), f(r.popularity)]
+            if sequence { row.append(r.sequence.map(f) ?? "") }
             if let q = r.query { row.append(f(q)) }
-            if explain { row += [(r.terms ?? []).joined(separator: ", "), r.like ?? ""] }
+            if explain { row += [(r.terms ?? []).joined(separator: ", "), r.like ?? ""] + (sequence ? [(r.becauseOf ?? []).joined(separator: ", ")] : []) }
             return row
         }
         print(Terminal.table(header, rows))

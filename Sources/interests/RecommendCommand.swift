@@ -9,7 +9,7 @@ struct RecommendCommand: AsyncParsableCommand {
         discussion: "Items a user already reviewed or interacted with are excluded. The output is what ../shared/peers/evaluate_lists.py scores (give --top 100 or more for exact AUC).")
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Ranking method: fused (default), text, cf or popularity.") var method: RecommendationMethod = .fused
+    @Option(help: "Ranking method: fused (default), text, cf, sequence or popularity.") var method: RecommendationMethod = .fused
     @Option(help: "Items per user.") var top: Int = 10
     @Option(help: "A file with one user id a line.") var users: String?
     @Flag(help: "All users of the database.") var all = false

@@ -2,6 +2,7 @@ import ArgumentParser
 import CollaborativeFiltering
 import InterestCore
 import InterestMiner
+import SequenceModel
 import TextEmbedding
 import Tokenization
 
@@ -81,6 +82,45 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "The fused ranker: fused (fit its weights on a validation split) or none.")
     var ranker: String = "fused"
 
+    @Option(help: "Sequence model over each user's ordered history: sasrec (trained when users have two positive events or more) or none.")
+    var sequence: String = "sasrec"
+
+    @Option(name: .customLong("sequence-length"), help: "Sequence model: the latest positive events it reads.")
+    var sequenceLength: Int = 50
+
+    @Option(name: .customLong("sequence-blocks"), help: "Sequence model: self-attention blocks.")
+    var sequenceBlocks: Int = 2
+
+    @Option(name: .customLong("sequence-heads"), help: "Sequence model: attention heads (must divide the dimension).")
+    var sequenceHeads: Int = 1
+
+    @Option(name: .customLong("sequence-dimension"), help: "Sequence model: embedding dimension.")
+    var sequenceDimension: Int = 64
+
+    @Option(name: .customLong("sequence-epochs"), help: "Sequence model: most passes over the histories (early stopping usually ends sooner).")
+    var sequenceEpochs: Int = 200
+
+    @Option(name: .customLong("sequence-patience"), help: "Sequence model: stop after this many epochs without a better validation NDCG@10.")
+    var sequencePatience: Int = 5
+
+    @Option(name: .customLong("sequence-dropout"), help: "Sequence model: dropout rate.")
+    var sequenceDropout: Float = 0.5
+
+    @Option(name: .customLong("sequence-learning-rate"), help: "Sequence model: Adam's learning rate.")
+    var sequenceLearningRate: Float = 0.002
+
+    @Option(name: .customLong("sequence-batch"), help: "Sequence model: histories per mini-batch.")
+    var sequenceBatch: Int = 128
+
+    @Option(name: .customLong("sequence-loss"), help: "Sequence model loss: full (softmax over every item), sampled (against --sequence-negatives), or auto (full up to 100,000 items).")
+    var sequenceLoss: String = "auto"
+
+    @Option(name: .customLong("sequence-negatives"), help: "Sequence model: negatives per batch for the sampled loss.")
+    var sequenceNegatives: Int = 1024
+
+    @Flag(name: .customLong("sequence-id-only"), help: "Sequence model: item inputs without the projected text vector.")
+    var sequenceIDOnly = false
+
     @Flag(name: .customLong("fixed-next-terms"), help: "Keep the fallback settings of the terms' \"what next\" (2 items, strength 0.3, 3 places) instead of choosing them by validation.")
     var fixedNextTerms = false
 
@@ -117,6 +157,9 @@ struct TrainCommand: AsyncParsableCommand {
         if let iterations, !(1...10_000).contains(iterations) { throw ValidationError("--iterations must be 1…10000") }
         if noText && cf == "none" { throw ValidationError("--no-text with --cf none leaves nothing to train") }
         guard ["fused", "none"].contains(ranker) else { throw ValidationError("--ranker must be fused or none") }
+        guard ["sasrec", "none"].contains(sequence) else { throw ValidationError("--sequence must be sasrec or none, got '\(sequence)'") }
+        guard SequenceLoss(rawValue: sequenceLoss) != nil else { throw ValidationError("--sequence-loss must be full, sampled or auto, got '\(sequenceLoss)'") }
+        do { try sequenceSettings()?.validate() } catch { throw ValidationError(error.description) }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard halfLife > 0, halfLife.isFinite else { throw ValidationError("--half-life must be a positive number of days, got \(halfLife)") }
         if alpha != "auto" {
@@ -153,6 +196,16 @@ struct TrainCommand: AsyncParsableCommand {
         return w
     }
 
+    func sequenceSettings() -> SequenceSettings? {
+        guard sequence == "sasrec" else { return nil }
+        var s = SequenceSettings()
+        (s.maxLength, s.blocks, s.heads, s.dimension, s.epochs, s.patience) = (sequenceLength, sequenceBlocks, sequenceHeads, sequenceDimension, sequenceEpochs, sequencePatience)
+        (s.dropout, s.learningRate, s.batchSize, s.negatives, s.textAware, s.seed) = (sequenceDropout, sequenceLearningRate, sequenceBatch, sequenceNegatives, !sequenceIDOnly, seed)
+        s.loss = SequenceLoss(rawValue: sequenceLoss) ?? .auto
+        s.threads = threads
+        return s
+    }
+
     private func rankerOptions() -> RankerTrainingOptions? {
         guard ranker == "fused" else { return nil }
         var options = RankerTrainingOptions()
@@ -183,6 +236,7 @@ struct TrainCommand: AsyncParsableCommand {
         options.keepGenerations = keepGenerations
         options.takeOver = takeOver
         options.tuneNextTerms = !fixedNextTerms
+        options.sequence = sequenceSettings()
         let report = try miner.train(options) { message in
             if showProgress { Terminal.progress(message) }
         }
@@ -195,6 +249,7 @@ struct TrainCommand: AsyncParsableCommand {
             let caught = report.catchUp.map { $0.rows > 0 ? ", \(Terminal.count($0.rows)) events ingested during the run brought in" : "" } ?? ""
             print("generation \(g) active\(caught)")
         }
+        if let why = report.textSkipped { print("text: skipped — \(why)") }
         if let t = report.tokenizer {
             print("tokenizer v\(t.version): \(t.recipe), \(Terminal.count(t.vocabularySize)) tokens from \(Terminal.count(t.texts)) texts "
                 + "(\(Terminal.count(t.distinctWords)) distinct words)" + String(format: " in %.2f s", t.seconds))
@@ -221,6 +276,12 @@ struct TrainCommand: AsyncParsableCommand {
                 + (t.chosen.leads ? "leading" : "competing with the user's own words")
                 + String(format: " (validation NDCG@10 of terms as queries %.4f; fallback %.4f; %d users, %d settings tried, %.1f s)",
                          chosen.ndcg, fallback.ndcg, t.validationUsers, t.trials.count, t.seconds))
+        }
+        if let q = report.sequence {
+            print("sequence v\(q.version): \(q.textAware ? "text-aware" : "ID-only"), \(q.loss) softmax, \(Terminal.count(q.trainingSequences)) histories, "
+                + "\(Terminal.count(q.targets)) targets, \(q.epochs) epochs (best \(q.bestEpoch)"
+                + (q.validationNDCG.map { String(format: ", validation NDCG@10 %.4f on %@ users", $0, Terminal.count(q.validationUsers)) } ?? "")
+                + String(format: ") in %.1f s (%.2f s/epoch)", q.seconds, q.medianEpochSeconds))
         }
         if let r = report.ranker {
             let weights = { (w: [Double]) in zip(r.features, w).map { "\($0) " + String(format: "%.2f", $1) }.joined(separator: ", ") }

@@ -62,9 +62,15 @@ enum CLI {
     }
 
     /// Runs to completion and returns status and output.
+    /// `train` without a `--sequence…` option trains a small sequence model (two epochs, 16 wide):
+    /// the default one runs up to 200 epochs, which the tests of other parts need not wait for.
     static func run(_ args: [String], stdin: Data? = nil) throws -> Result {
         let p = Process()
         p.executableURL = try executable()
+        var args = args
+        if args.first == "train" && !args.contains(where: { $0.hasPrefix("--sequence") }) {
+            args += ["--sequence-epochs", "2", "--sequence-dimension", "16", "--sequence-length", "12"]
+        }
         p.arguments = args
         let out = Pipe()
         let err = Pipe()

@@ -14,8 +14,12 @@ import Testing
         return miner
     }
 
-    static let options = TrainingOptions(
-        cf: CFTrainingOptions(als: ALSConfiguration(factors: 8, iterations: 8, seed: 5, threads: 2), alphaGrid: [2.5, 10, 40]), text: false)
+    static let options = {
+        var o = TrainingOptions(
+            cf: CFTrainingOptions(als: ALSConfiguration(factors: 8, iterations: 8, seed: 5, threads: 2), alphaGrid: [2.5, 10, 40]), text: false)
+        o.sequence = smallSequence
+        return o
+    }()
 
     @Test func alphaTuningLearnsFromASeededSampleOfUsers() async throws {
         let miner = try await Self.ingestedMiner()

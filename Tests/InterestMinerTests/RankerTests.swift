@@ -71,7 +71,7 @@ import Ranking
         var options = EvaluationOptions()
         options.training = fastTraining
         let report = try await miner.evaluate(options)
-        #expect(report.methods.map(\.method) == ["popularity", "text", "cf", "fused"])
+        #expect(report.methods.map(\.method) == ["popularity", "text", "cf", "sequence", "fused"])
         #expect(report.testUsers > 20)
         for m in report.methods {
             #expect((0...1).contains(m.all.ndcg) && (0...1).contains(m.all.auc) && m.all.users == report.testUsers)

@@ -2,6 +2,7 @@ import CorpusGeneration
 import Foundation
 import InterestCore
 import InterestStore
+import SequenceModel
 import Testing
 import TextEmbedding
 @testable import InterestMiner
@@ -23,7 +24,18 @@ let fastTraining = {
         embedding: EmbeddingTrainingOptions(skipGram: SkipGramConfiguration(dimension: 16, epochs: 3, minCount: 2, seed: 4, threads: 1),
                                             automaticEpochs: false))
     o.tuneNextTerms = false
+    o.sequence = smallSequence
     return o
+}()
+
+/// A small sequence model (the default trains up to 200 epochs): a few passes, narrow.
+let smallSequence = {
+    var s = SequenceSettings()
+    s.dimension = 16
+    s.maxLength = 12
+    s.epochs = 3
+    s.threads = 1
+    return s
 }()
 
 @Suite(.serialized) struct TextVectorTests {

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import InterestMiner
 import InterestServer
+import SequenceModel
 import TextEmbedding
 import Tokenization
 
@@ -17,6 +18,11 @@ let serverTestTraining = {
                                             automaticEpochs: false),
         cf: CFTrainingOptions(als: ALSConfiguration(factors: 8, iterations: 6, seed: 5, threads: 2), alphaGrid: [10]))
     o.tuneNextTerms = false
+    o.sequence = {
+        var s = SequenceSettings()
+        (s.dimension, s.maxLength, s.epochs, s.threads) = (16, 12, 3, 1)
+        return s
+    }()
     return o
 }()
 

@@ -10,7 +10,8 @@
 /// Prepares OpenBLAS for the encoder, once per process (later calls return at once):
 /// one thread per call, because the encoder runs its own workers; and, when the processor has
 /// AVX-512 (F, CD, BW, DQ, VL) but OpenBLAS picked AVX2 kernels because its CPU table predates
-/// the processor (OpenBLAS 0.3.21 on AMD Zen 5), its SkylakeX kernels — what newer OpenBLAS
+/// the processor (OpenBLAS 0.3.21 on AMD Zen 5) or fell back to Prescott for a processor it does
+/// not know (a virtual machine's generic model), its SkylakeX kernels — what newer OpenBLAS
 /// releases choose for such processors. An explicit OPENBLAS_CORETYPE is always respected.
 /// Returns OpenBLAS's core name afterwards (empty when the library does not report one).
 /// OpenBLAS (libopenblas.so.0) is opened here, on first use, not linked.

@@ -6,7 +6,7 @@ import Ranking
 /// What `interests eval` runs.
 public struct EvaluationOptions: Sendable {
     public var k: Int = 10
-    public var methods: [RecommendationMethod] = [.popularity, .text, .cf, .fused]
+    public var methods: [RecommendationMethod] = [.popularity, .text, .cf, .sequence, .fused]
     /// A prepared split folder (train.jsonl + test.jsonl, the peers' format); nil: cut the
     /// database's own events leave-last-out.
     public var split: String?
@@ -37,6 +37,8 @@ public struct EvaluationReport: Sendable, Codable {
     public var catalogue: Int
     public var methods: [MethodEvaluation]
     public var training: TrainingReport
+    /// Methods asked for whose model the training part did not give, and why.
+    public var skipped: [String: String] = [:]
     /// The ranked lists of each method (full length), for re-scoring by other tools.
     public var lists: [String: [Recommendation]]
 }
@@ -84,8 +86,14 @@ extension Evaluation {
         let cold = users.filter { (positives[$0] ?? 0) <= 4 }
         var results: [MethodEvaluation] = []
         var allLists: [String: [Recommendation]] = [:]
+        var skipped: [String: String] = [:]
         let clock = ContinuousClock()
         for method in options.methods {
+            if let why = Self.unavailable(method, training) {
+                skipped[method.rawValue] = why
+                progress("eval: \(method.rawValue) left out — \(why)")
+                continue
+            }
             progress("eval: ranking with \(method.rawValue)")
             let start = clock.now
             var lists: [String: [String]] = [:]
@@ -103,7 +111,17 @@ extension Evaluation {
             allLists[method.rawValue] = recs
         }
         return EvaluationReport(split: splitName, k: options.k, testUsers: users.count, coldUsers: cold.count, catalogue: catalogue.count,
-                                methods: results, training: training, lists: allLists)
+                                methods: results, training: training, skipped: skipped, lists: allLists)
+    }
+
+    /// Why `method` cannot be evaluated after a training run that produced `report` (nil: it can).
+    static func unavailable(_ method: RecommendationMethod, _ report: TrainingReport) -> String? {
+        switch method {
+        case .text: report.embedding == nil ? (report.textSkipped ?? "no text model was trained") : nil
+        case .cf: report.cf == nil ? "no collaborative model was trained" : nil
+        case .sequence: report.sequence == nil ? "no sequence model was trained (no user has two positive events in order, or --sequence none)" : nil
+        case .fused, .popularity: report.ranker == nil ? "no fused ranker was trained" : nil
+        }
     }
 
     /// Copies this database's events into `trainer`, each eligible user's last positive item

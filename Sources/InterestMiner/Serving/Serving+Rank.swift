@@ -19,10 +19,15 @@ public struct RankedItem: Sendable, Codable, Equatable {
     public var cfAttention: Double
     public var popularity: Double
     public var query: Double?
+    /// The sequence model's standardised score (nil without a sequence model).
+    public var sequence: Double? = nil
     /// The user's interest terms this item matches (with `explain`).
     public var terms: [String]?
     /// The recent item of the user it is most like (with `explain`).
     public var like: String?
+    /// The history items the sequence model drew on most for this item, strongest first (with
+    /// `explain` and a sequence model): "because of X, Y".
+    public var becauseOf: [String]? = nil
 }
 
 /// What `interests rank` answers.
@@ -96,6 +101,7 @@ extension Serving {
         }
         let itemTerms: [String: [(term: String, share: Double)]]
         do { itemTerms = explain ? try store.itemTerms(chosen.map { ctx.items[$0] }) : [:] } catch { throw .store(error) }
+        let sequenceState = explain && ctx.sequence != nil ? self.sequenceState(signals.history, ctx) : nil
         var out: [RankedItem] = []
         for i in chosen {
             let name = ctx.items[i]
@@ -103,9 +109,11 @@ extension Serving {
             var r = RankedItem(item: name, title: record?.title, score: Double(scores[i]), text: Double(base.text[i]), cf: Double(base.cf[i]),
                                attention: Double(ctx.scorer.textAttention(i, signals)), cfAttention: Double(ctx.scorer.cfAttention(i, signals)),
                                popularity: Double(ctx.catalogue.popularity[i]), query: queryScores.map { Double($0[i]) })
+            if ctx.sequence != nil, signals.sequence != nil { r.sequence = Double(base.sequence[i]) }
             if explain {
                 r.terms = matchedTerms(userTerms, specificity: termSpecificity, item: record, reviewTerms: itemTerms[name] ?? [], ctx: ctx)
                 r.like = nearestRecent(i, signals, ctx)
+                if let sequenceState { r.becauseOf = sequenceReasons(sequenceState, item: i, ctx) }
             }
             out.append(r)
         }

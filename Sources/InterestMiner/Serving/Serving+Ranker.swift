@@ -17,6 +17,8 @@ struct RankerContext: Sendable {
     let scorer: FusionScorer
     let cf: LoadedCFModel?
     let text: LoadedTextModel?
+    /// The sequence model (its item table is `catalogue.sequenceItems`).
+    let sequence: LoadedSequenceModel?
     let stored: StoredRanker
     /// The first stage without a catalogue scan, for a service over a large catalogue
     /// (`InterestMiner.candidateCatalogueSize`); nil: every request scans the catalogue.
@@ -35,7 +37,8 @@ extension Serving {
         // The newest item row too: a new item (record or first event) joins the catalogue with a
         // reload in the background (CF by fold-in, text by its vector).
         let inMemory = itemActivityInMemory
-        let key = [ModelKind.ranker, "cf", ModelKind.textEncoder, ModelKind.profile].map { state.versions[$0] ?? 0 } + [Int(state.maxItem), inMemory ? 1 : 0]
+        let key = [ModelKind.ranker, "cf", ModelKind.textEncoder, ModelKind.profile, ModelKind.sequence].map { state.versions[$0] ?? 0 }
+            + [Int(state.maxItem), inMemory ? 1 : 0]
         return try models.ranker(key: key, fresh: fresh) { () throws(InterestMinerError) in try self.readRanker(activityInMemory: inMemory) }
     }
 
@@ -98,14 +101,16 @@ extension Serving {
                     if let r = row[item] { activity[r] = DailyCounts(ascendingDays: days, counts: counts) }
                 }
             }
+            let sequence = try readSequenceModel(itemIDs: itemIDs, itemVectors: itemVectors, textDimension: dimension, textVersion: text?.version)
             let catalogue = RankingCatalogue(
                 count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
                 popularity: RankingCatalogue.standardisedLogCounts(itemIDs.map { popularityOf[$0] ?? 0 }),
-                activity: activity)
+                activity: activity, sequenceDimension: sequence?.0.model.dimension ?? 0, sequenceItems: sequence?.table ?? [])
             // A feature whose model is gone (e.g. `--cf none` after training) gets weight 0.
             var model = stored.model
             for (k, f) in model.features.enumerated()
-            where ((f == .collaborative || f == .collaborativeAttention) && cf == nil) || ((f == .text || f == .attention) && text == nil) {
+            where ((f == .collaborative || f == .collaborativeAttention) && cf == nil) || ((f == .text || f == .attention) && text == nil)
+                || (f == .sequence && sequence == nil) {
                 model.coldWeights[k] = 0
                 model.warmWeights[k] = 0
             }
@@ -113,7 +118,8 @@ extension Serving {
             let candidates = threshold.map { n >= $0 } == true ? CandidateIndex(catalogue: catalogue) : nil
             return RankerContext(version: meta.version, itemIDs: itemIDs, items: items, row: row,
                                  rowOfName: Dictionary(items.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }),
-                                 catalogue: catalogue, scorer: FusionScorer(catalogue: catalogue, model: model), cf: cf, text: text, stored: stored,
+                                 catalogue: catalogue, scorer: FusionScorer(catalogue: catalogue, model: model), cf: cf, text: text,
+                                 sequence: sequence?.0, stored: stored,
                                  candidates: candidates, activityInMemory: activityInMemory)
         } catch let e as StoreError {
             throw .store(e)
@@ -138,7 +144,8 @@ extension Serving {
             if let trained = state.factor, !state.hasNewerEvents, trained.count == cf.model.factors { cfVector = trained } else { cfVector = Self.foldIn(state.rows, cf) }
         }
         let direction = state.profile.flatMap { $0.version == ctx.text?.version ? $0.profile.direction : nil }
-        let signals = UserSignals(cf: cfVector, profile: direction, recent: behaviour.recent, positives: behaviour.positives, time: behaviour.latest)
+        let signals = UserSignals(cf: cfVector, profile: direction, recent: behaviour.recent, positives: behaviour.positives, time: behaviour.latest,
+                                  sequence: sequenceState(behaviour.history, ctx)?.vector, history: behaviour.history)
         return (signals, behaviour.seen)
     }
 
@@ -170,14 +177,15 @@ extension Serving {
         }
         let list = Array(users)
         let cf = ctx.cf, staleUsers = stale, folded = foldRows, directions = profiles, trainedFactors = trained
-        let signals = parallelMap(list, threads: 2, makeState: { () }) { _, entry -> (UserSignals, seen: Set<Int>) in
+        let signals = parallelMap(list, threads: 2, makeState: { () }) { [self] _, entry -> (UserSignals, seen: Set<Int>) in
             let (uid, name) = entry
             var cfVector: [Float]?
             if let cf {
                 if let v = trainedFactors[name], !staleUsers.contains(name) { cfVector = v } else { cfVector = Self.foldIn(folded[uid] ?? [], cf) }
             }
             let own = behaviour[uid]
-            return (UserSignals(cf: cfVector, profile: directions[uid], recent: own.recent, positives: own.positives, time: own.latest), own.seen)
+            return (UserSignals(cf: cfVector, profile: directions[uid], recent: own.recent, positives: own.positives, time: own.latest,
+                                sequence: sequenceState(own.history, ctx)?.vector, history: own.history), own.seen)
         }
         var out: [String: (UserSignals, seen: Set<Int>)] = [:]
         out.reserveCapacity(list.count)

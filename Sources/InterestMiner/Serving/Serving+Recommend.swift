@@ -1,6 +1,7 @@
 import Foundation
 import InterestCore
 import InterestStore
+import Ranking
 
 /// How `interests recommend` ranks.
 public enum RecommendationMethod: String, Sendable, CaseIterable, Codable {
@@ -12,6 +13,8 @@ public enum RecommendationMethod: String, Sendable, CaseIterable, Codable {
     case cf
     /// How many users acted positively on each item (the same list for everyone).
     case popularity
+    /// The sequence model over the user's current history (events since training included).
+    case sequence
 }
 
 /// One user's ranked items (best first) and their scores: the line format
@@ -123,6 +126,24 @@ extension Serving {
     }
 
 
+    /// The ranker's context when it has a sequence model, else why not.
+    func requireSequence() throws(InterestMinerError) -> RankerContext {
+        let ctx = try requireRanker()
+        guard ctx.sequence != nil else {
+            throw .missing(what: "\(databasePath) has no sequence model", hint: "run `interests train --db \(databasePath)` (it trains one when users have ordered histories; not with `--sequence none`)")
+        }
+        return ctx
+    }
+
+    /// y·E over the catalogue with `seen` rows at −∞; nil for a user without a positive event.
+    static func sequenceScores(_ s: UserSignals, seen: Set<Int>, _ ctx: RankerContext) -> [Float]? {
+        let c = ctx.catalogue
+        guard let y = s.sequence, y.count == c.sequenceDimension, c.sequenceDimension > 0 else { return nil }
+        var scores = VectorMath.gemv(c.sequenceItems, rows: c.count, dimension: c.sequenceDimension, y)
+        for i in seen where i >= 0 && i < scores.count { scores[i] = -.infinity }
+        return scores
+    }
+
     /// A method's scores over its catalogue for one user (nil: nothing known about the user).
     struct Scorer: Sendable {
         let items: [String]
@@ -139,6 +160,13 @@ extension Serving {
             return Scorer(items: ctx.items, excludesSeen: true) { user, _ in
                 guard let (s, seen) = signals[user] else { return nil }
                 return ctx.scorer.scores(s, excluding: seen)
+            }
+        case .sequence:
+            let ctx = try requireSequence()
+            let signals = try allUserSignals(ctx)
+            return Scorer(items: ctx.items, excludesSeen: true) { user, _ in
+                guard let (s, seen) = signals[user], let scores = Self.sequenceScores(s, seen: seen, ctx) else { return nil }
+                return scores
             }
         case .popularity:
             let ctx = try requireRanker()

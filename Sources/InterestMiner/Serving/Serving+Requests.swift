@@ -55,6 +55,11 @@ extension Serving {
             return Self.best(table.scores(vector), catalogue: catalogue, top: top, user: user) { state.items.contains(catalogue[$0]) }
         case .fused:
             return try fusedRecommendation(forUser: user, top: top, query: nil, shortlist: shortlist)
+        case .sequence:
+            let ctx = try requireSequence()
+            guard let (signals, seen) = try userSignals(user, ctx) else { return nil }
+            guard let scores = Self.sequenceScores(signals, seen: seen, ctx) else { return Recommendation(user: user, items: [], scores: []) }
+            return Self.best(scores, catalogue: ctx.items, top: top, user: user) { seen.contains($0) }
         case .popularity:
             // The same list for everyone, less what this user has seen.
             let ctx = try requireRanker()

@@ -11,10 +11,17 @@ import Ranking
 struct UserBehaviour: Sendable {
     var seen: Set<Int> = []
     var recent: [Int] = []
+    /// The rows of the latest `historyLimit` positive events, oldest first (ties in row order of
+    /// the input): the sequence model's input.
+    var history: [Int] = []
     var positives = 0
     var latest: Int64?
     /// Liked (time, row) pairs gathered by `add`, turned into `recent` by `finish`.
     private var liked: [(Int64, Int)] = []
+    /// Positive (time, row) pairs gathered by `add`, turned into `history` by `finish`.
+    private var timeline: [(Int64, Int)] = []
+    /// The longest history kept (the sequence model reads at most its own maximum length of it).
+    static let historyLimit = 1024
 
     static let none = UserBehaviour()
 
@@ -36,6 +43,7 @@ struct UserBehaviour: Sendable {
         latest = max(latest ?? Int64.min, r.timestamp)
         guard Self.isPositive(r) else { return }
         positives += 1
+        timeline.append((r.timestamp, i))
         if r.rating.map({ $0 >= 3 }) ?? true { liked.append((r.timestamp, i)) }
     }
 
@@ -48,6 +56,8 @@ struct UserBehaviour: Sendable {
             if recent.count == FusionScorer.recentLimit { break }
         }
         liked = []
+        history = timeline.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.suffix(Self.historyLimit).map(\.element.1)
+        timeline = []
     }
 
     /// A positive event: any unrated interaction, or a rating of at least 1.

@@ -3,6 +3,7 @@ import Foundation
 import InterestCore
 import InterestStore
 import Ranking
+import SequenceModel
 
 extension ModelKind {
     static let ranker = "ranker"
@@ -49,7 +50,7 @@ extension TrainingPipeline {
     /// first stage's best wrong answers — for cold and warm users apart. Stores model kind `ranker`.
     /// `textTables`: where the text model's vectors are (the build tables when this run trained it).
     func trainRanker(cf: CFTrainingOptions?, alpha: Float?, text: LoadedTextModel?, textTables: TableSet, rule: ProfileRule,
-                     options: RankerTrainingOptions, snapshot: TrainingSnapshot, build: GenerationBuild,
+                     options: RankerTrainingOptions, users: [Int32], sequence: SequenceModel?, snapshot: TrainingSnapshot, build: GenerationBuild,
                      progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.RankerPart {
         let clock = ContinuousClock()
         let start = clock.now
@@ -62,21 +63,13 @@ extension TrainingPipeline {
         if text != nil { features += [.text, .attention] }
         if cf != nil { features.append(.collaborativeAttention) }
         features += [.popularity, .recentPopularity]
+        if sequence != nil { features.append(.sequence) }
 
         let split = snapshot.validation
-        progress("ranker: \(split.count) validation users")
-        // Validation users (at most `maxValidationUsers`, a seeded sample): every feature of
-        // their candidates; profiles are folded for these users only.
-        var users = split.keys.sorted()
-        let cap = options.maxValidationUsers
-        if users.count > cap {
-            var rng = SeededRandom(seed: options.seed)
-            rng.shuffle(&users)
-            users = Array(users.prefix(cap)).sorted()
-        }
+        progress("ranker: \(split.count) validation users, \(users.count) scored")
         let sampled = Set(users.map { data.userIDs[Int($0)] })
         // The events left out are the scored users' held-out items (all of the split's when it
-        // has at most `cap` users): everyone else's data stays, as it does in the deployed
+        // has at most `maxValidationUsers` users): everyone else's data stays, as it does in the deployed
         // models — and the validation world's text needs only the scored users' rows.
         let held = users.reduce(into: [Int32: Int32]()) { out, u in out[u] = split[u] }
         var heldByUser: [Int64: Int] = [:]
@@ -107,17 +100,29 @@ extension TrainingPipeline {
             (itemVectors, profiles) = try validationTextSignals(text, tables: textTables, rule: rule, catalogueRow: catalogueRow, itemIDs: itemIDs,
                                                                 rows: rows, heldByUser: heldByUser, users: sampled)
         }
+        // The sequence model was trained without the scored users' held-out items; its item
+        // table reads the validation world's item vectors.
+        var sequenceTable: [Float] = []
+        if let sequence {
+            do {
+                sequenceTable = try sequence.itemTable(count: n, text: sequence.textDimension == dimension && dimension > 0 ? itemVectors : nil)
+            } catch {
+                throw .invalidArgument(name: "sequence", reason: error.description)
+            }
+        }
         let catalogue = RankingCatalogue(count: n, textDimension: dimension, itemVectors: itemVectors, cfFactors: factors, cfItems: cfItems,
                                          popularity: RankingCatalogue.standardisedLogCounts(behaviour.popularity),
-                                         activity: behaviour.activity)
+                                         activity: behaviour.activity, sequenceDimension: sequence?.dimension ?? 0, sequenceItems: sequenceTable)
         let equal = FusionModel(features: features, coldWeights: features.map { _ in 1 }, warmWeights: features.map { _ in 1 })
         let probe = FusionScorer(catalogue: catalogue, model: equal)
 
-        let cfModel = cfUsers, userProfiles = profiles
+        let cfModel = cfUsers, userProfiles = profiles, sequenceItems = sequenceTable
         let validation = parallelMap(users, threads: options.threads, makeState: { () }) { _, u -> ValidationUser in
             let user = data.userIDs[Int(u)]
             let own = behaviour[user]
-            let s = UserSignals(cf: cfModel?.user(Int(u)), profile: userProfiles[user], recent: own.recent, positives: own.positives, time: own.latest)
+            let state = sequence.flatMap { $0.encode(own.history.map { Int32($0) }, table: sequenceItems) }
+            let s = UserSignals(cf: cfModel?.user(Int(u)), profile: userProfiles[user], recent: own.recent, positives: own.positives, time: own.latest,
+                                sequence: state?.vector)
             return probe.validationUser(s, excluded: own.seen, target: Int(held[u] ?? 0), pool: options.candidatePool, tail: options.tailSample,
                                         seed: options.seed &+ UInt64(bitPattern: user) &* 0x9E37_79B9_7F4A_7C15)
         }
@@ -172,6 +177,18 @@ extension TrainingPipeline {
         return TrainingReport.RankerPart(version: version, features: features.map(\.name), coldWeights: model.coldWeights,
                                          warmWeights: model.warmWeights, validationUsers: users.count, coldUsers: coldUsers,
                                          heldOutUsers: heldOut.count, heldOutNDCG: ndcg, seconds: (clock.now - start).seconds)
+    }
+
+    /// The users the fused ranker is fitted on: a seeded sample of at most `maxValidationUsers`
+    /// of the validation split's (dense user indices, ascending).
+    func rankerValidationUsers(_ snapshot: TrainingSnapshot, options: RankerTrainingOptions) -> [Int32] {
+        var users = snapshot.validation.keys.sorted()
+        if users.count > options.maxValidationUsers {
+            var rng = SeededRandom(seed: options.seed)
+            rng.shuffle(&users)
+            users = Array(users.prefix(options.maxValidationUsers)).sorted()
+        }
+        return users
     }
 
     /// Fusion weights for cold and warm users (Pairwise start + coordinate ascent,

@@ -2,6 +2,7 @@ import CollaborativeFiltering
 import Foundation
 import InterestCore
 import InterestStore
+import SequenceModel
 import Tokenization
 
 /// What `interests train` trains, and how.
@@ -16,6 +17,9 @@ public struct TrainingOptions: Sendable {
     public var profile: ProfileRule
     /// The fusion step (nil: keep the stored ranker).
     public var ranker: RankerTrainingOptions?
+    /// The sequence model (nil: none; `interests train --sequence none`). Trained when some user
+    /// has two positive events in order.
+    public var sequence: SequenceSettings? = SequenceSettings()
     /// Item neighbours by co-occurrence (interest terms' "what next").
     public var neighbours = ItemNeighbours.Settings()
     /// Choose the "what next" term settings by validation (`NextTermSettings`); false: terms
@@ -48,6 +52,7 @@ public struct TrainingOptions: Sendable {
             embedding.skipGram.threads = newValue
             cf?.als.threads = newValue
             ranker?.threads = newValue
+            sequence?.threads = newValue
         }
     }
 }
@@ -123,6 +128,7 @@ public struct TrainingReport: Sendable, Codable {
     public var vectors: VectorsPart?
     public var cf: CFPart?
     public var ranker: RankerPart?
+    public var sequence: SequencePart?
     public var neighbours: NeighboursPart?
     public var nextTerms: NextTermsPart?
     /// Events ingested during the run and brought into the new generation before activation.
@@ -135,6 +141,8 @@ public struct TrainingReport: Sendable, Codable {
     /// Users forgotten before this run whose data older generations still held: this complete
     /// run learnt without them, and those generations are deleted at its activation (0: none).
     public var forgottenErased = 0
+    /// Why the text models were not trained although asked for (a shop without text), else nil.
+    public var textSkipped: String?
     /// The model generation the run built and activated.
     public var generation: Int?
 }
@@ -165,6 +173,19 @@ extension TrainingPipeline {
         guard options.keepGenerations >= 1 else {
             throw .invalidArgument(name: "keep-generations", reason: "must be at least 1 (the active generation), got \(options.keepGenerations)")
         }
+        do { try options.sequence?.validate() } catch { throw .invalidArgument(name: "sequence", reason: error.description) }
+        var options = options
+        var textSkipped: String?
+        if options.text {
+            let any: Bool
+            do { any = try store.hasText() } catch { throw .store(error) }
+            if !any {
+                // A shop without text is normal: the behaviour models still train.
+                textSkipped = "the database holds no text (no item titles or descriptions, reviews or queries) to train a tokenizer and text vectors on"
+                progress("text: skipped — \(textSkipped!)")
+                options.text = false
+            }
+        }
         var parts: [DerivedTable] = [.itemNeighbour]
         if options.text { parts = DerivedTable.text + parts }
         if options.cf != nil { parts += DerivedTable.collaborative }
@@ -181,6 +202,7 @@ extension TrainingPipeline {
         serving.refreshServingModels()
         do { try store.applyRetention(keep: options.keepGenerations, erasingLog: report.forgottenErased > 0) } catch { throw .store(error) }
         report.generation = build.id
+        report.textSkipped = textSkipped
         return report
     }
 
@@ -219,16 +241,30 @@ extension TrainingPipeline {
         }
         progress("neighbours: items touched together")
         report.neighbours = try trainItemNeighbours(options.neighbours, threads: options.tokenizer.threads, snapshot: snapshot, build: build)
+        // The fused ranker's validation users: the sequence model leaves their held-out items out
+        // too, so the ranker reads it as it reads the other models of its validation world.
+        let rankerUsers = options.ranker.map { rankerValidationUsers(snapshot, options: $0) }
+        var sequenceModel: SequenceModel?
+        if let settings = options.sequence {
+            let text: LoadedTextModel?
+            if let built { text = built } else { text = try serving.loadTextModel() }
+            let heldOut = rankerUsers.map { users in users.reduce(into: [Int32: Int32]()) { $0[$1] = snapshot.validation[$1] } }
+            if let (part, model) = try trainSequence(settings, text: text, textTables: built == nil ? .active : .building, heldOut: heldOut,
+                                                     snapshot: snapshot, build: build, progress: progress) {
+                report.sequence = part
+                sequenceModel = model
+            }
+        }
         if options.ranker != nil {
             let text: LoadedTextModel?
             if let built { text = built } else { text = try serving.loadTextModel() }
             let activeCF = (try? serving.loadCFModel()) != nil
-            if text != nil || report.cf != nil || activeCF {
+            if text != nil || report.cf != nil || activeCF || sequenceModel != nil {
                 let cfOptions = options.cf ?? (activeCF ? CFTrainingOptions() : nil)
                 report.ranker = try trainRanker(cf: cfOptions, alpha: report.cf?.alpha.map(Float.init), text: text,
                                                 textTables: built == nil ? .active : .building, rule: text?.profile?.rule ?? options.profile,
-                                                options: options.ranker ?? RankerTrainingOptions(), snapshot: snapshot, build: build,
-                                                progress: progress)
+                                                options: options.ranker ?? RankerTrainingOptions(), users: rankerUsers ?? [],
+                                                sequence: sequenceModel, snapshot: snapshot, build: build, progress: progress)
             }
         }
         (report.catchUp, report.forgottenErased) = try activate(build, text: built, report: report, progress: progress)
