@@ -91,3 +91,45 @@ struct SequenceBench: AsyncParsableCommand {
 }
 
 extension SequenceLoss: ExpressibleByArgument {}
+
+/// Serving cost of the sequence model: one user's history (the last `--length` items) through a
+/// model over `--items` items, then scores against every item (the model loaded, its item table
+/// composed once): median and p99 over `--users` seeded histories. The model is trained for one
+/// epoch on seeded random histories (the weights' values do not change the cost).
+struct SequenceScoresBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sequence-scores", abstract: "Sequence scores for one user against every item.")
+
+    @Option var items = 100_000
+    @Option var dimension = 64
+    @Option var blocks = 2
+    @Option var length = 50
+    @Option var users = 1_000
+
+    func run() async throws {
+        var random = SeededRandom(seed: 3)
+        var offsets = [0], list: [Int32] = []
+        for _ in 0..<2_000 {
+            for _ in 0..<5 { list.append(Int32(random.next(below: items))) }
+            offsets.append(list.count)
+        }
+        var s = SequenceSettings()
+        (s.dimension, s.blocks, s.maxLength, s.epochs, s.validationUsers, s.loss) = (dimension, blocks, length, 1, 0, .sampled)
+        let (model, _) = try SequenceTrainer.train(SequenceData(offsets: offsets, items: list, itemCount: items), settings: s)
+        let table = try model.itemTable(count: items, text: nil)
+        let clock = ContinuousClock()
+        var times: [Double] = []
+        var sink: Float = 0
+        for _ in 0..<users {
+            let history = (0..<length).map { _ in Int32(random.next(below: items)) }
+            let start = clock.now
+            guard let state = model.encode(history, table: table) else { continue }
+            let scores = model.scores(state, table: table)
+            times.append((clock.now - start).seconds * 1000)
+            sink += scores[0]
+        }
+        times.sort()
+        let out: [String: Any] = ["items": items, "dimension": dimension, "blocks": blocks, "length": length, "users": times.count,
+                                  "median_ms": times[times.count / 2], "p99_ms": times[min(times.count - 1, times.count * 99 / 100)], "check": Double(sink)]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self))
+    }
+}

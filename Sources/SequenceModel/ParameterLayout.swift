@@ -20,8 +20,11 @@ struct ParameterLayout: Sendable, Equatable {
     let textDimension: Int
     /// [items × d] learned ID embeddings.
     let item: Int
-    /// [textDimension × d] (absent when textDimension is 0).
+    /// [textDimension × d] and its bias [d] (absent when textDimension is 0): an item's text part
+    /// is text·W + b, so an item known by its text alone gets the baseline every trained item's
+    /// ID embedding carries, not a zero one.
     let textProjection: Int
+    let textBias: Int
     /// [maxLength × d].
     let position: Int
     let blocks: [Block]
@@ -40,6 +43,7 @@ struct ParameterLayout: Sendable, Equatable {
         }
         item = take(items * d)
         textProjection = take(textDimension * d)
+        textBias = take(textDimension > 0 ? d : 0)
         position = take(maxLength * d)
         var list: [Block] = []
         for _ in 0..<blocks {

@@ -37,7 +37,7 @@ public struct SequenceModel: Sendable, Equatable {
     }
 
     /// The item table E of a catalogue: row k = the ID embedding of model row `modelRows[k]`
-    /// (none when it is −1 or beyond the model's items: an item the model never saw) + text[k]·W_text
+    /// (none when it is −1 or beyond the model's items: an item the model never saw) + text[k]·W_text + b
     /// when the model is text-aware and `text` is given (unit text vectors, rows × textDimension).
     /// O(rows · d · (1 + textDimension)).
     public func itemTable(modelRows: [Int32], text: [Float]?) throws(SequenceModelError) -> [Float] {
@@ -52,6 +52,7 @@ public struct SequenceModel: Sendable, Equatable {
                     table.withUnsafeMutableBufferPointer { out in
                         gemm(false, false, count, d, textDimension, 1, t.baseAddress!, textDimension, p.baseAddress! + layout.textProjection, d, 0,
                              out.baseAddress!, d)
+                        addBias(out.baseAddress!, rows: count, columns: d, bias: p.baseAddress! + layout.textBias)
                     }
                 }
             }

@@ -39,6 +39,10 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
     public var validationUsers = 2048
     /// Item inputs add a learned projection of the item's text vector (when the shop has text).
     public var textAware = true
+    /// Text-aware models: the share of items whose ID embedding is left out at each step (input
+    /// and output alike), so the text projection alone must place them — what an item never
+    /// seen in training has (DropoutNet, Volkovs, Yu & Poutanen, NeurIPS 2017).
+    public var idDropout: Float = 0.25
     public var seed: UInt64 = 1
     /// Threads a training step uses; the result does not depend on it (each step is cut into the
     /// same two shards whatever the thread count, and their gradients are summed in order).
@@ -65,6 +69,7 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
         try check(heads >= 1 && heads <= dimension && dimension % heads == 0, "sequence-heads",
                   "must divide the dimension \(dimension), got \(heads)")
         try check(dropout.isFinite && dropout >= 0 && dropout < 1, "sequence-dropout", "must be in [0, 1), got \(dropout)")
+        try check(idDropout.isFinite && idDropout >= 0 && idDropout < 1, "sequence-id-dropout", "must be in [0, 1), got \(idDropout)")
         try check((1...10_000).contains(epochs), "sequence-epochs", "must be 1…10000, got \(epochs)")
         try check((1...1000).contains(patience), "sequence-patience", "must be 1…1000, got \(patience)")
         try check((2...65_536).contains(batchSize), "sequence-batch", "must be 2…65536, got \(batchSize)")

@@ -103,12 +103,22 @@ struct StepRunner {
         let normaliser = Float(shards.reduce(0) { $0 + $1.targetCount })
         guard normaliser > 0 else { return (0, 0) }
         let d = layout.dimension, n = data.itemCount
-        // E = ID + text·W_text, once per step (both shards read it).
+        // E = ID + text·W_text, once per step (both shards read it); the ID part of a seeded
+        // `idDropout` share of the items left out for this step.
+        var dropped: [Int] = []
         if textDimension > 0, let text = data.text {
             table.pointer.update(from: weights.pointer + layout.item, count: n * d)
+            if settings.idDropout > 0 {
+                var random = SeededRandom(seed: settings.seed, stream: 0x1DD0 &+ UInt64(steps))
+                for i in 0..<n where random.nextUnitFloat() < settings.idDropout {
+                    dropped.append(i)
+                    (table.pointer + i * d).update(repeating: 0, count: d)
+                }
+            }
             text.withUnsafeBufferPointer { t in
                 gemm(false, false, n, d, textDimension, 1, t.baseAddress!, textDimension, weights.pointer + layout.textProjection, d, 1, table.pointer, d)
             }
+            addBias(table.pointer, rows: n, columns: d, bias: weights.pointer + layout.textBias)
         }
         var negatives: SampledNegatives?
         if loss == .sampled {
@@ -139,6 +149,8 @@ struct StepRunner {
         let g = gradients[0].pointer
         VectorMath.axpy(1, gradients[1].pointer, g, layout.count)
         if textAware, let text = data.text { layout.addTextProjectionGradient(text: text, gradient: g) }
+        // dL/dE reached W_text for every item; the left-out IDs took no part.
+        for i in dropped { (g + layout.item + i * d).update(repeating: 0, count: d) }
         adam(g)
         let total = losses.withLock { $0[0] + $0[1] }
         return (total, Int(normaliser))
@@ -190,11 +202,13 @@ struct StepRunner {
 }
 
 extension ParameterLayout {
-    /// dL/dW_text = textᵀ·dL/dE, from the item rows of `gradient` (which hold dL/dE: E = ID + text·W_text).
+    /// dL/dW_text = textᵀ·dL/dE and dL/db = Σ_i dL/dE_i, from the item rows of `gradient` (which
+    /// hold dL/dE: E = ID + text·W_text + b).
     func addTextProjectionGradient(text: [Float], gradient g: UnsafeMutablePointer<Float>) {
         guard textDimension > 0 else { return }
         text.withUnsafeBufferPointer { t in
             gemm(true, false, textDimension, dimension, items, 1, t.baseAddress!, textDimension, g + item, dimension, 1, g + textProjection, dimension)
         }
+        addColumnSums(g + item, rows: items, columns: dimension, into: g + textBias)
     }
 }

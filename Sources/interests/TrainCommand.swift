@@ -121,6 +121,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(name: .customLong("sequence-id-only"), help: "Sequence model: item inputs without the projected text vector.")
     var sequenceIDOnly = false
 
+    @Option(name: .customLong("sequence-id-dropout"), help: "Sequence model (text-aware): share of items trained on their text alone at each step.")
+    var sequenceIDDropout: Float = 0.25
+
     @Flag(name: .customLong("fixed-next-terms"), help: "Keep the fallback settings of the terms' \"what next\" (2 items, strength 0.3, 3 places) instead of choosing them by validation.")
     var fixedNextTerms = false
 
@@ -202,6 +205,7 @@ struct TrainCommand: AsyncParsableCommand {
         (s.maxLength, s.blocks, s.heads, s.dimension, s.epochs, s.patience) = (sequenceLength, sequenceBlocks, sequenceHeads, sequenceDimension, sequenceEpochs, sequencePatience)
         (s.dropout, s.learningRate, s.batchSize, s.negatives, s.textAware, s.seed) = (sequenceDropout, sequenceLearningRate, sequenceBatch, sequenceNegatives, !sequenceIDOnly, seed)
         s.loss = SequenceLoss(rawValue: sequenceLoss) ?? .auto
+        s.idDropout = sequenceIDDropout
         s.threads = threads
         return s
     }

@@ -32,7 +32,8 @@ import Testing
         let f = try TorchFixture.load()
         let (_, g) = try lossAndGradient(layout: f.layout, heads: f.settings.heads, parameters: f.parameters, text: f.text, batch: f.batch)
         var worst = 0.0
-        for (a, b) in zip(g, f.gradients) {
+        let bias = f.layout.textBias..<(f.layout.textBias + f.layout.dimension)
+        for (k, (a, b)) in zip(g, f.gradients).enumerated() where !bias.contains(k) {
             #expect(!b.isNaN)
             worst = max(worst, abs(Double(a) - b) / (1e-3 + abs(b)))
         }
@@ -51,7 +52,7 @@ import Testing
         let negatives: [Int32]? = sampled ? [1, 6, 4, 0, 2] : nil
         let (_, g) = try lossAndGradient(layout: layout, heads: 2, parameters: parameters, text: text, batch: batch, negatives: negatives)
         let block = layout.blocks[0], last = layout.blocks[1]
-        var probes = [layout.item + 5 * d + 1, layout.item + 4 * d + 2, layout.textProjection + 4, layout.position + (maxLength - 1) * d + 3,
+        var probes = [layout.item + 5 * d + 1, layout.item + 4 * d + 2, layout.textProjection + 4, layout.textBias + 3, layout.position + (maxLength - 1) * d + 3,
                       layout.position + (maxLength - 2) * d, layout.finalGamma + 2, layout.finalBeta + 5]
         for w in [block, last] {
             probes += [w.ln1Gamma + 1, w.ln1Beta + 3, w.qkv + 7, w.qkv + 2 * d + 4, w.qkv + 3 * d + 2 * d + 1, w.qkvBias + d + 2,
