@@ -77,7 +77,7 @@ public enum SequenceTrainer {
         guard !plan.windows.isEmpty else {
             throw .noSequences(reason: "no user has two positive events in order (\(data.users) users, \(data.items.count) events)")
         }
-        let loss = settings.effectiveLoss(items: data.itemCount)
+        let loss = settings.effectiveLoss(items: data.itemCount, targets: plan.targets)
         progress("sequence: \(plan.windows.count) windows, \(plan.targets) targets, \(plan.validation.count) validation users, "
                  + "\(loss.rawValue) softmax over \(data.itemCount) items, \(layout.count) weights")
         var step = StepRunner(layout: layout, settings: settings, data: data, textDimension: textDimension, loss: loss)
