@@ -108,6 +108,11 @@ import Testing
             let items = r.object["items"] as? [[String: Any]] ?? []
             #expect(items.compactMap { $0["item"] as? String } == all.items.map(\.item))
             #expect(items.first?["terms"] is [String] && items.first?["cf"] is Double && items.first?["text"] is Double)
+            // The sequence model's part and its "because of" history items, as `rank --explain`
+            // names them (SequenceServingTests checks they are the user's own).
+            #expect(items.allSatisfy { $0["sequence"] is Double })
+            let because = items.map { $0["because_of"] as? [String] ?? [] }
+            #expect(because.contains { !$0.isEmpty } && because == all.items.map { $0.becauseOf ?? [] })
             let listed = "[" + candidates.map { "\"\($0)\"" }.joined(separator: ",") + "]"
             let some = try await client.send(.post, "/v1/rank", #"{"user":"u000002","items":\#(listed),"query":"tent"}"#)
             #expect(some.status == .ok && Set((some.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }) == Set(candidates))
