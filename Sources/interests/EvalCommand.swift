@@ -23,14 +23,14 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Methods, comma-separated (default popularity,text,cf,sequence,fused).") var methods: String = "popularity,text,cf,sequence,fused"
     @Option(help: "Threads of training and ranking (1: bit-for-bit reproducible).") var threads: Int = 2
     @Option(help: "Random seed of every trained model (as `interests train --seed`).") var seed: UInt64 = 1
-    @Option(help: "The sequence model: sasrec (trained when users have ordered histories, a `sequence` method and fused feature) or none.")
-    var sequence: String = "sasrec"
+    @Option(help: "The sequence model (a `sequence` method and fused feature): auto (when the histories have an order), sasrec or none.")
+    var sequence: String = "auto"
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "No progress lines.") var quiet = false
 
     func validate() throws {
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
-        guard ["sasrec", "none"].contains(sequence) else { throw ValidationError("--sequence must be sasrec or none, got '\(sequence)'") }
+        guard ["auto", "sasrec", "none"].contains(sequence) else { throw ValidationError("--sequence must be auto, sasrec or none, got '\(sequence)'") }
         for m in methods.split(separator: ",") where RecommendationMethod(rawValue: String(m)) == nil {
             throw ValidationError("unknown method '\(m)' in --methods; use popularity, text, cf, sequence, fused")
         }
@@ -55,6 +55,7 @@ struct EvalCommand: AsyncParsableCommand {
         options.training.ranker?.seed = seed
         options.training.sequence?.seed = seed
         if sequence == "none" { options.training.sequence = nil }
+        options.training.sequenceNeedsOrder = sequence == "auto"
         options.methods = methods.split(separator: ",").compactMap { RecommendationMethod(rawValue: String($0)) }
         let showProgress = !quiet && !json
         let result = try await miner.evaluate(options) { message in if showProgress { Terminal.progress(message) } }

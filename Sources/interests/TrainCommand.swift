@@ -82,8 +82,8 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "The fused ranker: fused (fit its weights on a validation split) or none.")
     var ranker: String = "fused"
 
-    @Option(help: "Sequence model over each user's ordered history: sasrec (trained when users have two positive events or more) or none.")
-    var sequence: String = "sasrec"
+    @Option(help: "Sequence model over each user's ordered history: auto (trained when the histories have an order: at least half of a user's consecutive events at distinct times), sasrec (whenever users have two events) or none.")
+    var sequence: String = "auto"
 
     @Option(name: .customLong("sequence-length"), help: "Sequence model: the latest positive events it reads.")
     var sequenceLength: Int = 50
@@ -160,7 +160,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let iterations, !(1...10_000).contains(iterations) { throw ValidationError("--iterations must be 1…10000") }
         if noText && cf == "none" { throw ValidationError("--no-text with --cf none leaves nothing to train") }
         guard ["fused", "none"].contains(ranker) else { throw ValidationError("--ranker must be fused or none") }
-        guard ["sasrec", "none"].contains(sequence) else { throw ValidationError("--sequence must be sasrec or none, got '\(sequence)'") }
+        guard ["auto", "sasrec", "none"].contains(sequence) else { throw ValidationError("--sequence must be auto, sasrec or none, got '\(sequence)'") }
         guard SequenceLoss(rawValue: sequenceLoss) != nil else { throw ValidationError("--sequence-loss must be full, sampled or auto, got '\(sequenceLoss)'") }
         do { try sequenceSettings()?.validate() } catch { throw ValidationError(error.description) }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -200,7 +200,7 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     func sequenceSettings() -> SequenceSettings? {
-        guard sequence == "sasrec" else { return nil }
+        guard sequence != "none" else { return nil }
         var s = SequenceSettings()
         (s.maxLength, s.blocks, s.heads, s.dimension, s.epochs, s.patience) = (sequenceLength, sequenceBlocks, sequenceHeads, sequenceDimension, sequenceEpochs, sequencePatience)
         (s.dropout, s.learningRate, s.batchSize, s.negatives, s.textAware, s.seed) = (sequenceDropout, sequenceLearningRate, sequenceBatch, sequenceNegatives, !sequenceIDOnly, seed)
@@ -241,6 +241,7 @@ struct TrainCommand: AsyncParsableCommand {
         options.takeOver = takeOver
         options.tuneNextTerms = !fixedNextTerms
         options.sequence = sequenceSettings()
+        options.sequenceNeedsOrder = sequence == "auto"
         let report = try miner.train(options) { message in
             if showProgress { Terminal.progress(message) }
         }
@@ -254,6 +255,7 @@ struct TrainCommand: AsyncParsableCommand {
             print("generation \(g) active\(caught)")
         }
         if let why = report.textSkipped { print("text: skipped — \(why)") }
+        if let why = report.sequenceSkipped { print("sequence: skipped — \(why)") }
         if let t = report.tokenizer {
             print("tokenizer v\(t.version): \(t.recipe), \(Terminal.count(t.vocabularySize)) tokens from \(Terminal.count(t.texts)) texts "
                 + "(\(Terminal.count(t.distinctWords)) distinct words)" + String(format: " in %.2f s", t.seconds))

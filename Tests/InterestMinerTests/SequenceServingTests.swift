@@ -87,6 +87,25 @@ import Testing
         #expect(try miner.rank(user: user, top: 3).items.allSatisfy { $0.becauseOf == nil })
     }
 
+    /// Histories whose events mostly share a time have no order: by default no sequence model,
+    /// and the report says why; `sequenceNeedsOrder = false` trains one anyway.
+    @Test func historiesWithoutAnOrderTrainNoSequenceModelByDefault() async throws {
+        var lines: [String] = []
+        for u in 0..<60 {
+            for k in 0..<4 { lines.append(#"{"type":"interaction","user":"u\#(u)","item":"i\#((u + k) % 15)","action":"purchase","ts":1700000000}"#) }
+        }
+        let miner = try freshMiner()
+        _ = try await miner.ingest([.text("one day", lines)])
+        let report = try miner.train(Self.options)
+        #expect(report.sequence == nil)
+        #expect(report.sequenceSkipped?.contains("100% of consecutive positive events share a time") == true, "\(report.sequenceSkipped ?? "")")
+        #expect(report.ranker?.features.contains("sequence") == false)
+        var anyway = Self.options
+        anyway.sequenceNeedsOrder = false
+        let forced = try miner.train(anyway)
+        #expect(forced.sequence != nil && forced.sequenceSkipped == nil)
+    }
+
     @Test func badSequenceSettingsAreRejectedBeforeAnythingTrains() async throws {
         let miner = try await Self.chainShop()
         var o = Self.options

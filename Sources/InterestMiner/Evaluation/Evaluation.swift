@@ -133,7 +133,7 @@ extension Evaluation {
         switch method {
         case .text: report.embedding == nil ? (report.textSkipped ?? "no text model was trained") : nil
         case .cf: report.cf == nil ? "no collaborative model was trained" : nil
-        case .sequence: report.sequence == nil ? "no sequence model was trained (no user has two positive events in order, or --sequence none)" : nil
+        case .sequence: report.sequence == nil ? (report.sequenceSkipped ?? "no sequence model was trained (--sequence none)") : nil
         case .fused, .popularity: report.ranker == nil ? "no fused ranker was trained" : nil
         }
     }

@@ -18,8 +18,11 @@ public struct TrainingOptions: Sendable {
     /// The fusion step (nil: keep the stored ranker).
     public var ranker: RankerTrainingOptions?
     /// The sequence model (nil: none; `interests train --sequence none`). Trained when some user
-    /// has two positive events in order.
+    /// has two positive events (and, with `sequenceNeedsOrder`, when the histories have an order).
     public var sequence: SequenceSettings? = SequenceSettings()
+    /// Train the sequence model only when the histories have an order: at least half of the
+    /// consecutive positive events of a user at distinct times (false: whenever users have two).
+    public var sequenceNeedsOrder = true
     /// Item neighbours by co-occurrence (interest terms' "what next").
     public var neighbours = ItemNeighbours.Settings()
     /// Choose the "what next" term settings by validation (`NextTermSettings`); false: terms
@@ -143,6 +146,8 @@ public struct TrainingReport: Sendable, Codable {
     public var forgottenErased = 0
     /// Why the text models were not trained although asked for (a shop without text), else nil.
     public var textSkipped: String?
+    /// Why the sequence model was not trained although asked for (histories without an order), else nil.
+    public var sequenceSkipped: String?
     /// The model generation the run built and activated.
     public var generation: Int?
 }
@@ -249,8 +254,8 @@ extension TrainingPipeline {
             let text: LoadedTextModel?
             if let built { text = built } else { text = try serving.loadTextModel() }
             let heldOut = rankerUsers.map { users in users.reduce(into: [Int32: Int32]()) { $0[$1] = snapshot.validation[$1] } }
-            if let (part, model) = try trainSequence(settings, text: text, textTables: built == nil ? .active : .building, heldOut: heldOut,
-                                                     snapshot: snapshot, build: build, progress: progress) {
+            if let (part, model) = try trainSequence(settings, requireOrder: options.sequenceNeedsOrder, text: text, textTables: built == nil ? .active : .building, heldOut: heldOut,
+                                                     snapshot: snapshot, build: build, skipped: &report.sequenceSkipped, progress: progress) {
                 report.sequence = part
                 sequenceModel = model
             }
