@@ -16,7 +16,7 @@ splits=("$@")
 mkdir -p "$out"
 for split in "${splits[@]}"; do
   dir=$root/../shared/datasets/$split
-  for mode in none sasrec; do
+  for mode in none auto; do
     "$root/.build/release/interests" eval --db "$out/$split-$mode.sqlite" --split "$dir" --threads 1 --seed "$seed" --sequence "$mode" \
       --report "$out/$split-$mode" --json > "$out/$split-$mode.json"
     fused=$(python3 "$root/../shared/peers/evaluate_lists.py" "$dir" "$out/$split-$mode/lists/fused.jsonl" | awk '$1 == "all" {print $4}')

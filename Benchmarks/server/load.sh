@@ -40,7 +40,7 @@ trap stop_server EXIT
 start_server "$DB" "$PORT"
 # Warm the model cache (the first request loads the factors).
 curl -sf "http://127.0.0.1:$PORT/v1/users/u000001/recommendations" >/dev/null
-"$BIN" stats --db "$DB" | head -3
+"$BIN" stats --db "$DB" | sed -n 1,3p   # sed reads it all: head would end stats with SIGPIPE (pipefail)
 
 RUN="m$(date +%s)"
 echo "== mixed: ${DURATION}s, $CONNECTIONS connections, 90% reads / 10% writes (load before: $(loadavg))"

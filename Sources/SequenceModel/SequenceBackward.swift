@@ -150,25 +150,17 @@ extension SequenceWorkspace {
                     let row = weights + t * width
                     var rowDot: Float = 0
                     for j in s0...t {
-                        let v = qkvp + (b * width + j) * 3 * d + 2 * d + h * dh
-                        var s: Float = 0
-                        for c in 0..<dh { s += go[c] * v[c] }
+                        let s = VectorMath.dot(go, qkvp + (b * width + j) * 3 * d + 2 * d + h * dh, dh)
                         dp[j] = s
                         rowDot += s * row[j]
-                        let dv = dqkv + (b * width + j) * 3 * d + 2 * d + h * dh
-                        let a = row[j]
-                        for c in 0..<dh { dv[c] += a * go[c] }
+                        VectorMath.axpy(row[j], go, dqkv + (b * width + j) * 3 * d + 2 * d + h * dh, dh)
                     }
                     let q = qkvp + (b * width + t) * 3 * d + h * dh
                     let dq = dqkv + (b * width + t) * 3 * d + h * dh
                     for j in s0...t {
                         let ds = row[j] * (dp[j] - rowDot) * scale
-                        let k = qkvp + (b * width + j) * 3 * d + d + h * dh
-                        let dk = dqkv + (b * width + j) * 3 * d + d + h * dh
-                        for c in 0..<dh {
-                            dq[c] += ds * k[c]
-                            dk[c] += ds * q[c]
-                        }
+                        VectorMath.axpy(ds, qkvp + (b * width + j) * 3 * d + d + h * dh, dq, dh)
+                        VectorMath.axpy(ds, q, dqkv + (b * width + j) * 3 * d + d + h * dh, dh)
                     }
                 }
             }

@@ -153,10 +153,7 @@ final class SequenceWorkspace: @unchecked Sendable {
                     let row = weights + t * width
                     var top = -Float.infinity
                     for j in s0...t {
-                        let k = qkvp + (b * width + j) * 3 * d + d + h * dh
-                        var s: Float = 0
-                        for c in 0..<dh { s += q[c] * k[c] }
-                        s *= scale
+                        let s = VectorMath.dot(q, qkvp + (b * width + j) * 3 * d + d + h * dh, dh) * scale
                         row[j] = s
                         top = max(top, s)
                     }
@@ -170,9 +167,7 @@ final class SequenceWorkspace: @unchecked Sendable {
                     let inverse = 1 / sum
                     for j in s0...t {
                         row[j] *= inverse
-                        let v = qkvp + (b * width + j) * 3 * d + 2 * d + h * dh
-                        let a = row[j]
-                        for c in 0..<dh { o[c] += a * v[c] }
+                        VectorMath.axpy(row[j], qkvp + (b * width + j) * 3 * d + 2 * d + h * dh, o, dh)
                     }
                 }
             }

@@ -70,12 +70,14 @@ public struct SequenceModel: Sendable, Equatable {
         public let vector: [Float]
         /// The history positions read (the last `maxLength` of the history), oldest first.
         public let positions: [Int32]
-        /// Per position (positions.count × d): Σ_heads a_head(last, pos)·v_pos W_o — the vector
+        /// Per position (positions.count × d; empty unless encoded `explaining`):
+        /// Σ_heads a_head(last, pos)·v_pos W_o — the vector
         /// the last block's attention moved from that position into the last one (Kobayashi et al.,
         /// "Attention is Not Only a Weight", EMNLP 2020). `contribution(of:to:)` projects it on
         /// an item.
         public let carried: [Float]
-        /// Last-block attention of the last position to each position, averaged over heads.
+        /// Last-block attention of the last position to each position, averaged over heads (empty
+        /// unless encoded `explaining`).
         public let attention: [Float]
 
         /// How much history position `k` pushes `item` (its row of E, d floats) up.
@@ -86,7 +88,9 @@ public struct SequenceModel: Sendable, Equatable {
 
     /// Runs a history (item rows of `table`, oldest first; rows must be < table.count / d) through
     /// the model. nil for an empty history. O(N²·d + N·d²·blocks) for N = min(history, maxLength).
-    public func encode(_ history: [Int32], table: [Float]) -> State? {
+    /// `explaining`: also each position's carried vector and attention (`State.carried`,
+    /// `State.attention`; empty otherwise), O(N·d²) more.
+    public func encode(_ history: [Int32], table: [Float], explaining: Bool = false) -> State? {
         let d = dimension
         let rows = table.count / max(1, d)
         let kept = Array(history.suffix(settings.maxLength).filter { $0 >= 0 && Int($0) < rows })
@@ -101,21 +105,24 @@ public struct SequenceModel: Sendable, Equatable {
         }
         let width = kept.count, last = width - 1, heads = settings.heads, dh = d / heads
         let vector = Array(UnsafeBufferPointer(start: workspace.output.pointer + last * d, count: d))
+        guard explaining else { return State(vector: vector, positions: kept, carried: [], attention: []) }
         let lastBlock = layout.blocks.count - 1
         let qkv = workspace.qkv[lastBlock].pointer, probs = workspace.probs[lastBlock].pointer
         var carried = [Float](repeating: 0, count: width * d)
         var attention = [Float](repeating: 0, count: width)
-        var weighted = [Float](repeating: 0, count: d)
+        // Row k: Σ_heads a_head(last, k)·v_k (each head's columns), then times W_o in one product.
+        var weighted = [Float](repeating: 0, count: width * d)
+        for k in 0..<width {
+            for h in 0..<heads {
+                let a = probs[(h * width + last) * width + k]
+                attention[k] += a / Float(heads)
+                for c in 0..<dh { weighted[k * d + h * dh + c] = a * qkv[k * 3 * d + 2 * d + h * dh + c] }
+            }
+        }
         parameters.withUnsafeBufferPointer { p in
-            let wo = p.baseAddress! + layout.blocks[lastBlock].output
-            for k in 0..<width {
-                for h in 0..<heads {
-                    let a = probs[(h * width + last) * width + k]
-                    attention[k] += a / Float(heads)
-                    for c in 0..<dh { weighted[h * dh + c] = a * qkv[k * 3 * d + 2 * d + h * dh + c] }
-                }
-                for i in 0..<d where weighted[i] != 0 {
-                    for j in 0..<d { carried[k * d + j] += weighted[i] * wo[i * d + j] }
+            weighted.withUnsafeBufferPointer { w in
+                carried.withUnsafeMutableBufferPointer { out in
+                    gemm(false, false, width, d, d, 1, w.baseAddress!, d, p.baseAddress! + layout.blocks[lastBlock].output, d, 0, out.baseAddress!, d)
                 }
             }
         }

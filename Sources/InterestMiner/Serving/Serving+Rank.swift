@@ -101,7 +101,7 @@ extension Serving {
         }
         let itemTerms: [String: [(term: String, share: Double)]]
         do { itemTerms = explain ? try store.itemTerms(chosen.map { ctx.items[$0] }) : [:] } catch { throw .store(error) }
-        let sequenceState = explain && ctx.sequence != nil ? self.sequenceState(signals.history, ctx) : nil
+        let sequenceState = explain && ctx.sequence != nil ? self.sequenceState(signals.history, ctx, explaining: true) : nil
         var out: [RankedItem] = []
         for i in chosen {
             let name = ctx.items[i]

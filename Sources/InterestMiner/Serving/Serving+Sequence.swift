@@ -39,17 +39,18 @@ extension Serving {
         return (LoadedSequenceModel(version: meta.version, model: stored.model, knownItems: rows.count { $0 >= 0 }), table)
     }
 
-    /// The sequence model's reading of a history (catalogue rows, oldest first) under `ctx`.
-    func sequenceState(_ history: [Int], _ ctx: RankerContext) -> SequenceModel.State? {
+    /// The sequence model's reading of a history (catalogue rows, oldest first) under `ctx`;
+    /// `explaining` adds what `sequenceReasons` needs.
+    func sequenceState(_ history: [Int], _ ctx: RankerContext, explaining: Bool = false) -> SequenceModel.State? {
         guard let s = ctx.sequence, !history.isEmpty else { return nil }
-        return s.model.encode(history.map { Int32(clamping: $0) }, table: ctx.catalogue.sequenceItems)
+        return s.model.encode(history.map { Int32(clamping: $0) }, table: ctx.catalogue.sequenceItems, explaining: explaining)
     }
 
     /// The history items the sequence model moved most towards item `i` (through the last
     /// block's attention), at most `limit`, strongest first: "because of X, Y".
     func sequenceReasons(_ state: SequenceModel.State, item i: Int, _ ctx: RankerContext, limit: Int = 2) -> [String] {
         let c = ctx.catalogue
-        guard c.sequenceDimension > 0, i >= 0, i < c.count else { return [] }
+        guard c.sequenceDimension > 0, i >= 0, i < c.count, state.carried.count == state.positions.count * c.sequenceDimension else { return [] }
         let pushes = c.sequenceItems.withUnsafeBufferPointer { e in
             state.positions.indices.map { k in (row: Int(state.positions[k]), push: state.contribution(of: k, to: e.baseAddress! + i * c.sequenceDimension)) }
         }
