@@ -70,17 +70,22 @@ struct TorchFixture {
     }
 }
 
-/// Loss and gradient of one batch (no dropout) for the given weights: the training step's own
-/// passes, without the optimiser.
-func lossAndGradient(layout: ParameterLayout, heads: Int, parameters: [Float], text: [Float]?, batch: SequenceBatch,
-                     negatives: [Int32]? = nil) throws -> (loss: Double, gradient: [Float]) {
+/// The item table E of the model with these weights (through `SequenceModel`, as serving builds it).
+func itemTable(layout: ParameterLayout, heads: Int, parameters: [Float], text: [Float]?) throws -> [Float] {
     var settings = SequenceSettings()
     settings.dimension = layout.dimension
     settings.heads = heads
     settings.blocks = layout.blocks.count
     settings.maxLength = layout.maxLength
     let model = try SequenceModel(settings: settings, items: layout.items, textDimension: layout.textDimension, parameters: parameters)
-    let table = try model.itemTable(count: layout.items, text: text)
+    return try model.itemTable(count: layout.items, text: text)
+}
+
+/// Loss and gradient of one batch (no dropout) for the given weights: the training step's own
+/// passes, without the optimiser.
+func lossAndGradient(layout: ParameterLayout, heads: Int, parameters: [Float], text: [Float]?, batch: SequenceBatch,
+                     negatives: [Int32]? = nil) throws -> (loss: Double, gradient: [Float]) {
+    let table = try itemTable(layout: layout, heads: heads, parameters: parameters, text: text)
     var gradient = [Float](repeating: 0, count: layout.count)
     let workspace = SequenceWorkspace(layout: layout, heads: heads)
     var random = SeededRandom(seed: 1)
@@ -104,13 +109,7 @@ func lossAndGradient(layout: ParameterLayout, heads: Int, parameters: [Float], t
 
 /// The forward output y (rows × d) of a batch.
 func forwardOutput(layout: ParameterLayout, heads: Int, parameters: [Float], text: [Float]?, batch: SequenceBatch) throws -> [Float] {
-    var settings = SequenceSettings()
-    settings.dimension = layout.dimension
-    settings.heads = heads
-    settings.blocks = layout.blocks.count
-    settings.maxLength = layout.maxLength
-    let model = try SequenceModel(settings: settings, items: layout.items, textDimension: layout.textDimension, parameters: parameters)
-    let table = try model.itemTable(count: layout.items, text: text)
+    let table = try itemTable(layout: layout, heads: heads, parameters: parameters, text: text)
     let workspace = SequenceWorkspace(layout: layout, heads: heads)
     var random = SeededRandom(seed: 1)
     parameters.withUnsafeBufferPointer { p in
