@@ -21,7 +21,7 @@ struct SequenceBench: AsyncParsableCommand {
     @Option var epochs = 200
     @Option var patience = 5
     @Option var batch = 128
-    @Option var lr: Float = 0.001
+    @Option var lr: Float = 0.002
     @Option var loss: SequenceLoss = .auto
     @Option var negatives = 1024
     @Option(name: .customLong("validation-users")) var validationUsers = 2048
