@@ -108,6 +108,17 @@ public enum VectorMath {
     /// Scales `x` to unit length; returns false (leaving it unchanged) when its norm is 0 or
     /// not finite.
     @inlinable @discardableResult
+    /// A row-major matrix of `dimension`-wide rows with each row scaled to unit length (zero
+    /// rows stay zero).
+    public static func unitRows(_ m: [Float], dimension d: Int) -> [Float] {
+        var out = m
+        out.withUnsafeMutableBufferPointer { p in
+            guard let b = p.baseAddress, d > 0 else { return }
+            for r in 0..<(p.count / d) { _ = normalize(b + r * d, d) }
+        }
+        return out
+    }
+
     public static func normalize(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Bool {
         let len = norm(x, n)
         guard len > 0, len.isFinite else { return false }

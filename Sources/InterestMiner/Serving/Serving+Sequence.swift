@@ -32,7 +32,7 @@ extension Serving {
         let textFits = stored.model.textDimension > 0 && stored.model.textDimension == textDimension && stored.textVersion == textVersion
         let table: [Float]
         do {
-            table = try stored.model.itemTable(modelRows: rows, text: textFits ? TrainingPipeline.unitRows(itemVectors, dimension: textDimension) : nil)
+            table = try stored.model.itemTable(modelRows: rows, text: textFits ? VectorMath.unitRows(itemVectors, dimension: textDimension) : nil)
         } catch {
             throw .missing(what: error.description, hint: "re-run `interests train`")
         }

@@ -132,7 +132,7 @@ extension TrainingPipeline {
             do { textMatrix = try store.itemVectorMatrix(rowOf: row, rows: itemIDs.count, dimension: textDimension, in: textTables) } catch {
                 throw .store(error)
             }
-            textMatrix = textMatrix.map { Self.unitRows($0, dimension: textDimension) }
+            textMatrix = textMatrix.map { VectorMath.unitRows($0, dimension: textDimension) }
         }
         let data = SequenceData(offsets: offsets, items: items, itemCount: itemIDs.count, text: textMatrix, textDimension: textDimension)
         let validation = heldOut.map { $0.map { (user: Int($0.key), item: $0.value) } }
@@ -166,15 +166,5 @@ extension TrainingPipeline {
         x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
         x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
         return x ^ (x >> 31)
-    }
-
-    /// Rows scaled to unit length (zero rows stay zero).
-    static func unitRows(_ m: [Float], dimension d: Int) -> [Float] {
-        var out = m
-        out.withUnsafeMutableBufferPointer { p in
-            guard let b = p.baseAddress, d > 0 else { return }
-            for r in 0..<(p.count / d) { _ = VectorMath.normalize(b + r * d, d) }
-        }
-        return out
     }
 }
