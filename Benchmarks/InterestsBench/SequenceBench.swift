@@ -19,7 +19,7 @@ struct SequenceBench: AsyncParsableCommand {
     @Option(name: .customLong("max-length")) var maxLength = 50
     @Option var dropout: Float = 0.5
     @Option var epochs = 200
-    @Option var patience = 5
+    @Option var patience = 10
     @Option var batch = 128
     @Option var lr: Float = 0.002
     @Option var loss: SequenceLoss = .auto

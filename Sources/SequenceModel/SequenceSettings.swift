@@ -28,7 +28,16 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
     /// At most this many passes over the training positions (early stopping ends sooner).
     public var epochs = 200
     /// Stop after this many epochs without a better validation NDCG@10.
-    public var patience = 5
+    public var patience = 10
+    /// The most training targets (positions) one epoch takes: a shop with more trains each
+    /// "epoch" on the next slice of a seeded shuffle of its windows (every window once per full
+    /// cycle), so early stopping still looks every few million targets. A shop with fewer (the
+    /// seq-* sets: 0.1–0.2 M) trains on all of them each epoch, unchanged.
+    public var epochTargets = 4_000_000
+    /// The most training targets of the whole run (epochs × targets each): bounds the time at
+    /// scale (a 1,000,000-user shop has ~44 M targets; sampled softmax ~15 µs a target on two
+    /// cores, so 32 M take ~8 min). The seq-* sets stop early long before it.
+    public var targetBudget = 32_000_000
     /// Sequences per mini-batch.
     public var batchSize = 128
     public var learningRate: Float = 0.002
@@ -80,6 +89,8 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
         try check(idDropout.isFinite && idDropout >= 0 && idDropout < 1, "sequence-id-dropout", "must be in [0, 1), got \(idDropout)")
         try check((1...10_000).contains(epochs), "sequence-epochs", "must be 1…10000, got \(epochs)")
         try check((1...1000).contains(patience), "sequence-patience", "must be 1…1000, got \(patience)")
+        try check(epochTargets >= 1, "sequence-epoch-targets", "must be at least 1, got \(epochTargets)")
+        try check(targetBudget >= 1, "sequence-target-budget", "must be at least 1, got \(targetBudget)")
         try check((2...65_536).contains(batchSize), "sequence-batch", "must be 2…65536, got \(batchSize)")
         try check(learningRate.isFinite && learningRate > 0 && learningRate <= 1, "sequence-learning-rate",
                   "must be in (0, 1], got \(learningRate)")

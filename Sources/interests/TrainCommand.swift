@@ -101,7 +101,13 @@ struct TrainCommand: AsyncParsableCommand {
     var sequenceEpochs: Int = 200
 
     @Option(name: .customLong("sequence-patience"), help: "Sequence model: stop after this many epochs without a better validation NDCG@10.")
-    var sequencePatience: Int = 5
+    var sequencePatience: Int = 10
+
+    @Option(name: .customLong("sequence-epoch-targets"), help: "Sequence model: most training positions an epoch takes (a larger shop trains each epoch on the next slice of its shuffled histories).")
+    var sequenceEpochTargets: Int = 4_000_000
+
+    @Option(name: .customLong("sequence-target-budget"), help: "Sequence model: most training positions of the whole run (bounds its time at scale).")
+    var sequenceTargetBudget: Int = 32_000_000
 
     @Option(name: .customLong("sequence-dropout"), help: "Sequence model: dropout rate.")
     var sequenceDropout: Float = 0.5
@@ -206,6 +212,7 @@ struct TrainCommand: AsyncParsableCommand {
         (s.dropout, s.learningRate, s.batchSize, s.negatives, s.textAware, s.seed) = (sequenceDropout, sequenceLearningRate, sequenceBatch, sequenceNegatives, !sequenceIDOnly, seed)
         s.loss = SequenceLoss(rawValue: sequenceLoss) ?? .auto
         s.idDropout = sequenceIDDropout
+        (s.epochTargets, s.targetBudget) = (sequenceEpochTargets, sequenceTargetBudget)
         s.threads = threads
         return s
     }
@@ -285,7 +292,7 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if let q = report.sequence {
             print("sequence v\(q.version): \(q.textAware ? "text-aware" : "ID-only"), \(q.loss) softmax, \(Terminal.count(q.trainingSequences)) histories, "
-                + "\(Terminal.count(q.targets)) targets, \(q.epochs) epochs (best \(q.bestEpoch)"
+                + "\(Terminal.count(q.targets)) targets, \(q.epochs) epochs (\(Terminal.count(q.trainedTargets)) targets trained, ended by \(q.stoppedBy); best \(q.bestEpoch)"
                 + (q.validationNDCG.map { String(format: ", validation NDCG@10 %.4f on %@ users", $0, Terminal.count(q.validationUsers)) } ?? "")
                 + String(format: ") in %.1f s (%.2f s/epoch)", q.seconds, q.medianEpochSeconds))
         }

@@ -150,6 +150,26 @@ import Testing
         #expect(report.validationNDCG.max()! > 0.8, "\(report.validationNDCG)")
     }
 
+    /// A plan larger than `epochTargets` trains each epoch on the next slice of its shuffled
+    /// windows and stops at the target budget; a smaller one trains on every target each epoch.
+    @Test func largePlansTrainInSlicesWithinTheBudget() throws {
+        let data = Self.chains(users: 300, items: 20, length: 7, seed: 1)
+        var settings = Self.small()
+        let (_, whole) = try SequenceTrainer.train(data, settings: settings)
+        #expect(whole.stoppedBy == "epochs")
+        #expect(whole.trainedTargets == whole.epochs * whole.targets)
+        #expect(whole.targets == 250 * 6 + 50 * 5)  // 6 targets a history, 5 where validation cut the last item
+        (settings.epochTargets, settings.targetBudget, settings.epochs) = (500, 1_600, 100)
+        let (_, sliced) = try SequenceTrainer.train(data, settings: settings)
+        let batchTargets = settings.batchSize * 6  // the most one mini-batch adds past the slice
+        #expect(sliced.stoppedBy == "target budget")
+        #expect(sliced.trainedTargets >= 1_600 && sliced.trainedTargets < 1_600 + 500 + batchTargets)
+        #expect(sliced.trainedTargets >= sliced.epochs * 500 && sliced.trainedTargets < sliced.epochs * (500 + batchTargets),
+                "\(sliced.trainedTargets) targets in \(sliced.epochs) epochs")
+        #expect(sliced.validationNDCG.count == sliced.epochs)
+        #expect(sliced.validationNDCG.max()! > 0.5, "\(sliced.validationNDCG)")
+    }
+
     /// Items of K categories (one-hot text); a history in category c is followed by an item of
     /// category c + 1. Items never seen in training get their category's place from their text
     /// alone in the text-aware model.
@@ -223,6 +243,8 @@ import Testing
         rejects("sequence-length") { $0.maxLength = 0 }
         rejects("sequence-learning-rate") { $0.learningRate = .nan }
         rejects("sequence-batch") { $0.batchSize = 1 }
+        rejects("sequence-epoch-targets") { $0.epochTargets = 0 }
+        rejects("sequence-target-budget") { $0.targetBudget = -1 }
         #expect(throws: SequenceModelError.invalidInput(reason: "an event names an item outside 0..<5")) {
             try SequenceTrainer.train(SequenceData(offsets: [0, 2], items: [1, 7], itemCount: 5), settings: Self.small())
         }

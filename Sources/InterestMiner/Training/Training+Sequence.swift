@@ -54,6 +54,10 @@ extension TrainingReport {
         public var validationUsers: Int
         public var epochs: Int
         public var bestEpoch: Int
+        /// Targets trained on over all epochs, and why training ended ("early stopping",
+        /// "epochs" or "target budget").
+        public var trainedTargets: Int
+        public var stoppedBy: String
         /// Validation NDCG@10 of the kept (best) epoch.
         public var validationNDCG: Double?
         public var medianEpochSeconds: Double
@@ -154,7 +158,7 @@ extension TrainingPipeline {
         let sorted = report.epochSeconds.sorted()
         return (TrainingReport.SequencePart(version: version, loss: report.loss, textAware: report.textAware, trainingSequences: report.trainingSequences,
                                             targets: report.targets, validationUsers: report.validationUsers, epochs: report.epochs,
-                                            bestEpoch: report.bestEpoch, validationNDCG: best,
+                                            bestEpoch: report.bestEpoch, trainedTargets: report.trainedTargets, stoppedBy: report.stoppedBy, validationNDCG: best,
                                             medianEpochSeconds: sorted.isEmpty ? 0 : sorted[sorted.count / 2], seconds: report.seconds,
                                             parameters: report.parameters), model)
     }
