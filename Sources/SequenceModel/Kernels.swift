@@ -97,3 +97,8 @@ func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: Un
         for j in 0..<columns { row[j] += bias[j] }
     }
 }
+
+/// Why OpenBLAS could not be loaded, or nil when `gemm` runs through it.
+func blasUnavailable() -> String? {
+    tk_blas_error().map { String(cString: $0) }
+}

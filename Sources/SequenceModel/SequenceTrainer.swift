@@ -82,6 +82,10 @@ public enum SequenceTrainer {
             throw .noSequences(reason: "no user has two positive events in order (\(data.users) users, \(data.items.count) events)")
         }
         let loss = settings.effectiveLoss(items: data.itemCount, targets: plan.targets)
+        if let why = blasUnavailable() {
+            progress("sequence: OpenBLAS is not loaded (\(why)): matrix products run in a portable loop, tens of times slower; "
+                     + "install it (Debian: apt-get install libopenblas0)")
+        }
         progress("sequence: \(plan.windows.count) windows, \(plan.targets) targets, \(plan.validation.count) validation users, "
                  + "\(loss.rawValue) softmax over \(data.itemCount) items, \(layout.count) weights")
         var step = StepRunner(layout: layout, settings: settings, data: data, textDimension: textDimension, loss: loss)
