@@ -27,6 +27,7 @@ struct SequenceBench: AsyncParsableCommand {
     @Option(name: .customLong("validation-users")) var validationUsers = 2048
     @Option var threads = 2
     @Option var seed: UInt64 = 1
+    @Option(name: .customLong("average-decay")) var averageDecay: Float = 0.999
 
     func run() async throws {
         let clock = ContinuousClock()
@@ -36,6 +37,7 @@ struct SequenceBench: AsyncParsableCommand {
         var s = SequenceSettings()
         (s.dimension, s.blocks, s.heads, s.maxLength, s.dropout, s.epochs, s.patience) = (dimension, blocks, heads, maxLength, dropout, epochs, patience)
         (s.batchSize, s.learningRate, s.loss, s.negatives, s.validationUsers, s.threads, s.seed) = (batch, lr, loss, negatives, validationUsers, threads, seed)
+        s.averageDecay = averageDecay
         let (model, report) = try SequenceTrainer.train(data, settings: s) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let sorted = report.epochSeconds.sorted()
         let summary: [String: Any] = ["impl": "interests", "epochs": report.epochSeconds, "median_epoch_s": sorted[sorted.count / 2],

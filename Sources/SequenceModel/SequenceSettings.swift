@@ -38,6 +38,10 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
     /// scale (a 1,000,000-user shop has ~44 M targets; sampled softmax ~15 µs a target on two
     /// cores, so 32 M take ~8 min). The seq-* sets stop early long before it.
     public var targetBudget = 32_000_000
+    /// Decay of the exponential moving average of the weights that validation reads and the run
+    /// keeps (Polyak & Juditsky 1992; the decay warmed up as min(decay, (1 + t)/(10 + t)) over
+    /// steps t); 0 keeps the last step's weights.
+    public var averageDecay: Float = 0.999
     /// Sequences per mini-batch.
     public var batchSize = 128
     public var learningRate: Float = 0.002
@@ -89,6 +93,8 @@ public struct SequenceSettings: Sendable, Codable, Equatable {
         try check(idDropout.isFinite && idDropout >= 0 && idDropout < 1, "sequence-id-dropout", "must be in [0, 1), got \(idDropout)")
         try check((1...10_000).contains(epochs), "sequence-epochs", "must be 1…10000, got \(epochs)")
         try check((1...1000).contains(patience), "sequence-patience", "must be 1…1000, got \(patience)")
+        try check(averageDecay.isFinite && averageDecay >= 0 && averageDecay < 1, "sequence-average-decay",
+                  "must be in [0, 1), got \(averageDecay)")
         try check(epochTargets >= 1, "sequence-epoch-targets", "must be at least 1, got \(epochTargets)")
         try check(targetBudget >= 1, "sequence-target-budget", "must be at least 1, got \(targetBudget)")
         try check((2...65_536).contains(batchSize), "sequence-batch", "must be 2…65536, got \(batchSize)")

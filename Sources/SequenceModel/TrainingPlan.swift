@@ -78,6 +78,8 @@ struct StepRunner {
     let textDimension: Int
     let loss: SequenceLoss
     private let weights: FloatBuffer, firstMoment: FloatBuffer, secondMoment: FloatBuffer, table: FloatBuffer
+    /// The moving average of the weights (when `settings.averageDecay` > 0).
+    private let average: FloatBuffer?
     private let workspaces: [SequenceWorkspace]
     private let gradients: [FloatBuffer]
     private var steps = 0
@@ -87,6 +89,13 @@ struct StepRunner {
         let initial = FloatBuffer(layout.count)
         layout.initialParameters(seed: settings.seed).withUnsafeBufferPointer { initial.pointer.update(from: $0.baseAddress!, count: layout.count) }
         weights = initial
+        if settings.averageDecay > 0 {
+            let a = FloatBuffer(layout.count)
+            a.pointer.update(from: initial.pointer, count: layout.count)
+            average = a
+        } else {
+            average = nil
+        }
         firstMoment = FloatBuffer(layout.count)
         secondMoment = FloatBuffer(layout.count)
         table = FloatBuffer(textDimension > 0 ? data.itemCount * layout.dimension : 1)
@@ -94,7 +103,8 @@ struct StepRunner {
         gradients = (0..<2).map { _ in FloatBuffer(layout.count) }
     }
 
-    var parameters: [Float] { Array(UnsafeBufferPointer(start: weights.pointer, count: layout.count)) }
+    /// The weights a model is made of: their moving average, or the last step's.
+    var parameters: [Float] { Array(UnsafeBufferPointer(start: (average ?? weights).pointer, count: layout.count)) }
 
     /// Trains on one mini-batch; returns its mean loss and target count.
     mutating func run(_ batch: [TrainingPlan.Window]) -> (Double, Int) {
@@ -167,6 +177,10 @@ struct StepRunner {
             m[k] = b1 * m[k] + (1 - b1) * gk
             v[k] = b2 * v[k] + (1 - b2) * gk * gk
             p[k] -= rate * m[k] / (v[k].squareRoot() + 1e-8)
+        }
+        if let a = average?.pointer {
+            let decay = min(settings.averageDecay, (1 + t) / (10 + t))
+            for k in 0..<layout.count { a[k] = decay * a[k] + (1 - decay) * p[k] }
         }
     }
 

@@ -109,6 +109,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("sequence-target-budget"), help: "Sequence model: most training positions of the whole run (bounds its time at scale).")
     var sequenceTargetBudget: Int = 32_000_000
 
+    @Option(name: .customLong("sequence-average-decay"), help: "Sequence model: decay of the moving average of the weights it keeps (0: the last step's weights).")
+    var sequenceAverageDecay: Float = 0.999
+
     @Option(name: .customLong("sequence-dropout"), help: "Sequence model: dropout rate.")
     var sequenceDropout: Float = 0.5
 
@@ -212,7 +215,7 @@ struct TrainCommand: AsyncParsableCommand {
         (s.dropout, s.learningRate, s.batchSize, s.negatives, s.textAware, s.seed) = (sequenceDropout, sequenceLearningRate, sequenceBatch, sequenceNegatives, !sequenceIDOnly, seed)
         s.loss = SequenceLoss(rawValue: sequenceLoss) ?? .auto
         s.idDropout = sequenceIDDropout
-        (s.epochTargets, s.targetBudget) = (sequenceEpochTargets, sequenceTargetBudget)
+        (s.epochTargets, s.targetBudget, s.averageDecay) = (sequenceEpochTargets, sequenceTargetBudget, sequenceAverageDecay)
         s.threads = threads
         return s
     }

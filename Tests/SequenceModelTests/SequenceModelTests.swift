@@ -141,6 +141,25 @@ import Testing
         #expect(other.parameters != one.parameters)
     }
 
+    /// The kept weights are the moving average: after one step, a = d·w₀ + (1 − d)·w₁ with the
+    /// warmed-up decay d = min(decay, 2/11).
+    @Test func keptWeightsAreTheMovingAverage() throws {
+        let data = Self.chains(users: 20, items: 10, length: 4, seed: 4)
+        var settings = Self.small()
+        (settings.epochs, settings.batchSize, settings.validationUsers) = (1, 64, 0)
+        settings.averageDecay = 0
+        let (last, _) = try SequenceTrainer.train(data, settings: settings)
+        settings.averageDecay = 0.9
+        let (averaged, _) = try SequenceTrainer.train(data, settings: settings)
+        let layout = ParameterLayout(items: 10, dimension: settings.dimension, maxLength: settings.maxLength, blocks: settings.blocks, textDimension: 0)
+        let initial = layout.initialParameters(seed: settings.seed)
+        let d: Float = 2.0 / 11.0
+        #expect(last.parameters != initial)
+        for k in stride(from: 0, to: initial.count, by: 97) {
+            #expect(abs(averaged.parameters[k] - (d * initial[k] + (1 - d) * last.parameters[k])) < 1e-6)
+        }
+    }
+
     @Test func sampledSoftmaxTrainsToo() throws {
         var settings = Self.small()
         settings.loss = .sampled
@@ -244,6 +263,7 @@ import Testing
         rejects("sequence-learning-rate") { $0.learningRate = .nan }
         rejects("sequence-batch") { $0.batchSize = 1 }
         rejects("sequence-epoch-targets") { $0.epochTargets = 0 }
+        rejects("sequence-average-decay") { $0.averageDecay = 1 }
         rejects("sequence-target-budget") { $0.targetBudget = -1 }
         #expect(throws: SequenceModelError.invalidInput(reason: "an event names an item outside 0..<5")) {
             try SequenceTrainer.train(SequenceData(offsets: [0, 2], items: [1, 7], itemCount: 5), settings: Self.small())
