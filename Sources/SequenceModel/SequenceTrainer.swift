@@ -91,32 +91,27 @@ public enum SequenceTrainer {
         var step = StepRunner(layout: layout, settings: settings, data: data, textDimension: textDimension, loss: loss)
         var best = step.parameters, bestScore = -1.0, bestEpoch = 0
         var report = SequenceTrainingReport(loss: loss.rawValue, trainingSequences: plan.windows.count, targets: plan.targets,
-                                            validationUsers: plan.validation.count, epochs: 0, bestEpoch: 0, trainedTargets: 0, stoppedBy: "", losses: [], validationNDCG: [],
+                                            validationUsers: plan.validation.count, epochs: 0, bestEpoch: 0, trainedTargets: 0, stoppedBy: "epochs", losses: [], validationNDCG: [],
                                             epochSeconds: [], seconds: 0, parameters: layout.count, textAware: textDimension > 0)
         var shuffler = SeededRandom(seed: settings.seed, stream: 0xB47C)
         // A plan within one epoch's targets trains on all of it each epoch; a larger one walks a
         // shuffled cycle of its batches, `epochTargets` at a time.
-        let perEpoch = plan.targets <= settings.epochTargets ? Int.max : settings.epochTargets
+        let wholeEpochs = plan.targets <= settings.epochTargets
         var cycle: [[Int]] = [], next = 0
-        report.stoppedBy = "epochs"
         for epoch in 1...settings.epochs {
             guard report.trainedTargets < settings.targetBudget else { report.stoppedBy = "target budget"; break }
             let start = clock.now
-            var total = 0.0, weight = 0.0, taken = 0
-            if perEpoch == Int.max || next == cycle.count { (cycle, next) = (plan.batches(settings.batchSize, random: &shuffler), 0) }
-            while next < cycle.count && taken < perEpoch {
-                let windows = cycle[next].map { plan.windows[$0] }
+            var total = 0.0, taken = 0
+            if wholeEpochs { (cycle, next) = (plan.batches(settings.batchSize, random: &shuffler), 0) }
+            while wholeEpochs ? next < cycle.count : taken < settings.epochTargets {
+                if next == cycle.count { (cycle, next) = (plan.batches(settings.batchSize, random: &shuffler), 0) }
+                let (l, n) = step.run(cycle[next].map { plan.windows[$0] })
                 next += 1
-                let (l, n) = step.run(windows)
                 total += l * Double(n)
-                weight += Double(n)
-                taken += windows.reduce(0) { $0 + $1.count - 1 }
-                if next == cycle.count && taken < perEpoch && perEpoch != Int.max {
-                    (cycle, next) = (plan.batches(settings.batchSize, random: &shuffler), 0)
-                }
+                taken += n
             }
             report.trainedTargets += taken
-            let mean = total / max(1, weight)
+            let mean = total / Double(max(1, taken))
             guard mean.isFinite else { throw .diverged(epoch: epoch) }
             report.epochSeconds.append((clock.now - start).seconds)
             report.losses.append(mean)
