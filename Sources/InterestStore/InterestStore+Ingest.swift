@@ -35,6 +35,10 @@ public struct WriteOutcome: Sendable, Equatable {
 
     public init() {}
 
+    public init(inserted: Int, duplicates: Int, itemsUpdated: Int, newUsers: Int, newItems: Int) {
+        (self.inserted, self.duplicates, self.itemsUpdated, self.newUsers, self.newItems) = (inserted, duplicates, itemsUpdated, newUsers, newItems)
+    }
+
     public static func += (a: inout WriteOutcome, b: WriteOutcome) {
         a.inserted += b.inserted
         a.duplicates += b.duplicates

@@ -18,6 +18,12 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// An ingest chunk's vectors were made by a text model that is no longer the active one (a
     /// training run activated a new generation meanwhile); nothing of the chunk was written.
     case staleTextModel(encoded: Int, active: Int)
+    /// A statement failed inside PostgreSQL (`sqlState`: the server's SQLSTATE code, when it
+    /// sent one).
+    case postgres(operation: String, message: String, sqlState: String?)
+    /// The PostgreSQL server cannot be reached (down, restarting, refusing connections): the
+    /// request may be retried once it is back.
+    case unavailable(location: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +41,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "model generation \(id) was abandoned before activation (a newer training run took over, or it was marked failed); the active models are unchanged — run `interests train` again"
         case .trainingInProgress(let id, let since):
             return "another training run is building model generation \(id) (last progress at Unix time \(since)); wait for it to finish, or pass --take-over if that run has died"
+        case .postgres(let operation, let message, let state):
+            return "PostgreSQL error while \(operation): \(message)" + (state.map { " [SQLSTATE \($0)]" } ?? "")
+        case .unavailable(let location, let reason):
+            return "cannot reach PostgreSQL at \(location): \(reason); check that the server runs and accepts connections from this host, then retry"
         case .staleTextModel(let encoded, let active):
             return "the text model changed during this write (vectors of v\(encoded), active v\(active)); nothing was written — send the events again"
         }

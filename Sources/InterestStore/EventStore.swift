@@ -1,0 +1,43 @@
+import InterestCore
+
+/// The contract both backends keep — the SQLite file (``InterestStore``, the default) and a
+/// shared PostgreSQL database (``PostgresStore``) — for what they hold in common so far: the
+/// event log (batches written in one transaction each, duplicates counted by the same
+/// idempotency keys), histories, item records, per-item daily positives, `forget`, and the
+/// statistics and generations `stats` shows. Every method is one transaction. The contract
+/// suite (`StoreContractTests`) runs each of these against both backends.
+public protocol EventStore: AnyObject, Sendable {
+    /// Where the store lives: a file path, or a `postgres://` URL without its password.
+    var locationDescription: String { get }
+    func write(_ events: [Event], vectors: EventVectors?, cache: inout IdentityCache) throws(StoreError) -> WriteOutcome
+    func history(ofUser external: String) throws(StoreError) -> [Event]?
+    func itemRecord(_ external: String) throws(StoreError) -> ItemRecord?
+    func userExists(_ external: String) throws(StoreError) -> Bool
+    func forget(user external: String) throws(StoreError) -> ForgetOutcome?
+    func itemDays() throws(StoreError) -> [Int64: [(day: Int64, count: Int)]]
+    func stats() throws(StoreError) -> DatabaseStats
+    func generations() throws(StoreError) -> [GenerationInfo]
+    func forgottenAwaitingRetrain() throws(StoreError) -> Int
+}
+
+extension EventStore {
+    /// Writes a batch without vectors (no text model yet).
+    public func write(_ events: [Event], cache: inout IdentityCache) throws(StoreError) -> WriteOutcome {
+        try write(events, vectors: nil, cache: &cache)
+    }
+}
+
+extension InterestStore: EventStore {
+    public var locationDescription: String { path }
+}
+
+extension PostgresStore: EventStore {
+    public var locationDescription: String { location.description }
+}
+
+/// Opens the store `location` names: a `postgres://` (or `postgresql://`) URL selects
+/// PostgreSQL, anything else is an SQLite file path.
+public func openEventStore(_ location: String) throws(StoreError) -> any EventStore {
+    if PostgresLocation.isURL(location) { return try PostgresStore(url: location) }
+    return try InterestStore(path: location)
+}

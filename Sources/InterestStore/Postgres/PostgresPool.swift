@@ -1,0 +1,222 @@
+import Dispatch
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The PostgreSQL connections of one store, used synchronously: the store's methods are plain
+/// blocking calls like the SQLite backend's, so the façade is the same over both. A method
+/// takes an idle connection (or opens one), runs its statements — one transaction — and gives
+/// it back. A connection that failed is closed, not returned, so a restarted server is
+/// reconnected to by the next call; while the server is down a call fails within the connect
+/// timeout with ``StoreError/unavailable(location:reason:)``.
+///
+/// Statements run through postgres-nio's event-loop futures and wait for them on the calling
+/// thread; COPY, which postgres-nio offers only as an async function, runs as a task on a
+/// dispatch queue of its own (never on Swift's cooperative pool, which a blocked caller may be
+/// using) while the caller waits.
+final class PostgresPool: Sendable {
+    let location: PostgresLocation
+    private let configuration: PostgresConnection.Configuration
+    private let idle = Mutex<[PostgresConnection]>([])
+    private let ids = Atomic<Int>(0)
+    /// Connections kept open between calls.
+    static let keepIdle = 16
+    static let logger = Logger(label: "InterestMiner.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    init(_ location: PostgresLocation) throws(StoreError) {
+        self.location = location
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            switch location.tls {
+            case .disable:
+                tls = .disable
+            case .prefer, .require:
+                var c = TLSConfiguration.makeClientConfiguration()
+                c.certificateVerification = .none
+                let context = try NIOSSLContext(configuration: c)
+                tls = location.tls == .prefer ? .prefer(context) : .require(context)
+            case .verifyCA, .verifyFull:
+                var c = TLSConfiguration.makeClientConfiguration()
+                c.certificateVerification = location.tls == .verifyFull ? .fullVerification : .noHostnameVerification
+                if let file = location.rootCertificate { c.trustRoots = .file(file) }
+                tls = .require(try NIOSSLContext(configuration: c))
+            }
+        } catch {
+            throw .cannotOpen(path: location.description, reason: "cannot set up TLS: \(error)")
+        }
+        var config = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
+                                                      password: location.password, database: location.database, tls: tls)
+        config.options.connectTimeout = .seconds(Int64(location.connectTimeout))
+        if let schema = location.schema { config.options.additionalStartupParameters = [("search_path", schema)] }
+        configuration = config
+    }
+
+    deinit {
+        for c in idle.withLock({ $0 }) { let closing: EventLoopFuture<Void> = c.close(); _ = try? closing.wait() }
+    }
+
+    /// Runs `body` on a connection of the pool.
+    func withSession<T>(_ operation: String, _ body: (PostgresSession) throws -> T) throws(StoreError) -> T {
+        let connection = try checkOut(operation)
+        let session = PostgresSession(connection: connection)
+        do {
+            let result = try body(session)
+            checkIn(connection)
+            return result
+        } catch {
+            checkIn(connection)
+            throw Self.map(error, operation, location)
+        }
+    }
+
+    /// Runs `body` in one transaction (READ COMMITTED, PostgreSQL's default, for writes; a
+    /// `REPEATABLE READ READ ONLY` snapshot for reads), committed when it returns and rolled
+    /// back when it throws. A deadlock or serialization failure — two writers taking the same
+    /// rows in different orders — is retried (up to `retries` times) after a short pause.
+    func transaction<T>(_ operation: String, readOnly: Bool = false, retries: Int = 3, _ body: (PostgresSession) throws -> T) throws(StoreError) -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try withSession(operation) { session in
+                    try session.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+                    do {
+                        let result = try body(session)
+                        try session.execute("COMMIT")
+                        return result
+                    } catch {
+                        if !session.connection.isClosed { _ = try? session.execute("ROLLBACK") }
+                        throw error
+                    }
+                }
+            } catch .postgres(_, let message, let state) where (state == "40P01" || state == "40001") && attempt < retries {
+                _ = message
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.005 * Double(attempt))
+            }
+        }
+    }
+
+    private func checkOut(_ operation: String) throws(StoreError) -> PostgresConnection {
+        while let c = idle.withLock({ $0.popLast() }) {
+            if !c.isClosed { return c }
+        }
+        do {
+            let id = ids.add(1, ordering: .relaxed).newValue
+            return try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
+                                                  id: id, logger: Self.logger).wait()
+        } catch {
+            throw .unavailable(location: location.description, reason: Self.describe(error))
+        }
+    }
+
+    private func checkIn(_ c: PostgresConnection) {
+        guard !c.isClosed else { return }
+        let kept = idle.withLock { list -> Bool in
+            guard list.count < Self.keepIdle else { return false }
+            list.append(c)
+            return true
+        }
+        if !kept { let closing: EventLoopFuture<Void> = c.close(); closing.whenComplete { _ in } }
+    }
+
+    static func map(_ error: any Error, _ operation: String, _ location: PostgresLocation) -> StoreError {
+        if let e = error as? StoreError { return e }
+        if let e = error as? PSQLError {
+            switch e.code {
+            case .server:
+                return .postgres(operation: operation, message: describe(e), sqlState: e.serverInfo?[.sqlState])
+            case .connectionError, .serverClosedConnection, .uncleanShutdown:
+                return .unavailable(location: location.description, reason: describe(e))
+            default:
+                return .postgres(operation: operation, message: describe(e), sqlState: nil)
+            }
+        }
+        return .postgres(operation: operation, message: "\(error)", sqlState: nil)
+    }
+
+    /// The server's message (with its detail and hint) or the client-side failure.
+    static func describe(_ error: any Error) -> String {
+        guard let e = error as? PSQLError else { return "\(error)" }
+        if let info = e.serverInfo, let message = info[.message] {
+            var text = message
+            if let detail = info[.detail] { text += " (\(detail))" }
+            if let hint = info[.hint] { text += "; \(hint)" }
+            return text
+        }
+        if let underlying = e.underlying { return "\(e.code): \(underlying)" }
+        return "\(e.code)"
+    }
+}
+
+/// One connection while a store method holds it: blocking statement helpers.
+struct PostgresSession {
+    let connection: PostgresConnection
+
+    /// Runs one statement; returns the rows it changed (its command tag's count).
+    @discardableResult
+    func execute(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> Int {
+        let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresPool.logger).wait()
+        return result.metadata.rows ?? 0
+    }
+
+    /// Runs one query and returns its rows.
+    func rows(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> [PostgresRandomAccessRow] {
+        try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresPool.logger).wait().rows.map { $0.makeRandomAccess() }
+    }
+
+    /// Streams every row of a query to `body`, in order, without holding them all.
+    func forEachRow(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ body: @escaping @Sendable (PostgresRow) throws -> Void) throws {
+        _ = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresPool.logger, body).wait()
+    }
+
+    /// The one value of a one-row, one-column query (nil for no row or NULL).
+    func value<T: PostgresDecodable>(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), as: T.Type = T.self) throws -> T? {
+        guard let row = try rows(sql, binds).first, row[0].bytes != nil else { return nil }
+        return try row[0].decode(T.self)
+    }
+
+    /// `COPY table(columns) FROM STDIN` in text format with `data` (tab-separated lines).
+    func copy(into table: String, columns: [String], _ data: ByteBuffer) throws {
+        let connection = self.connection
+        try PostgresBlocking.run {
+            try await connection.copyFrom(table: table, columns: columns, logger: PostgresPool.logger) { writer in
+                var rest = data
+                while rest.readableBytes > 0 {
+                    let piece = rest.readSlice(length: min(rest.readableBytes, 1 << 20))!
+                    try await writer.write(piece)
+                }
+            }
+        }
+    }
+}
+
+/// Runs an async operation to completion while the calling thread waits, on an executor of its
+/// own (a concurrent dispatch queue), so a caller on Swift's cooperative pool cannot starve it.
+enum PostgresBlocking {
+    final class Queue: TaskExecutor {
+        let queue = DispatchQueue(label: "InterestMiner.postgres", attributes: .concurrent)
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            let executor = asUnownedTaskExecutor()
+            queue.async { job.runSynchronously(on: executor) }
+        }
+    }
+
+    static let executor = Queue()
+
+    static func run(_ body: @escaping @Sendable () async throws -> Void) throws {
+        let outcome = Mutex<(any Error)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task(executorPreference: executor) {
+            do { try await body() } catch { outcome.withLock { $0 = error } }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.withLock({ $0 }) { throw error }
+    }
+}

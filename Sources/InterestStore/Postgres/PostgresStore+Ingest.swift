@@ -1,0 +1,212 @@
+import Foundation
+import InterestCore
+import NIOCore
+import PostgresNIO
+
+/// Ingest into PostgreSQL: a batch's events are streamed with `COPY` into a staging table of
+/// the connection's own (temporary, emptied at commit), then moved into the event tables by
+/// `INSERT … SELECT … ON CONFLICT DO NOTHING` — users and items first, then each event table in
+/// one statement that also adds its positives to `item_day` — all in the batch's one
+/// transaction: all of the batch or none of it, duplicates (same explicit id, or same content)
+/// counted as on SQLite. Item records change an item's text, so they are written one by one
+/// in input order (between the runs of events around them), under a lock that orders their
+/// revisions. New users and items get their row ids in order of first appearance, as on
+/// SQLite (so trainers that walk rows in id order see the same order on both). Per batch: O(events) rows sent once; the joins look users and items up by their
+/// unique indexes.
+extension PostgresStore {
+    /// Writes one batch of validated events in one transaction (see the extension's note).
+    /// `cache` is the SQLite writer's id cache and is left as it is: PostgreSQL resolves ids
+    /// in the set-based statements. Vectors at ingest need a text model of this database,
+    /// which only a training run makes; none is written here yet, so a text model found
+    /// active makes the write fail as ``StoreError/staleTextModel(encoded:active:)`` does.
+    public func write(_ events: [Event], vectors: EventVectors? = nil, cache: inout IdentityCache) throws(StoreError) -> WriteOutcome {
+        try pool.transaction("writing \(events.count) events") { s in
+            let active = Int(try s.value("SELECT max(version) FROM model WHERE kind = 'text-encoder' AND \(Self.visibleModel)", as: Int32.self) ?? 0)
+            let encoded = vectors?.version ?? 0
+            if active != encoded { throw StoreError.staleTextModel(encoded: encoded, active: active) }
+            if vectors != nil {
+                throw StoreError.postgres(operation: "writing events", message: "text vectors at ingest are not stored on PostgreSQL in this version", sqlState: nil)
+            }
+            try s.execute(Self.stageDDL)
+            var outcome = WriteOutcome()
+            var run: [Event] = []
+            run.reserveCapacity(events.count)
+            var lockedRevisions = false
+            for event in events {
+                guard case .item(let record) = event else {
+                    run.append(event)
+                    continue
+                }
+                try Self.writeRun(s, run, &outcome)
+                run.removeAll(keepingCapacity: true)
+                if !lockedRevisions {
+                    try s.execute("SELECT pg_advisory_xact_lock(\(Self.revisionLock))")
+                    lockedRevisions = true
+                }
+                try Self.writeItemRecord(s, record, &outcome)
+            }
+            try Self.writeRun(s, run, &outcome)
+            return outcome
+        }
+    }
+
+    /// Key of the advisory lock item-record writes hold ("IntR"), so `item.revision` grows in
+    /// commit order (a training run catches up by revision).
+    static let revisionLock: Int64 = 0x496E_7452
+
+    static let stageDDL = """
+        CREATE TEMP TABLE IF NOT EXISTS interests_stage (
+            seq integer NOT NULL, kind smallint NOT NULL, key bytea NOT NULL, event_id text, user_name text NOT NULL,
+            item_name text, action smallint, rating double precision, text text, ts bigint NOT NULL
+        ) ON COMMIT DELETE ROWS
+        """
+    static let stageColumns = ["seq", "kind", "key", "event_id", "user_name", "item_name", "action", "rating", "text", "ts"]
+
+    /// Writes a run of reviews, queries and interactions (no item records).
+    private static func writeRun(_ s: PostgresSession, _ run: [Event], _ outcome: inout WriteOutcome) throws {
+        guard !run.isEmpty else { return }
+        var staged = [0, 0, 0]
+        var copy = CopyText(capacity: run.count * 96)
+        for (seq, event) in run.enumerated() {
+            switch event {
+            case .item:
+                continue
+            case .review(let r):
+                staged[0] += 1
+                copy.row(seq, 2, r.key, r.eventID, r.user, r.item, nil, r.rating, r.text, r.timestamp)
+            case .query(let q):
+                staged[1] += 1
+                copy.row(seq, 3, q.key, q.eventID, q.user, nil, nil, nil, q.text, q.timestamp)
+            case .interaction(let x):
+                staged[2] += 1
+                copy.row(seq, 4, x.key, x.eventID, x.user, x.item, x.action.code, x.rating, nil, x.timestamp)
+            }
+        }
+        try s.execute("TRUNCATE interests_stage")
+        try s.copy(into: "interests_stage", columns: stageColumns, copy.buffer)
+        outcome.newUsers += try s.execute("""
+            INSERT INTO "user"(external_id) SELECT user_name FROM interests_stage GROUP BY user_name ORDER BY min(seq)
+            ON CONFLICT DO NOTHING
+            """)
+        outcome.newItems += try s.execute("""
+            INSERT INTO item(external_id) SELECT item_name FROM interests_stage WHERE item_name IS NOT NULL GROUP BY item_name
+            ORDER BY min(seq) ON CONFLICT DO NOTHING
+            """)
+        let tables: [(kind: Int, insert: String, select: String, items: Bool)] = [
+            (2, "review(key, event_id, user_id, item_id, rating, text, ts)", "s.key, s.event_id, u.id, i.id, s.rating, s.text, s.ts", true),
+            (3, "query(key, event_id, user_id, text, ts)", "s.key, s.event_id, u.id, s.text, s.ts", false),
+            (4, "interaction(key, event_id, user_id, item_id, action, rating, ts)", "s.key, s.event_id, u.id, i.id, s.action, s.rating, s.ts", true),
+        ]
+        for (k, t) in tables.enumerated() where staged[k] > 0 {
+            let join = "JOIN \"user\" u ON u.external_id = s.user_name" + (t.items ? " JOIN item i ON i.external_id = s.item_name" : "")
+            // Positives (no rating, or rating >= 1) count towards their item's day.
+            let days = t.items ? """
+                , days AS (
+                    INSERT INTO item_day(item_id, day, positives)
+                    SELECT item_id, \(PostgresSchema.day("ts")) AS day, count(*) FROM ins WHERE rating IS NULL OR rating >= 1
+                    GROUP BY 1, 2 ORDER BY 1, 2
+                    ON CONFLICT (item_id, day) DO UPDATE SET positives = item_day.positives + excluded.positives
+                    RETURNING 1)
+                """ : ""
+            let inserted = try s.value("""
+                WITH ins AS (
+                    INSERT INTO \(t.insert)
+                    SELECT \(t.select) FROM interests_stage s \(join) WHERE s.kind = \(t.kind) ORDER BY s.seq
+                    ON CONFLICT DO NOTHING
+                    RETURNING \(t.items ? "item_id, rating, ts" : "ts"))\(days)
+                SELECT count(*) FROM ins
+                """, as: Int64.self) ?? 0
+            outcome.inserted += Int(inserted)
+            outcome.duplicates += staged[k] - Int(inserted)
+        }
+    }
+
+    /// Writes an item record as the SQLite writer does: new → inserted; changed title, text or
+    /// category → updated (a new revision); the same as stored → a duplicate.
+    private static func writeItemRecord(_ s: PostgresSession, _ r: ItemRecord, _ outcome: inout WriteOutcome) throws {
+        var binds = PostgresBindings()
+        binds.append(r.item)
+        binds.append(r.title)
+        binds.append(r.text)
+        binds.append(r.category)
+        let created = try s.rows("""
+            INSERT INTO item(external_id, title, text, category, revision)
+            VALUES ($1, $2, $3, $4, (SELECT coalesce(max(revision), 0) + 1 FROM item))
+            ON CONFLICT (external_id) DO NOTHING RETURNING id
+            """, binds)
+        if !created.isEmpty {
+            outcome.inserted += 1
+            outcome.newItems += 1
+            return
+        }
+        let changed = try s.execute("""
+            UPDATE item SET title = coalesce($2, title), text = coalesce($3, text), category = coalesce($4, category),
+                revision = (SELECT coalesce(max(revision), 0) + 1 FROM item)
+            WHERE external_id = $1 AND (($2::text IS NOT NULL AND title IS DISTINCT FROM $2) OR ($3::text IS NOT NULL AND text IS DISTINCT FROM $3)
+                                        OR ($4::text IS NOT NULL AND category IS DISTINCT FROM $4))
+            """, binds)
+        if changed > 0 { outcome.itemsUpdated += 1 } else { outcome.duplicates += 1 }
+    }
+}
+
+/// Rows in COPY's text format: tab-separated, `\N` for NULL, backslash escapes for `\`, tab,
+/// newline and carriage return; bytea as `\\x` and hex.
+struct CopyText {
+    var buffer: ByteBuffer
+
+    init(capacity: Int) {
+        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+    }
+
+    mutating func row(_ seq: Int, _ kind: Int, _ key: EventKey, _ eventID: String?, _ user: String, _ item: String?,
+                      _ action: Int?, _ rating: Double?, _ text: String?, _ ts: Int64) {
+        buffer.writeString(String(seq))
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        buffer.writeString(String(kind))
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        bytes(key.bytes)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(eventID)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(user)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(item)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        if let action { buffer.writeString(String(action)) } else { null() }
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        if let rating { buffer.writeString(rating.description) } else { null() }
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(text)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        buffer.writeString(String(ts))
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    private mutating func null() {
+        buffer.writeInteger(UInt8(ascii: "\\"))
+        buffer.writeInteger(UInt8(ascii: "N"))
+    }
+
+    private mutating func field(_ s: String?) {
+        guard let s else { return null() }
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "\\"): buffer.writeInteger(UInt16(0x5C5C))
+            case UInt8(ascii: "\t"): buffer.writeBytes([0x5C, UInt8(ascii: "t")])
+            case UInt8(ascii: "\n"): buffer.writeBytes([0x5C, UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): buffer.writeBytes([0x5C, UInt8(ascii: "r")])
+            default: buffer.writeInteger(c)
+            }
+        }
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    private mutating func bytes(_ b: [UInt8]) {
+        buffer.writeBytes([0x5C, 0x5C, UInt8(ascii: "x")])
+        for x in b {
+            buffer.writeInteger(Self.hex[Int(x >> 4)])
+            buffer.writeInteger(Self.hex[Int(x & 15)])
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import InterestCore
+import NIOCore
+import PostgresNIO
+
+/// The store on a shared PostgreSQL database (`--db postgres://…`): the same tables, named
+/// migrations, constraints, idempotency keys and answers as the SQLite file, for several
+/// processes on several machines at once. PostgreSQL does what the SQLite backend does by
+/// hand: concurrent writers (row locks; a deadlock between two ingest batches is retried),
+/// snapshots for reads (`REPEATABLE READ`), durability and replication.
+///
+/// Every public method is one transaction on one pooled connection (``PostgresPool``).
+public final class PostgresStore: Sendable {
+    public let location: PostgresLocation
+    let pool: PostgresPool
+
+    /// Connects to the database `url` names and brings its schema up to date (creating the
+    /// URL's `schema` when missing). Several processes may open a fresh database at once: the
+    /// migration holds an advisory lock.
+    public convenience init(url: String) throws(StoreError) {
+        try self.init(location: try PostgresLocation(url: url))
+    }
+
+    public init(location: PostgresLocation) throws(StoreError) {
+        self.location = location
+        pool = try PostgresPool(location)
+        try migrate()
+    }
+
+    /// Key of the advisory lock migrations hold ("IntM").
+    static let migrationLock: Int64 = 0x496E_744D
+
+    private func migrate() throws(StoreError) {
+        let known = Set(PostgresSchema.migrations.map(\.name))
+        try pool.transaction("migrating the schema") { s in
+            try s.execute("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
+            if let schema = location.schema { try s.execute("CREATE SCHEMA IF NOT EXISTS \(schema)") }
+            try s.execute("CREATE TABLE IF NOT EXISTS interests_migrations (identifier text PRIMARY KEY, applied_at bigint NOT NULL)")
+            let applied = Set(try s.rows("SELECT identifier FROM interests_migrations").map { try $0[0].decode(String.self) })
+            let unknown = applied.subtracting(known).sorted()
+            if !unknown.isEmpty { throw StoreError.newerSchema(path: location.description, unknown: unknown) }
+            for (name, sql) in PostgresSchema.migrations where !applied.contains(name) {
+                for statement in PostgresSchema.statements(sql) { try s.execute(statement) }
+                var binds = PostgresBindings()
+                binds.append(name)
+                binds.append(Int64(Date().timeIntervalSince1970))
+                try s.execute("INSERT INTO interests_migrations(identifier, applied_at) VALUES ($1, $2)", binds)
+            }
+        }
+    }
+
+    /// The migrations applied, in order.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        try pool.transaction("reading migrations", readOnly: true) { s in
+            try s.rows("SELECT identifier FROM interests_migrations").map { try $0[0].decode(String.self) }
+        }.sorted { a, b in
+            let order = PostgresSchema.migrations.map(\.name)
+            return (order.firstIndex(of: a) ?? .max) < (order.firstIndex(of: b) ?? .max)
+        }
+    }
+
+    static let visibleModel = InterestStore.visibleModel
+}
+
+extension PostgresStore {
+    /// Counts per event type, users, items, time range, the tables' bytes on the server,
+    /// models, generations — in one snapshot.
+    public func stats() throws(StoreError) -> DatabaseStats {
+        try pool.transaction("reading statistics", readOnly: true) { s in
+            func count(_ sql: String) throws -> Int { Int(try s.value(sql, as: Int64.self) ?? 0) }
+            var byAction: [String: Int] = [:]
+            for row in try s.rows("SELECT action, count(*) FROM interaction GROUP BY action") {
+                let code = Int(try row[0].decode(Int16.self))
+                byAction[Action(code: code)?.rawValue ?? "code \(code)"] = Int(try row[1].decode(Int64.self))
+            }
+            let range = try s.rows("""
+                SELECT min(lo), max(hi) FROM (
+                    SELECT min(ts) AS lo, max(ts) AS hi FROM review
+                    UNION ALL SELECT min(ts), max(ts) FROM query
+                    UNION ALL SELECT min(ts), max(ts) FROM interaction) AS spans
+                """).first
+            var models: [String: Int] = [:]
+            for row in try s.rows("SELECT kind, max(version) FROM model WHERE \(Self.visibleModel) GROUP BY kind") {
+                models[try row[0].decode(String.self)] = Int(try row[1].decode(Int32.self))
+            }
+            // Bytes of this store's tables with their indexes and TOAST, on the server.
+            let bytes = try s.value("""
+                SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'
+                """, as: Int64.self) ?? 0
+            var stats = DatabaseStats(
+                users: try count("SELECT count(*) FROM \"user\""),
+                items: try count("SELECT count(*) FROM item"),
+                describedItems: try count("SELECT count(*) FROM item WHERE title IS NOT NULL OR text IS NOT NULL OR category IS NOT NULL"),
+                reviews: try count("SELECT count(*) FROM review"),
+                queries: try count("SELECT count(*) FROM query"),
+                interactions: try count("SELECT count(*) FROM interaction"),
+                interactionsByAction: byAction,
+                firstTimestamp: try range?[0].decode(Int64?.self),
+                lastTimestamp: try range?[1].decode(Int64?.self),
+                fileBytes: bytes,
+                models: models)
+            stats.generations = try Self.generations(s, reports: false)
+            stats.forgottenAwaitingRetrain = try count("SELECT count(*) FROM forgotten")
+            return stats
+        }
+    }
+
+    /// Every generation, newest first.
+    public func generations() throws(StoreError) -> [GenerationInfo] {
+        try pool.transaction("reading generations", readOnly: true) { s in try Self.generations(s, reports: true) }
+    }
+
+    static func generations(_ s: PostgresSession, reports: Bool) throws -> [GenerationInfo] {
+        try s.rows("SELECT id, state, started_at, activated_at, parts, \(reports ? "report" : "NULL::text") FROM generation ORDER BY id DESC").map { row in
+            GenerationInfo(id: Int(try row[0].decode(Int64.self)), state: try row[1].decode(String.self), startedAt: try row[2].decode(Int64.self),
+                           activatedAt: try row[3].decode(Int64?.self), parts: try row[4].decode(String.self).split(separator: ",").map(String.init),
+                           report: try row[5].decode(String?.self))
+        }
+    }
+
+    /// Every item's positive events per UTC day (`item_day`), days ascending.
+    public func itemDays() throws(StoreError) -> [Int64: [(day: Int64, count: Int)]] {
+        try pool.transaction("reading item activity", readOnly: true) { s in
+            var out: [Int64: [(day: Int64, count: Int)]] = [:]
+            for row in try s.rows("SELECT item_id, day, positives FROM item_day ORDER BY item_id, day") {
+                out[try row[0].decode(Int64.self), default: []].append((try row[1].decode(Int64.self), Int(try row[2].decode(Int64.self))))
+            }
+            return out
+        }
+    }
+
+    /// Forgotten users an active or kept generation may still have learnt from.
+    public func forgottenAwaitingRetrain() throws(StoreError) -> Int {
+        try pool.transaction("counting forgotten users", readOnly: true) { s in Int(try s.value("SELECT count(*) FROM forgotten", as: Int64.self) ?? 0) }
+    }
+}
+
+extension PostgresStore {
+    /// A user's events, oldest first (ties: reviews, queries, interactions, then insertion
+    /// order), or nil when the user is unknown.
+    public func history(ofUser external: String) throws(StoreError) -> [Event]? {
+        try pool.transaction("reading the history of user '\(external)'", readOnly: true) { s -> [Event]? in
+            guard let uid = try Self.userID(s, external) else { return nil }
+            var binds = PostgresBindings()
+            binds.append(uid)
+            var events: [(ts: Int64, order: Int, seq: Int64, event: Event)] = []
+            for row in try s.rows("""
+                SELECT r.id, r.event_id, i.external_id, r.rating, r.text, r.ts FROM review r JOIN item i ON i.id = r.item_id WHERE r.user_id = $1
+                """, binds) {
+                let ts = try row[5].decode(Int64.self)
+                events.append((ts, 0, try row[0].decode(Int64.self), .review(Review(
+                    eventID: try row[1].decode(String?.self), user: external, item: try row[2].decode(String.self),
+                    rating: try row[3].decode(Double?.self), text: try row[4].decode(String.self), timestamp: ts))))
+            }
+            for row in try s.rows("SELECT id, event_id, text, ts FROM query WHERE user_id = $1", binds) {
+                let ts = try row[3].decode(Int64.self)
+                events.append((ts, 1, try row[0].decode(Int64.self), .query(SearchQuery(
+                    eventID: try row[1].decode(String?.self), user: external, text: try row[2].decode(String.self), timestamp: ts))))
+            }
+            for row in try s.rows("""
+                SELECT x.id, x.event_id, i.external_id, x.action, x.rating, x.ts FROM interaction x JOIN item i ON i.id = x.item_id WHERE x.user_id = $1
+                """, binds) {
+                let id = try row[0].decode(Int64.self)
+                let code = Int(try row[3].decode(Int16.self))
+                guard let action = Action(code: code) else {
+                    throw StoreError.corrupt(what: "interaction \(id)", reason: "unknown action code \(code)")
+                }
+                let ts = try row[5].decode(Int64.self)
+                events.append((ts, 2, id, .interaction(Interaction(
+                    eventID: try row[1].decode(String?.self), user: external, item: try row[2].decode(String.self), action: action,
+                    rating: try row[4].decode(Double?.self), timestamp: ts))))
+            }
+            events.sort { ($0.ts, $0.order, $0.seq) < ($1.ts, $1.order, $1.seq) }
+            return events.map(\.event)
+        }
+    }
+
+    /// An item's stored record, or nil when the item is unknown.
+    public func itemRecord(_ external: String) throws(StoreError) -> ItemRecord? {
+        try pool.transaction("reading item '\(external)'", readOnly: true) { s in
+            var binds = PostgresBindings()
+            binds.append(external)
+            return try s.rows("SELECT title, text, category FROM item WHERE external_id = $1", binds).first.map {
+                ItemRecord(item: external, title: try $0[0].decode(String?.self), text: try $0[1].decode(String?.self), category: try $0[2].decode(String?.self))
+            }
+        }
+    }
+
+    /// Whether a user row exists.
+    public func userExists(_ external: String) throws(StoreError) -> Bool {
+        try pool.transaction("looking up user '\(external)'", readOnly: true) { s in try Self.userID(s, external) != nil }
+    }
+
+    static func userID(_ s: PostgresSession, _ external: String) throws -> Int64? {
+        var binds = PostgresBindings()
+        binds.append(external)
+        return try s.value("SELECT id FROM \"user\" WHERE external_id = $1", binds, as: Int64.self)
+    }
+}

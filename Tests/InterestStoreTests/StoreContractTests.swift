@@ -1,0 +1,193 @@
+import Foundation
+import InterestCore
+@testable import InterestStore
+import Testing
+
+/// The backends the contract suite runs on: SQLite always; PostgreSQL when
+/// `INTERESTS_TEST_POSTGRES` names a server (`.ci/run` starts a throw-away one and sets it),
+/// and always in CI (`CI` set), where a missing server then fails the suite.
+enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    static let postgresURL = ProcessInfo.processInfo.environment["INTERESTS_TEST_POSTGRES"]
+        ?? (ProcessInfo.processInfo.environment["CI"] != nil ? "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable" : nil)
+    static let available: [Backend] = postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+
+    var testDescription: String { rawValue }
+
+    /// A fresh, empty store: a new file, or a new schema of its own on the server.
+    func makeStore() throws -> any EventStore {
+        switch self {
+        case .sqlite:
+            return try InterestStore(path: temporaryDatabasePath())
+        case .postgres:
+            let url = try #require(Self.postgresURL)
+            let schema = "t_" + UUID().uuidString.prefix(13).lowercased().replacingOccurrences(of: "-", with: "")
+            return try PostgresStore(url: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
+        }
+    }
+}
+
+/// Drops a test's PostgreSQL schema (nothing for SQLite, whose files live in the temp folder).
+func dispose(_ store: any EventStore) {
+    guard let pg = store as? PostgresStore, let schema = pg.location.schema else { return }
+    _ = try? pg.pool.withSession("dropping a test schema") { s in try s.execute("DROP SCHEMA \(schema) CASCADE") }
+}
+
+@Suite struct StoreContractTests {
+    static let events: [Event] = [
+        .item(ItemRecord(item: "P1", title: "Matte lipstick", text: "Long lasting 口红", category: "beauty")),
+        .review(Review(user: "u1", item: "P1", rating: 5, text: "口红很好看 💄 tab\there\nnew line \\ backslash \r end", timestamp: 1_700_000_000)),
+        .query(SearchQuery(eventID: "q-1", user: "u1", text: "fly rod", timestamp: 1_700_000_100)),
+        .interaction(Interaction(user: "u1", item: "P2", action: .purchase, timestamp: 1_700_000_200)),
+        .interaction(Interaction(user: "u2", item: "P1", action: .rate, rating: 3.5, timestamp: 1_700_000_300)),
+        .interaction(Interaction(user: "u2", item: "P1", action: .rate, rating: 0.5, timestamp: 1_700_000_400)),
+        .review(Review(user: "u3", item: "P3", rating: nil, text: "before 1970", timestamp: -86_401)),
+    ]
+
+    @Test(arguments: Backend.available)
+    func roundTripKeepsEveryField(_ backend: Backend) throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
+        var cache = IdentityCache()
+        let outcome = try store.write(Self.events, cache: &cache)
+        #expect(outcome == WriteOutcome(inserted: 7, duplicates: 0, itemsUpdated: 0, newUsers: 3, newItems: 3))
+        #expect(try store.history(ofUser: "u1") == Array(Self.events[1...3]))
+        #expect(try store.history(ofUser: "u2") == Array(Self.events[4...5]))
+        #expect(try store.history(ofUser: "u3") == [Self.events[6]])
+        #expect(try store.history(ofUser: "nobody") == nil)
+        #expect(try store.itemRecord("P1") == ItemRecord(item: "P1", title: "Matte lipstick", text: "Long lasting 口红", category: "beauty"))
+        #expect(try store.itemRecord("P2") == ItemRecord(item: "P2"))
+        #expect(try store.itemRecord("P9") == nil)
+        #expect(try store.userExists("u2") && !(try store.userExists("u9")))
+        let s = try store.stats()
+        #expect((s.users, s.items, s.describedItems, s.reviews, s.queries, s.interactions) == (3, 3, 1, 2, 1, 3))
+        #expect(s.interactionsByAction == ["purchase": 1, "rate": 2])
+        #expect(s.firstTimestamp == -86_401 && s.lastTimestamp == 1_700_000_400)
+        #expect(s.fileBytes > 0 && s.models.isEmpty && s.generations.isEmpty && s.forgottenAwaitingRetrain == 0)
+        // Positives per item-day (rating 0.5 is not one); day of -86,401 s is -2 (floor).
+        let days = try store.itemDays().sorted { $0.key < $1.key }.map { $0.value.map { [$0.day, Int64($0.count)] } }
+        #expect(days == [[[19675, 2]], [[19675, 1]], [[-2, 1]]])
+    }
+
+    @Test(arguments: Backend.available)
+    func duplicatesAreCountedNotWritten(_ backend: Backend) throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
+        var cache = IdentityCache()
+        _ = try store.write(Self.events, cache: &cache)
+        var fresh = IdentityCache()
+        let again = try store.write(Self.events, cache: &fresh)
+        // The item record is identical to what is stored: a duplicate too.
+        #expect(again == WriteOutcome(inserted: 0, duplicates: 7, itemsUpdated: 0, newUsers: 0, newItems: 0))
+        // The same explicit id with other content, and a repeat inside one batch.
+        let batch: [Event] = [
+            .query(SearchQuery(eventID: "q-1", user: "u7", text: "other text", timestamp: 5)),
+            .interaction(Interaction(user: "u7", item: "P7", action: .view, timestamp: 9)),
+            .interaction(Interaction(user: "u7", item: "P7", action: .view, timestamp: 9)),
+        ]
+        let third = try store.write(batch, cache: &cache)
+        #expect(third == WriteOutcome(inserted: 1, duplicates: 2, itemsUpdated: 0, newUsers: 1, newItems: 1))
+        #expect(try store.history(ofUser: "u7") == [batch[1]])
+        #expect(try store.stats().interactions == 4)
+    }
+
+    @Test(arguments: Backend.available)
+    func itemRecordsApplyInInputOrder(_ backend: Backend) throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
+        var cache = IdentityCache()
+        let outcome = try store.write([
+            .interaction(Interaction(user: "u1", item: "A", action: .view, timestamp: 1)),
+            .item(ItemRecord(item: "A", title: "First")),
+            .item(ItemRecord(item: "A", category: "tools")),
+            .item(ItemRecord(item: "A", title: "First")),
+            .item(ItemRecord(item: "B", text: "new")),
+            .interaction(Interaction(user: "u1", item: "B", action: .cart, timestamp: 2)),
+        ], cache: &cache)
+        // A is created by the event, then updated twice, then the same again; B is a new record.
+        #expect(outcome == WriteOutcome(inserted: 3, duplicates: 1, itemsUpdated: 2, newUsers: 1, newItems: 2))
+        #expect(try store.itemRecord("A") == ItemRecord(item: "A", title: "First", category: "tools"))
+        #expect(try store.itemRecord("B") == ItemRecord(item: "B", text: "new"))
+    }
+
+    @Test(arguments: Backend.available)
+    func aBatchThatBreaksAConstraintLeavesNothing(_ backend: Backend) throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
+        var cache = IdentityCache()
+        let long = String(repeating: "x", count: 300)
+        #expect(throws: StoreError.self) {
+            try store.write([
+                .interaction(Interaction(user: "ok", item: "I", action: .view, timestamp: 1)),
+                .interaction(Interaction(user: long, item: "I", action: .view, timestamp: 2)),
+            ], cache: &cache)
+        }
+        let s = try store.stats()
+        #expect((s.users, s.items, s.interactions) == (0, 0, 0))
+        #expect(try store.history(ofUser: "ok") == nil)
+        // The store works after the failure.
+        #expect(try store.write([Self.events[3]], cache: &cache).inserted == 1)
+    }
+
+    @Test(arguments: Backend.available)
+    func forgetRemovesEveryRowAndItsCounts(_ backend: Backend) throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
+        var cache = IdentityCache()
+        _ = try store.write(Self.events, cache: &cache)
+        let outcome = try #require(try store.forget(user: "u1"))
+        #expect((outcome.reviews, outcome.queries, outcome.interactions, outcome.profile, outcome.factors) == (1, 1, 1, false, false))
+        #expect(try store.forget(user: "u1") == nil)
+        #expect(try store.history(ofUser: "u1") == nil && !(try store.userExists("u1")))
+        let s = try store.stats()
+        #expect((s.users, s.reviews, s.queries, s.interactions, s.forgottenAwaitingRetrain) == (2, 1, 0, 2, 1))
+        let days = try store.itemDays().sorted { $0.key < $1.key }.map { $0.value.map { [$0.day, Int64($0.count)] } }
+        #expect(days == [[[19675, 1]], [[-2, 1]]])
+        // The user may come back as a new user (a new ingest run: SQLite's id cache is per run).
+        var fresh = IdentityCache()
+        #expect(try store.write([Self.events[3]], cache: &fresh).newUsers == 1)
+    }
+
+    @Test(arguments: Backend.available)
+    func concurrentWritersOfTheSameUsersLoseNothing(_ backend: Backend) async throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
+        // Four writers, each 50 batches over the same 40 users and items in different orders.
+        try await withThrowingTaskGroup(of: WriteOutcome.self) { group in
+            for w in 0..<4 {
+                group.addTask {
+                    var cache = IdentityCache()
+                    var total = WriteOutcome()
+                    for b in 0..<50 {
+                        let batch: [Event] = (0..<40).map { k in
+                            let u = (k * (w + 1) + b) % 40
+                            return .interaction(Interaction(user: "u\(u)", item: "i\((u + b) % 40)", action: .view, timestamp: Int64(w * 1000 + b)))
+                        }
+                        total += try store.write(batch, cache: &cache)
+                    }
+                    return total
+                }
+            }
+            var total = WriteOutcome()
+            for try await o in group { total += o }
+            #expect(total.newUsers == 40 && total.newItems == 40)
+            #expect(total.inserted + total.duplicates == 4 * 50 * 40)
+            #expect(try store.stats().interactions == total.inserted)
+        }
+    }
+
+    @Test func bothBackendsHaveTheSameMigrations() throws {
+        #expect(PostgresSchema.migrations.map(\.name) == Schema.migrator.migrations)
+    }
+
+    @Test(.enabled(if: Backend.postgresURL != nil, "set INTERESTS_TEST_POSTGRES=postgres://user@host:port/db to run the contract suite on PostgreSQL too (.ci/run does)"))
+    func postgresRecordsEveryMigrationOnce() throws {
+        let store = try #require(try Backend.postgres.makeStore() as? PostgresStore)
+        defer { dispose(store) }
+        #expect(try store.appliedMigrations() == Schema.migrator.migrations)
+        // A second open finds the schema current.
+        let again = try PostgresStore(location: store.location)
+        #expect(try again.appliedMigrations() == Schema.migrator.migrations)
+    }
+}
