@@ -16,49 +16,71 @@ import InterestStore
 ///
 /// The façade owns one of each and forwards to them; no SQLite or HTTP type appears in its API.
 public final class InterestMiner: Sendable {
-    let store: InterestStore
-    let serving: Serving
-    let training: TrainingPipeline
+    /// The event log: the SQLite file, or a shared PostgreSQL database (`postgres://…`).
+    let events: any EventStore
     let ingestion: Ingestion
+    /// The SQLite file's store and its serving and training roles; nil on PostgreSQL, which
+    /// holds the event log (ingest, histories, item records, `forget`, `stats`) in this version.
+    let local: (store: InterestStore, serving: Serving, training: TrainingPipeline)?
+
+    /// The SQLite store (models, generations, serving): on PostgreSQL, a clear error.
+    var store: InterestStore { get throws(InterestMinerError) { try requireLocal().store } }
+    var serving: Serving { get throws(InterestMinerError) { try requireLocal().serving } }
+    var training: TrainingPipeline { get throws(InterestMinerError) { try requireLocal().training } }
+
+    private func requireLocal() throws(InterestMinerError) -> (store: InterestStore, serving: Serving, training: TrainingPipeline) {
+        guard let local else { throw .sqliteOnly(location: events.locationDescription) }
+        return local
+    }
 
     /// From this many catalogue items on, the service's fused read takes its first stage from a
     /// candidate index instead of scanning every item (see `Serving.candidateCatalogueSize`).
     public var candidateCatalogueSize: Int? {
-        get { serving.candidateCatalogueSize }
-        set { serving.candidateCatalogueSize = newValue }
+        get { local?.serving.candidateCatalogueSize }
+        set { local?.serving.candidateCatalogueSize = newValue }
     }
 
     /// Whether the fused ranker keeps every item's daily activity in memory (see
     /// `Serving.itemActivityInMemory`).
     public var itemActivityInMemory: Bool {
-        get { serving.itemActivityInMemory }
-        set { serving.itemActivityInMemory = newValue }
+        get { local?.serving.itemActivityInMemory ?? true }
+        set { local?.serving.itemActivityInMemory = newValue }
     }
 
-    /// The database file this miner works on.
-    public var databasePath: String { store.path }
+    /// The database this miner works on: a file path, or a `postgres://` URL without its password.
+    public var databasePath: String { events.locationDescription }
 
-    /// Opens (or creates) the database at `databasePath`. `readOnly`: for a caller that only
-    /// reads (e.g. `interests terms`), an existing, current database is opened without writing
-    /// to it (see `InterestStore.init(path:readOnly:)`); anything that writes then fails.
+    /// Opens (or creates) the database at `databasePath`: an SQLite file, or — for a
+    /// `postgres://` URL — a PostgreSQL database (see `PostgresLocation`). `readOnly`: for a
+    /// caller that only reads (e.g. `interests terms`), an existing, current SQLite database is
+    /// opened without writing to it (see `InterestStore.init(path:readOnly:)`); anything that
+    /// writes then fails.
     public init(databasePath: String, readOnly: Bool = false) throws(InterestMinerError) {
         do {
-            store = try InterestStore(path: databasePath, readOnly: readOnly)
+            if PostgresLocation.isURL(databasePath) {
+                events = try PostgresStore(url: databasePath)
+                local = nil
+                ingestion = Ingestion(store: events, serving: nil)
+                return
+            }
+            let store = try InterestStore(path: databasePath, readOnly: readOnly)
+            let serving = Serving(store: store)
+            events = store
+            local = (store, serving, TrainingPipeline(store: store, serving: serving))
+            ingestion = Ingestion(store: store, serving: serving)
         } catch {
             throw .store(error)
         }
-        serving = Serving(store: store)
-        training = TrainingPipeline(store: store, serving: serving)
-        ingestion = Ingestion(store: store, serving: serving)
     }
 
     /// Counts per event type, users, items, time range and file size.
     public func stats() throws(InterestMinerError) -> DatabaseStats {
-        do { return try store.stats() } catch { throw .store(error) }
+        do { return try events.stats() } catch { throw .store(error) }
     }
 
     /// `PRAGMA integrity_check` ("ok" when sound).
     public func integrityCheck() throws(InterestMinerError) -> String {
+        let store = try store
         do { return try store.integrityCheck() } catch { throw .store(error) }
     }
 }
@@ -66,12 +88,12 @@ public final class InterestMiner: Sendable {
 extension InterestMiner {
     /// A user's events, oldest first, or nil when the user is unknown.
     public func history(ofUser user: String) throws(InterestMinerError) -> [Event]? {
-        do { return try store.history(ofUser: user) } catch { throw .store(error) }
+        do { return try events.history(ofUser: user) } catch { throw .store(error) }
     }
 
     /// An item's stored record, or nil when the item is unknown.
     public func item(_ item: String) throws(InterestMinerError) -> ItemRecord? {
-        do { return try store.itemRecord(item) } catch { throw .store(error) }
+        do { return try events.itemRecord(item) } catch { throw .store(error) }
     }
 }
 

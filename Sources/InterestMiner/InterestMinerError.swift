@@ -25,6 +25,9 @@ public enum InterestMinerError: Error, Sendable, CustomStringConvertible {
     case tokenizer(source: String, TokenizationError)
     /// A text model (a pretrained model directory, or the stored text model) is unusable.
     case textModel(TextEmbeddingError)
+    /// What was asked needs the SQLite backend: on PostgreSQL this version keeps the event log
+    /// (ingest, history, item, stats, forget), not models, generations or serving.
+    case sqliteOnly(location: String)
 
     public var description: String {
         switch self {
@@ -40,6 +43,8 @@ public enum InterestMinerError: Error, Sendable, CustomStringConvertible {
             return "not in the catalogue: \(items.prefix(10).joined(separator: ", "))" + (items.count > 10 ? " and \(items.count - 10) more" : "")
         case .tokenizer(let source, let e): return "\(source): \(e)"
         case .textModel(let e): return e.description
+        case .sqliteOnly(let location):
+            return "\(location) is a PostgreSQL database, which holds the event log only in this version (ingest, history, item, stats, forget); training, models and recommendations need an SQLite database for now (--db shop.sqlite)"
         }
     }
 }

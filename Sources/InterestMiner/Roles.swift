@@ -61,16 +61,16 @@ final class TrainingPipeline: Sendable {
 /// transaction with its texts encoded by the active text model (`ingest`); a user out, with
 /// every row that names them (`forget`).
 final class Ingestion: Sendable {
-    let store: InterestStore
-    /// The active text model ingest encodes new texts with.
-    let serving: Serving
+    let store: any EventStore
+    /// The active text model ingest encodes new texts with (nil: a store without models).
+    let serving: Serving?
 
-    init(store: InterestStore, serving: Serving) {
+    init(store: any EventStore, serving: Serving?) {
         self.store = store
         self.serving = serving
     }
 
-    var databasePath: String { store.path }
+    var databasePath: String { store.locationDescription }
 }
 
 /// The leave-last-out protocol (`evaluate`): the database's events (or a prepared split) into a
@@ -91,6 +91,7 @@ extension InterestMiner {
     /// the store from now until it ends, so a training run's build transactions give way to it
     /// while it waits its turn (`InterestStore.buildWrite`).
     public func queuedWrite<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+        guard let store = local?.store else { return try await body() }
         store.foregroundWriteQueued()
         defer { store.foregroundWriteEnded() }
         return try await body()

@@ -50,6 +50,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             APIError(.conflict, "training_running", "another training run is building model generation \(generation); wait for it to finish")
         case .store(.staleTextModel):
             APIError(.serviceUnavailable, "busy", "a new model generation was activated during this write; nothing was written — send it again")
+        case .store(.unavailable):
+            APIError(.serviceUnavailable, "database_unavailable", "the database server cannot be reached; retry shortly")
+        case .sqliteOnly: APIError(.notImplemented, "not_on_postgres", error.description)
         case .store(let e):
             "\(e)".contains("locked") || "\(e)".contains("busy")
                 ? APIError(.serviceUnavailable, "busy", "the database is busy; retry shortly")

@@ -10,6 +10,8 @@ public protocol EventStore: AnyObject, Sendable {
     /// Where the store lives: a file path, or a `postgres://` URL without its password.
     var locationDescription: String { get }
     func write(_ events: [Event], vectors: EventVectors?, cache: inout IdentityCache) throws(StoreError) -> WriteOutcome
+    /// Every batch `next` returns in ONE transaction; `next`'s own errors are rethrown unchanged.
+    func writeInOneTransaction(cache: inout IdentityCache, _ next: () throws -> ([Event], EventVectors?)?) throws -> WriteOutcome
     func history(ofUser external: String) throws(StoreError) -> [Event]?
     func itemRecord(_ external: String) throws(StoreError) -> ItemRecord?
     func userExists(_ external: String) throws(StoreError) -> Bool

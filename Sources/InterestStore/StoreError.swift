@@ -21,6 +21,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// A statement failed inside PostgreSQL (`sqlState`: the server's SQLSTATE code, when it
     /// sent one).
     case postgres(operation: String, message: String, sqlState: String?)
+    /// A `postgres://` URL that cannot be used as given.
+    case badURL(url: String, reason: String)
     /// The PostgreSQL server cannot be reached (down, restarting, refusing connections): the
     /// request may be retried once it is back.
     case unavailable(location: String, reason: String)
@@ -43,6 +45,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "another training run is building model generation \(id) (last progress at Unix time \(since)); wait for it to finish, or pass --take-over if that run has died"
         case .postgres(let operation, let message, let state):
             return "PostgreSQL error while \(operation): \(message)" + (state.map { " [SQLSTATE \($0)]" } ?? "")
+        case .badURL(let url, let reason):
+            return "cannot use database URL '\(url)': \(reason)"
         case .unavailable(let location, let reason):
             return "cannot reach PostgreSQL at \(location): \(reason); check that the server runs and accepts connections from this host, then retry"
         case .staleTextModel(let encoded, let active):

@@ -76,10 +76,11 @@ extension Evaluation {
         let seen: [String: Set<String>]
         let positives: [String: Int]
         var catalogue: Set<String>
+        let trained = try trainer.store
         do {
-            seen = try trainer.store.userItems()
-            catalogue = Set(try trainer.store.externalIDs().items.values)
-            positives = try trainer.store.positiveEventCounts()
+            seen = try trained.userItems()
+            catalogue = Set(try trained.externalIDs().items.values)
+            positives = try trained.positiveEventCounts()
         } catch {
             throw .store(error)
         }

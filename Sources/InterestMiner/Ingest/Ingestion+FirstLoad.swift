@@ -19,6 +19,8 @@ extension Ingestion {
         var lastProgress = clock.now
         var loaded = IngestReport()
         let result: FirstLoadOutcome?
+        // Only an SQLite store accepts a first load (`storeAcceptsFirstLoad`).
+        guard let store = store as? InterestStore else { return false }
         do {
             result = try store.writeFirstLoad(cache: &cache) { () -> [Event]? in
                 let item: ChunkStream.Item?

@@ -82,7 +82,8 @@ extension Ingestion {
         let start = clock.now
         var report = IngestReport()
         var cache = IdentityCache()
-        let textModel = try serving.loadTextModel()
+        var textModel: LoadedTextModel? = nil
+        if let serving { textModel = try serving.loadTextModel() }
         if options.firstLoad, !options.strict, textModel == nil, try storeAcceptsFirstLoad(),
            try ingestFirstLoad(sources, options: options, cache: &cache, report: &report, progress: { progress?($0) }) {
             report.seconds = (clock.now - start).seconds
@@ -111,6 +112,8 @@ extension Ingestion {
     }
 
     private func storeAcceptsFirstLoad() throws(InterestMinerError) -> Bool {
+        // PostgreSQL's COPY path has no separate first load.
+        guard let store = store as? InterestStore else { return false }
         do { return try store.acceptsFirstLoad() } catch { throw .store(error) }
     }
 
@@ -165,7 +168,7 @@ extension Ingestion {
                 tries += 1
                 // The active generation's encoder, waited for: a cached model may still be the
                 // previous generation's while its replacement loads in the background.
-                session.textModel = try serving.loadTextModel(fresh: true)
+                session.textModel = try serving?.loadTextModel(fresh: true)
                 parsed = session.prepare(parsed.chunk)
             } catch {
                 throw .store(error)

@@ -38,7 +38,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) {
         func bad(_ reason: String) -> StoreError {
-            .cannotOpen(path: Self.redacted(url), reason: reason + "; write it as postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require|verify-ca|verify-full&schema=name]")
+            .badURL(url: Self.redacted(url), reason: reason + "; write it as postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require|verify-ca|verify-full&schema=name]")
         }
         guard Self.isURL(url), let parts = URLComponents(string: url) else { throw bad("not a postgres:// URL") }
         guard let host = parts.host, !host.isEmpty else { throw bad("the URL names no host") }

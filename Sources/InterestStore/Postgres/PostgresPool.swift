@@ -46,7 +46,7 @@ final class PostgresPool: Sendable {
                 tls = .require(try NIOSSLContext(configuration: c))
             }
         } catch {
-            throw .cannotOpen(path: location.description, reason: "cannot set up TLS: \(error)")
+            throw .badURL(url: location.description, reason: "cannot set up TLS (sslmode \(location.tls.rawValue)): \(error)")
         }
         var config = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
                                                       password: location.password, database: location.database, tls: tls)

@@ -21,33 +21,64 @@ extension PostgresStore {
     /// active makes the write fail as ``StoreError/staleTextModel(encoded:active:)`` does.
     public func write(_ events: [Event], vectors: EventVectors? = nil, cache: inout IdentityCache) throws(StoreError) -> WriteOutcome {
         try pool.transaction("writing \(events.count) events") { s in
-            let active = Int(try s.value("SELECT max(version) FROM model WHERE kind = 'text-encoder' AND \(Self.visibleModel)", as: Int32.self) ?? 0)
-            let encoded = vectors?.version ?? 0
-            if active != encoded { throw StoreError.staleTextModel(encoded: encoded, active: active) }
-            if vectors != nil {
-                throw StoreError.postgres(operation: "writing events", message: "text vectors at ingest are not stored on PostgreSQL in this version", sqlState: nil)
-            }
-            try s.execute(Self.stageDDL)
             var outcome = WriteOutcome()
-            var run: [Event] = []
-            run.reserveCapacity(events.count)
-            var lockedRevisions = false
-            for event in events {
-                guard case .item(let record) = event else {
-                    run.append(event)
-                    continue
-                }
-                try Self.writeRun(s, run, &outcome)
-                run.removeAll(keepingCapacity: true)
-                if !lockedRevisions {
-                    try s.execute("SELECT pg_advisory_xact_lock(\(Self.revisionLock))")
-                    lockedRevisions = true
-                }
-                try Self.writeItemRecord(s, record, &outcome)
-            }
-            try Self.writeRun(s, run, &outcome)
+            var locked = false
+            try Self.writeBatch(s, events, vectors: vectors, outcome: &outcome, lockedRevisions: &locked)
             return outcome
         }
+    }
+
+    /// Writes every batch `next` returns, until it returns nil, in ONE transaction (strict
+    /// ingest: all of an input or nothing). An error thrown by `next` rolls everything back and
+    /// is rethrown unchanged; database failures are thrown as ``StoreError``. Not retried on a
+    /// deadlock (the batches cannot be read again): the error says to run it again.
+    public func writeInOneTransaction(cache: inout IdentityCache, _ next: () throws -> ([Event], EventVectors?)?) throws -> WriteOutcome {
+        var thrown: (any Error)?
+        do {
+            return try pool.transaction("writing events", retries: 0) { s in
+                var outcome = WriteOutcome()
+                var locked = false
+                while true {
+                    let batch: ([Event], EventVectors?)?
+                    do { batch = try next() } catch {
+                        thrown = error
+                        throw error
+                    }
+                    guard let (events, vectors) = batch else { return outcome }
+                    try Self.writeBatch(s, events, vectors: vectors, outcome: &outcome, lockedRevisions: &locked)
+                }
+            }
+        } catch {
+            if let thrown { throw thrown }
+            throw error
+        }
+    }
+
+    private static func writeBatch(_ s: PostgresSession, _ events: [Event], vectors: EventVectors?, outcome: inout WriteOutcome,
+                                   lockedRevisions: inout Bool) throws {
+        let active = Int(try s.value("SELECT max(version) FROM model WHERE kind = 'text-encoder' AND \(visibleModel)", as: Int32.self) ?? 0)
+        let encoded = vectors?.version ?? 0
+        if active != encoded { throw StoreError.staleTextModel(encoded: encoded, active: active) }
+        if vectors != nil {
+            throw StoreError.postgres(operation: "writing events", message: "text vectors at ingest are not stored on PostgreSQL in this version", sqlState: nil)
+        }
+        try s.execute(stageDDL)
+        var run: [Event] = []
+        run.reserveCapacity(events.count)
+        for event in events {
+            guard case .item(let record) = event else {
+                run.append(event)
+                continue
+            }
+            try writeRun(s, run, &outcome)
+            run.removeAll(keepingCapacity: true)
+            if !lockedRevisions {
+                try s.execute("SELECT pg_advisory_xact_lock(\(revisionLock))")
+                lockedRevisions = true
+            }
+            try writeItemRecord(s, record, &outcome)
+        }
+        try writeRun(s, run, &outcome)
     }
 
     /// Key of the advisory lock item-record writes hold ("IntR"), so `item.revision` grows in
