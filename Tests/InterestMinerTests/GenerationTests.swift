@@ -211,19 +211,19 @@ final class PausedFlag: @unchecked Sendable {
             return out
         }
         #expect(answers.count == 16 && answers.allSatisfy { $0 != nil })
-        #expect(miner.serving.models.rankerSlot.loads == 1)
+        #expect(try miner.serving.models.rankerSlot.loads == 1)
     }
 
     @Test func aRetrainInThisProcessSwapsLoadedModelsBeforeItReturns() async throws {
         let miner = try await trainedMiner()
         let before = try miner.serving.requireRanker().version
-        let loads = miner.serving.models.rankerSlot.loads
+        let loads = try miner.serving.models.rankerSlot.loads
         _ = try miner.train(fastTraining)
         // The run loaded the new ranker itself; the next request uses it without a load.
-        #expect(miner.serving.models.rankerSlot.loads == loads + 1)
+        #expect(try miner.serving.models.rankerSlot.loads == loads + 1)
         let after = try miner.serving.requireRanker().version
         #expect(after > before)
-        #expect(miner.serving.models.rankerSlot.loads == loads + 1)
+        #expect(try miner.serving.models.rankerSlot.loads == loads + 1)
     }
 
     @Test func aFreshLoadLeavesOtherCallersOnThePreviousModel() throws {

@@ -63,22 +63,24 @@ extension PostgresStore {
             throw StoreError.postgres(operation: "writing events", message: "text vectors at ingest are not stored on PostgreSQL in this version", sqlState: nil)
         }
         try s.execute(stageDDL)
+        // Room for the batch's sorts (by input order, by item-day) in memory.
+        try s.execute("SET LOCAL work_mem = '64MB'")
         var run: [Event] = []
+        var records: [ItemRecord] = []
         run.reserveCapacity(events.count)
         for event in events {
-            guard case .item(let record) = event else {
+            if case .item(let record) = event {
+                try writeRun(s, run, &outcome)
+                run.removeAll(keepingCapacity: true)
+                records.append(record)
+            } else {
+                try writeRecords(s, records, &outcome, lockedRevisions: &lockedRevisions)
+                records.removeAll(keepingCapacity: true)
                 run.append(event)
-                continue
             }
-            try writeRun(s, run, &outcome)
-            run.removeAll(keepingCapacity: true)
-            if !lockedRevisions {
-                try s.execute("SELECT pg_advisory_xact_lock(\(revisionLock))")
-                lockedRevisions = true
-            }
-            try writeItemRecord(s, record, &outcome)
         }
         try writeRun(s, run, &outcome)
+        try writeRecords(s, records, &outcome, lockedRevisions: &lockedRevisions)
     }
 
     /// Key of the advisory lock item-record writes hold ("IntR"), so `item.revision` grows in
@@ -115,10 +117,24 @@ extension PostgresStore {
         }
         try s.execute("TRUNCATE interests_stage")
         try s.copy(into: "interests_stage", columns: stageColumns, copy.buffer)
+        // The batch's users that exist are locked first (a forget, which takes its user FOR
+        // UPDATE, waits for this transaction), then the missing ones are created; a user that a
+        // forget committed away in between leaves its events without a user: caught and retried.
+        try s.execute("""
+            WITH known AS (SELECT 1 FROM "user" u WHERE u.external_id IN (SELECT user_name FROM interests_stage) FOR KEY SHARE OF u)
+            SELECT count(*) FROM known
+            """)
         outcome.newUsers += try s.execute("""
             INSERT INTO "user"(external_id) SELECT user_name FROM interests_stage GROUP BY user_name ORDER BY min(seq)
             ON CONFLICT DO NOTHING
             """)
+        let vanished = try s.value("""
+            SELECT count(*) FROM (SELECT DISTINCT user_name FROM interests_stage) AS s
+            WHERE NOT EXISTS (SELECT 1 FROM "user" u WHERE u.external_id = s.user_name)
+            """, as: Int64.self) ?? 0
+        if vanished > 0 {
+            throw StoreError.postgres(operation: "writing events", message: "\(vanished) users were forgotten while their events were written", sqlState: "40001")
+        }
         outcome.newItems += try s.execute("""
             INSERT INTO item(external_id) SELECT item_name FROM interests_stage WHERE item_name IS NOT NULL GROUP BY item_name
             ORDER BY min(seq) ON CONFLICT DO NOTHING
@@ -152,8 +168,61 @@ extension PostgresStore {
         }
     }
 
-    /// Writes an item record as the SQLite writer does: new → inserted; changed title, text or
-    /// category → updated (a new revision); the same as stored → a duplicate.
+    /// Writes a run of item records as the SQLite writer does, record by record: new →
+    /// inserted; changed title, text or category → updated (a new revision); the same as stored
+    /// → a duplicate. Each item's first record of the run is written by two set-based
+    /// statements (insert the new, update the changed); an item's further records in the same
+    /// run follow one by one, in order, so each item ends as sequential writes would leave it.
+    private static func writeRecords(_ s: PostgresSession, _ records: [ItemRecord], _ outcome: inout WriteOutcome,
+                                     lockedRevisions: inout Bool) throws {
+        guard !records.isEmpty else { return }
+        if !lockedRevisions {
+            try s.execute("SELECT pg_advisory_xact_lock(\(revisionLock))")
+            lockedRevisions = true
+        }
+        var seen = Set<String>()
+        var firsts = CopyText(capacity: records.count * 64)
+        var repeats: [ItemRecord] = []
+        for (seq, r) in records.enumerated() {
+            guard seen.insert(r.item).inserted else {
+                repeats.append(r)
+                continue
+            }
+            firsts.record(seq, r)
+        }
+        try s.execute(itemStageDDL)
+        try s.execute("TRUNCATE interests_stage_item")
+        try s.copy(into: "interests_stage_item", columns: ["seq", "item", "title", "text", "category"], firsts.buffer)
+        let inserted = try s.execute("""
+            INSERT INTO item(external_id, title, text, category, revision)
+            SELECT s.item, s.title, s.text, s.category, (SELECT coalesce(max(revision), 0) FROM item) + row_number() OVER (ORDER BY s.seq)
+            FROM interests_stage_item s WHERE NOT EXISTS (SELECT 1 FROM item i WHERE i.external_id = s.item) ORDER BY s.seq
+            ON CONFLICT (external_id) DO NOTHING
+            """)
+        let updated = try s.execute("""
+            UPDATE item i SET title = coalesce(u.title, i.title), text = coalesce(u.text, i.text), category = coalesce(u.category, i.category),
+                revision = u.base + u.rank
+            FROM (SELECT s.item, s.title, s.text, s.category, row_number() OVER (ORDER BY s.seq) AS rank,
+                         (SELECT coalesce(max(revision), 0) FROM item) AS base
+                  FROM interests_stage_item s JOIN item c ON c.external_id = s.item
+                  WHERE (s.title IS NOT NULL AND c.title IS DISTINCT FROM s.title) OR (s.text IS NOT NULL AND c.text IS DISTINCT FROM s.text)
+                     OR (s.category IS NOT NULL AND c.category IS DISTINCT FROM s.category)) AS u
+            WHERE i.external_id = u.item
+            """)
+        outcome.inserted += inserted
+        outcome.newItems += inserted
+        outcome.itemsUpdated += updated
+        outcome.duplicates += seen.count - inserted - updated
+        for r in repeats { try writeItemRecord(s, r, &outcome) }
+    }
+
+    static let itemStageDDL = """
+        CREATE TEMP TABLE IF NOT EXISTS interests_stage_item (
+            seq integer NOT NULL, item text NOT NULL, title text, text text, category text
+        ) ON COMMIT DELETE ROWS
+        """
+
+    /// Writes one item record (an item's second or later record in a run).
     private static func writeItemRecord(_ s: PostgresSession, _ r: ItemRecord, _ outcome: inout WriteOutcome) throws {
         var binds = PostgresBindings()
         binds.append(r.item)
@@ -210,6 +279,19 @@ struct CopyText {
         field(text)
         buffer.writeInteger(UInt8(ascii: "\t"))
         buffer.writeString(String(ts))
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    mutating func record(_ seq: Int, _ r: ItemRecord) {
+        buffer.writeString(String(seq))
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(r.item)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(r.title)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(r.text)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        field(r.category)
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
