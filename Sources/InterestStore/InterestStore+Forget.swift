@@ -15,8 +15,9 @@ public struct ForgetOutcome: Sendable, Codable, Equatable {
     public var itemVectorsUpdated = 0
     /// The write-ahead log was checkpointed and truncated to zero bytes afterwards, so no old page
     /// image holding the user's rows is left in the `-wal` file. False only when readers kept
-    /// the checkpoint from completing (the next forget or `interests forget` retries it).
-    public var walTruncated = false
+    /// the checkpoint from completing (the next forget or `interests forget` retries it). nil on
+    /// PostgreSQL, whose log and vacuum the server manages (see `PostgresStore.forget`).
+    public var walTruncated: Bool? = false
 
     public init() {}
 }

@@ -19,7 +19,7 @@ struct ForgetCommand: AsyncParsableCommand {
     func run() async throws {
         let miner = try database.open()
         guard let report = try miner.forget(user: user) else {
-            Terminal.err("interests forget: user '\(user)' is not in \(database.db)")
+            Terminal.err("interests forget: user '\(user)' is not in \(miner.databasePath)")
             throw ExitCode(1)
         }
         if json {
@@ -28,7 +28,7 @@ struct ForgetCommand: AsyncParsableCommand {
         }
         print("forgot \(user): \(report.reviews) reviews, \(report.queries) queries, \(report.interactions) interactions"
               + (report.profile ? ", profile" : "") + (report.factors ? ", factors" : ""))
-        if !report.walTruncated {
+        if report.walTruncated == false {
             Terminal.err("warning: the write-ahead log could not be truncated (a reader was busy); run `interests forget` again or stop the readers")
         }
     }

@@ -62,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         let access = write == nil ? "every route open (no token)"
             : publicReads ? "reads open, writes need the token"
             : read == nil ? "reads and writes need the token" : "reads need the read or write token, writes the write token"
-        Terminal.err("interests serve: http://\(host):\(port) on \(database.db), \(access); /healthz and /metrics open")
+        Terminal.err("interests serve: http://\(host):\(port) on \(miner.databasePath), \(access); /healthz and /metrics open")
         try await app.runService()
     }
 }

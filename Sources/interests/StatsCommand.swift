@@ -21,7 +21,7 @@ struct StatsCommand: AsyncParsableCommand {
         if json {
             try Terminal.printJSON(stats)
         } else {
-            print(Self.render(stats, path: database.db))
+            print(Self.render(stats, path: miner.databasePath))
         }
         if integrity {
             let result = try miner.integrityCheck()

@@ -30,7 +30,7 @@ import Testing
         #expect(!learnt.isEmpty)
 
         let forgotten = try #require(try miner.forget(user: user))
-        #expect(forgotten.reviews == 16 && forgotten.walTruncated)
+        #expect(forgotten.reviews == 16 && forgotten.walTruncated == true)
         #expect(try miner.stats().forgottenAwaitingRetrain == 1)
         // The user's own rows are gone; the trained models still hold the word (so the search
         // below can find it: the test would catch a retrain that kept them).

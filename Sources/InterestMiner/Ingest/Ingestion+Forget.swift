@@ -14,8 +14,9 @@ public struct ForgetReport: Sendable, Codable, Equatable {
     public var factors: Bool
     /// Items whose vectors had this user's reviews taken out.
     public var itemVectorsUpdated: Int
-    /// The write-ahead log was truncated to zero bytes afterwards (see `InterestStore.forget`).
-    public var walTruncated: Bool
+    /// The write-ahead log was truncated to zero bytes afterwards (see `InterestStore.forget`);
+    /// nil on PostgreSQL, whose log the server manages.
+    public var walTruncated: Bool?
 }
 
 extension Ingestion {

@@ -12,7 +12,7 @@ extension PostgresStore {
     ///
     /// What PostgreSQL keeps afterwards is the server's: deleted tuples stay in the table
     /// files until (auto)vacuum reclaims them and in the write-ahead log until it is recycled
-    /// (``ForgetOutcome/walTruncated`` is therefore false); run `VACUUM` on the event tables,
+    /// (``ForgetOutcome/walTruncated`` is therefore nil); run `VACUUM` on the event tables,
     /// and rotate the log and any base backups, where a deletion must reach the disk at once.
     public func forget(user external: String) throws(StoreError) -> ForgetOutcome? {
         try pool.transaction("forgetting user '\(external)'") { s -> ForgetOutcome? in
@@ -23,6 +23,7 @@ extension PostgresStore {
             var user = PostgresBindings()
             user.append(uid)
             var out = ForgetOutcome()
+            out.walTruncated = nil
             out.itemVectorsUpdated = try Self.subtractReviewVectors(s, user: uid, reviewVectors: "review_vector", itemVectors: "item_vector")
             if try s.value("SELECT to_regclass('item_vector_build') IS NOT NULL", as: Bool.self) == true {
                 _ = try Self.subtractReviewVectors(s, user: uid, reviewVectors: "review_vector_build", itemVectors: "item_vector_build")
