@@ -1,4 +1,5 @@
 import Foundation
+import InterestCore
 import InterestStore
 import Synchronization
 import Tokenization
@@ -114,10 +115,11 @@ extension InterestMiner {
         try serving.rank(user: user, items: items, query: query, top: top, explain: explain, includeSeen: includeSeen)
     }
 
-    public func recommend(method: RecommendationMethod, users: [String]?, top: Int, threads: Int = 2,
+    /// Recommendations for `users` (nil: every user), or for the part of them `shard` holds.
+    public func recommend(method: RecommendationMethod, users: [String]?, shard: UserShard? = nil, top: Int, threads: Int = 2,
                           ready: (_ users: Int, _ catalogue: Int) -> Void = { _, _ in },
                           emit: (Recommendation) throws -> Void) throws(InterestMinerError) {
-        try serving.recommend(method: method, users: users, top: top, threads: threads, ready: ready, emit: emit)
+        try serving.recommend(method: method, users: users, shard: shard, top: top, threads: threads, ready: ready, emit: emit)
     }
 
     public func recommendation(forUser user: String, top: Int, method: RecommendationMethod) throws(InterestMinerError) -> Recommendation? {

@@ -39,6 +39,14 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     /// The façade's errors as answers: the caller's mistakes are 4xx, a missing model is 409
     /// (train first), a busy or failing database 503/500.
     static func from(_ error: InterestMinerError) -> APIError {
+        var answer = mapped(error)
+        // A 503 is temporary: say when to come back (the database busy or unreachable, a
+        // generation activated during the write).
+        if answer.status == .serviceUnavailable { answer.headers[.retryAfter] = "1" }
+        return answer
+    }
+
+    private static func mapped(_ error: InterestMinerError) -> APIError {
         switch error {
         case .invalidArgument(let name, let reason): APIError(.badRequest, "invalid_argument", "\(name): \(reason)")
         case .missing(let what, let hint): APIError(.conflict, "not_trained", "\(what); \(hint)")

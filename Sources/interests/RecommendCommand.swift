@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InterestCore
 import InterestMiner
 
 struct RecommendCommand: AsyncParsableCommand {
@@ -13,6 +14,9 @@ struct RecommendCommand: AsyncParsableCommand {
     @Option(help: "Items per user.") var top: Int = 10
     @Option(help: "A file with one user id a line.") var users: String?
     @Flag(help: "All users of the database.") var all = false
+    @Option(help: ArgumentHelp("Only part I of N of the users (by a stable hash of the user id), so N machines share a batch job: --shard 1/N … --shard N/N.",
+                               valueName: "I/N"))
+    var shard: UserShard?
     @Flag(help: "JSON Lines output (the only format).") var json = false
     @Option(help: "Threads.") var threads: Int = 2
     @Flag(help: "No progress line.") var quiet = false
@@ -33,7 +37,7 @@ struct RecommendCommand: AsyncParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]  // the same bytes every run
         var buffer = Data()
         let start = Date()
-        try miner.recommend(method: method, users: list, top: top, threads: threads, ready: { users, catalogue in
+        try miner.recommend(method: method, users: list, shard: shard, top: top, threads: threads, ready: { users, catalogue in
             guard !quiet else { return }
             Terminal.err("recommend: \(Terminal.count(users)) users" + (catalogue > 0 ? " over \(Terminal.count(catalogue)) items" : "")
                 + String(format: ", models and signals loaded in %.1f s", Date().timeIntervalSince(start)))
@@ -50,3 +54,7 @@ struct RecommendCommand: AsyncParsableCommand {
 }
 
 extension RecommendationMethod: ExpressibleByArgument {}
+
+extension UserShard: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}

@@ -1,6 +1,7 @@
 import CollaborativeFiltering
 import CorpusGeneration
 import Foundation
+import InterestCore
 import InterestStore
 import Testing
 @testable import InterestMiner
@@ -20,6 +21,30 @@ import Testing
         o.sequence = smallSequence
         return o
     }()
+
+    @Test func shardsSplitABatchJobWithoutChangingAnyList() async throws {
+        let miner = try await Self.ingestedMiner()
+        _ = try miner.train(Self.options)
+        var whole: [String: Recommendation] = [:]
+        try miner.recommend(method: .cf, users: nil, top: 5, threads: 2) { whole[$0.user] = $0 }
+        #expect(whole.count == 80)
+        // Two parts take the one-pass batch path, eight the per-user one (few of many): either
+        // way every user is in one part, with the list the whole job gives.
+        for n in [2, 8] {
+            var seen: [String: Recommendation] = [:]
+            for i in 1...n {
+                try miner.recommend(method: .cf, users: nil, shard: UserShard(index: i, count: n), top: 5, threads: 2) { rec in
+                    #expect(seen[rec.user] == nil && UserShard.part(of: rec.user, count: n) == i)
+                    seen[rec.user] = rec
+                }
+            }
+            #expect(seen == whole)
+        }
+        // A shard of a given list keeps that list's users of the part, in order.
+        var listed: [String] = []
+        try miner.recommend(method: .cf, users: ["u000003", "u000001", "u000002"], shard: UserShard(index: 1, count: 2), top: 5) { listed.append($0.user) }
+        #expect(listed == ["u000003", "u000001", "u000002"].filter { UserShard.part(of: $0, count: 2) == 1 })
+    }
 
     @Test func alphaTuningLearnsFromASeededSampleOfUsers() async throws {
         let miner = try await Self.ingestedMiner()

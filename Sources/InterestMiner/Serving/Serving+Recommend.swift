@@ -38,9 +38,17 @@ extension Serving {
     /// `ready` is called once the models and the users' signals are loaded, before the first
     /// user is scored, with the number of users and of catalogue items (0 on the per-user path,
     /// which loads a user's rows as it scores them).
-    public func recommend(method: RecommendationMethod, users: [String]?, top: Int, threads: Int = 2,
+    public func recommend(method: RecommendationMethod, users given: [String]?, shard: UserShard? = nil, top: Int, threads: Int = 2,
                           ready: (_ users: Int, _ catalogue: Int) -> Void = { _, _ in },
                           emit: (Recommendation) throws -> Void) throws(InterestMinerError) {
+        var users = given
+        if let shard, shard.count > 1 {
+            var all = users ?? []
+            if users == nil {
+                do { all = try store.userIDs() } catch { throw .store(error) }
+            }
+            users = all.filter { shard.contains($0) }
+        }
         if let users, try isFewOfMany(users.count) {
             ready(users.count, 0)
             try recommendOneByOne(method: method, users: users, top: top, threads: threads, emit: emit)
