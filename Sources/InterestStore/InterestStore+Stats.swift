@@ -6,36 +6,12 @@ extension InterestStore {
     /// Everything `interests stats` shows, read in one transaction.
     public func stats() throws(StoreError) -> DatabaseStats {
         let counts = try read("reading statistics") { db -> DatabaseStats in
-            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
-            var byAction: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT action, count(*) FROM interaction GROUP BY action") {
-                let code: Int = row[0]
-                let n: Int = row[1]
-                byAction[Action(code: code)?.rawValue ?? "code \(code)"] = n
-            }
-            let range = try Row.fetchOne(db, sql: """
-                SELECT min(lo), max(hi) FROM (
-                    SELECT min(ts) AS lo, max(ts) AS hi FROM review
-                    UNION ALL SELECT min(ts), max(ts) FROM query
-                    UNION ALL SELECT min(ts), max(ts) FROM interaction)
-                """)
-            var models: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT kind, max(version) FROM model WHERE \(Self.visibleModel) GROUP BY kind") {
-                models[row[0]] = row[1]
-            }
-            let pageBytes = try count("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
-            return DatabaseStats(
-                users: try count("SELECT count(*) FROM user"),
-                items: try count("SELECT count(*) FROM item"),
-                describedItems: try count("SELECT count(*) FROM item WHERE title IS NOT NULL OR text IS NOT NULL OR category IS NOT NULL"),
-                reviews: try count("SELECT count(*) FROM review"),
-                queries: try count("SELECT count(*) FROM query"),
-                interactions: try count("SELECT count(*) FROM interaction"),
-                interactionsByAction: byAction,
-                firstTimestamp: range?[0],
-                lastTimestamp: range?[1],
-                fileBytes: Int64(pageBytes),
-                models: models)
+            let byAction = try Row.fetchAll(db, sql: StatsQueries.byAction).map { ($0[0] as Int, $0[1] as Int) }
+            let range = try Row.fetchOne(db, sql: StatsQueries.timeRange)
+            let models = try Row.fetchAll(db, sql: StatsQueries.models).map { ($0[0] as String, $0[1] as Int) }
+            let pageBytes = try Int64.fetchOne(db, sql: "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()") ?? 0
+            return StatsQueries.assemble(counts: try StatsQueries.counts.map { try Int.fetchOne(db, sql: $0) ?? 0 }, byAction: byAction,
+                                         range: (range?[0], range?[1]), models: models, bytes: pageBytes)
         }
         var result = counts
         result.generations = try generations().map { g in
@@ -52,6 +28,34 @@ extension InterestStore {
         }
         result.fileBytes = max(bytes, counts.fileBytes)
         return result
+    }
+}
+
+/// The statistics `stats` shows, as SQL both backends read (`"user"` quoted, which SQLite
+/// accepts too) and one assembly of the answers.
+enum StatsQueries {
+    /// users, items, described items, reviews, queries, interactions.
+    static let counts = [
+        "SELECT count(*) FROM \"user\"", "SELECT count(*) FROM item",
+        "SELECT count(*) FROM item WHERE title IS NOT NULL OR text IS NOT NULL OR category IS NOT NULL",
+        "SELECT count(*) FROM review", "SELECT count(*) FROM query", "SELECT count(*) FROM interaction",
+    ]
+    static let byAction = "SELECT action, count(*) FROM interaction GROUP BY action"
+    static let timeRange = """
+        SELECT min(lo), max(hi) FROM (
+            SELECT min(ts) AS lo, max(ts) AS hi FROM review
+            UNION ALL SELECT min(ts), max(ts) FROM query
+            UNION ALL SELECT min(ts), max(ts) FROM interaction) AS spans
+        """
+    static let models = "SELECT kind, max(version) FROM model WHERE \(InterestStore.visibleModel) GROUP BY kind"
+
+    static func assemble(counts: [Int], byAction: [(code: Int, count: Int)], range: (Int64?, Int64?), models: [(String, Int)],
+                         bytes: Int64) -> DatabaseStats {
+        var actions: [String: Int] = [:]
+        for (code, n) in byAction { actions[Action(code: code)?.rawValue ?? "code \(code)"] = n }
+        return DatabaseStats(users: counts[0], items: counts[1], describedItems: counts[2], reviews: counts[3], queries: counts[4],
+                             interactions: counts[5], interactionsByAction: actions, firstTimestamp: range.0, lastTimestamp: range.1,
+                             fileBytes: bytes, models: Dictionary(models, uniquingKeysWith: { a, _ in a }))
     }
 }
 

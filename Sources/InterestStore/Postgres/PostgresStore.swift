@@ -67,41 +67,19 @@ extension PostgresStore {
     /// models, generations — in one snapshot.
     public func stats() throws(StoreError) -> DatabaseStats {
         try pool.transaction("reading statistics", readOnly: true) { s in
-            func count(_ sql: String) throws -> Int { Int(try s.value(sql, as: Int64.self) ?? 0) }
-            var byAction: [String: Int] = [:]
-            for row in try s.rows("SELECT action, count(*) FROM interaction GROUP BY action") {
-                let code = Int(try row[0].decode(Int16.self))
-                byAction[Action(code: code)?.rawValue ?? "code \(code)"] = Int(try row[1].decode(Int64.self))
-            }
-            let range = try s.rows("""
-                SELECT min(lo), max(hi) FROM (
-                    SELECT min(ts) AS lo, max(ts) AS hi FROM review
-                    UNION ALL SELECT min(ts), max(ts) FROM query
-                    UNION ALL SELECT min(ts), max(ts) FROM interaction) AS spans
-                """).first
-            var models: [String: Int] = [:]
-            for row in try s.rows("SELECT kind, max(version) FROM model WHERE \(Self.visibleModel) GROUP BY kind") {
-                models[try row[0].decode(String.self)] = Int(try row[1].decode(Int32.self))
-            }
+            let byAction = try s.rows(StatsQueries.byAction).map { (Int(try $0[0].decode(Int16.self)), Int(try $0[1].decode(Int64.self))) }
+            let range = try s.rows(StatsQueries.timeRange).first
+            let models = try s.rows(StatsQueries.models).map { (try $0[0].decode(String.self), Int(try $0[1].decode(Int32.self))) }
             // Bytes of this store's tables with their indexes and TOAST, on the server.
             let bytes = try s.value("""
                 SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'
                 """, as: Int64.self) ?? 0
-            var stats = DatabaseStats(
-                users: try count("SELECT count(*) FROM \"user\""),
-                items: try count("SELECT count(*) FROM item"),
-                describedItems: try count("SELECT count(*) FROM item WHERE title IS NOT NULL OR text IS NOT NULL OR category IS NOT NULL"),
-                reviews: try count("SELECT count(*) FROM review"),
-                queries: try count("SELECT count(*) FROM query"),
-                interactions: try count("SELECT count(*) FROM interaction"),
-                interactionsByAction: byAction,
-                firstTimestamp: try range?[0].decode(Int64?.self),
-                lastTimestamp: try range?[1].decode(Int64?.self),
-                fileBytes: bytes,
-                models: models)
+            var stats = StatsQueries.assemble(
+                counts: try StatsQueries.counts.map { Int(try s.value($0, as: Int64.self) ?? 0) }, byAction: byAction,
+                range: (try range?[0].decode(Int64?.self), try range?[1].decode(Int64?.self)), models: models, bytes: bytes)
             stats.generations = try Self.generations(s, reports: false)
-            stats.forgottenAwaitingRetrain = try count("SELECT count(*) FROM forgotten")
+            stats.forgottenAwaitingRetrain = Int(try s.value("SELECT count(*) FROM forgotten", as: Int64.self) ?? 0)
             return stats
         }
     }
