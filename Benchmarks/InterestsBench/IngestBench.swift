@@ -61,7 +61,7 @@ struct IngestBench: AsyncParsableCommand {
             let miner = try InterestMiner(databasePath: dir.appendingPathComponent("ingest-\(r).sqlite").path)
             let report = try await miner.ingest([.file(file)])
             let loader = try InterestMiner(databasePath: dir.appendingPathComponent("load-\(r).sqlite").path)
-            let load = try await loader.ingest([.file(file)], options: IngestOptions(firstLoad: true))
+            let load = try await loader.ingest([.file(file)], options: IngestOptions(bulk: true))
             for (name, done) in [("ingest", report), ("first load", load)] where done.inserted + done.duplicates != parsed.records {
                 throw ValidationError("\(name) wrote \(done.inserted) + \(done.duplicates) of \(parsed.records)")
             }

@@ -17,6 +17,11 @@ public protocol EventStore: AnyObject, Sendable {
     func userExists(_ external: String) throws(StoreError) -> Bool
     func forget(user external: String) throws(StoreError) -> ForgetOutcome?
     func itemDays() throws(StoreError) -> [Int64: [(day: Int64, count: Int)]]
+    /// Brings the per-item daily counts to their compact form once a run of writes ends (an
+    /// ingest run): PostgreSQL folds the appended changes into `item_day`; SQLite keeps
+    /// `item_day` exact at every write and has nothing to do. Returns the item-days written.
+    @discardableResult
+    func compactItemDays() throws(StoreError) -> Int
     func stats() throws(StoreError) -> DatabaseStats
     func generations() throws(StoreError) -> [GenerationInfo]
     func forgottenAwaitingRetrain() throws(StoreError) -> Int
@@ -31,6 +36,7 @@ extension EventStore {
 
 extension InterestStore: EventStore {
     public var locationDescription: String { path }
+    public func compactItemDays() throws(StoreError) -> Int { 0 }
 }
 
 extension PostgresStore: EventStore {

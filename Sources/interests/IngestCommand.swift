@@ -67,7 +67,7 @@ struct IngestCommand: AsyncParsableCommand {
         let options = IngestOptions(
             parser: EventParserConfiguration(mapping: mapping, defaultType: type, timestampUnit: timestampUnit,
                                              ratingScale: ratingScale, maxLineBytes: maxLineBytes),
-            format: format, strict: strict, firstLoad: true)
+            format: format, strict: strict, bulk: true)
         let sources: [IngestSource] = files.isEmpty ? [.standardInput] : files.map { .file($0) }
         let showProgress = !quiet && !json
         let report = try await miner.ingest(sources, options: options) { p in

@@ -51,14 +51,14 @@ import Testing
         let chunked = try freshMiner()
         let a = try await chunked.ingest(sources, options: IngestOptions(chunkBytes: 4096))
         let loaded = try freshMiner()
-        let b = try await loaded.ingest(sources, options: IngestOptions(chunkBytes: 4096, firstLoad: true))
+        let b = try await loaded.ingest(sources, options: IngestOptions(chunkBytes: 4096, bulk: true))
         #expect(b.firstLoad && !a.firstLoad)
         var same = IngestReport.without(seconds: a, like: b)
         same.firstLoad = true
         #expect(b == same)
         #expect((b.inserted, b.duplicates, b.rejected) == (3049, 200, 1))
         #expect(try loaded.stats() == (try chunked.stats()).withFileBytes(of: try loaded.stats()))
-        let again = try await loaded.ingest(sources, options: IngestOptions(firstLoad: true))
+        let again = try await loaded.ingest(sources, options: IngestOptions(bulk: true))
         #expect(!again.firstLoad && again.inserted == 0, "a database with events is ingested into the usual way")
     }
 
@@ -66,7 +66,7 @@ import Testing
         let miner = try freshMiner()
         await #expect {
             _ = try await miner.ingest([.text("a.jsonl", syntheticLines(30)), .file("/nonexistent-folder/b.jsonl")],
-                                       options: IngestOptions(firstLoad: true))
+                                       options: IngestOptions(bulk: true))
         } throws: { error in
             guard case InterestMinerError.unreadableInput(let source, _) = error else { return false }
             return source == "/nonexistent-folder/b.jsonl"

@@ -150,6 +150,35 @@ func dispose(_ store: any EventStore) {
     }
 
     @Test(arguments: Backend.available)
+    func foldingItemDayChangesKeepsEveryCount(_ backend: Backend) throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
+        func days() throws -> [[[Int64]]] {
+            try store.itemDays().sorted { $0.key < $1.key }.map { $0.value.map { [$0.day, Int64($0.count)] } }
+        }
+        var cache = IdentityCache()
+        _ = try store.write(Self.events, cache: &cache)
+        _ = try store.forget(user: "u2")
+        let before = try days()
+        #expect(before == [[[19675, 1]], [[19675, 1]], [[-2, 1]]])
+        let folded = try store.compactItemDays()
+        // SQLite keeps item_day exact at every write; PostgreSQL folds P1, P2 and P3's days.
+        #expect(folded == (backend == .sqlite ? 0 : 3))
+        #expect(try days() == before)
+        // A forget after the fold takes its counts off folded rows; the next fold deletes them.
+        _ = try store.forget(user: "u1")
+        #expect(try days() == [[[-2, 1]]])
+        _ = try store.compactItemDays()
+        #expect(try days() == [[[-2, 1]]])
+        if let pg = store as? PostgresStore {
+            let left = try pg.pool.withSession("counting") { s in
+                (try s.value("SELECT count(*) FROM item_day_change", as: Int64.self), try s.value("SELECT count(*) FROM item_day", as: Int64.self))
+            }
+            #expect(left.0 == 0 && left.1 == 1)
+        }
+    }
+
+    @Test(arguments: Backend.available)
     func concurrentWritersOfTheSameUsersLoseNothing(_ backend: Backend) async throws {
         let store = try backend.makeStore()
         defer { dispose(store) }

@@ -4,7 +4,7 @@ import InterestCore
 import InterestStore
 
 extension Ingestion {
-    /// A first load (`IngestOptions.firstLoad`): every source into an empty database without a
+    /// A first load (`IngestOptions.bulk`): every source into an empty database without a
     /// text model, in one transaction whose secondary indexes are built once at its end (see
     /// `InterestStore.writeFirstLoad`). Chunks are parsed one ahead on another thread while the
     /// writer inserts. An input that cannot be read stops the load after the events read before

@@ -17,15 +17,18 @@ public struct IngestOptions: Sendable {
     /// (8 MB, ~60k events) amortise each commit's page writes; a killed ingest loses at most the
     /// chunk in flight, which re-running restores.
     public var chunkBytes: Int
-    /// Load an empty database (no events, no text model) in one transaction with its indexes
-    /// built at the end — several times faster for a shop's history; a killed first load leaves
-    /// nothing, and running it again does it all. Ignored with `strict` and when the database is
-    /// not empty. Other writers wait for a first load: the command line uses it, the service not.
-    public var firstLoad: Bool
+    /// A bulk run (the command line sets it, the service not). On SQLite: an empty database (no
+    /// events, no text model) is loaded in one transaction with its indexes built at the end —
+    /// several times faster for a shop's history; a killed first load leaves nothing, and running
+    /// it again does it all; ignored with `strict` and when the database is not empty; other
+    /// writers wait for a first load. On PostgreSQL: the run's item-day changes are folded into
+    /// `item_day` at its end (`compactItemDays`) instead of by whichever later write crosses
+    /// the threshold.
+    public var bulk: Bool
 
     public init(parser: EventParserConfiguration = EventParserConfiguration(), format: InputFormat? = nil,
-                strict: Bool = false, listedRejections: Int = 20, chunkBytes: Int = 8 << 20, firstLoad: Bool = false) {
-        self.firstLoad = firstLoad
+                strict: Bool = false, listedRejections: Int = 20, chunkBytes: Int = 8 << 20, bulk: Bool = false) {
+        self.bulk = bulk
         self.parser = parser
         self.format = format
         self.strict = strict
@@ -47,7 +50,7 @@ public struct IngestReport: Sendable, Codable, Equatable {
     /// The first rejections as `source:line: reason`.
     public var rejections: [String] = []
     public var seconds = 0.0
-    /// True when the run was a first load (`IngestOptions.firstLoad`): one transaction into an
+    /// True when the run was a first load (`IngestOptions.bulk`): one transaction into an
     /// empty database, indexes built at its end.
     public var firstLoad = false
 
@@ -84,7 +87,7 @@ extension Ingestion {
         var cache = IdentityCache()
         var textModel: LoadedTextModel? = nil
         if let serving { textModel = try serving.loadTextModel() }
-        if options.firstLoad, !options.strict, textModel == nil, try storeAcceptsFirstLoad(),
+        if options.bulk, !options.strict, textModel == nil, try storeAcceptsFirstLoad(),
            try ingestFirstLoad(sources, options: options, cache: &cache, report: &report, progress: { progress?($0) }) {
             report.seconds = (clock.now - start).seconds
             return report
@@ -106,6 +109,10 @@ extension Ingestion {
                 try await ingestPipelined(reader: reader, session: &session, cache: &cache, report: &report,
                                           listed: options.listedRejections, progress: reportProgress)
             }
+        }
+        // A bulk run's item-day changes folded in one go (PostgreSQL; nothing on SQLite).
+        if options.bulk {
+            do { try store.compactItemDays() } catch { throw .store(error) }
         }
         report.seconds = (clock.now - start).seconds
         return report

@@ -8,12 +8,13 @@ import Foundation
 /// user owns are keyed by `user_id` first: event tables by `(user_id, id)`, text vectors by
 /// `(user_id, review_id)` / `(user_id, query_id)` with a foreign key to the event's whole key.
 /// CHECKs, UNIQUE identities and the derived tables' foreign keys are the SQLite file's. One
-/// deliberate difference: the event tables' and `item_day`'s references to `user` and `item`
+/// deliberate difference: the event tables' and the item-day tables' references to `user` and `item`
 /// are enforced by the writers, not by per-row foreign-key triggers. Ingest resolves every
 /// event's user and item by joining them in the same statement, after locking the batch's
 /// users (`FOR KEY SHARE`, so a concurrent `forget` waits for it), and `forget` deletes a
 /// user's events itself before the user row; items are never deleted. Measured on 100,000
-/// interactions: the two triggers took 913 of 1,746 ms of the insert.
+/// interactions: the two triggers took 913 of 1,746 ms of the insert. And `item_day` is kept
+/// through a change log (see v10).
 enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("v1-events", """
@@ -175,12 +176,23 @@ enum PostgresSchema {
                 after_generation bigint NOT NULL
             );
             """),
+        // `item_day` as on SQLite, plus `item_day_change`: ingest and forget append signed
+        // per-batch counts there (no key, so concurrent writers never wait on each other's
+        // rows) and `PostgresStore.compactItemDays` folds them into `item_day`; readers add the
+        // two. Measured on 5.8 M generated events: upserting `item_day` in every batch held
+        // ingest to 55,652 events/s with one client and 51,149 with two (they queued on the
+        // same item-day rows); without that upkeep 85,740 and 134,450.
         ("v10-item-days", """
             CREATE TABLE item_day (
                 item_id bigint NOT NULL,
                 day bigint NOT NULL,
                 positives bigint NOT NULL CHECK (positives > 0),
                 PRIMARY KEY (item_id, day)
+            );
+            CREATE TABLE item_day_change (
+                item_id bigint NOT NULL,
+                day bigint NOT NULL,
+                positives bigint NOT NULL
             );
             INSERT INTO item_day(item_id, day, positives)
             SELECT item_id, \(day("ts")) AS day, count(*) FROM (
@@ -198,14 +210,7 @@ enum PostgresSchema {
             \(t == "interaction" ? "ALTER TABLE interaction ADD CONSTRAINT interaction_by_user PRIMARY KEY USING INDEX interaction_by_user;" : "")
             CREATE UNIQUE INDEX \(t)_by_event_id ON \(t)(event_id) WHERE event_id IS NOT NULL;
             """ }.joined(separator: "\n")),
-        // Without `positives` (SQLite's index covers it): a count that changes can then leave
-        // both indexes alone (a heap-only update, with room on the page: fillfactor 70).
-        // Measured on the 48,466 item-days of 100,000 interactions: a first upsert (all new)
-        // 278 ms against 304 with the covering index, a second (all updates) 397 against 473.
-        ("v13-item-days-by-day", """
-            CREATE INDEX item_day_by_day ON item_day(day, item_id);
-            ALTER TABLE item_day SET (fillfactor = 70);
-            """),
+        ("v13-item-days-by-day", "CREATE INDEX item_day_by_day ON item_day(day, item_id, positives)"),
         ("v14-term-specificity", "ALTER TABLE term ADD COLUMN specificity double precision"),
     ]
 

@@ -7,7 +7,7 @@ extension PostgresStore {
     /// Deletes every row of a user in one transaction, as the SQLite backend does: reviews and
     /// queries (their vectors go by cascade), interactions, profile, factors and the user row;
     /// their review vectors leave the items' review sums (of the active tables, and of a
-    /// generation being built) and their positives leave `item_day`; the forget is recorded for
+    /// generation being built) and their positives leave the items' daily counts (a negative change); the forget is recorded for
     /// the next training run. nil when the user is unknown.
     ///
     /// What PostgreSQL keeps afterwards is the server's: deleted tuples stay in the table
@@ -32,17 +32,11 @@ extension PostgresStore {
             now.append(Int64(Date().timeIntervalSince1970))
             try s.execute("INSERT INTO forgotten(forgotten_at, after_generation) VALUES ($1, (SELECT coalesce(max(id), 0) FROM generation))", now)
             try s.execute("""
-                WITH gone AS (
-                    SELECT item_id, \(PostgresSchema.day("ts")) AS day, count(*) AS n FROM (
-                        SELECT item_id, ts FROM review WHERE user_id = $1 AND (rating IS NULL OR rating >= 1)
-                        UNION ALL SELECT item_id, ts FROM interaction WHERE user_id = $1 AND (rating IS NULL OR rating >= 1)
-                    ) AS positive GROUP BY 1, 2
-                ), lowered AS (
-                    UPDATE item_day d SET positives = d.positives - g.n FROM gone g
-                    WHERE d.item_id = g.item_id AND d.day = g.day AND d.positives > g.n RETURNING d.item_id, d.day
-                )
-                DELETE FROM item_day d USING gone g
-                WHERE d.item_id = g.item_id AND d.day = g.day AND d.positives <= g.n
+                INSERT INTO item_day_change(item_id, day, positives)
+                SELECT item_id, \(PostgresSchema.day("ts")) AS day, -count(*) FROM (
+                    SELECT item_id, ts FROM review WHERE user_id = $1 AND (rating IS NULL OR rating >= 1)
+                    UNION ALL SELECT item_id, ts FROM interaction WHERE user_id = $1 AND (rating IS NULL OR rating >= 1)
+                ) AS positive GROUP BY 1, 2
                 """, user)
             out.reviews = try s.execute("DELETE FROM review WHERE user_id = $1", user)
             out.queries = try s.execute("DELETE FROM query WHERE user_id = $1", user)

@@ -6,7 +6,7 @@ import PostgresNIO
 /// Ingest into PostgreSQL: a batch's events are streamed with `COPY` into a staging table of
 /// the connection's own (temporary, emptied at commit), then moved into the event tables by
 /// `INSERT … SELECT … ON CONFLICT DO NOTHING` — users and items first, then each event table in
-/// one statement that also adds its positives to `item_day` — all in the batch's one
+/// one statement that also appends its positives per item-day to `item_day_change` — all in the batch's one
 /// transaction: all of the batch or none of it, duplicates (same explicit id, or same content)
 /// counted as on SQLite. Item records change an item's text, so they are written one by one
 /// in input order (between the runs of events around them), under a lock that orders their
@@ -20,13 +20,31 @@ extension PostgresStore {
     /// which only a training run makes; none is written here yet, so a text model found
     /// active makes the write fail as ``StoreError/staleTextModel(encoded:active:)`` does.
     public func write(_ events: [Event], vectors: EventVectors? = nil, cache: inout IdentityCache) throws(StoreError) -> WriteOutcome {
-        try pool.transaction("writing \(events.count) events") { s in
+        let outcome = try pool.transaction("writing \(events.count) events") { s in
             var outcome = WriteOutcome()
             var locked = false
             try Self.writeBatch(s, events, vectors: vectors, outcome: &outcome, lockedRevisions: &locked)
             return outcome
         }
+        noteWritten(outcome.inserted)
+        return outcome
     }
+
+    /// Events written by this process since it last folded the item-day changes: past
+    /// ``compactEvery`` it folds them (best effort: the write is committed whatever happens;
+    /// changes left over wait for the next fold), so the change log stays bounded — at most
+    /// one change row per positive event, ~10 M per writing process — between bulk runs' own
+    /// folds (`IngestOptions.bulk`). Readers add the log to `item_day`, so a fold changes no
+    /// answer, only how much a read scans.
+    func noteWritten(_ events: Int) {
+        guard events > 0 else { return }
+        let total = sinceCompaction.add(events, ordering: .relaxed).newValue
+        guard total >= Self.compactEvery else { return }
+        sinceCompaction.store(0, ordering: .relaxed)
+        _ = try? compactItemDays()
+    }
+
+    static let compactEvery = 10_000_000
 
     /// Writes every batch `next` returns, until it returns nil, in ONE transaction (strict
     /// ingest: all of an input or nothing). An error thrown by `next` rolls everything back and
@@ -35,7 +53,7 @@ extension PostgresStore {
     public func writeInOneTransaction(cache: inout IdentityCache, _ next: () throws -> ([Event], EventVectors?)?) throws -> WriteOutcome {
         var thrown: (any Error)?
         do {
-            return try pool.transaction("writing events", retries: 0) { s in
+            let outcome = try pool.transaction("writing events", retries: 0) { s in
                 var outcome = WriteOutcome()
                 var locked = false
                 while true {
@@ -48,6 +66,8 @@ extension PostgresStore {
                     try Self.writeBatch(s, events, vectors: vectors, outcome: &outcome, lockedRevisions: &locked)
                 }
             }
+            noteWritten(outcome.inserted)
+            return outcome
         } catch {
             if let thrown { throw thrown }
             throw error
@@ -149,10 +169,9 @@ extension PostgresStore {
             // Positives (no rating, or rating >= 1) count towards their item's day.
             let days = t.items ? """
                 , days AS (
-                    INSERT INTO item_day(item_id, day, positives)
+                    INSERT INTO item_day_change(item_id, day, positives)
                     SELECT item_id, \(PostgresSchema.day("ts")) AS day, count(*) FROM ins WHERE rating IS NULL OR rating >= 1
-                    GROUP BY 1, 2 ORDER BY 1, 2
-                    ON CONFLICT (item_id, day) DO UPDATE SET positives = item_day.positives + excluded.positives
+                    GROUP BY 1, 2
                     RETURNING 1)
                 """ : ""
             let inserted = try s.value("""

@@ -2,6 +2,7 @@ import Foundation
 import InterestCore
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// The store on a shared PostgreSQL database (`--db postgres://…`): the same tables, named
 /// migrations, constraints, idempotency keys and answers as the SQLite file, for several
@@ -13,6 +14,8 @@ import PostgresNIO
 public final class PostgresStore: Sendable {
     public let location: PostgresLocation
     let pool: PostgresPool
+    /// Events this process wrote since it last folded item-day changes (``noteWritten(_:)``).
+    let sinceCompaction = Atomic<Int>(0)
 
     /// Connects to the database `url` names and brings its schema up to date (creating the
     /// URL's `schema` when missing). Several processes may open a fresh database at once: the
@@ -97,16 +100,46 @@ extension PostgresStore {
         }
     }
 
-    /// Every item's positive events per UTC day (`item_day`), days ascending.
+    /// Every item's positive events per UTC day, days ascending: `item_day` plus the changes
+    /// not folded into it yet.
     public func itemDays() throws(StoreError) -> [Int64: [(day: Int64, count: Int)]] {
         try pool.transaction("reading item activity", readOnly: true) { s in
             var out: [Int64: [(day: Int64, count: Int)]] = [:]
-            for row in try s.rows("SELECT item_id, day, positives FROM item_day ORDER BY item_id, day") {
+            for row in try s.rows("""
+                SELECT item_id, day, sum(positives)::bigint FROM (
+                    SELECT item_id, day, positives FROM item_day UNION ALL SELECT item_id, day, positives FROM item_day_change
+                ) AS counts GROUP BY item_id, day HAVING sum(positives) > 0 ORDER BY item_id, day
+                """) {
                 out[try row[0].decode(Int64.self), default: []].append((try row[1].decode(Int64.self), Int(try row[2].decode(Int64.self))))
             }
             return out
         }
     }
+
+    /// Folds the item-day changes that ingest and forget appended into `item_day`, in one
+    /// transaction; returns the item-days written. One compaction at a time (an advisory lock;
+    /// a second caller returns 0 at once). Only compaction writes `item_day`, so the totals it
+    /// computes are exact; rows appended meanwhile wait for the next one. Time: O(changes +
+    /// the item-days they touch).
+    @discardableResult
+    public func compactItemDays() throws(StoreError) -> Int {
+        try pool.transaction("folding item-day changes") { s in
+            guard try s.value("SELECT pg_try_advisory_xact_lock(\(Self.compactionLock))", as: Bool.self) == true else { return 0 }
+            return Int(try s.value("""
+                WITH moved AS (DELETE FROM item_day_change RETURNING item_id, day, positives),
+                sums AS (SELECT item_id, day, sum(positives) AS n FROM moved GROUP BY item_id, day),
+                totals AS (SELECT t.item_id, t.day, coalesce(d.positives, 0) + t.n AS total FROM sums t
+                           LEFT JOIN item_day d ON d.item_id = t.item_id AND d.day = t.day),
+                gone AS (DELETE FROM item_day d USING totals t WHERE d.item_id = t.item_id AND d.day = t.day AND t.total <= 0 RETURNING 1),
+                kept AS (INSERT INTO item_day(item_id, day, positives) SELECT item_id, day, total FROM totals WHERE total > 0 ORDER BY 1, 2
+                         ON CONFLICT (item_id, day) DO UPDATE SET positives = excluded.positives RETURNING 1)
+                SELECT (SELECT count(*) FROM kept) + (SELECT count(*) FROM gone)
+                """, as: Int64.self) ?? 0)
+        }
+    }
+
+    /// Key of the advisory lock compactions hold ("IntD").
+    static let compactionLock: Int64 = 0x496E_7444
 
     /// Forgotten users an active or kept generation may still have learnt from.
     public func forgottenAwaitingRetrain() throws(StoreError) -> Int {
