@@ -51,7 +51,10 @@ final class PostgresPool: Sendable {
         var config = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
                                                       password: location.password, database: location.database, tls: tls)
         config.options.connectTimeout = .seconds(Int64(location.connectTimeout))
-        if let schema = location.schema { config.options.additionalStartupParameters = [("search_path", schema)] }
+        // Room for an ingest batch's staging table (~10 MB of COPY text) in the connection's
+        // temporary buffers (8 MB by default: it spilled to files) and for its sorts.
+        config.options.additionalStartupParameters = [("temp_buffers", "64MB"), ("work_mem", "64MB")]
+        if let schema = location.schema { config.options.additionalStartupParameters.append(("search_path", schema)) }
         configuration = config
     }
 

@@ -83,8 +83,6 @@ extension PostgresStore {
             throw StoreError.postgres(operation: "writing events", message: "text vectors at ingest are not stored on PostgreSQL in this version", sqlState: nil)
         }
         try s.execute(stageDDL)
-        // Room for the batch's sorts (by input order, by item-day) in memory.
-        try s.execute("SET LOCAL work_mem = '64MB'")
         var run: [Event] = []
         var records: [ItemRecord] = []
         run.reserveCapacity(events.count)
