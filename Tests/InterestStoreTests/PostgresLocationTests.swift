@@ -69,4 +69,22 @@ import Testing
         #expect("\(error!)".contains("check that the server runs"))
         #expect(clock.now - start < .seconds(10))
     }
+
+    @Test(.enabled(if: Backend.postgresURL != nil, "needs INTERESTS_TEST_POSTGRES (.ci/run sets it)"))
+    func aServerThatRefusesSaysWhy() throws {
+        let url = try #require(Backend.postgresURL)
+        let base = try PostgresLocation(url: url)
+        // An unknown database: the server's own reason, not "cannot reach".
+        var missing = base
+        missing.database = "no_such_database_here"
+        let refused = #expect(throws: StoreError.self) { _ = try PostgresStore(location: missing) }
+        guard case .postgres(_, let message, let state)? = refused else { Issue.record("unexpected \(String(describing: refused))"); return }
+        #expect(state == "3D000" && message.contains("no_such_database_here"))
+        // TLS required from a test server that has none.
+        var tls = base
+        tls.tls = .require
+        let noTLS = #expect(throws: StoreError.self) { _ = try PostgresStore(location: tls) }
+        guard case .badURL(_, let reason)? = noTLS else { Issue.record("unexpected \(String(describing: noTLS))"); return }
+        #expect(reason.contains("does not offer TLS"))
+    }
 }

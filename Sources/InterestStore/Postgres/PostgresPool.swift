@@ -95,8 +95,7 @@ final class PostgresPool: Sendable {
                         throw error
                     }
                 }
-            } catch .postgres(_, let message, let state) where (state == "40P01" || state == "40001") && attempt < retries {
-                _ = message
+            } catch .postgres(_, _, let state) where (state == "40P01" || state == "40001") && attempt < retries {
                 attempt += 1
                 Thread.sleep(forTimeInterval: 0.005 * Double(attempt))
             }
@@ -111,6 +110,11 @@ final class PostgresPool: Sendable {
             let id = ids.add(1, ordering: .relaxed).newValue
             return try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
                                                   id: id, logger: Self.logger).wait()
+        } catch let e as PSQLError where e.code == .sslUnsupported {
+            throw .badURL(url: location.description, reason: "the server does not offer TLS; use sslmode=prefer or sslmode=disable, or turn ssl on in the server's postgresql.conf")
+        } catch let e as PSQLError where e.code == .server {
+            // The server answered and refused: a wrong password, an unknown database or user.
+            throw .postgres(operation: "connecting to \(location.description)", message: Self.describe(e), sqlState: e.serverInfo?[.sqlState])
         } catch {
             throw .unavailable(location: location.description, reason: Self.describe(error))
         }
@@ -188,8 +192,7 @@ struct PostgresSession {
         try PostgresBlocking.run {
             try await connection.copyFrom(table: table, columns: columns, logger: PostgresPool.logger) { writer in
                 var rest = data
-                while rest.readableBytes > 0 {
-                    let piece = rest.readSlice(length: min(rest.readableBytes, 1 << 20))!
+                while let piece = rest.readSlice(length: min(rest.readableBytes, 1 << 20)), piece.readableBytes > 0 {
                     try await writer.write(piece)
                 }
             }
