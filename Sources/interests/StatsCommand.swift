@@ -54,7 +54,8 @@ struct StatsCommand: AsyncParsableCommand {
         if s.forgottenAwaitingRetrain > 0 {
             rows.append(["forgotten users", "\(Terminal.count(s.forgottenAwaitingRetrain)) still in trained models until the next complete train"])
         }
-        rows.append(["file size", Terminal.bytes(s.fileBytes)])
+        // On PostgreSQL: the bytes of this store's tables on the server, indexes included.
+        rows.append([path.hasPrefix("postgres") ? "tables on server" : "file size", Terminal.bytes(s.fileBytes)])
         return "database \(path)\n" + Terminal.table(nil, rows)
     }
 }
