@@ -88,6 +88,13 @@ public enum Routes {
             // evidence: no terms, and a note saying why.
             return try JSONBody.response(try service.miner.terms(user: user, options: TermsOptions(top: top, since: since)))
         }
+        router.get("/v1/users/{id}/history") { request, context in
+            let user = try Parameters.userID(context)
+            let limit = try Parameters.int(request, "limit", default: 500, max: 10_000)
+            // Read straight from the events (SQLite or PostgreSQL), no model needed.
+            guard let events = try service.miner.history(ofUser: user) else { throw APIError.unknownUser(user) }
+            return try JSONBody.response(HistoryAnswer(user: user, events: events, limit: limit))
+        }
         router.get("/v1/users/{id}/recommendations") { request, context in
             let user = try Parameters.userID(context)
             let query = request.uri.queryParameters.get("query").map { String($0) }

@@ -246,3 +246,33 @@ import Testing
         }
     }
 }
+
+@Suite struct HistoryRouteTests {
+    @Test func historyListsAUsersEventsInTheEventFormat() async throws {
+        let miner = try emptyMiner()
+        let body = """
+            [{"type":"review","id":"r1","user":"u1","item":"I1","rating":4,"text":"<b>tent</b> 帐篷","ts":1760000000},
+             {"type":"interaction","user":"u1","item":"I2","action":"cart","ts":1760000100},
+             {"type":"query","user":"u1","text":"stove","ts":1760000200},
+             {"type":"interaction","user":"u2","item":"I2","action":"view","ts":1760000300}]
+            """
+        try await testApp(miner).test(.router) { client in
+            let posted = try await client.send(.post, "/v1/events", body)
+            #expect(posted.status == .ok)
+            let r = try await client.send(.get, "/v1/users/u1/history")
+            #expect(r.status == .ok && r.object["user"] as? String == "u1" && r.object["total"] as? Int == 3)
+            let events = r.object["events"] as? [[String: Any]] ?? []
+            #expect(events.compactMap { $0["type"] as? String } == ["review", "interaction", "query"])
+            #expect(events.first?["id"] as? String == "r1" && events.first?["text"] as? String == "<b>tent</b> 帐篷" && events.first?["rating"] as? Double == 4)
+            #expect(events[1]["action"] as? String == "cart" && events[1]["item"] as? String == "I2" && events[1]["id"] == nil)
+            // The newest `limit`, oldest first.
+            let last = try await client.send(.get, "/v1/users/u1/history?limit=2")
+            #expect((last.object["events"] as? [[String: Any]] ?? []).compactMap { $0["ts"] as? Int } == [1_760_000_100, 1_760_000_200])
+            #expect(last.object["total"] as? Int == 3)
+            let unknown = try await client.send(.get, "/v1/users/nobody/history")
+            #expect(unknown.status == .notFound && unknown.object["error"] as? String == "unknown_user")
+            let bad = try await client.send(.get, "/v1/users/u1/history?limit=0")
+            #expect(bad.status == .badRequest && bad.object["error"] as? String == "invalid_parameter")
+        }
+    }
+}
