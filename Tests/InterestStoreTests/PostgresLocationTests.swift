@@ -87,4 +87,12 @@ import Testing
         guard case .badURL(_, let reason)? = noTLS else { Issue.record("unexpected \(String(describing: noTLS))"); return }
         #expect(reason.contains("does not offer TLS"))
     }
+
+    @Test func aServerGoingAwayIsAnOutageNotAnError() {
+        // Shut down by an administrator or a crash, starting up, connection failures: 503 and retry.
+        for state in ["57P01", "57P02", "57P03", "08006", "08001"] { #expect(PostgresPool.isOutage(state), "\(state)") }
+        // Refusals and mistakes are errors to report: unknown database, bad password, unique violation, syntax.
+        for state in ["3D000", "28P01", "23505", "42601"] { #expect(!PostgresPool.isOutage(state), "\(state)") }
+        #expect(!PostgresPool.isOutage(nil))
+    }
 }

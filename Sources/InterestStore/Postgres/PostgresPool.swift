@@ -112,7 +112,7 @@ final class PostgresPool: Sendable {
                                                   id: id, logger: Self.logger).wait()
         } catch let e as PSQLError where e.code == .sslUnsupported {
             throw .badURL(url: location.description, reason: "the server does not offer TLS; use sslmode=prefer or sslmode=disable, or turn ssl on in the server's postgresql.conf")
-        } catch let e as PSQLError where e.code == .server {
+        } catch let e as PSQLError where e.code == .server && !Self.isOutage(e.serverInfo?[.sqlState]) {
             // The server answered and refused: a wrong password, an unknown database or user.
             throw .postgres(operation: "connecting to \(location.description)", message: Self.describe(e), sqlState: e.serverInfo?[.sqlState])
         } catch {
@@ -134,6 +134,8 @@ final class PostgresPool: Sendable {
         if let e = error as? StoreError { return e }
         if let e = error as? PSQLError {
             switch e.code {
+            case .server where isOutage(e.serverInfo?[.sqlState]):
+                return .unavailable(location: location.description, reason: describe(e))
             case .server:
                 return .postgres(operation: operation, message: describe(e), sqlState: e.serverInfo?[.sqlState])
             case .connectionError, .serverClosedConnection, .uncleanShutdown:
@@ -143,6 +145,14 @@ final class PostgresPool: Sendable {
             }
         }
         return .postgres(operation: operation, message: "\(error)", sqlState: nil)
+    }
+
+    /// SQLSTATEs of a server going away or not yet back — class 08 (connection exception) and
+    /// 57P01–57P05 (shut down by an administrator or a crash, starting up, idle too long): the
+    /// request can be retried once it is back, as when it cannot be reached at all.
+    static func isOutage(_ state: String?) -> Bool {
+        guard let state else { return false }
+        return state.hasPrefix("08") || state.hasPrefix("57P")
     }
 
     /// The server's message (with its detail and hint) or the client-side failure.

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Several machines on this one: PostgreSQL, two `interests serve` replicas and a load generator,
+# each in a network namespace of its own (ip netns, veth pairs on a bridge 10.77.0.0/24), a mixed
+# load through both replicas, one replica killed mid-run and PostgreSQL restarted mid-run; then
+# every acknowledged write is looked for in the database.
+#   sudo Benchmarks/postgres/multihost.sh [SECONDS]      (default 60; needs root, iproute2,
+#   Debian postgresql, python3 and a release build: swift build -c release --product interests)
+# What the replicas serve on PostgreSQL in this version is the event log: the load is 90% reads of
+# a user's history (GET /v1/users/{id}/history) and 10% writes (POST /v1/events, one event with an
+# explicit id each); a forget through one replica is checked through the other.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_TOTAL=${1:-60}
+BIN=$(realpath "${BIN:-.build/release/interests}")
+NET=10.77.0
+WORK=$(mktemp -d /tmp/interests-multihost.XXXXXX)
+chmod 755 "$WORK"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+declare -A IP=([db]=$NET.2 [a]=$NET.3 [b]=$NET.4 [load]=$NET.5)
+
+cleanup() {
+  for h in a b; do [ -f "$WORK/$h.pid" ] && kill -9 "$(cat "$WORK/$h.pid")" 2>/dev/null || true; done
+  ip netns exec im-db runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  for h in "${!IP[@]}"; do ip netns del "im-$h" 2>/dev/null || true; done
+  ip link del imbr0 2>/dev/null || true
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# The network: a bridge in this namespace, one veth pair per host.
+ip link add imbr0 type bridge && ip addr add $NET.1/24 dev imbr0 && ip link set imbr0 up
+for h in "${!IP[@]}"; do
+  ip netns add "im-$h"
+  ip link add "im-$h" type veth peer name eth0 netns "im-$h"
+  ip link set "im-$h" master imbr0 up
+  ip -n "im-$h" addr add "${IP[$h]}/24" dev eth0
+  ip -n "im-$h" link set eth0 up
+  ip -n "im-$h" link set lo up
+done
+
+# PostgreSQL on its host, default durability, reachable from the subnet.
+mkdir -p "$WORK/pg" && chown postgres "$WORK/pg"
+runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+echo "host all all $NET.0/24 trust" >> "$WORK/pg/data/pg_hba.conf"
+pg() { ip netns exec im-db runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
+         -o "-p 5432 -k $WORK/pg -c listen_addresses=${IP[db]} -c max_connections=200" "$@" >/dev/null; }
+pg start
+URL="postgres://postgres@${IP[db]}:5432/postgres?sslmode=disable&schema=shop&connect_timeout=2"
+
+# A shop to read: 2,000 generated users, ingested from this namespace over the bridge.
+"$BIN" corpus generate --seed 3 --users 2000 --items 200 --out "$WORK/corpus" --json >/dev/null
+"$BIN" ingest --db "$URL" --quiet "$WORK/corpus/events.jsonl" >/dev/null || true
+
+start_replica() {
+  ip netns exec "im-$1" "$BIN" serve --db "$URL" --host "${IP[$1]}" --port 8080 >"$WORK/$1.log" 2>&1 &
+  echo $! > "$WORK/$1.pid"
+  for _ in $(seq 100); do
+    ip netns exec im-load curl -s -o /dev/null "http://${IP[$1]}:8080/metrics" && return 0
+    sleep 0.1
+  done
+  echo "replica $1 did not start" >&2; cat "$WORK/$1.log" >&2; exit 1
+}
+start_replica a
+start_replica b
+
+# Faults on a schedule while the load runs: replica a killed at 1/3, PostgreSQL restarted at 1/2
+# (down 5 s), replica a started again at 2/3.
+(
+  sleep $((SECONDS_TOTAL / 3)); kill -9 "$(cat "$WORK/a.pid")"; echo "$(date +%s.%N) kill-a" >> "$WORK/events.log"
+  sleep $((SECONDS_TOTAL / 2 - SECONDS_TOTAL / 3)); echo "$(date +%s.%N) pg-stop" >> "$WORK/events.log"
+  pg -m fast stop; sleep 5; pg start; echo "$(date +%s.%N) pg-up" >> "$WORK/events.log"
+  sleep $((2 * SECONDS_TOTAL / 3 - SECONDS_TOTAL / 2 - 5)); start_replica a; echo "$(date +%s.%N) start-a" >> "$WORK/events.log"
+) &
+FAULTS=$!
+
+users=$(python3 -c 'import json,sys; print(",".join(sorted({json.loads(l).get("user","") for l in open(sys.argv[1]) if "\"user\"" in l} - {""})[:500]))' "$WORK/corpus/events.jsonl")
+ip netns exec im-load python3 "$(dirname "$0")/multihost_load.py" --seconds "$SECONDS_TOTAL" --replicas "${IP[a]}:8080,${IP[b]}:8080" \
+  --users "$users" --out "$WORK/load.json" --acked "$WORK/acked.txt"
+wait $FAULTS || true
+
+# Every acknowledged write must be in the database.
+python3 - "$WORK" "$URL" <<'PY'
+import json, subprocess, sys
+work, url = sys.argv[1], sys.argv[2]
+acked = [l.strip() for l in open(f"{work}/acked.txt") if l.strip()]
+base = url.split("?")[0] + "?sslmode=disable"
+ids = ",".join("'" + a + "'" for a in acked) or "''"
+found = int(subprocess.check_output(["psql", base, "-At", "-c", f"SELECT count(*) FROM shop.interaction WHERE event_id IN ({ids})"]).strip())
+report = json.load(open(f"{work}/load.json"))
+report["acknowledged_writes"] = len(acked)
+report["acknowledged_writes_found"] = found
+report["faults"] = [l.split()[1] + " at +%.1f s" % (float(l.split()[0]) - report["started"]) for l in open(f"{work}/events.log")]
+print(json.dumps(report, indent=1))
+PY
