@@ -9,6 +9,7 @@ public enum Routes {
         ("GET", "/healthz"),
         ("GET", "/metrics"),
         ("POST", "/v1/events"),
+        ("GET", "/v1/users/{id}/history"),
         ("GET", "/v1/users/{id}/interests"),
         ("GET", "/v1/users/{id}/recommendations"),
         ("POST", "/v1/rank"),
