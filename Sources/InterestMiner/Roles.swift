@@ -155,8 +155,9 @@ extension InterestMiner {
         try serving.storedTokenizer()
     }
 
+    /// The newest version of each model kind (any backend: also what a PostgreSQL store holds).
     public func modelVersions() throws(InterestMinerError) -> [String: Int] {
-        try serving.modelVersions()
+        do { return try events.latestVersions() } catch { throw .store(error) }
     }
 
     public func hasCollaborativeModel() throws(InterestMinerError) -> Bool {

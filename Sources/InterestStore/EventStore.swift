@@ -23,6 +23,8 @@ public protocol EventStore: AnyObject, Sendable {
     @discardableResult
     func compactItemDays() throws(StoreError) -> Int
     func stats() throws(StoreError) -> DatabaseStats
+    /// The newest visible version of each model kind (cheap: what `/healthz` shows).
+    func latestVersions() throws(StoreError) -> [String: Int]
     func generations() throws(StoreError) -> [GenerationInfo]
     func forgottenAwaitingRetrain() throws(StoreError) -> Int
 }

@@ -65,6 +65,7 @@ func dispose(_ store: any EventStore) {
         #expect(s.interactionsByAction == ["purchase": 1, "rate": 2])
         #expect(s.firstTimestamp == -86_401 && s.lastTimestamp == 1_700_000_400)
         #expect(s.fileBytes > 0 && s.models.isEmpty && s.generations.isEmpty && s.forgottenAwaitingRetrain == 0)
+        #expect(try store.latestVersions().isEmpty)
         // Positives per item-day (rating 0.5 is not one); day of -86,401 s is -2 (floor).
         let days = try store.itemDays().sorted { $0.key < $1.key }.map { $0.value.map { [$0.day, Int64($0.count)] } }
         #expect(days == [[[19675, 2]], [[19675, 1]], [[-2, 1]]])

@@ -87,6 +87,14 @@ extension PostgresStore {
         }
     }
 
+    /// The newest visible version of each model kind.
+    public func latestVersions() throws(StoreError) -> [String: Int] {
+        try pool.transaction("reading model versions", readOnly: true) { s in
+            Dictionary(try s.rows(StatsQueries.models).map { (try $0[0].decode(String.self), Int(try $0[1].decode(Int32.self))) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+    }
+
     /// Every generation, newest first.
     public func generations() throws(StoreError) -> [GenerationInfo] {
         try pool.transaction("reading generations", readOnly: true) { s in try Self.generations(s, reports: true) }
