@@ -58,6 +58,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             APIError(.conflict, "training_running", "another training run is building model generation \(generation); wait for it to finish")
         case .store(.staleTextModel):
             APIError(.serviceUnavailable, "busy", "a new model generation was activated during this write; nothing was written — send it again")
+        case .store(.postgres(_, _, "40001")), .store(.postgres(_, _, "40P01")):
+            APIError(.serviceUnavailable, "busy", "concurrent writes conflicted and the retries ran out; nothing was written — send it again")
         case .store(.unavailable):
             APIError(.serviceUnavailable, "database_unavailable", "the database server cannot be reached; retry shortly")
         case .sqliteOnly: APIError(.notImplemented, "not_on_postgres", error.description)

@@ -9,6 +9,8 @@ import Testing
         let e = APIError.from(.store(.unavailable(location: "postgres://u@db:5432/shop", reason: "connection refused")))
         #expect(e.status == .serviceUnavailable && e.code == "database_unavailable")
         #expect(e.headers[.retryAfter] == "1")
+        let conflict = APIError.from(.store(.postgres(operation: "writing events", message: "deadlock detected", sqlState: "40P01")))
+        #expect(conflict.status == .serviceUnavailable && conflict.code == "busy" && conflict.headers[.retryAfter] == "1")
         let busy = APIError.from(.store(.staleTextModel(encoded: 1, active: 2)))
         #expect(busy.status == .serviceUnavailable && busy.headers[.retryAfter] == "1")
     }

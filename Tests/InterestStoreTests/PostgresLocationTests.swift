@@ -95,4 +95,13 @@ import Testing
         for state in ["3D000", "28P01", "23505", "42601"] { #expect(!PostgresPool.isOutage(state), "\(state)") }
         #expect(!PostgresPool.isOutage(nil))
     }
+
+    @Test func passwordsAreHiddenEvenInURLsThatDoNotParse() {
+        for url in ["postgres://app:secret@db:5432/shop", "postgres://app:sec ret@db/shop", "postgres://app:secret@[::1/shop",
+                    "postgres://app:se@cret@db/shop"] {
+            let shown = PostgresLocation.redacted(url)
+            #expect(!shown.contains("secret") && !shown.contains("sec ret") && !shown.contains("cret"), "\(url) → \(shown)")
+        }
+        #expect(PostgresLocation.redacted("postgres://app@db/shop") == "postgres://app@db/shop")
+    }
 }

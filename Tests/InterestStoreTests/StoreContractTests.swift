@@ -207,6 +207,39 @@ func dispose(_ store: any EventStore) {
         }
     }
 
+    @Test(arguments: Backend.available)
+    func forgetsDuringIngestLeaveNoOrphans(_ backend: Backend) async throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
+        // Two writers keep sending events of "x" (and their own users) while "x" is forgotten
+        // again and again: whatever interleaving, no event may outlive its user row.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for w in 0..<2 {
+                group.addTask {
+                    for b in 0..<25 {
+                        var cache = IdentityCache()
+                        _ = try store.write((0..<20).map { k in
+                            .interaction(Interaction(user: k % 2 == 0 ? "x" : "w\(w)", item: "i\(k)", action: .view, timestamp: Int64(1_700_000_000 + w * 10_000 + b * 100 + k)))
+                        }, cache: &cache)
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<25 { _ = try store.forget(user: "x") }
+            }
+            try await group.waitForAll()
+        }
+        _ = try store.forget(user: "x")
+        #expect(try store.history(ofUser: "x") == nil)
+        #expect(try store.history(ofUser: "w0")?.count == 250 && store.history(ofUser: "w1")?.count == 250)
+        if let pg = store as? PostgresStore {
+            let orphans = try pg.pool.withSession("counting orphans") { s in
+                try s.value("SELECT count(*) FROM interaction x WHERE NOT EXISTS (SELECT 1 FROM \"user\" u WHERE u.id = x.user_id)", as: Int64.self)
+            }
+            #expect(orphans == 0)
+        }
+    }
+
     @Test func bothBackendsHaveTheSameMigrations() throws {
         #expect(PostgresSchema.migrations.map(\.name) == Schema.migrator.migrations)
     }

@@ -86,11 +86,17 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
-    /// `url` with any password replaced by `***`.
+    /// `url` with any password replaced by `***`; a URL too malformed to parse loses everything
+    /// between `://` and the last `@` (where user and password would be).
     static func redacted(_ url: String) -> String {
-        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
-        parts.password = "***"
-        return parts.string ?? "postgres://…"
+        if var parts = URLComponents(string: url) {
+            guard parts.password != nil else { return url }
+            parts.password = "***"
+            return parts.string ?? "postgres://…"
+        }
+        guard let scheme = url.range(of: "://") else { return url }
+        guard let at = url.range(of: "@", options: .backwards), at.lowerBound >= scheme.upperBound else { return url }
+        return String(url[..<scheme.upperBound]) + "***" + String(url[at.lowerBound...])
     }
 
     static func isIdentifier(_ s: String) -> Bool {

@@ -91,7 +91,12 @@ final class PostgresPool: Sendable {
                         try session.execute("COMMIT")
                         return result
                     } catch {
-                        if !session.connection.isClosed { _ = try? session.execute("ROLLBACK") }
+                        // A connection whose rollback failed may still be in a transaction: it is
+                        // closed, never handed to the next caller.
+                        if !session.connection.isClosed, (try? session.execute("ROLLBACK")) == nil {
+                            let closing: EventLoopFuture<Void> = session.connection.close()
+                            _ = try? closing.wait()
+                        }
                         throw error
                     }
                 }

@@ -135,23 +135,22 @@ extension PostgresStore {
         }
         try s.execute("TRUNCATE interests_stage")
         try s.copy(into: "interests_stage", columns: stageColumns, copy.buffer)
-        // The batch's users that exist are locked first (a forget, which takes its user FOR
-        // UPDATE, waits for this transaction), then the missing ones are created; a user that a
-        // forget committed away in between leaves its events without a user: caught and retried.
-        try s.execute("""
-            WITH known AS (SELECT 1 FROM "user" u WHERE u.external_id IN (SELECT user_name FROM interests_stage) FOR KEY SHARE OF u)
-            SELECT count(*) FROM known
-            """)
+        // New users are created, then every user of the batch is locked (`FOR KEY SHARE`: a
+        // forget, which takes its user `FOR UPDATE`, waits for this transaction); a user that a
+        // forget committed away in between is missing from the locked rows, and the batch is
+        // retried (its events then create the user anew, as events after a forget do).
         outcome.newUsers += try s.execute("""
             INSERT INTO "user"(external_id) SELECT user_name FROM interests_stage GROUP BY user_name ORDER BY min(seq)
             ON CONFLICT DO NOTHING
             """)
-        let vanished = try s.value("""
-            SELECT count(*) FROM (SELECT DISTINCT user_name FROM interests_stage) AS s
-            WHERE NOT EXISTS (SELECT 1 FROM "user" u WHERE u.external_id = s.user_name)
+        let locked = try s.value("""
+            WITH held AS (SELECT 1 FROM "user" u WHERE u.external_id IN (SELECT user_name FROM interests_stage) FOR KEY SHARE OF u)
+            SELECT count(*) FROM held
             """, as: Int64.self) ?? 0
-        if vanished > 0 {
-            throw StoreError.postgres(operation: "writing events", message: "\(vanished) users were forgotten while their events were written", sqlState: "40001")
+        let users = try s.value("SELECT count(DISTINCT user_name) FROM interests_stage", as: Int64.self) ?? 0
+        if locked < users {
+            throw StoreError.postgres(operation: "writing events", message: "\(users - locked) users were forgotten while their events were written",
+                                      sqlState: "40001")
         }
         outcome.newItems += try s.execute("""
             INSERT INTO item(external_id) SELECT item_name FROM interests_stage WHERE item_name IS NOT NULL GROUP BY item_name
