@@ -76,7 +76,9 @@ extension PostgresStore {
 
     private static func writeBatch(_ s: PostgresSession, _ events: [Event], vectors: EventVectors?, outcome: inout WriteOutcome,
                                    lockedRevisions: inout Bool) throws {
-        let active = Int(try s.value("SELECT max(version) FROM model WHERE kind = 'text-encoder' AND \(visibleModel)", as: Int32.self) ?? 0)
+        var kind = PostgresBindings()
+        kind.append(ModelKind.textEncoder)
+        let active = Int(try s.value("SELECT max(version) FROM model WHERE kind = $1 AND \(visibleModel)", kind, as: Int32.self) ?? 0)
         let encoded = vectors?.version ?? 0
         if active != encoded { throw StoreError.staleTextModel(encoded: encoded, active: active) }
         if vectors != nil {

@@ -52,8 +52,8 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// The migrations applied, in order.
-    public func appliedMigrations() throws(StoreError) -> [String] {
+    /// The migrations applied, in order (what the contract tests compare with SQLite's).
+    func appliedMigrations() throws(StoreError) -> [String] {
         try pool.transaction("reading migrations", readOnly: true) { s in
             try s.rows("SELECT identifier FROM interests_migrations").map { try $0[0].decode(String.self) }
         }.sorted { a, b in
