@@ -21,6 +21,8 @@ start)
   # defaults (benchmarks measure with them).
   fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${PGTMP_DURABLE:-0}" = 1 ] && fast=""
+  # PGTMP_OPTIONS: further server settings, e.g. "-c shared_buffers=4GB" (benchmarks).
+  fast="$fast ${PGTMP_OPTIONS:-}"
   "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 $fast" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }

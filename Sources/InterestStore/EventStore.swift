@@ -29,6 +29,38 @@ public protocol EventStore: AnyObject, Sendable {
     func forgottenAwaitingRetrain() throws(StoreError) -> Int
 }
 
+/// The model generations' lifecycle and the models themselves, kept by both backends with the
+/// same semantics (begin with a watermark, build tables beside the active ones, invisible
+/// models until activation, activation by swapping tables in one transaction, a dead run taken
+/// over, retention), and the first derived table both hold (item neighbours). Contract tests:
+/// `GenerationContractTests`. The rest of a generation's tables — vectors, terms, profiles,
+/// factors — and the catch-up at activation are on SQLite only in this version.
+public protocol GenerationStore: EventStore {
+    func beginGeneration(parts: [DerivedTable], takeOver: Bool, staleAfter: Int64) throws(StoreError) -> GenerationBuild
+    func failGeneration(_ id: Int) throws(StoreError)
+    /// Activates a generation whose tables need no catch-up (none of its parts is a text table).
+    @discardableResult
+    func activateGeneration(_ build: GenerationBuild, report: String?) throws(StoreError) -> Int
+    func applyRetention(keep: Int, erasingLog: Bool) throws(StoreError)
+    @discardableResult
+    func saveModel(kind: String, parameters: String, payload: [UInt8], generation: Int?) throws(StoreError) -> Int
+    func latestModel(kind: String) throws(StoreError) -> StoredModel?
+    func latestModelParameters(kind: String) throws(StoreError) -> (version: Int, parameters: String)?
+    func model(kind: String, version: Int) throws(StoreError) -> StoredModel?
+    func itemCatalogue() throws(StoreError) -> [(id: Int64, external: String)]
+    func writeItemNeighbours(_ rows: [ItemNeighbourRow], build: GenerationBuild) throws(StoreError)
+    func itemNeighbours(_ items: [String]) throws(StoreError) -> [String: [(item: String, score: Double)]]
+}
+
+extension InterestStore: GenerationStore {
+    @discardableResult
+    public func activateGeneration(_ build: GenerationBuild, report: String?) throws(StoreError) -> Int {
+        try activateGeneration(build, report: report) { _ in }
+    }
+}
+
+extension PostgresStore: GenerationStore {}
+
 extension EventStore {
     /// Writes a batch without vectors (no text model yet).
     public func write(_ events: [Event], cache: inout IdentityCache) throws(StoreError) -> WriteOutcome {

@@ -20,11 +20,18 @@ public struct StoredModel: Sendable, Equatable {
 extension InterestStore {
     /// Stores a new version of a model (versions count up from 1 per kind), as part of the
     /// generation `generation` builds (invisible until it is activated; nil: visible at once).
-    /// One transaction.
+    /// One transaction. The generation must be building (a run taken over stops here:
+    /// ``StoreError/generationAbandoned(_:)``) or active (a run's last choice, saved after its
+    /// activation).
     @discardableResult
     public func saveModel(kind: String, parameters: String, payload: [UInt8], generation: Int? = nil) throws(StoreError) -> Int {
         try write("saving the \(kind) model") { db in
-            try Self.insertModel(db, kind: kind, parameters: parameters, payload: payload, generation: generation)
+            if let generation {
+                try db.execute(sql: "UPDATE generation SET heartbeat = ? WHERE id = ? AND state IN ('building', 'active')",
+                               arguments: [Int64(Date().timeIntervalSince1970), generation])
+                if db.changesCount == 0 { throw StoreError.generationAbandoned(generation) }
+            }
+            return try Self.insertModel(db, kind: kind, parameters: parameters, payload: payload, generation: generation)
         }
     }
 

@@ -316,7 +316,7 @@ extension TrainingPipeline {
                 let caught = mark
                 erased = try store.activateGeneration(build, report: json) { db in try InterestStore.catchUpAll(db, from: caught, text: catchUp) }
             } else {
-                erased = try store.activateGeneration(build, report: json) { _ in }
+                erased = try store.activateGeneration(build, report: json)
             }
         } catch {
             throw .store(error)

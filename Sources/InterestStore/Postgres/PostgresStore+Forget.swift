@@ -16,6 +16,8 @@ extension PostgresStore {
     /// and rotate the log and any base backups, where a deletion must reach the disk at once.
     public func forget(user external: String) throws(StoreError) -> ForgetOutcome? {
         try pool.transaction("forgetting user '\(external)'") { s -> ForgetOutcome? in
+            // The write barrier (shared) before any row lock, in the order activation takes them.
+            try s.execute("SELECT pg_advisory_xact_lock_shared(\(Self.writeBarrier))")
             var binds = PostgresBindings()
             binds.append(external)
             // Locks the user row first: an ingest batch naming the user waits until this commits.

@@ -16,6 +16,8 @@ public final class PostgresStore: Sendable {
     let pool: PostgresPool
     /// Events this process wrote since it last folded item-day changes (``noteWritten(_:)``).
     let sinceCompaction = Atomic<Int>(0)
+    /// Whether a fold started by ``noteWritten(_:)`` is running.
+    let backgroundFold = Atomic<Bool>(false)
 
     /// Connects to the database `url` names and brings its schema up to date (creating the
     /// URL's `schema` when missing). Several processes may open a fresh database at once: the
@@ -129,8 +131,15 @@ extension PostgresStore {
     /// a second caller returns 0 at once). Only compaction writes `item_day`, so the totals it
     /// computes are exact; rows appended meanwhile wait for the next one. Time: O(changes +
     /// the item-days they touch).
+    /// A fold this process started in the background is waited for first, so what this call
+    /// folds includes every change this process committed before it.
     @discardableResult
     public func compactItemDays() throws(StoreError) -> Int {
+        while backgroundFold.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.01) }
+        return try fold()
+    }
+
+    func fold() throws(StoreError) -> Int {
         try pool.transaction("folding item-day changes") { s in
             guard try s.value("SELECT pg_try_advisory_xact_lock(\(Self.compactionLock))", as: Bool.self) == true else { return 0 }
             return Int(try s.value("""

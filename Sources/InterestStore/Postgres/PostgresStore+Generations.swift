@@ -1,0 +1,180 @@
+import Foundation
+import InterestCore
+import NIOCore
+import PostgresNIO
+
+/// Model generations on PostgreSQL, with the SQLite file's semantics (see
+/// `InterestStore+Generations.swift` and docs/ARCHITECTURE.md "Model generations"): a training
+/// run builds the tables it retrains as `<table>_build` copies beside the active ones, its models
+/// are invisible until activation, and activation swaps the copies in by renaming, in one
+/// transaction. What differs is how the watermark is taken.
+///
+/// **The write barrier.** On SQLite one writer at a time means "the highest row id" covers every
+/// committed row. PostgreSQL hands out ids when a row is inserted and transactions commit in any
+/// order, so a batch holding smaller ids can commit after a larger one was read as the highest —
+/// and a catch-up that walks ids upwards would skip it for ever. So every write transaction of
+/// events takes a shared advisory lock (``writeBarrier``) first, and the watermark is read under
+/// the exclusive one: no write is in flight then, every committed id is below it and every later
+/// one above. Writers wait for that moment only (a few milliseconds), not for the training run.
+extension PostgresStore {
+    /// Key of the advisory lock that orders event writes around a watermark ("IntW").
+    static let writeBarrier: Int64 = 0x496E_7457
+
+    /// Starts a model generation that will rebuild `parts` (see
+    /// ``InterestStore/beginGeneration(parts:takeOver:staleAfter:)``): a generation still
+    /// building with a heartbeat within `staleAfter` seconds belongs to a live run and makes
+    /// this throw ``StoreError/trainingInProgress(generation:since:)`` unless `takeOver`; one
+    /// left by a dead run is marked failed, its models deleted and its build tables dropped.
+    public func beginGeneration(parts: [DerivedTable], takeOver: Bool = false, staleAfter: Int64 = 900) throws(StoreError) -> GenerationBuild {
+        let now = Int64(Date().timeIntervalSince1970)
+        return try pool.transaction("starting a model generation", retries: 0) { s in
+            // The barrier first (activation takes it first too), then one starter at a time.
+            try s.execute("SELECT pg_advisory_xact_lock(\(Self.writeBarrier))")
+            try s.execute("LOCK TABLE generation IN SHARE ROW EXCLUSIVE MODE")
+            for row in try s.rows("SELECT id, heartbeat FROM generation WHERE state = 'building' ORDER BY id") {
+                let id = try row[0].decode(Int64.self), heartbeat = try row[1].decode(Int64.self)
+                if !takeOver && heartbeat > now - staleAfter { throw StoreError.trainingInProgress(generation: Int(id), since: heartbeat) }
+                try Self.markFailed(s, Int(id))
+            }
+            try Self.dropBuildTables(s)
+            let mark = try Self.currentWatermark(s)
+            var binds = PostgresBindings()
+            binds.append(now)
+            binds.append(String(decoding: try JSONEncoder().encode(mark), as: UTF8.self))
+            binds.append(parts.map(\.rawValue).joined(separator: ","))
+            guard let id = try s.value("""
+                INSERT INTO generation(state, started_at, heartbeat, watermark, parts) VALUES ('building', $1, $1, $2, $3) RETURNING id
+                """, binds, as: Int64.self) else { throw StoreError.corrupt(what: "generation", reason: "no id returned") }
+            for table in parts { try Self.createBuildTable(s, table) }
+            return GenerationBuild(id: Int(id), watermark: mark, parts: parts)
+        }
+    }
+
+    /// `<table>_build` with the active table's columns, defaults, checks, indexes and foreign
+    /// keys (`LIKE … INCLUDING ALL` copies all but the foreign keys, which are added from the
+    /// catalogue), so a forget cascades into it as into the active table.
+    static func createBuildTable(_ s: PostgresSession, _ table: DerivedTable) throws {
+        let build = TableSet.building.name(table)
+        try s.execute("CREATE TABLE \(build) (LIKE \(table.rawValue) INCLUDING ALL)")
+        var binds = PostgresBindings()
+        binds.append(table.rawValue)
+        for row in try s.rows("""
+            SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+            JOIN pg_namespace n ON n.oid = t.relnamespace
+            WHERE n.nspname = current_schema() AND t.relname = $1 AND c.contype = 'f' ORDER BY c.conname
+            """, binds) {
+            try s.execute("ALTER TABLE \(build) ADD \(try row[0].decode(String.self))")
+        }
+    }
+
+    /// The highest ids and item revision committed; call it holding ``writeBarrier`` exclusively.
+    static func currentWatermark(_ s: PostgresSession) throws -> GenerationWatermark {
+        func max(_ sql: String) throws -> Int64 { try s.value(sql, as: Int64.self) ?? 0 }
+        return GenerationWatermark(review: try max("SELECT coalesce(max(id), 0)::bigint FROM review"),
+                                   query: try max("SELECT coalesce(max(id), 0)::bigint FROM query"),
+                                   interaction: try max("SELECT coalesce(max(id), 0)::bigint FROM interaction"),
+                                   itemRevision: try max("SELECT coalesce(max(revision), 0)::bigint FROM item"))
+    }
+
+    /// Records that the run building `id` is alive; throws ``StoreError/generationAbandoned(_:)``
+    /// when the generation is no longer building (another run took over).
+    static func heartbeat(_ s: PostgresSession, _ id: Int) throws {
+        var binds = PostgresBindings()
+        binds.append(Int64(Date().timeIntervalSince1970))
+        binds.append(Int64(id))
+        if try s.execute("UPDATE generation SET heartbeat = $1 WHERE id = $2 AND state = 'building'", binds) == 0 {
+            throw StoreError.generationAbandoned(id)
+        }
+    }
+
+    /// Marks a generation failed (its run stopped), deletes its models and drops its tables.
+    public func failGeneration(_ id: Int) throws(StoreError) {
+        try pool.transaction("abandoning generation \(id)") { s in
+            try Self.markFailed(s, id)
+            // Only the building generation has build tables; another one's are not this run's.
+            if try s.value("SELECT count(*) FROM generation WHERE state = 'building'", as: Int64.self) == 0 { try Self.dropBuildTables(s) }
+        }
+    }
+
+    private static func markFailed(_ s: PostgresSession, _ id: Int) throws {
+        var binds = PostgresBindings()
+        binds.append(Int64(id))
+        try s.execute("UPDATE generation SET state = 'failed' WHERE id = $1 AND state = 'building'", binds)
+        try s.execute("DELETE FROM model WHERE generation = $1", binds)
+    }
+
+    /// Dropping a table on PostgreSQL unlinks its files: no chunked delete is needed.
+    private static func dropBuildTables(_ s: PostgresSession) throws {
+        for table in DerivedTable.allCases { try s.execute("DROP TABLE IF EXISTS \(TableSet.building.name(table))") }
+    }
+
+    /// Activates a generation in one transaction (see
+    /// ``InterestStore/activateGeneration(_:report:tail:)``): each rebuilt table replaces the
+    /// active one, which is kept as `<table>_g<N>`; the generation becomes active, the one before
+    /// retired; after a complete run the forgotten users it learnt without are cleared and every
+    /// older generation dropped. Event writes wait for the transaction (it holds the write
+    /// barrier), as they wait for the SQLite writer. Returns how many forgotten users it cleared.
+    @discardableResult
+    public func activateGeneration(_ build: GenerationBuild, report: String?) throws(StoreError) -> Int {
+        let complete = Set(build.parts) == Set(DerivedTable.allCases)
+        return try pool.transaction("activating generation \(build.id)", retries: 0) { s -> Int in
+            try s.execute("SELECT pg_advisory_xact_lock(\(Self.writeBarrier))")
+            var id = PostgresBindings()
+            id.append(Int64(build.id))
+            guard try s.value("SELECT state FROM generation WHERE id = $1 FOR UPDATE", id, as: String.self) == "building" else {
+                throw StoreError.generationAbandoned(build.id)
+            }
+            for table in build.parts {
+                let retired = "\(table.rawValue)_g\(try Self.builder(s, of: table))"
+                try s.execute("DROP TABLE IF EXISTS \(retired)")
+                try s.execute("ALTER TABLE \(table.rawValue) RENAME TO \(retired)")
+                try s.execute("ALTER TABLE \(TableSet.building.name(table)) RENAME TO \(table.rawValue)")
+            }
+            try s.execute("UPDATE generation SET state = 'retired' WHERE state = 'active'")
+            var binds = PostgresBindings()
+            binds.append(Int64(Date().timeIntervalSince1970))
+            binds.append(report)
+            binds.append(Int64(build.id))
+            try s.execute("UPDATE generation SET state = 'active', activated_at = $1, report = $2 WHERE id = $3", binds)
+            guard complete else { return 0 }
+            let cleared = try s.execute("DELETE FROM forgotten WHERE after_generation < $1", id)
+            if cleared > 0 { try s.execute("UPDATE generation SET state = 'dropped' WHERE state = 'retired'") }
+            return cleared
+        }
+    }
+
+    /// The generation that built the active copy of `table` (0: before generations existed).
+    private static func builder(_ s: PostgresSession, of table: DerivedTable) throws -> Int {
+        for row in try s.rows("SELECT id, parts FROM generation WHERE state IN ('active', 'retired', 'dropped') ORDER BY id DESC") {
+            if try row[1].decode(String.self).split(separator: ",").contains(Substring(table.rawValue)) { return Int(try row[0].decode(Int64.self)) }
+        }
+        return 0
+    }
+
+    /// Keeps the newest `keep` activated generations (at least 1) and drops the others' tables
+    /// and superseded models, in one transaction. `erasingLog` asks the SQLite file to truncate
+    /// its log; PostgreSQL recycles its write-ahead log by itself (and archives or replicas keep
+    /// what their operator set), so it has nothing to do here.
+    public func applyRetention(keep: Int, erasingLog: Bool = false) throws(StoreError) {
+        try pool.transaction("dropping old generations") { s in
+            let activated = try s.rows("SELECT id FROM generation WHERE state IN ('active', 'retired') ORDER BY id DESC").map { try $0[0].decode(Int64.self) }
+            for id in activated.dropFirst(max(1, keep)) {
+                var binds = PostgresBindings()
+                binds.append(id)
+                try s.execute("UPDATE generation SET state = 'dropped' WHERE id = $1", binds)
+            }
+            let kept = Set(try s.rows("SELECT id FROM generation WHERE state IN ('active', 'retired')").map { Int(try $0[0].decode(Int64.self)) })
+            for row in try s.rows("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ '_g[0-9]+$' ORDER BY 1") {
+                let name = try row[0].decode(String.self)
+                guard let cut = name.range(of: "_g", options: .backwards), let gen = Int(name[cut.upperBound...]),
+                      DerivedTable(rawValue: String(name[..<cut.lowerBound])) != nil, !kept.contains(gen) else { continue }
+                try s.execute("DROP TABLE \(name)")
+            }
+            try s.execute("""
+                DELETE FROM model WHERE (generation IS NULL OR generation IN (SELECT id FROM generation WHERE state = 'dropped'))
+                  AND EXISTS (SELECT 1 FROM model newer WHERE newer.kind = model.kind AND newer.version > model.version
+                              AND newer.generation IN (SELECT id FROM generation WHERE state IN ('active', 'retired')))
+                """)
+        }
+    }
+}

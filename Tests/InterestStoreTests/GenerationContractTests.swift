@@ -1,0 +1,182 @@
+import Foundation
+import InterestCore
+@testable import InterestStore
+import Synchronization
+import Testing
+
+/// Model generations and models keep the same semantics on both backends: what a run builds is
+/// invisible until activation, a live run is not disturbed and a dead one is taken over,
+/// retention keeps the newest generations, and a watermark covers every write committed before it.
+@Suite struct GenerationContractTests {
+    func makeStore(_ backend: Backend) throws -> any GenerationStore {
+        try #require(try backend.makeStore() as? any GenerationStore)
+    }
+
+    /// Two reviews, a query, three interactions and an item record (`StoreContractTests.events`).
+    func seeded(_ backend: Backend) throws -> any GenerationStore {
+        let store = try makeStore(backend)
+        var cache = IdentityCache()
+        _ = try store.write(StoreContractTests.events, cache: &cache)
+        return store
+    }
+
+    /// Row ids by external id (they follow first appearance on both backends, but nothing here
+    /// depends on their values).
+    func itemIDs(_ store: any GenerationStore) throws -> [String: Int64] {
+        Dictionary(uniqueKeysWithValues: try store.itemCatalogue().map { ($0.external, $0.id) })
+    }
+
+    static let payload: [UInt8] = [0, 1, 2, 127, 128, 255, 0]
+
+    /// `body` fails with ``StoreError/generationAbandoned(_:)`` for generation `id`.
+    func expectAbandoned(_ id: Int, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+        let error = #expect(throws: StoreError.self, sourceLocation: sourceLocation) { try body() }
+        guard case .generationAbandoned(let generation)? = error else {
+            Issue.record("expected generation \(id) abandoned, got \(String(describing: error))", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(generation == id, sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: Backend.available)
+    func aBuildingGenerationIsInvisibleUntilActivated(_ backend: Backend) throws {
+        let store = try seeded(backend)
+        defer { dispose(store) }
+        let build = try store.beginGeneration(parts: [.itemNeighbour], takeOver: false, staleAfter: 900)
+        #expect(build.watermark == GenerationWatermark(review: 2, query: 1, interaction: 3, itemRevision: 1))
+        #expect(try store.generations().first?.state == "building")
+        let version = try store.saveModel(kind: "cf", parameters: #"{"k":8}"#, payload: Self.payload, generation: build.id)
+        #expect(version == 1)
+        #expect(try store.latestModel(kind: "cf") == nil && store.latestModelParameters(kind: "cf") == nil)
+        #expect(try store.latestVersions()["cf"] == nil)
+        // A cached model's exact version is readable whatever its generation.
+        #expect(try store.model(kind: "cf", version: 1)?.payload == Self.payload)
+        let id = try itemIDs(store)
+        #expect(try store.itemCatalogue().map(\.external) == ["P1", "P2", "P3"])
+        try store.writeItemNeighbours([ItemNeighbourRow(item: id["P1"]!, neighbour: id["P3"]!, score: 0.25, users: 1),
+                                       ItemNeighbourRow(item: id["P1"]!, neighbour: id["P2"]!, score: 0.5, users: 2)], build: build)
+        #expect(try store.itemNeighbours(["P1"]).isEmpty)
+
+        #expect(try store.activateGeneration(build, report: #"{"run":1}"#) == 0)
+        let model = try #require(try store.latestModel(kind: "cf"))
+        #expect(model.version == 1 && model.parameters == #"{"k":8}"# && model.payload == Self.payload)
+        #expect(try store.latestModelParameters(kind: "cf")?.parameters == #"{"k":8}"#)
+        #expect(try store.latestVersions()["cf"] == 1)
+        let neighbours = try store.itemNeighbours(["P1", "P2", "nope"])
+        #expect(neighbours.keys.sorted() == ["P1"])
+        #expect(neighbours["P1"]?.map(\.item) == ["P2", "P3"] && neighbours["P1"]?.map(\.score) == [0.5, 0.25])
+        // A run's last choice is saved after its activation, visible at once.
+        #expect(try store.saveModel(kind: "next-terms", parameters: "{}", payload: [], generation: build.id) == 1)
+        #expect(try store.latestVersions()["next-terms"] == 1)
+        let info = try #require(try store.generations().first)
+        #expect(info.id == build.id && info.state == "active" && info.parts == ["item_neighbour"] && info.report == #"{"run":1}"#)
+        // Activating it again is refused: it is no longer building.
+        expectAbandoned(build.id) { try store.activateGeneration(build, report: nil) }
+    }
+
+    @Test(arguments: Backend.available)
+    func aLiveRunIsRefusedAndADeadOneTakenOver(_ backend: Backend) throws {
+        let store = try seeded(backend)
+        defer { dispose(store) }
+        let first = try store.beginGeneration(parts: [.itemNeighbour], takeOver: false, staleAfter: 900)
+        let refused = #expect(throws: StoreError.self) { try store.beginGeneration(parts: [.itemNeighbour], takeOver: false, staleAfter: 900) }
+        if case .trainingInProgress(let generation, _)? = refused { #expect(generation == first.id) } else { Issue.record("got \(String(describing: refused))") }
+        let second = try store.beginGeneration(parts: [.itemNeighbour], takeOver: true, staleAfter: 900)
+        #expect(second.id > first.id)
+        // The first run's writes now fail, and its activation is refused.
+        expectAbandoned(first.id) {
+            try store.saveModel(kind: "cf", parameters: "{}", payload: [1], generation: first.id)
+        }
+        expectAbandoned(first.id) {
+            let id = try itemIDs(store)
+            try store.writeItemNeighbours([ItemNeighbourRow(item: id["P1"]!, neighbour: id["P2"]!, score: 1, users: 1)], build: first)
+        }
+        expectAbandoned(first.id) { try store.activateGeneration(first, report: nil) }
+        try store.saveModel(kind: "cf", parameters: "{}", payload: [2], generation: second.id)
+        try store.activateGeneration(second, report: nil)
+        #expect(try store.latestModel(kind: "cf")?.payload == [2])
+        #expect(try store.generations().map(\.state) == ["active", "failed"])
+
+        // A run that fails on its own leaves nothing, and the next one needs no take-over.
+        let third = try store.beginGeneration(parts: [.itemNeighbour], takeOver: false, staleAfter: 900)
+        let lost = try store.saveModel(kind: "cf", parameters: "{}", payload: [3], generation: third.id)
+        try store.failGeneration(third.id)
+        #expect(try store.model(kind: "cf", version: lost) == nil)
+        #expect(try store.latestModel(kind: "cf")?.payload == [2])
+        let fourth = try store.beginGeneration(parts: [.itemNeighbour], takeOver: false, staleAfter: 900)
+        try store.activateGeneration(fourth, report: nil)
+        #expect(try store.generations().map(\.state) == ["active", "failed", "retired", "failed"])
+    }
+
+    @Test(arguments: Backend.available)
+    func retentionKeepsTheNewestGenerations(_ backend: Backend) throws {
+        let store = try seeded(backend)
+        defer { dispose(store) }
+        let id = try itemIDs(store)
+        for run in 1...3 {
+            let build = try store.beginGeneration(parts: [.itemNeighbour], takeOver: false, staleAfter: 900)
+            try store.saveModel(kind: "cf", parameters: "{}", payload: [UInt8(run)], generation: build.id)
+            try store.writeItemNeighbours([ItemNeighbourRow(item: id["P1"]!, neighbour: id[run % 2 == 0 ? "P2" : "P3"]!, score: Double(run), users: run)], build: build)
+            try store.activateGeneration(build, report: nil)
+            try store.applyRetention(keep: 2, erasingLog: false)
+        }
+        #expect(try store.generations().map(\.state) == ["active", "retired", "dropped"])
+        // The dropped generation's model is superseded and deleted; the kept ones stay.
+        #expect(try store.model(kind: "cf", version: 1) == nil)
+        #expect(try store.model(kind: "cf", version: 2)?.payload == [2])
+        #expect(try store.latestModel(kind: "cf")?.payload == [3])
+        #expect(try store.itemNeighbours(["P1"])["P1"]?.map(\.item) == ["P3"] && store.itemNeighbours(["P1"])["P1"]?.map(\.score) == [3])
+        if let pg = store as? PostgresStore {
+            let copies = try pg.pool.withSession("listing tables") { s in
+                try s.rows("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'item_neighbour%' ORDER BY 1")
+                    .map { try $0[0].decode(String.self) }
+            }
+            let kept = try store.generations().first { $0.state == "retired" }?.id ?? -1
+            #expect(copies == ["item_neighbour", "item_neighbour_g\(kept)"])
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func aWatermarkWaitsForTheWritesInFlight(_ backend: Backend) throws {
+        let store = try makeStore(backend)
+        defer { dispose(store) }
+        // A strict ingest holds its transaction open between two batches while a run begins:
+        // the watermark must cover both batches (it waits for the commit), not the ids of the
+        // first batch only or none of them. Threads, not tasks: both sides block.
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        let written = Mutex<Result<WriteOutcome, any Error>?>(nil)
+        let begun = Mutex<Result<GenerationBuild, any Error>?>(nil)
+        Thread.detachNewThread {
+            var cache = IdentityCache()
+            var batches = 0
+            let result = Result { () throws -> WriteOutcome in
+                try store.writeInOneTransaction(cache: &cache) { () -> ([Event], EventVectors?)? in
+                    batches += 1
+                    if batches == 2 {
+                        inside.signal()
+                        release.wait()
+                    }
+                    guard batches <= 2 else { return nil }
+                    return ((0..<3).map { k in
+                        .interaction(Interaction(user: "u\(batches)", item: "i\(k)", action: .view, timestamp: Int64(1_700_000_000 + batches * 10 + k)))
+                    }, nil)
+                }
+            }
+            written.withLock { $0 = result }
+            done.signal()
+        }
+        inside.wait()
+        Thread.detachNewThread {
+            let result = Result { try store.beginGeneration(parts: [.itemNeighbour], takeOver: false, staleAfter: 900) }
+            begun.withLock { $0 = result }
+            done.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(begun.withLock { $0 == nil }, "the watermark was taken while a write was in flight")
+        release.signal()
+        done.wait()
+        done.wait()
+        #expect(try written.withLock { $0 }?.get().inserted == 6)
+        #expect(try begun.withLock { $0 }?.get().watermark.interaction == 6)
+    }
+}
