@@ -32,9 +32,10 @@ public protocol EventStore: AnyObject, Sendable {
 /// The model generations' lifecycle and the models themselves, kept by both backends with the
 /// same semantics (begin with a watermark, build tables beside the active ones, invisible
 /// models until activation, activation by swapping tables in one transaction, a dead run taken
-/// over, retention), and the first derived table both hold (item neighbours). Contract tests:
-/// `GenerationContractTests`. The rest of a generation's tables — vectors, terms, profiles,
-/// factors — and the catch-up at activation are on SQLite only in this version.
+/// over, retention), and the derived tables both hold so far: item neighbours and the
+/// collaborative factors. Contract tests: `GenerationContractTests`. The rest of a generation's
+/// tables — vectors, terms, profiles — and the catch-up at activation are on SQLite only in
+/// this version.
 public protocol GenerationStore: EventStore {
     func beginGeneration(parts: [DerivedTable], takeOver: Bool, staleAfter: Int64) throws(StoreError) -> GenerationBuild
     func failGeneration(_ id: Int) throws(StoreError)
@@ -50,6 +51,13 @@ public protocol GenerationStore: EventStore {
     func itemCatalogue() throws(StoreError) -> [(id: Int64, external: String)]
     func writeItemNeighbours(_ rows: [ItemNeighbourRow], build: GenerationBuild) throws(StoreError)
     func itemNeighbours(_ items: [String]) throws(StoreError) -> [String: [(item: String, score: Double)]]
+    func externalIDs() throws(StoreError) -> (users: [Int64: String], items: [Int64: String])
+    @discardableResult
+    func writeFactors(parameters: String, payload: [UInt8], users: [(Int64, [Float])], items: [(Int64, [Float], Float?)],
+                      build: GenerationBuild) throws(StoreError) -> Int
+    func loadFactors() throws(StoreError) -> StoredFactors?
+    func userFactors(_ users: [Int64], version: Int) throws(StoreError) -> [Int64: [Float]]
+    func allUserFactors(version: Int) throws(StoreError) -> [String: [Float]]
 }
 
 extension InterestStore: GenerationStore {

@@ -180,3 +180,41 @@ import Testing
         #expect(try begun.withLock { $0 }?.get().watermark.interaction == 6)
     }
 }
+
+extension GenerationContractTests {
+    @Test(arguments: Backend.available)
+    func factorsRoundTripAndFollowForget(_ backend: Backend) throws {
+        let store = try seeded(backend)
+        defer { dispose(store) }
+        let names = try store.externalIDs()
+        let user = Dictionary(uniqueKeysWithValues: names.users.map { ($1, $0) }), item = Dictionary(uniqueKeysWithValues: names.items.map { ($1, $0) })
+        #expect(user.keys.sorted() == ["u1", "u2", "u3"] && item.keys.sorted() == ["P1", "P2", "P3"])
+        let (u1, u2, u3) = (try #require(user["u1"]), try #require(user["u2"]), try #require(user["u3"]))
+        let (p1, p2, p3) = (try #require(item["P1"]), try #require(item["P2"]), try #require(item["P3"]))
+        let build = try store.beginGeneration(parts: DerivedTable.collaborative, takeOver: false, staleAfter: 900)
+        // u3 is forgotten after training read it and before its factors are written: skipped.
+        _ = try store.forget(user: "u3")
+        let version = try store.writeFactors(parameters: #"{"factors":2}"#, payload: Self.payload,
+                                             users: [(u1, [1, 2]), (u2, [3, -4.5]), (u3, [9, 9])],
+                                             items: [(p3, [0.25, 1e-3], nil), (p1, [0.5, -0.5], 0.125), (p2, [1, 1], nil)], build: build)
+        #expect(version == 1)
+        #expect(try store.loadFactors() == nil)
+        try store.activateGeneration(build, report: nil)
+
+        let loaded = try #require(try store.loadFactors())
+        #expect(loaded.version == 1 && loaded.parameters == #"{"factors":2}"# && loaded.payload == Self.payload)
+        #expect(loaded.itemIDs == [p1, p2, p3].sorted() && loaded.factors == 2)
+        let byItem = Dictionary(uniqueKeysWithValues: zip(loaded.itemIDs, loaded.externals))
+        #expect(byItem == [p1: "P1", p2: "P2", p3: "P3"])
+        let row = Dictionary(uniqueKeysWithValues: loaded.itemIDs.enumerated().map { ($1, $0) })
+        let i1 = try #require(row[p1]), i3 = try #require(row[p3])
+        #expect(Array(loaded.itemFactors[2 * i1..<2 * i1 + 2]) == [0.5, -0.5] && Array(loaded.itemFactors[2 * i3..<2 * i3 + 2]) == [0.25, 1e-3])
+        #expect(loaded.biases?[i1] == 0.125 && loaded.biases?[i3] == 0)
+        #expect(try store.userFactors([u1, u2, u3], version: 1) == [u1: [1, 2], u2: [3, -4.5]])
+        #expect(try store.userFactors([u1], version: 2).isEmpty && store.userFactors([], version: 1).isEmpty)
+        #expect(try store.allUserFactors(version: 1) == ["u1": [1, 2], "u2": [3, -4.5]])
+        // The activated tables cascade a forget as the originals did.
+        _ = try store.forget(user: "u1")
+        #expect(try store.allUserFactors(version: 1) == ["u2": [3, -4.5]])
+    }
+}

@@ -20,9 +20,9 @@ import Synchronization
 /// using) while the caller waits.
 final class PostgresPool: Sendable {
     let location: PostgresLocation
-    private let configuration: PostgresConnection.Configuration
+    let configuration: PostgresConnection.Configuration
     private let idle = Mutex<[PostgresConnection]>([])
-    private let ids = Atomic<Int>(0)
+    let ids = Atomic<Int>(0)
     /// Connections kept open between calls.
     static let keepIdle = 16
     static let logger = Logger(label: "InterestMiner.postgres", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -117,6 +117,7 @@ extension PostgresStore {
     @discardableResult
     public func activateGeneration(_ build: GenerationBuild, report: String?) throws(StoreError) -> Int {
         let complete = Set(build.parts) == Set(DerivedTable.allCases)
+        defer { versionWatch.invalidate() }
         return try pool.transaction("activating generation \(build.id)", retries: 0) { s -> Int in
             try s.execute("SELECT pg_advisory_xact_lock(\(Self.writeBarrier))")
             var id = PostgresBindings()
@@ -136,6 +137,7 @@ extension PostgresStore {
             binds.append(report)
             binds.append(Int64(build.id))
             try s.execute("UPDATE generation SET state = 'active', activated_at = $1, report = $2 WHERE id = $3", binds)
+            try Self.notifyModelsChanged(s, versionWatch)
             guard complete else { return 0 }
             let cleared = try s.execute("DELETE FROM forgotten WHERE after_generation < $1", id)
             if cleared > 0 { try s.execute("UPDATE generation SET state = 'dropped' WHERE state = 'retired'") }

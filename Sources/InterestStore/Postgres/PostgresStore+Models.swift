@@ -16,7 +16,7 @@ extension PostgresStore {
     /// active (a run's last choice, saved after its activation), as on SQLite.
     @discardableResult
     public func saveModel(kind: String, parameters: String, payload: [UInt8], generation: Int? = nil) throws(StoreError) -> Int {
-        try pool.transaction("saving the \(kind) model") { s in
+        let version = try pool.transaction("saving the \(kind) model") { s in
             if let generation {
                 var binds = PostgresBindings()
                 binds.append(Int64(Date().timeIntervalSince1970))
@@ -25,8 +25,12 @@ extension PostgresStore {
                     throw StoreError.generationAbandoned(generation)
                 }
             }
-            return try Self.insertModel(s, kind: kind, parameters: parameters, payload: payload, generation: generation)
+            let version = try Self.insertModel(s, kind: kind, parameters: parameters, payload: payload, generation: generation)
+            try Self.notifyModelsChanged(s, versionWatch)
+            return version
         }
+        versionWatch.invalidate()
+        return version
     }
 
     static func insertModel(_ s: PostgresSession, kind: String, parameters: String, payload: [UInt8]?, generation: Int?) throws -> Int {

@@ -26,10 +26,26 @@ public final class PostgresStore: Sendable {
         try self.init(location: try PostgresLocation(url: url))
     }
 
+    /// The newest model versions, cached and refreshed by `NOTIFY` (``ModelVersionWatch``).
+    let versionWatch: ModelVersionWatch
+
     public init(location: PostgresLocation) throws(StoreError) {
         self.location = location
-        pool = try PostgresPool(location)
+        let pool = try PostgresPool(location)
+        self.pool = pool
+        versionWatch = ModelVersionWatch(schema: location.schema) { try await pool.connectUnpooled() }
         try migrate()
+    }
+
+    deinit { versionWatch.stop() }
+
+    /// Announces, inside a transaction that changed which models are current, the change to
+    /// every process watching this store (delivered at commit).
+    static func notifyModelsChanged(_ s: PostgresSession, _ watch: ModelVersionWatch) throws {
+        var binds = PostgresBindings()
+        binds.append(ModelVersionWatch.channel)
+        binds.append(watch.payload)
+        try s.execute("SELECT pg_notify($1, $2)", binds)
     }
 
     /// Key of the advisory lock migrations hold ("IntM").
@@ -89,11 +105,14 @@ extension PostgresStore {
         }
     }
 
-    /// The newest visible version of each model kind.
+    /// The newest visible version of each model kind: from the process's cache while it is
+    /// listening for changes (``ModelVersionWatch``), else from the server.
     public func latestVersions() throws(StoreError) -> [String: Int] {
-        try pool.transaction("reading model versions", readOnly: true) { s in
-            Dictionary(try s.rows(StatsQueries.models).map { (try $0[0].decode(String.self), Int(try $0[1].decode(Int32.self))) },
-                       uniquingKeysWith: { a, _ in a })
+        try versionWatch.versions { () throws(StoreError) -> [String: Int] in
+            try pool.transaction("reading model versions", readOnly: true) { s in
+                Dictionary(try s.rows(StatsQueries.models).map { (try $0[0].decode(String.self), Int(try $0[1].decode(Int32.self))) },
+                           uniquingKeysWith: { a, _ in a })
+            }
         }
     }
 
