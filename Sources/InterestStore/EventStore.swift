@@ -32,8 +32,9 @@ public protocol EventStore: AnyObject, Sendable {
 /// The model generations' lifecycle and the models themselves, kept by both backends with the
 /// same semantics (begin with a watermark, build tables beside the active ones, invisible
 /// models until activation, activation by swapping tables in one transaction, a dead run taken
-/// over, retention), and the derived tables both hold so far: item neighbours and the
-/// collaborative factors. Contract tests: `GenerationContractTests`. The rest of a generation's
+/// over, retention), the derived tables both hold so far — item neighbours and the
+/// collaborative factors — and the event reads training and those models take (every event by
+/// user, one user's rows). Contract tests: `GenerationContractTests`. The rest of a generation's
 /// tables — vectors, terms, profiles — and the catch-up at activation are on SQLite only in
 /// this version.
 public protocol GenerationStore: EventStore {
@@ -58,6 +59,8 @@ public protocol GenerationStore: EventStore {
     func loadFactors() throws(StoreError) -> StoredFactors?
     func userFactors(_ users: [Int64], version: Int) throws(StoreError) -> [Int64: [Float]]
     func allUserFactors(version: Int) throws(StoreError) -> [String: [Float]]
+    func eventsByUser(upTo bound: EventWatermark?) throws(StoreError) -> (table: EventsByUser, watermark: EventWatermark)
+    func interactionRows(ofUser external: String) throws(StoreError) -> [InteractionRow]?
 }
 
 extension InterestStore: GenerationStore {

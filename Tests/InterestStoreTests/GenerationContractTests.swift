@@ -218,3 +218,40 @@ extension GenerationContractTests {
         #expect(try store.allUserFactors(version: 1) == ["u2": [3, -4.5]])
     }
 }
+
+extension GenerationContractTests {
+    @Test(arguments: Backend.available)
+    func eventsByUserKeepTheSQLiteOrder(_ backend: Backend) throws {
+        let store = try seeded(backend)
+        defer { dispose(store) }
+        var cache = IdentityCache()
+        // Later rows: an older time but a higher row id (order is by row id within a kind).
+        _ = try store.write([.review(Review(user: "u2", item: "P2", rating: 4, text: "later row", timestamp: 1_600_000_000)),
+                             .interaction(Interaction(user: "u1", item: "P3", action: .view, timestamp: 1_500_000_000))], cache: &cache)
+        let names = try store.externalIDs()
+        func rows(_ table: EventsByUser) -> [String] {
+            table.map { r in "\(names.users[r.user] ?? "?") \(names.items[r.item] ?? "?") \(r.action.map { "\($0)" } ?? "review") \(r.rating.map { "\($0)" } ?? "-") \(r.timestamp)" }
+        }
+        let (all, mark) = try store.eventsByUser(upTo: nil)
+        #expect(mark == EventWatermark(review: 3, interaction: 4))
+        #expect(all.userIDs.map { names.users[$0] } == ["u1", "u2", "u3"] && all.itemIDs.count == 3)
+        #expect(rows(all) == [
+            "u1 P1 review 5.0 1700000000", "u1 P2 purchase - 1700000200", "u1 P3 view - 1500000000",
+            "u2 P2 review 4.0 1600000000", "u2 P1 rate 3.5 1700000300", "u2 P1 rate 0.5 1700000400",
+            "u3 P3 review - -86401",
+        ])
+        // Up to an older watermark: the later rows are left out.
+        let (older, same) = try store.eventsByUser(upTo: EventWatermark(review: 2, interaction: 3))
+        #expect(same == EventWatermark(review: 2, interaction: 3))
+        #expect(rows(older) == ["u1 P1 review 5.0 1700000000", "u1 P2 purchase - 1700000200", "u2 P1 rate 3.5 1700000300",
+                                "u2 P1 rate 0.5 1700000400", "u3 P3 review - -86401"])
+        // One user's rows: reviews, then interactions, each by row id.
+        let u2 = try #require(try store.interactionRows(ofUser: "u2"))
+        #expect(u2.map { "\(names.items[$0.item] ?? "?") \($0.rating ?? -1)" } == ["P2 4.0", "P1 3.5", "P1 0.5"])
+        #expect(try store.interactionRows(ofUser: "nobody") == nil)
+        let empty = try makeStore(backend)
+        defer { dispose(empty) }
+        let (none, zero) = try empty.eventsByUser(upTo: nil)
+        #expect(none.isEmpty && none.userIDs.isEmpty && zero == EventWatermark(review: 0, interaction: 0))
+    }
+}

@@ -190,6 +190,12 @@ struct PostgresSession {
         try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresPool.logger).wait().rows.map { $0.makeRandomAccess() }
     }
 
+    /// Streams every row of a query to `body` in order (on the connection's event loop), without
+    /// holding them all.
+    func forEachRow(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ body: @escaping @Sendable (PostgresRow) throws -> Void) throws {
+        _ = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresPool.logger, body).wait()
+    }
+
     /// The one value of a one-row, one-column query (nil for no row or NULL).
     func value<T: PostgresDecodable>(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), as: T.Type = T.self) throws -> T? {
         guard let row = try rows(sql, binds).first, row[0].bytes != nil else { return nil }
