@@ -33,8 +33,8 @@ public protocol EventStore: AnyObject, Sendable {
 /// same semantics (begin with a watermark, build tables beside the active ones, invisible
 /// models until activation, activation by swapping tables in one transaction, a dead run taken
 /// over, retention), the derived tables both hold so far — item neighbours and the
-/// collaborative factors — and the event reads training and those models take (every event by
-/// user, one user's rows). Contract tests: `GenerationContractTests`. The rest of a generation's
+/// collaborative factors — and the event reads training and the collaborative model's serving
+/// take (every event by user; one user's rows and activity; what came after a watermark). Contract tests: `GenerationContractTests`. The rest of a generation's
 /// tables — vectors, terms, profiles — and the catch-up at activation are on SQLite only in
 /// this version.
 public protocol GenerationStore: EventStore {
@@ -61,6 +61,10 @@ public protocol GenerationStore: EventStore {
     func allUserFactors(version: Int) throws(StoreError) -> [String: [Float]]
     func eventsByUser(upTo bound: EventWatermark?) throws(StoreError) -> (table: EventsByUser, watermark: EventWatermark)
     func interactionRows(ofUser external: String) throws(StoreError) -> [InteractionRow]?
+    func servingState() throws(StoreError) -> (versions: [String: Int], maxItem: Int64)
+    func userActivity(_ external: String, after mark: EventWatermark, factorVersion: Int?) throws(StoreError) -> UserActivity?
+    func usersWithEvents(after mark: EventWatermark) throws(StoreError) -> Set<String>
+    func interactionRows(after mark: EventWatermark, items keep: (Int64) -> Bool) throws(StoreError) -> [InteractionRow]
 }
 
 extension InterestStore: GenerationStore {

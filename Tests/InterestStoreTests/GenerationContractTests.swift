@@ -255,3 +255,34 @@ extension GenerationContractTests {
         #expect(none.isEmpty && none.userIDs.isEmpty && zero == EventWatermark(review: 0, interaction: 0))
     }
 }
+
+extension GenerationContractTests {
+    @Test(arguments: Backend.available)
+    func collaborativeServingReads(_ backend: Backend) throws {
+        let store = try seeded(backend)
+        defer { dispose(store) }
+        let names = try store.externalIDs()
+        let item = Dictionary(uniqueKeysWithValues: names.items.map { ($1, $0) }), user = Dictionary(uniqueKeysWithValues: names.users.map { ($1, $0) })
+        let (p1, p2, p3) = (try #require(item["P1"]), try #require(item["P2"]), try #require(item["P3"]))
+        // Reviews 1 (u1, P1) and 2 (u3, P3); interactions 1 (u1, P2), 2 and 3 (u2, P1).
+        let mark = EventWatermark(review: 1, interaction: 2)
+        let state = try store.servingState()
+        #expect(state.versions.isEmpty && state.maxItem == max(p1, p2, p3))
+        #expect(try store.userActivity("u1", after: mark, factorVersion: nil) == UserActivity(items: [p1, p2], newSinceWatermark: false, factor: nil))
+        #expect(try store.userActivity("u2", after: mark, factorVersion: nil) == UserActivity(items: [p1], newSinceWatermark: true, factor: nil))
+        #expect(try store.userActivity("nobody", after: mark, factorVersion: nil) == nil)
+        #expect(try store.usersWithEvents(after: mark) == ["u2", "u3"])
+        #expect(try store.usersWithEvents(after: EventWatermark(review: 2, interaction: 3)).isEmpty)
+        let newer = try store.interactionRows(after: mark) { _ in true }
+        #expect(newer.map { "\(names.users[$0.user] ?? "?") \(names.items[$0.item] ?? "?") \($0.rating ?? -1)" } == ["u3 P3 -1.0", "u2 P1 0.5"])
+        #expect(try store.interactionRows(after: mark) { $0 == p3 }.map(\.item) == [p3])
+        // The factors of the model version asked for come with the activity.
+        let build = try store.beginGeneration(parts: DerivedTable.collaborative, takeOver: false, staleAfter: 900)
+        let u1 = try #require(user["u1"])
+        let version = try store.writeFactors(parameters: "{}", payload: [], users: [(u1, [1, 2])], items: [(p1, [1, 0], nil)], build: build)
+        try store.activateGeneration(build, report: nil)
+        #expect(try store.userActivity("u1", after: mark, factorVersion: version)?.factor == [1, 2])
+        #expect(try store.userActivity("u1", after: mark, factorVersion: version + 1)?.factor == nil)
+        #expect(try store.servingState().versions["cf"] == version)
+    }
+}
