@@ -19,32 +19,36 @@ public final class InterestMiner: Sendable {
     /// The event log: the SQLite file, or a shared PostgreSQL database (`postgres://…`).
     let events: any EventStore
     let ingestion: Ingestion
-    /// The SQLite file's store and its serving and training roles; nil on PostgreSQL, which
-    /// holds the event log (ingest, histories, item records, `forget`, `stats`) in this version.
-    let local: (store: InterestStore, serving: Serving, training: TrainingPipeline)?
+    /// The serving and training roles, over either backend: on PostgreSQL they hold the
+    /// generations, models and behaviour models, and answer what needs the SQLite file's
+    /// text tables with ``InterestMinerError/sqliteOnly(location:)``.
+    let servingRole: Serving
+    let trainingRole: TrainingPipeline
+    /// The SQLite file's store; nil on PostgreSQL.
+    let sqlite: InterestStore?
 
-    /// The SQLite store (models, generations, serving): on PostgreSQL, a clear error.
-    var store: InterestStore { get throws(InterestMinerError) { try requireLocal().store } }
-    var serving: Serving { get throws(InterestMinerError) { try requireLocal().serving } }
-    var training: TrainingPipeline { get throws(InterestMinerError) { try requireLocal().training } }
-
-    private func requireLocal() throws(InterestMinerError) -> (store: InterestStore, serving: Serving, training: TrainingPipeline) {
-        guard let local else { throw .sqliteOnly(location: events.locationDescription) }
-        return local
+    /// The SQLite store (integrity check, evaluation): on PostgreSQL, a clear error.
+    var store: InterestStore {
+        get throws(InterestMinerError) {
+            guard let sqlite else { throw .sqliteOnly(location: events.locationDescription) }
+            return sqlite
+        }
     }
+    var serving: Serving { servingRole }
+    var training: TrainingPipeline { trainingRole }
 
     /// From this many catalogue items on, the service's fused read takes its first stage from a
     /// candidate index instead of scanning every item (see `Serving.candidateCatalogueSize`).
     public var candidateCatalogueSize: Int? {
-        get { local?.serving.candidateCatalogueSize }
-        set { local?.serving.candidateCatalogueSize = newValue }
+        get { servingRole.candidateCatalogueSize }
+        set { servingRole.candidateCatalogueSize = newValue }
     }
 
     /// Whether the fused ranker keeps every item's daily activity in memory (see
     /// `Serving.itemActivityInMemory`).
     public var itemActivityInMemory: Bool {
-        get { local?.serving.itemActivityInMemory ?? true }
-        set { local?.serving.itemActivityInMemory = newValue }
+        get { servingRole.itemActivityInMemory }
+        set { servingRole.itemActivityInMemory = newValue }
     }
 
     /// The database this miner works on: a file path, or a `postgres://` URL without its password.
@@ -57,17 +61,21 @@ public final class InterestMiner: Sendable {
     /// writes then fails.
     public init(databasePath: String, readOnly: Bool = false) throws(InterestMinerError) {
         do {
+            let store: any ModelStore
             if PostgresLocation.isURL(databasePath) {
-                events = try PostgresStore(url: databasePath)
-                local = nil
-                ingestion = Ingestion(store: events, serving: nil)
-                return
+                store = try PostgresStore(url: databasePath)
+                sqlite = nil
+            } else {
+                let file = try InterestStore(path: databasePath, readOnly: readOnly)
+                store = file
+                sqlite = file
             }
-            let store = try InterestStore(path: databasePath, readOnly: readOnly)
             let serving = Serving(store: store)
             events = store
-            local = (store, serving, TrainingPipeline(store: store, serving: serving))
-            ingestion = Ingestion(store: store, serving: serving)
+            servingRole = serving
+            trainingRole = TrainingPipeline(store: store, serving: serving)
+            // Ingest encodes texts with the active text model, which only the file holds yet.
+            ingestion = Ingestion(store: store, serving: sqlite == nil ? nil : serving)
         } catch {
             throw .store(error)
         }

@@ -10,12 +10,25 @@ import Tokenization
 /// recommendations, `rank`, `terms`, `similar`, `embed`, batch `recommend`. The training
 /// pipeline and ingest read the active models through it too (`loadTextModel`, `loadCFModel`).
 final class Serving: Sendable {
-    let store: InterestStore
+    /// Models, generations and the collaborative reads: either backend.
+    let store: any ModelStore
+    /// The SQLite file, for what only it holds in this version (text vectors, terms, profiles,
+    /// the fused ranker's reads); nil on PostgreSQL.
+    let sqlite: InterestStore?
     let models = ModelCache()
 
-    init(store: InterestStore) { self.store = store }
+    init(store: any ModelStore) {
+        self.store = store
+        sqlite = store as? InterestStore
+    }
 
-    var databasePath: String { store.path }
+    var databasePath: String { store.locationDescription }
+
+    /// The SQLite store, or the error a PostgreSQL database answers for what it does not hold yet.
+    func local() throws(InterestMinerError) -> InterestStore {
+        guard let sqlite else { throw .sqliteOnly(location: store.locationDescription) }
+        return sqlite
+    }
 
     /// From this many catalogue items on, the fused recommendation read (`fusedRecommendation`)
     /// takes its first stage from a ``CandidateIndex`` built when the ranker loads instead of
@@ -46,16 +59,21 @@ final class Serving: Sendable {
 /// item neighbours, the fused ranker — in short transactions beside the active one, brings it
 /// up to the events ingested meanwhile and activates it (`train`).
 final class TrainingPipeline: Sendable {
-    let store: InterestStore
+    /// Generations, models and the behaviour stages' tables: either backend.
+    let store: any ModelStore
     /// Where the active models are read from, and refreshed after an activation.
     let serving: Serving
 
-    init(store: InterestStore, serving: Serving) {
+    init(store: any ModelStore, serving: Serving) {
         self.store = store
         self.serving = serving
     }
 
-    var databasePath: String { store.path }
+    var databasePath: String { store.locationDescription }
+
+    /// The SQLite store, for the stages only it holds in this version (tokenizer texts, text
+    /// vectors, terms, profiles, the ranker's validation world), or the error PostgreSQL answers.
+    func local() throws(InterestMinerError) -> InterestStore { try serving.local() }
 }
 
 /// The write side: events in, parsed on one core and written on the other, each chunk one
@@ -92,7 +110,7 @@ extension InterestMiner {
     /// the store from now until it ends, so a training run's build transactions give way to it
     /// while it waits its turn (`InterestStore.buildWrite`).
     public func queuedWrite<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
-        guard let store = local?.store else { return try await body() }
+        guard let store = sqlite else { return try await body() }
         store.foregroundWriteQueued()
         defer { store.foregroundWriteEnded() }
         return try await body()

@@ -37,7 +37,7 @@ public protocol EventStore: AnyObject, Sendable {
 /// take (every event by user; one user's rows and activity; what came after a watermark). Contract tests: `GenerationContractTests`. The rest of a generation's
 /// tables — vectors, terms, profiles — and the catch-up at activation are on SQLite only in
 /// this version.
-public protocol GenerationStore: EventStore {
+public protocol ModelStore: EventStore {
     func beginGeneration(parts: [DerivedTable], takeOver: Bool, staleAfter: Int64) throws(StoreError) -> GenerationBuild
     func failGeneration(_ id: Int) throws(StoreError)
     /// Activates a generation whose tables need no catch-up (none of its parts is a text table).
@@ -65,16 +65,24 @@ public protocol GenerationStore: EventStore {
     func userActivity(_ external: String, after mark: EventWatermark, factorVersion: Int?) throws(StoreError) -> UserActivity?
     func usersWithEvents(after mark: EventWatermark) throws(StoreError) -> Set<String>
     func interactionRows(after mark: EventWatermark, items keep: (Int64) -> Bool) throws(StoreError) -> [InteractionRow]
+    func itemNames(_ ids: [Int64]) throws(StoreError) -> [Int64: String]
+    func userNames(_ ids: [Int64]) throws(StoreError) -> [Int64: String]
+    func userCount() throws(StoreError) -> Int
+    func userIDs() throws(StoreError) -> [String]
+    func userItems() throws(StoreError) -> [String: Set<String>]
+    func forEachItemDays(_ body: (Int64, [Int64], [Int]) -> Void) throws(StoreError)
+    func itemPositives(fromDay first: Int64, throughDay last: Int64, rowOf: [Int64: Int], rows count: Int) throws(StoreError) -> [Int]
+    func userRankingState(_ external: String, after mark: EventWatermark?, factorVersion: Int?) throws(StoreError) -> UserRankingState?
 }
 
-extension InterestStore: GenerationStore {
+extension InterestStore: ModelStore {
     @discardableResult
     public func activateGeneration(_ build: GenerationBuild, report: String?) throws(StoreError) -> Int {
         try activateGeneration(build, report: report) { _ in }
     }
 }
 
-extension PostgresStore: GenerationStore {}
+extension PostgresStore: ModelStore {}
 
 extension EventStore {
     /// Writes a batch without vectors (no text model yet).

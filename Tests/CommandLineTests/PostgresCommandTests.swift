@@ -30,9 +30,43 @@ import Testing
         let forget = try CLI.run(["forget", "--db", db, "--user", "gone", "--json"])
         let forgot = try JSONSerialization.jsonObject(with: Data(forget.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(forget.status == 0 && forgot["reviews"] as? Int == 1 && forgot["interactions"] as? Int == 1 && forgot["walTruncated"] == nil)
-        // What needs SQLite says so, and exits non-zero.
-        let train = try CLI.run(["train", "--db", db])
-        #expect(train.status != 0 && train.stderr.contains("need an SQLite database"), "\(train.stderr)")
+        // What needs the text models (on SQLite only in this version) says so, and exits non-zero.
+        let terms = try CLI.run(["terms", "--db", db, "--user", "kept"])
+        #expect(terms.status != 0 && terms.stderr.contains("needs an SQLite database"), "\(terms.stderr)")
+    }
+
+    /// The behaviour models trained on PostgreSQL give the lists the SQLite file gives, for the
+    /// same events, seed and one thread: collaborative, sequence, popularity and fused.
+    @Test(.enabled(if: server != nil, "needs INTERESTS_TEST_POSTGRES=postgres://… (.ci/run sets it)"))
+    func bothBackendsTrainAndRecommendTheSame() throws {
+        let base = try #require(Self.server)
+        let schema = "cli_" + UUID().uuidString.prefix(8).lowercased()
+        let pg = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+        defer { Self.dropSchema(schema, on: base) }
+        let dir = CLI.temporaryDirectory()
+        let gen = try CLI.run(["corpus", "generate", "--seed", "5", "--users", "120", "--items", "64", "--out", dir.path])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let events = dir.appendingPathComponent("events.jsonl").path
+        let file = dir.appendingPathComponent("same.sqlite").path
+        var lists: [[String]] = []
+        for db in [file, pg] {
+            let ingest = try CLI.run(["ingest", "--db", db, "--quiet", events])
+            #expect(ingest.status == 0, "\(ingest.stderr)")
+            let train = try CLI.run(["train", "--db", db, "--no-text", "--factors", "8", "--alpha", "10", "--threads", "1", "--seed", "7",
+                                     "--sequence", "sasrec", "--sequence-epochs", "3", "--quiet"])
+            #expect(train.status == 0, "\(train.stderr)")
+            var answers: [String] = []
+            for method in ["cf", "sequence", "popularity", "fused"] {
+                let run = try CLI.run(["recommend", "--db", db, "--method", method, "--all", "--top", "10", "--threads", "1"])
+                #expect(run.status == 0, "\(method): \(run.stderr)")
+                answers.append(run.stdout)
+            }
+            lists.append(answers)
+        }
+        #expect(lists[0].allSatisfy { $0.split(separator: "\n").count == 120 }, "every user gets a list")
+        for (k, method) in ["cf", "sequence", "popularity", "fused"].enumerated() {
+            #expect(lists[0][k] == lists[1][k], "\(method): the backends' lists differ")
+        }
     }
 
     /// Best effort, with psql when it is installed (the CI cluster is thrown away anyway).

@@ -8,12 +8,12 @@ import Testing
 /// invisible until activation, a live run is not disturbed and a dead one is taken over,
 /// retention keeps the newest generations, and a watermark covers every write committed before it.
 @Suite struct GenerationContractTests {
-    func makeStore(_ backend: Backend) throws -> any GenerationStore {
-        try #require(try backend.makeStore() as? any GenerationStore)
+    func makeStore(_ backend: Backend) throws -> any ModelStore {
+        try #require(try backend.makeStore() as? any ModelStore)
     }
 
     /// Two reviews, a query, three interactions and an item record (`StoreContractTests.events`).
-    func seeded(_ backend: Backend) throws -> any GenerationStore {
+    func seeded(_ backend: Backend) throws -> any ModelStore {
         let store = try makeStore(backend)
         var cache = IdentityCache()
         _ = try store.write(StoreContractTests.events, cache: &cache)
@@ -22,7 +22,7 @@ import Testing
 
     /// Row ids by external id (they follow first appearance on both backends, but nothing here
     /// depends on their values).
-    func itemIDs(_ store: any GenerationStore) throws -> [String: Int64] {
+    func itemIDs(_ store: any ModelStore) throws -> [String: Int64] {
         Dictionary(uniqueKeysWithValues: try store.itemCatalogue().map { ($0.external, $0.id) })
     }
 

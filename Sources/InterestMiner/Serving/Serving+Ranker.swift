@@ -83,7 +83,8 @@ extension Serving {
             var itemVectors: [Float] = []
             let dimension = text?.encoder.dimension ?? 0
             if text != nil {
-                itemVectors = try store.itemVectorMatrix(rowOf: row, rows: n, dimension: dimension)
+                let sqlite = try local()
+                itemVectors = try sqlite.itemVectorMatrix(rowOf: row, rows: n, dimension: dimension)
             }
             var cfItems: [Float] = []
             let factors = cf?.model.factors ?? 0
@@ -157,10 +158,11 @@ extension Serving {
         var profiles: [Int64: [Float]] = [:]
         var stale = Set<String>()
         var trained: [String: [Float]] = [:]
+        let sqlite = ctx.text == nil ? nil : try local()
         do {
-            rows = try store.eventsByUser().table
+            rows = try store.eventsByUser(upTo: nil).table
             users = try store.externalIDs().users
-            if let t = ctx.text { profiles = try store.profileDirections(version: t.version) }
+            if let t = ctx.text, let sqlite { profiles = try sqlite.profileDirections(version: t.version) }
             if let cf = ctx.cf {
                 stale = try store.usersWithEvents(after: cf.watermark)
                 trained = try store.allUserFactors(version: cf.version)

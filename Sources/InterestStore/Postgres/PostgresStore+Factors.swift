@@ -131,3 +131,46 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    /// External ids of these items (row ids).
+    public func itemNames(_ ids: [Int64]) throws(StoreError) -> [Int64: String] { try names(ids, table: "item") }
+
+    /// External ids of these users (row ids).
+    public func userNames(_ ids: [Int64]) throws(StoreError) -> [Int64: String] { try names(ids, table: "\"user\"") }
+
+    private func names(_ ids: [Int64], table: String) throws(StoreError) -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try pool.transaction("reading \(table) ids", readOnly: true) { s in
+            var binds = PostgresBindings()
+            binds.append(ids)
+            var out: [Int64: String] = [:]
+            for r in try s.rows("SELECT id, external_id FROM \(table) WHERE id = ANY($1)", binds) { out[try r[0].decode(Int64.self)] = try r[1].decode(String.self) }
+            return out
+        }
+    }
+
+    /// How many users the store holds.
+    public func userCount() throws(StoreError) -> Int {
+        try pool.transaction("counting users", readOnly: true) { s in Int(try s.value("SELECT count(*) FROM \"user\"", as: Int64.self) ?? 0) }
+    }
+
+    /// All user external ids, in row order.
+    public func userIDs() throws(StoreError) -> [String] {
+        try pool.transaction("reading users", readOnly: true) { s in
+            try s.rows("SELECT external_id FROM \"user\" ORDER BY id").map { try $0[0].decode(String.self) }
+        }
+    }
+
+    /// Per user, the items they reviewed or interacted with (batch jobs: O(events)).
+    public func userItems() throws(StoreError) -> [String: Set<String>] {
+        try pool.transaction("reading user items", readOnly: true) { s in
+            var out: [String: Set<String>] = [:]
+            for row in try s.rows("""
+                SELECT u.external_id, i.external_id FROM (SELECT user_id, item_id FROM review UNION SELECT user_id, item_id FROM interaction) e
+                JOIN "user" u ON u.id = e.user_id JOIN item i ON i.id = e.item_id
+                """) { out[try row[0].decode(String.self), default: []].insert(try row[1].decode(String.self)) }
+            return out
+        }
+    }
+}
