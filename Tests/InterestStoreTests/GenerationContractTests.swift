@@ -286,3 +286,34 @@ extension GenerationContractTests {
         #expect(try store.servingState().versions["cf"] == version)
     }
 }
+
+extension GenerationContractTests {
+    /// PostgreSQL knows a dead run at once: its lease (a session lock on the run's connection)
+    /// goes with its process, so the next run needs no take-over and no wait.
+    @Test(.enabled(if: Backend.postgresURL != nil, "set INTERESTS_TEST_POSTGRES=postgres://user@host:port/db to run the PostgreSQL tests (.ci/run does)"))
+    func aKilledRunsLeaseEndsWithIt() throws {
+        let next = try #require(try Backend.postgres.makeStore() as? PostgresStore)
+        defer { dispose(next) }
+        var cache = IdentityCache()
+        _ = try next.write(StoreContractTests.events, cache: &cache)
+        let active = try next.beginGeneration(parts: [.itemNeighbour])
+        try next.saveModel(kind: "cf", parameters: "{}", payload: [1], generation: active.id)
+        try next.activateGeneration(active, report: nil)
+        var dead: Int?
+        do {
+            // A worker process: it starts a run, writes part of it, and dies (its connections close).
+            let worker = try PostgresStore(location: next.location)
+            let build = try worker.beginGeneration(parts: [.itemNeighbour])
+            try worker.saveModel(kind: "cf", parameters: "{}", payload: [2], generation: build.id)
+            dead = build.id
+            #expect(throws: StoreError.self) { try next.beginGeneration(parts: [.itemNeighbour]) }
+        }
+        // The active generation is untouched, and the next run starts at once without a take-over.
+        #expect(try next.latestModel(kind: "cf")?.payload == [1])
+        let build = try next.beginGeneration(parts: [.itemNeighbour])
+        #expect(try next.generations().first { $0.id == dead }?.state == "failed")
+        try next.saveModel(kind: "cf", parameters: "{}", payload: [3], generation: build.id)
+        try next.activateGeneration(build, report: nil)
+        #expect(try next.latestModel(kind: "cf")?.payload == [3])
+    }
+}

@@ -111,6 +111,10 @@ final class PostgresPool: Sendable {
         while let c = idle.withLock({ $0.popLast() }) {
             if !c.isClosed { return c }
         }
+        return try connect(operation)
+    }
+
+    private func connect(_ operation: String) throws(StoreError) -> PostgresConnection {
         do {
             let id = ids.add(1, ordering: .relaxed).newValue
             return try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
@@ -124,6 +128,9 @@ final class PostgresPool: Sendable {
             throw .unavailable(location: location.description, reason: Self.describe(error))
         }
     }
+
+    /// A new connection outside the pool, for the caller to keep (a training run's lease).
+    func connectOwned(_ operation: String) throws(StoreError) -> PostgresConnection { try connect(operation) }
 
     private func checkIn(_ c: PostgresConnection) {
         guard !c.isClosed else { return }

@@ -16,38 +16,91 @@ import PostgresNIO
 /// events takes a shared advisory lock (``writeBarrier``) first, and the watermark is read under
 /// the exclusive one: no write is in flight then, every committed id is below it and every later
 /// one above. Writers wait for that moment only (a few milliseconds), not for the training run.
+///
+/// **Leases: a dead run is known at once.** On SQLite a run is judged alive by its heartbeat
+/// (a run that stopped beating for `staleAfter` seconds is taken over). On PostgreSQL each run
+/// holds a session advisory lock on its generation on a connection of its own, taken before the
+/// generation row exists; the server releases it when the run's process dies or its connection
+/// breaks. `beginGeneration` tries that lock for each generation still building: free means the
+/// run is gone, and its generation is marked failed there and then — a training worker killed
+/// mid-run delays the next run by nothing; held means a live run (refused unless `takeOver`).
 extension PostgresStore {
     /// Key of the advisory lock that orders event writes around a watermark ("IntW").
     static let writeBarrier: Int64 = 0x496E_7457
+    /// Class of the advisory locks that are training runs' leases ("IntG"; the object is the
+    /// generation id).
+    static let leaseClass: Int32 = 0x496E_7447
 
     /// Starts a model generation that will rebuild `parts` (see
     /// ``InterestStore/beginGeneration(parts:takeOver:staleAfter:)``): a generation still
     /// building with a heartbeat within `staleAfter` seconds belongs to a live run and makes
     /// this throw ``StoreError/trainingInProgress(generation:since:)`` unless `takeOver`; one
     /// left by a dead run is marked failed, its models deleted and its build tables dropped.
+    /// `staleAfter` is SQLite's test of a dead run; here the lease decides (see above).
     public func beginGeneration(parts: [DerivedTable], takeOver: Bool = false, staleAfter: Int64 = 900) throws(StoreError) -> GenerationBuild {
         let now = Int64(Date().timeIntervalSince1970)
-        return try pool.transaction("starting a model generation", retries: 0) { s in
-            // The barrier first (activation takes it first too), then one starter at a time.
-            try s.execute("SELECT pg_advisory_xact_lock(\(Self.writeBarrier))")
-            try s.execute("LOCK TABLE generation IN SHARE ROW EXCLUSIVE MODE")
-            for row in try s.rows("SELECT id, heartbeat FROM generation WHERE state = 'building' ORDER BY id") {
-                let id = try row[0].decode(Int64.self), heartbeat = try row[1].decode(Int64.self)
-                if !takeOver && heartbeat > now - staleAfter { throw StoreError.trainingInProgress(generation: Int(id), since: heartbeat) }
-                try Self.markFailed(s, Int(id))
+        // The lease first: the generation's id, locked on the run's own connection.
+        let lease = try pool.connectOwned("starting a model generation")
+        let id: Int64
+        do {
+            let session = PostgresSession(connection: lease)
+            guard let next = try session.value("SELECT nextval(pg_get_serial_sequence('generation', 'id'))", as: Int64.self) else {
+                throw StoreError.corrupt(what: "generation", reason: "no id from its sequence")
             }
-            try Self.dropBuildTables(s)
-            let mark = try Self.currentWatermark(s)
-            var binds = PostgresBindings()
-            binds.append(now)
-            binds.append(String(decoding: try JSONEncoder().encode(mark), as: UTF8.self))
-            binds.append(parts.map(\.rawValue).joined(separator: ","))
-            guard let id = try s.value("""
-                INSERT INTO generation(state, started_at, heartbeat, watermark, parts) VALUES ('building', $1, $1, $2, $3) RETURNING id
-                """, binds, as: Int64.self) else { throw StoreError.corrupt(what: "generation", reason: "no id returned") }
-            for table in parts { try Self.createBuildTable(s, table) }
-            return GenerationBuild(id: Int(id), watermark: mark, parts: parts)
+            try session.execute("SELECT pg_advisory_lock(\(Self.leaseClass), \(Int32(truncatingIfNeeded: next)))")
+            id = next
+        } catch {
+            let closing: EventLoopFuture<Void> = lease.close()
+            _ = try? closing.wait()
+            throw PostgresPool.map(error, "starting a model generation", location)
         }
+        do {
+            let build = try pool.transaction("starting a model generation", retries: 0) { s in
+                // The barrier first (activation takes it first too), then one starter at a time.
+                try s.execute("SELECT pg_advisory_xact_lock(\(Self.writeBarrier))")
+                try s.execute("LOCK TABLE generation IN SHARE ROW EXCLUSIVE MODE")
+                for row in try s.rows("SELECT id, heartbeat FROM generation WHERE state = 'building' ORDER BY id") {
+                    let other = try row[0].decode(Int64.self), heartbeat = try row[1].decode(Int64.self)
+                    let free = try Self.leaseIsFree(s, other)
+                    if !takeOver && !free {
+                        throw StoreError.trainingInProgress(generation: Int(other), since: heartbeat)
+                    }
+                    try Self.markFailed(s, Int(other))
+                }
+                try Self.dropBuildTables(s)
+                let mark = try Self.currentWatermark(s)
+                var binds = PostgresBindings()
+                binds.append(id)
+                binds.append(now)
+                binds.append(String(decoding: try JSONEncoder().encode(mark), as: UTF8.self))
+                binds.append(parts.map(\.rawValue).joined(separator: ","))
+                try s.execute("INSERT INTO generation(id, state, started_at, heartbeat, watermark, parts) VALUES ($1, 'building', $2, $2, $3, $4)", binds)
+                for table in parts { try Self.createBuildTable(s, table) }
+                return GenerationBuild(id: Int(id), watermark: mark, parts: parts)
+            }
+            runLeases.withLock { $0[build.id] = lease }
+            return build
+        } catch {
+            let closing: EventLoopFuture<Void> = lease.close()
+            _ = try? closing.wait()
+            throw error
+        }
+    }
+
+    /// Whether no process holds the lease of generation `id` (its run is gone). The probe's
+    /// lock, taken on a pooled connection, is released at once.
+    private static func leaseIsFree(_ s: PostgresSession, _ id: Int64) throws -> Bool {
+        let key = "\(leaseClass), \(Int32(truncatingIfNeeded: id))"
+        guard try s.value("SELECT pg_try_advisory_lock(\(key))", as: Bool.self) == true else { return false }
+        try s.execute("SELECT pg_advisory_unlock(\(key))")
+        return true
+    }
+
+    /// Ends this process's lease on generation `id` (its run activated or failed).
+    func releaseLease(_ id: Int) {
+        guard let lease = runLeases.withLock({ $0.removeValue(forKey: id) }) else { return }
+        let closing: EventLoopFuture<Void> = lease.close()
+        _ = try? closing.wait()
     }
 
     /// `<table>_build` with the active table's columns, defaults, checks, indexes and foreign
@@ -89,6 +142,7 @@ extension PostgresStore {
 
     /// Marks a generation failed (its run stopped), deletes its models and drops its tables.
     public func failGeneration(_ id: Int) throws(StoreError) {
+        defer { releaseLease(id) }
         try pool.transaction("abandoning generation \(id)") { s in
             try Self.markFailed(s, id)
             // Only the building generation has build tables; another one's are not this run's.
@@ -118,6 +172,12 @@ extension PostgresStore {
     public func activateGeneration(_ build: GenerationBuild, report: String?) throws(StoreError) -> Int {
         let complete = Set(build.parts) == Set(DerivedTable.allCases)
         defer { versionWatch.invalidate() }
+        let cleared = try activate(build, report: report, complete: complete)
+        releaseLease(build.id)
+        return cleared
+    }
+
+    private func activate(_ build: GenerationBuild, report: String?, complete: Bool) throws(StoreError) -> Int {
         return try pool.transaction("activating generation \(build.id)", retries: 0) { s -> Int in
             try s.execute("SELECT pg_advisory_xact_lock(\(Self.writeBarrier))")
             var id = PostgresBindings()

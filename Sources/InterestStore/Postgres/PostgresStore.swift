@@ -28,6 +28,9 @@ public final class PostgresStore: Sendable {
 
     /// The newest model versions, cached and refreshed by `NOTIFY` (``ModelVersionWatch``).
     let versionWatch: ModelVersionWatch
+    /// The connections holding this process's training runs' leases (see
+    /// `PostgresStore+Generations.swift`), by generation.
+    let runLeases = Mutex<[Int: PostgresConnection]>([:])
 
     public init(location: PostgresLocation) throws(StoreError) {
         self.location = location
@@ -37,7 +40,10 @@ public final class PostgresStore: Sendable {
         try migrate()
     }
 
-    deinit { versionWatch.stop() }
+    deinit {
+        versionWatch.stop()
+        for lease in runLeases.withLock({ $0.values }) { let closing: EventLoopFuture<Void> = lease.close(); _ = try? closing.wait() }
+    }
 
     /// Announces, inside a transaction that changed which models are current, the change to
     /// every process watching this store (delivered at commit).
