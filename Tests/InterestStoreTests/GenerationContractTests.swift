@@ -26,6 +26,12 @@ import Testing
         Dictionary(uniqueKeysWithValues: try store.itemCatalogue().map { ($0.external, $0.id) })
     }
 
+    /// Row ids of users and items by external id.
+    func rowIDs(_ store: any ModelStore) throws -> (users: [String: Int64], items: [String: Int64]) {
+        let names = try store.externalIDs()
+        return (Dictionary(uniqueKeysWithValues: names.users.map { ($1, $0) }), Dictionary(uniqueKeysWithValues: names.items.map { ($1, $0) }))
+    }
+
     static let payload: [UInt8] = [0, 1, 2, 127, 128, 255, 0]
 
     /// `body` fails with ``StoreError/generationAbandoned(_:)`` for generation `id`.
@@ -186,8 +192,7 @@ extension GenerationContractTests {
     func factorsRoundTripAndFollowForget(_ backend: Backend) throws {
         let store = try seeded(backend)
         defer { dispose(store) }
-        let names = try store.externalIDs()
-        let user = Dictionary(uniqueKeysWithValues: names.users.map { ($1, $0) }), item = Dictionary(uniqueKeysWithValues: names.items.map { ($1, $0) })
+        let (user, item) = try rowIDs(store)
         #expect(user.keys.sorted() == ["u1", "u2", "u3"] && item.keys.sorted() == ["P1", "P2", "P3"])
         let (u1, u2, u3) = (try #require(user["u1"]), try #require(user["u2"]), try #require(user["u3"]))
         let (p1, p2, p3) = (try #require(item["P1"]), try #require(item["P2"]), try #require(item["P3"]))
@@ -262,7 +267,7 @@ extension GenerationContractTests {
         let store = try seeded(backend)
         defer { dispose(store) }
         let names = try store.externalIDs()
-        let item = Dictionary(uniqueKeysWithValues: names.items.map { ($1, $0) }), user = Dictionary(uniqueKeysWithValues: names.users.map { ($1, $0) })
+        let (user, item) = try rowIDs(store)
         let (p1, p2, p3) = (try #require(item["P1"]), try #require(item["P2"]), try #require(item["P3"]))
         // Reviews 1 (u1, P1) and 2 (u3, P3); interactions 1 (u1, P2), 2 and 3 (u2, P1).
         let mark = EventWatermark(review: 1, interaction: 2)
