@@ -20,7 +20,7 @@ t0=$(date +%s.%N)
 "$BIN" train --db "$DB" "${TRAIN[@]}" --quiet >/dev/null
 echo "first run: $(python3 -c "print(round($(date +%s.%N) - $t0, 1))") s"
 versions() { "$BIN" stats --db "$DB" --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(json.dumps(s.get("models"), sort_keys=True))'; }
-states() { "$BIN" stats --db "$DB" --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(" ".join(f"{g[\"id\"]}:{g[\"state\"]}" for g in s.get("generations", [])))'; }
+states() { "$BIN" stats --db "$DB" --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(" ".join(str(g["id"]) + ":" + g["state"] for g in s.get("generations", [])))'; }
 lists() { "$BIN" recommend --db "$DB" --method fused --all --top 10 --threads 1 2>/dev/null | md5sum | cut -c1-12; }
 before_versions=$(versions); before_lists=$(lists)
 echo "before: generations $(states); fused lists digest $before_lists"
