@@ -5,9 +5,11 @@
 # every acknowledged write is looked for in the database.
 #   sudo Benchmarks/postgres/multihost.sh [SECONDS]      (default 60; needs root, iproute2,
 #   Debian postgresql, python3 and a release build: swift build -c release --product interests)
-# What the replicas serve on PostgreSQL in this version is the event log: the load is 90% reads of
-# a user's history (GET /v1/users/{id}/history) and 10% writes (POST /v1/events, one event with an
-# explicit id each); a forget through one replica is checked through the other.
+# A training worker on a host of its own trains the behaviour models first (generation 1), and
+# again while the load runs (its generation activates mid-run: the replicas pick it up through
+# NOTIFY). The load is 90% reads — half a user's history (GET /v1/users/{id}/history), half their
+# fused recommendations (GET /v1/users/{id}/recommendations) — and 10% writes (POST /v1/events,
+# one event with an explicit id each); a forget through one replica is checked through the other.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_TOTAL=${1:-60}
@@ -16,7 +18,7 @@ NET=10.77.0
 WORK=$(mktemp -d /tmp/interests-multihost.XXXXXX)
 chmod 755 "$WORK"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-declare -A IP=([db]=$NET.2 [a]=$NET.3 [b]=$NET.4 [load]=$NET.5)
+declare -A IP=([db]=$NET.2 [a]=$NET.3 [b]=$NET.4 [load]=$NET.5 [train]=$NET.6)
 
 cleanup() {
   for h in a b; do [ -f "$WORK/$h.pid" ] && kill -9 "$(cat "$WORK/$h.pid")" 2>/dev/null || true; done
@@ -50,6 +52,9 @@ URL="postgres://postgres@${IP[db]}:5432/postgres?sslmode=disable&schema=shop&con
 # A shop to read: 2,000 generated users, ingested from this namespace over the bridge.
 "$BIN" corpus generate --seed 3 --users 2000 --items 200 --out "$WORK/corpus" --json >/dev/null
 "$BIN" ingest --db "$URL" --quiet "$WORK/corpus/events.jsonl" >/dev/null || true
+# Generation 1, from the training worker's host.
+TRAIN=(--no-text --threads 1 --seed 1 --quiet)
+ip netns exec im-train "$BIN" train --db "$URL" "${TRAIN[@]}" >/dev/null
 
 start_replica() {
   ip netns exec "im-$1" "$BIN" serve --db "$URL" --host "${IP[$1]}" --port 8080 >"$WORK/$1.log" 2>&1 &
@@ -62,6 +67,17 @@ start_replica() {
 }
 start_replica a
 start_replica b
+
+# A second training run from the worker's host while the load runs (its outcome is reported).
+(
+  sleep 1; echo "$(date +%s.%N) train-start" >> "$WORK/events.log"
+  if ip netns exec im-train "$BIN" train --db "$URL" "${TRAIN[@]}" >"$WORK/train2.log" 2>&1; then
+    echo "$(date +%s.%N) train-activated" >> "$WORK/events.log"
+  else
+    echo "$(date +%s.%N) train-failed" >> "$WORK/events.log"
+  fi
+) &
+TRAINER=$!
 
 # Faults on a schedule while the load runs: replica a killed at 1/3, PostgreSQL restarted at 1/2
 # (down 5 s), replica a started again at 2/3.
@@ -77,6 +93,8 @@ users=$(python3 -c 'import json,sys; print(",".join(sorted({json.loads(l).get("u
 ip netns exec im-load python3 "$(dirname "$0")/multihost_load.py" --seconds "$SECONDS_TOTAL" --replicas "${IP[a]}:8080,${IP[b]}:8080" \
   --users "$users" --out "$WORK/load.json" --acked "$WORK/acked.txt"
 wait $FAULTS || true
+wait $TRAINER || true
+for h in a b; do echo "replica $h /healthz after: $(ip netns exec im-load curl -s "http://${IP[$h]}:8080/healthz")" >> "$WORK/health.txt"; done
 
 # Every acknowledged write must be in the database.
 python3 - "$WORK" "$URL" <<'PY'
@@ -90,5 +108,8 @@ report = json.load(open(f"{work}/load.json"))
 report["acknowledged_writes"] = len(acked)
 report["acknowledged_writes_found"] = found
 report["faults"] = [l.split()[1] + " at +%.1f s" % (float(l.split()[0]) - report["started"]) for l in open(f"{work}/events.log")]
+report["replicas_after"] = [l.strip() for l in open(f"{work}/health.txt")]
+gens = subprocess.check_output(["psql", base, "-At", "-c", "SELECT id || ':' || state FROM shop.generation ORDER BY id"]).decode().split()
+report["generations"] = gens
 print(json.dumps(report, indent=1))
 PY

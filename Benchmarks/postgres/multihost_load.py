@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Mixed load through several `interests serve` replicas (multihost.sh runs it in its own network
-namespace). Each thread sends 90% history reads and 10% one-event writes with explicit ids to the
+namespace). Each thread sends 90% reads — half a user's history, half their recommendations (the
+fused ranker of the active generation) — and 10% one-event writes with explicit ids to the
 replicas in turn; a replica that refuses the connection is skipped for the next one, as a load
 balancer would; HTTP answers (503 included) are recorded as they are. Writes answered 200 are
 listed in --acked. At the end a user is forgotten through the last replica and read through the
@@ -13,6 +14,7 @@ ap.add_argument("--replicas", required=True)
 ap.add_argument("--users", required=True)
 ap.add_argument("--threads", type=int, default=8)
 ap.add_argument("--write-share", type=float, default=0.1)
+ap.add_argument("--recommend-share", type=float, default=0.5, help="share of the reads that ask for recommendations")
 ap.add_argument("--out", required=True)
 ap.add_argument("--acked", required=True)
 a = ap.parse_args()
@@ -61,6 +63,9 @@ def worker(k):
                                 "ts": 1760000000 + n}]).encode()
             r = request(cache, k + n, "POST", "/v1/events", body)
             op = "write"
+        elif rng.random() < a.recommend_share:
+            r = request(cache, k + n, "GET", f"/v1/users/{user}/recommendations", None)
+            op = "recommend"
         else:
             r = request(cache, k + n, "GET", f"/v1/users/{user}/history?limit=50", None)
             op = "read"
@@ -112,7 +117,13 @@ report = {
     "requests": len(records), "ok": len(ok), "by_status": by_status, "connection_failovers": failovers[0],
     "ok_per_second": round(len(ok) / a.seconds, 1),
     "ok_latency_ms": {"p50": pct([r[3] for r in ok], 50), "p99": pct([r[3] for r in ok], 99)},
-    "reads_ok": sum(1 for r in ok if r[1] == "read"), "writes_ok": sum(1 for r in ok if r[1] == "write"),
+    "reads_ok": sum(1 for r in ok if r[1] == "read"), "recommendations_ok": sum(1 for r in ok if r[1] == "recommend"),
+    "writes_ok": sum(1 for r in ok if r[1] == "write"),
+    "latency_ms_by_op": {op: {"p50": pct([r[3] for r in ok if r[1] == op], 50), "p99": pct([r[3] for r in ok if r[1] == op], 99)}
+                         for op in ("read", "recommend", "write")},
+    "by_status_and_op": {f"{op} {st}": sum(1 for r in records if r[1] == op and str(r[2]) == st)
+                         for op in ("read", "recommend", "write") for st in sorted({str(r[2]) for r in records})
+                         if any(r[1] == op and str(r[2]) == st for r in records)},
     "503": {"count": len(s503), "with_retry_after": sum(1 for r in s503 if r[4]), "max_ms": pct([r[3] for r in s503], 100)},
     "forget_through_last_replica": forget[0] if forget else "unanswered",
     "history_through_first_replica_after": after[0] if after else "unanswered",
