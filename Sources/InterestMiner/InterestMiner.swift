@@ -22,33 +22,24 @@ public final class InterestMiner: Sendable {
     /// The serving and training roles, over either backend: on PostgreSQL they hold the
     /// generations, models and behaviour models, and answer what needs the SQLite file's
     /// text tables with ``InterestMinerError/sqliteOnly(location:)``.
-    let servingRole: Serving
-    let trainingRole: TrainingPipeline
-    /// The SQLite file's store; nil on PostgreSQL.
-    let sqlite: InterestStore?
+    let serving: Serving
+    let training: TrainingPipeline
 
     /// The SQLite store (integrity check, evaluation): on PostgreSQL, a clear error.
-    var store: InterestStore {
-        get throws(InterestMinerError) {
-            guard let sqlite else { throw .sqliteOnly(location: events.locationDescription) }
-            return sqlite
-        }
-    }
-    var serving: Serving { servingRole }
-    var training: TrainingPipeline { trainingRole }
+    var store: InterestStore { get throws(InterestMinerError) { try serving.local() } }
 
     /// From this many catalogue items on, the service's fused read takes its first stage from a
     /// candidate index instead of scanning every item (see `Serving.candidateCatalogueSize`).
     public var candidateCatalogueSize: Int? {
-        get { servingRole.candidateCatalogueSize }
-        set { servingRole.candidateCatalogueSize = newValue }
+        get { serving.candidateCatalogueSize }
+        set { serving.candidateCatalogueSize = newValue }
     }
 
     /// Whether the fused ranker keeps every item's daily activity in memory (see
     /// `Serving.itemActivityInMemory`).
     public var itemActivityInMemory: Bool {
-        get { servingRole.itemActivityInMemory }
-        set { servingRole.itemActivityInMemory = newValue }
+        get { serving.itemActivityInMemory }
+        set { serving.itemActivityInMemory = newValue }
     }
 
     /// The database this miner works on: a file path, or a `postgres://` URL without its password.
@@ -61,21 +52,14 @@ public final class InterestMiner: Sendable {
     /// writes then fails.
     public init(databasePath: String, readOnly: Bool = false) throws(InterestMinerError) {
         do {
-            let store: any ModelStore
-            if PostgresLocation.isURL(databasePath) {
-                store = try PostgresStore(url: databasePath)
-                sqlite = nil
-            } else {
-                let file = try InterestStore(path: databasePath, readOnly: readOnly)
-                store = file
-                sqlite = file
-            }
+            let store: any ModelStore = PostgresLocation.isURL(databasePath)
+                ? try PostgresStore(url: databasePath) : try InterestStore(path: databasePath, readOnly: readOnly)
             let serving = Serving(store: store)
             events = store
-            servingRole = serving
-            trainingRole = TrainingPipeline(store: store, serving: serving)
+            self.serving = serving
+            training = TrainingPipeline(store: store, serving: serving)
             // Ingest encodes texts with the active text model, which only the file holds yet.
-            ingestion = Ingestion(store: store, serving: sqlite == nil ? nil : serving)
+            ingestion = Ingestion(store: store, serving: serving.sqlite == nil ? nil : serving)
         } catch {
             throw .store(error)
         }

@@ -110,7 +110,7 @@ extension InterestMiner {
     /// the store from now until it ends, so a training run's build transactions give way to it
     /// while it waits its turn (`InterestStore.buildWrite`).
     public func queuedWrite<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
-        guard let store = sqlite else { return try await body() }
+        guard let store = serving.sqlite else { return try await body() }
         store.foregroundWriteQueued()
         defer { store.foregroundWriteEnded() }
         return try await body()

@@ -33,10 +33,11 @@ public protocol EventStore: AnyObject, Sendable {
 /// same semantics (begin with a watermark, build tables beside the active ones, invisible
 /// models until activation, activation by swapping tables in one transaction, a dead run taken
 /// over, retention), the derived tables both hold so far — item neighbours and the
-/// collaborative factors — and the event reads training and the collaborative model's serving
-/// take (every event by user; one user's rows and activity; what came after a watermark). Contract tests: `GenerationContractTests`. The rest of a generation's
-/// tables — vectors, terms, profiles — and the catch-up at activation are on SQLite only in
-/// this version.
+/// collaborative factors — and the event reads training and the behaviour models' serving take
+/// (every event by user; one user's rows, activity and ranking state; what came after a
+/// watermark; item-day counts). Contract tests: `GenerationContractTests`. The rest of a
+/// generation's tables — vectors, terms, profiles — and the catch-up at activation are on
+/// SQLite only in this version.
 public protocol ModelStore: EventStore {
     func beginGeneration(parts: [DerivedTable], takeOver: Bool, staleAfter: Int64) throws(StoreError) -> GenerationBuild
     func failGeneration(_ id: Int) throws(StoreError)

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import NIOPosix
 import PostgresNIO
 import Synchronization
 
@@ -116,14 +115,5 @@ final class ModelVersionWatch: Sendable {
             s.versions = nil
             s.epoch += 1
         }
-    }
-}
-
-extension PostgresPool {
-    /// A connection outside the pool (the model-version listener holds it for good).
-    func connectUnpooled() async throws -> PostgresConnection {
-        let id = ids.add(1, ordering: .relaxed).newValue
-        return try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
-                                                    id: id, logger: Self.logger)
     }
 }

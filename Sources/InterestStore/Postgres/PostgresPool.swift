@@ -20,9 +20,9 @@ import Synchronization
 /// using) while the caller waits.
 final class PostgresPool: Sendable {
     let location: PostgresLocation
-    let configuration: PostgresConnection.Configuration
+    private let configuration: PostgresConnection.Configuration
     private let idle = Mutex<[PostgresConnection]>([])
-    let ids = Atomic<Int>(0)
+    private let ids = Atomic<Int>(0)
     /// Connections kept open between calls.
     static let keepIdle = 16
     static let logger = Logger(label: "InterestMiner.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -129,7 +129,8 @@ final class PostgresPool: Sendable {
         }
     }
 
-    /// A new connection outside the pool, for the caller to keep (a training run's lease).
+    /// A new connection outside the pool, for the caller to keep (a training run's lease, the
+    /// model-version listener).
     func connectOwned(_ operation: String) throws(StoreError) -> PostgresConnection { try connect(operation) }
 
     private func checkIn(_ c: PostgresConnection) {

@@ -61,33 +61,31 @@ extension PostgresStore {
     }
 
     /// Reviews and interactions added after `mark` on the items `keep` accepts (for folding in
-    /// the items a model does not know), streamed: only the kept ones become rows. Reviews
-    /// first, then interactions, each by row id.
+    /// the items a model does not know): reviews first, then interactions, each by row id. The
+    /// rows since `mark` are streamed into compact rows (40 bytes each) and filtered on the
+    /// calling thread — `keep` cannot go into the connection's row callback, which the driver
+    /// may keep past the query — so memory is O(events since the watermark) here, where the
+    /// SQLite file keeps only the accepted rows.
     public func interactionRows(after mark: EventWatermark, items keep: (Int64) -> Bool) throws(StoreError) -> [InteractionRow] {
-        try pool.transaction("reading new interactions", readOnly: true) { s in
+        let rows = try pool.transaction("reading new interactions", readOnly: true) { s in
             var binds = PostgresBindings()
             binds.append(mark.review)
             binds.append(mark.interaction)
             let kept = KeptRows()
-            try withoutActuallyEscaping(keep) { keep in
-                // The row callback runs on the connection's event loop while this thread waits
-                // for the query: `keep` is never called after this scope, nor concurrently.
-                nonisolated(unsafe) let accept = keep
-                try s.forEachRow("""
-                    SELECT user_id, item_id, action, rating, ts FROM (
-                        SELECT 0 AS kind, id, user_id, item_id, NULL::smallint AS action, rating, ts FROM review WHERE id > $1
-                        UNION ALL SELECT 1, id, user_id, item_id, action, rating, ts FROM interaction WHERE id > $2
-                    ) AS e ORDER BY kind, id
-                    """, binds) { row in
-                    let (user, item, action, rating, ts) = try row.decode((Int64, Int64, Int16?, Double?, Int64).self)
-                    guard accept(item) else { return }
-                    kept.rows.withLock {
-                        $0.append(InteractionRow(user: user, item: item, action: action.flatMap { Action(code: Int($0)) }, rating: rating, timestamp: ts))
-                    }
+            try s.forEachRow("""
+                SELECT user_id, item_id, action, rating, ts FROM (
+                    SELECT 0 AS kind, id, user_id, item_id, NULL::smallint AS action, rating, ts FROM review WHERE id > $1
+                    UNION ALL SELECT 1, id, user_id, item_id, action, rating, ts FROM interaction WHERE id > $2
+                ) AS e ORDER BY kind, id
+                """, binds) { row in
+                let (user, item, action, rating, ts) = try row.decode((Int64, Int64, Int16?, Double?, Int64).self)
+                kept.rows.withLock {
+                    $0.append(InteractionRow(user: user, item: item, action: action.flatMap { Action(code: Int($0)) }, rating: rating, timestamp: ts))
                 }
             }
             return kept.rows.withLock { $0 }
         }
+        return rows.filter { keep($0.item) }
     }
 }
 

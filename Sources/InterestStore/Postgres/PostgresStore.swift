@@ -36,7 +36,8 @@ public final class PostgresStore: Sendable {
         self.location = location
         let pool = try PostgresPool(location)
         self.pool = pool
-        versionWatch = ModelVersionWatch(schema: location.schema) { try await pool.connectUnpooled() }
+        // The listener runs on the PostgreSQL executor, where waiting for a connect blocks no caller.
+        versionWatch = ModelVersionWatch(schema: location.schema) { try pool.connectOwned("listening for new models") }
         try migrate()
     }
 
