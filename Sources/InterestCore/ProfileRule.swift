@@ -179,4 +179,10 @@ public struct ProfileAccumulator: Sendable {
 
     /// Whether events were added for `user` here.
     public func has(_ user: Int64) -> Bool { sums[user] != nil }
+
+    /// Starts `user` from a stored sum (a writer that loads the profiles of a batch's users in
+    /// one read before adding their events); no effect once the user has a sum here.
+    public mutating func seed(user: Int64, _ stored: DecayedSum) {
+        if sums[user] == nil { sums[user] = stored }
+    }
 }

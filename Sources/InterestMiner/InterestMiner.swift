@@ -19,9 +19,7 @@ public final class InterestMiner: Sendable {
     /// The event log: the SQLite file, or a shared PostgreSQL database (`postgres://…`).
     let events: any EventStore
     let ingestion: Ingestion
-    /// The serving and training roles, over either backend: on PostgreSQL they hold the
-    /// generations, models and behaviour models, and answer what needs the SQLite file's
-    /// text tables with ``InterestMinerError/sqliteOnly(location:)``.
+    /// The serving and training roles, over either backend (every model and read on both).
     let serving: Serving
     let training: TrainingPipeline
 
@@ -58,8 +56,8 @@ public final class InterestMiner: Sendable {
             events = store
             self.serving = serving
             training = TrainingPipeline(store: store, serving: serving)
-            // Ingest encodes texts with the active text model, which only the file holds yet.
-            ingestion = Ingestion(store: store, serving: serving.sqlite == nil ? nil : serving)
+            // Ingest encodes texts with the active text model (both backends store it).
+            ingestion = Ingestion(store: store, serving: serving)
         } catch {
             throw .store(error)
         }

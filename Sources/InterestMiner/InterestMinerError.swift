@@ -44,7 +44,7 @@ public enum InterestMinerError: Error, Sendable, CustomStringConvertible {
         case .tokenizer(let source, let e): return "\(source): \(e)"
         case .textModel(let e): return e.description
         case .sqliteOnly(let location):
-            return "\(location) is a PostgreSQL database, which in this version holds the event log and the behaviour models (collaborative factors, item neighbours, sequence model, fused ranker) but not the text models (tokenizer, text vectors, terms, profiles) or what reads them: this needs an SQLite database (--db shop.sqlite)"
+            return "\(location) is a PostgreSQL database; this command (the leave-last-out evaluation, the file integrity check) runs on an SQLite database (--db shop.sqlite)"
         }
     }
 }

@@ -70,10 +70,6 @@ final class TrainingPipeline: Sendable {
     }
 
     var databasePath: String { store.locationDescription }
-
-    /// The SQLite store, for the stages only it holds in this version (tokenizer texts, text
-    /// vectors, terms, profiles, the ranker's validation world), or the error PostgreSQL answers.
-    func local() throws(InterestMinerError) -> InterestStore { try serving.local() }
 }
 
 /// The write side: events in, parsed on one core and written on the other, each chunk one

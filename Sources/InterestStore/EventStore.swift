@@ -35,10 +35,9 @@ public protocol EventStore: AnyObject, Sendable {
 /// over, retention), the derived tables both hold so far — item neighbours and the
 /// collaborative factors — and the event reads training and the behaviour models' serving take
 /// (every event by user; one user's rows, activity and ranking state; what came after a
-/// watermark; item-day counts). Contract tests: `GenerationContractTests`. The rest of a
-/// generation's tables — vectors, terms, profiles — and the catch-up at activation are on
-/// SQLite only in this version.
-public protocol ModelStore: EventStore {
+/// watermark; item-day counts). Contract tests: `GenerationContractTests`. The text models'
+/// tables — vectors, terms, profiles — and the catch-up at activation: ``TextStore``.
+public protocol ModelStore: EventStore, TextStore {
     func beginGeneration(parts: [DerivedTable], takeOver: Bool, staleAfter: Int64) throws(StoreError) -> GenerationBuild
     func failGeneration(_ id: Int) throws(StoreError)
     /// Activates a generation whose tables need no catch-up (none of its parts is a text table).

@@ -232,13 +232,15 @@ extension InterestStore {
         }
     }
 
-    /// Per user: the sum and count of their review and query vectors.
+    /// Per user: the sum and count of their review and query vectors (reviews, then queries,
+    /// each in (time, key) order).
     public func userTextVectorSums() throws(StoreError) -> [String: (sum: [Float], count: Int)] {
         try read("reading user text vectors") { db in
             var out: [String: (sum: [Float], count: Int)] = [:]
             for sql in [
-                "SELECT u.external_id, v.vector FROM review r JOIN review_vector v ON v.review_id = r.id JOIN user u ON u.id = r.user_id WHERE v.vector IS NOT NULL",
-                "SELECT u.external_id, v.vector FROM query q JOIN query_vector v ON v.query_id = q.id JOIN user u ON u.id = q.user_id WHERE v.vector IS NOT NULL",
+                // Each user's texts in (time, key) order: the identity index's own order (no sort).
+                "SELECT u.external_id, v.vector FROM review r JOIN review_vector v ON v.review_id = r.id JOIN user u ON u.id = r.user_id WHERE v.vector IS NOT NULL ORDER BY r.user_id, r.ts, r.key",
+                "SELECT u.external_id, v.vector FROM query q JOIN query_vector v ON v.query_id = q.id JOIN user u ON u.id = q.user_id WHERE v.vector IS NOT NULL ORDER BY q.user_id, q.ts, q.key",
             ] {
                 let cursor = try Row.fetchCursor(db, sql: sql)
                 while let row = try cursor.next() {

@@ -265,6 +265,11 @@ enum Schema {
             // rarely to tell, and for the terms of a generation built before.
             try db.execute(sql: "ALTER TABLE term ADD COLUMN specificity REAL")
         }
+        m.registerMigration("v15-event-order-index") { _ in
+            // Nothing on SQLite: an event table's rowid is its id, so walking events in id order
+            // (texts for training, catch-up, what came after a watermark) is its own B-tree. The
+            // PostgreSQL schema needs an index for it (see `PostgresSchema`).
+        }
         return m
     }
 }

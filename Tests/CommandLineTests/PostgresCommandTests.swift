@@ -30,9 +30,9 @@ import Testing
         let forget = try CLI.run(["forget", "--db", db, "--user", "gone", "--json"])
         let forgot = try JSONSerialization.jsonObject(with: Data(forget.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(forget.status == 0 && forgot["reviews"] as? Int == 1 && forgot["interactions"] as? Int == 1 && forgot["walTruncated"] == nil)
-        // What needs the text models (on SQLite only in this version) says so, and exits non-zero.
-        let terms = try CLI.run(["terms", "--db", db, "--user", "kept"])
-        #expect(terms.status != 0 && terms.stderr.contains("needs an SQLite database"), "\(terms.stderr)")
+        // The leave-last-out evaluation runs on an SQLite file: it says so, and exits non-zero.
+        let eval = try CLI.run(["eval", "--db", db])
+        #expect(eval.status != 0 && eval.stderr.contains("runs on an SQLite database"), "\(eval.stderr)")
     }
 
     /// The behaviour models trained on PostgreSQL give the lists the SQLite file gives, for the

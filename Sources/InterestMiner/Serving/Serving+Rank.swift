@@ -95,14 +95,12 @@ extension Serving {
             // The user's own terms only: "next" terms come from items like the ones ranked.
             userTerms = (try? terms(user: user, options: TermsOptions(top: 30, nextPlaces: 0)))?.terms.map(\.term) ?? []
             // How specific each is across the shop's items, for the explanations' order.
-            let sqlite = try local()
-            if !userTerms.isEmpty, let rows = try? sqlite.terms(named: Set(userTerms)) {
+            if !userTerms.isEmpty, let rows = try? store.terms(named: Set(userTerms)) {
                 termSpecificity = rows.compactMapValues(\.specificity)
             }
         }
-        // Review terms come with the text models (none on PostgreSQL in this version).
         let itemTerms: [String: [(term: String, share: Double)]]
-        do { itemTerms = explain ? try sqlite?.itemTerms(chosen.map { ctx.items[$0] }) ?? [:] : [:] } catch { throw .store(error) }
+        do { itemTerms = explain ? try store.itemTerms(chosen.map { ctx.items[$0] }) : [:] } catch { throw .store(error) }
         let sequenceState = explain && ctx.sequence != nil ? self.sequenceState(signals.history, ctx, explaining: true) : nil
         var out: [RankedItem] = []
         for i in chosen {

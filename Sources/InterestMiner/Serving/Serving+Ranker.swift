@@ -63,7 +63,10 @@ extension Serving {
     }
 
     private func readRanker(activityInMemory: Bool) throws(InterestMinerError) -> RankerContext? {
-        let text = try loadTextModel()
+        // The text model of the generation being loaded, not the one cached before it (which a
+        // plain call hands out while the new one loads): a ranker built on the previous encoder
+        // would be cached at the new key and never reloaded.
+        let text = try loadTextModel(fresh: true)
         let cf = try loadCFModel()
         do {
             guard let meta = try store.latestModel(kind: ModelKind.ranker) else { return nil }
@@ -83,8 +86,7 @@ extension Serving {
             var itemVectors: [Float] = []
             let dimension = text?.encoder.dimension ?? 0
             if text != nil {
-                let sqlite = try local()
-                itemVectors = try sqlite.itemVectorMatrix(rowOf: row, rows: n, dimension: dimension)
+                itemVectors = try store.itemVectorMatrix(rowOf: row, rows: n, dimension: dimension, in: .active)
             }
             var cfItems: [Float] = []
             let factors = cf?.model.factors ?? 0
@@ -158,11 +160,10 @@ extension Serving {
         var profiles: [Int64: [Float]] = [:]
         var stale = Set<String>()
         var trained: [String: [Float]] = [:]
-        let sqlite = ctx.text == nil ? nil : try local()
         do {
             rows = try store.eventsByUser(upTo: nil).table
             users = try store.externalIDs().users
-            if let t = ctx.text, let sqlite { profiles = try sqlite.profileDirections(version: t.version) }
+            if let t = ctx.text { profiles = try store.profileDirections(version: t.version) }
             if let cf = ctx.cf {
                 stale = try store.usersWithEvents(after: cf.watermark)
                 trained = try store.allUserFactors(version: cf.version)

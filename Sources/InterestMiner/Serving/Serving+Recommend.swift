@@ -185,8 +185,7 @@ extension Serving {
             let model = try requireTextModel()
             let table = try itemVectorTable(dimension: model.encoder.dimension)
             let sums: [String: (sum: [Float], count: Int)]
-            let sqlite = try local()
-            do { sums = try sqlite.userTextVectorSums() } catch { throw .store(error) }
+            do { sums = try store.userTextVectorSums() } catch { throw .store(error) }
             let itemRow = Dictionary(table.ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
             return Scorer(items: table.ids) { user, touched in
                 // Mean of the user's review and query vectors, else of the items they touched.

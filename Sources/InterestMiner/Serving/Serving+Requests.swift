@@ -34,8 +34,7 @@ extension Serving {
         case .text:
             let model = try requireTextModel()
             let state: UserTextState?
-            let sqlite = try local()
-            do { state = try sqlite.userTextState(user) } catch { throw .store(error) }
+            do { state = try store.userTextState(user) } catch { throw .store(error) }
             guard let state else { return nil }
             let table = try servingItemTable(model)
             // Mean of the user's review and query vectors, else of the items they touched.

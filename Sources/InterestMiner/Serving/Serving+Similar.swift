@@ -69,7 +69,6 @@ struct VectorTable: Sendable {
 
 extension Serving {
     func requireTextModel() throws(InterestMinerError) -> LoadedTextModel {
-        _ = try local()  // text models live in the SQLite file only in this version
         guard let model = try loadTextModel() else {
             throw .missing(what: "\(databasePath) has no text vectors yet", hint: "run `interests train --db \(databasePath)` first")
         }
@@ -77,9 +76,8 @@ extension Serving {
     }
 
     func itemVectorTable(dimension: Int) throws(InterestMinerError) -> VectorTable {
-        let sqlite = try local()
         do {
-            let rows = try sqlite.itemVectors()
+            let rows = try store.itemVectors()
             return VectorTable(ids: rows.map(\.item), vectors: rows.map(\.vector), dimension: dimension)
         } catch {
             throw .store(error)
@@ -97,8 +95,7 @@ extension Serving {
         let model = try requireTextModel()
         let key = term.lowercased()
         let stored: [Float]?
-        let sqlite = try local()
-        do { stored = try sqlite.terms().first { $0.term == key }?.vector } catch { throw .store(error) }
+        do { stored = try store.terms().first { $0.term == key }?.vector } catch { throw .store(error) }
         return try neighbours(of: stored ?? model.encoder.semanticVector(term), label: term, model: model, top: top, excludeTerm: key)
     }
 
@@ -111,8 +108,7 @@ extension Serving {
             model.encoder.semantic(Array(raw.values[(r * dimension)..<((r + 1) * dimension)])) ?? []
         }, dimension: dimension)
         let termRows: [TermRow]
-        let sqlite = try local()
-        do { termRows = try sqlite.terms() } catch { throw .store(error) }
+        do { termRows = try store.terms() } catch { throw .store(error) }
         let terms = VectorTable(ids: termRows.map(\.term), vectors: termRows.map { $0.vector ?? [] }, dimension: dimension)
         var scoredItems: [ScoredItem] = []
         for (r, s) in items.nearest(vector, k: top) {

@@ -146,7 +146,6 @@ extension Serving {
     }
 
     func termsContext() throws(InterestMinerError) -> TermsContext {
-        _ = try local()  // text models live in the SQLite file only in this version
         do {
             guard let model = try store.latestModelParameters(kind: ModelKind.textEncoder) else {
                 throw InterestMinerError.missing(what: "\(databasePath) has no text vectors yet", hint: "run `interests train --db \(databasePath)` first")
@@ -176,8 +175,7 @@ extension Serving {
     func termsBasis(user: String, options: TermsOptions, context: TermsContext) throws(InterestMinerError) -> TermsBasisResult {
         var answer = UserInterestTerms(user: user, terms: [], interests: [], events: 0, note: nil)
         let history: [UserEventVector]?
-        let sqlite = try local()
-        do { history = try sqlite.userEventVectors(user) } catch { throw .store(error) }
+        do { history = try store.userEventVectors(user) } catch { throw .store(error) }
         guard let history else {
             answer.note = "no evidence: user '\(user)' has no events in this database"
             return .answered(answer)
@@ -270,7 +268,7 @@ extension Serving {
         // as a share of those reviews, at the item-text weight.
         let reviewShare = options.itemReviewWeight
         let vocab: [String: [(term: String, share: Double)]]
-        do { vocab = try sqlite.itemTerms(events.compactMap(\.item)) } catch { throw .store(error) }
+        do { vocab = try store.itemTerms(events.compactMap(\.item)) } catch { throw .store(error) }
         if reviewShare > 0 {
             for (k, e) in events.enumerated() {
                 guard let p = pointOf[k], let item = e.item else { continue }
@@ -285,7 +283,7 @@ extension Serving {
             }
         }
         let rows: [String: TermRow]
-        do { rows = try sqlite.terms(named: Set(tally.keys)) } catch { throw .store(error) }
+        do { rows = try store.terms(named: Set(tally.keys)) } catch { throw .store(error) }
         return .basis(TermsBasis(user: user, events: events, weights: weights, pointOf: pointOf, clusterOf: clusterOf, points: points.count,
                                  interests: interests, shares: interests.map { nowShare($0) }, tally: tally, ownCJK: ownCJK, vocab: vocab, rows: rows))
     }
@@ -301,8 +299,7 @@ extension Serving {
         var vocab = basis.vocab
         let unseen = next.map(\.item).filter { vocab[$0] == nil }
         if !unseen.isEmpty {
-            let sqlite = try local()
-            do { for (item, terms) in try sqlite.itemTerms(unseen) { vocab[item] = terms } } catch { throw .store(error) }
+                do { for (item, terms) in try store.itemTerms(unseen) { vocab[item] = terms } } catch { throw .store(error) }
         }
         // What the user is likely to want next, in words they have not used yet: the terms of the
         // items their history points to that none of their events (nor their items' reviews)
@@ -318,8 +315,7 @@ extension Serving {
         var rows = basis.rows
         let unknown = Set(nextCluster.keys).subtracting(rows.keys)
         if !unknown.isEmpty {
-            let sqlite = try local()
-            do { for (term, row) in try sqlite.terms(named: unknown) { rows[term] = row } } catch { throw .store(error) }
+                do { for (term, row) in try store.terms(named: unknown) { rows[term] = row } } catch { throw .store(error) }
         }
         let documents = max(context.documents, rows.values.map(\.documentFrequency).max() ?? 0)
         let pointing = Self.nextScores(next: next.map(\.item), itemTerms: vocab, rows: rows, documents: documents)

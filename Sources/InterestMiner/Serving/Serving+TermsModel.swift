@@ -31,7 +31,6 @@ extension Serving {
     }
 
     func requireTermsModel() throws(InterestMinerError) -> LoadedTermsModel {
-        _ = try local()  // text models live in the SQLite file only in this version
         guard let model = try loadTermsModel() else {
             throw .missing(what: "\(databasePath) has no text vectors yet", hint: "run `interests train --db \(databasePath)` first")
         }

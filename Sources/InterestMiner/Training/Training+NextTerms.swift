@@ -95,7 +95,6 @@ extension TrainingPipeline {
     /// user's own words over "next" terms: the choice errs towards fewer next terms.
     func tuneNextTerms(snapshot: TrainingSnapshot, neighbourSettings: ItemNeighbours.Settings, threads: Int,
                        progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.NextTermsPart? {
-        let store = try local()  // text stage: the SQLite file in this version
         let clock = ContinuousClock()
         let start = clock.now
         let data = snapshot.data

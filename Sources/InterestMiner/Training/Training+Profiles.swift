@@ -38,7 +38,6 @@ extension TrainingPipeline {
     /// the encoder version (so ingest applies the same rule to new events).
     func rebuildProfiles(_ model: LoadedTextModel, rule: ProfileRule, documents: Int, build: GenerationBuild,
                          progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (users: Int, model: ProfileModel) {
-        let store = try local()  // text stage: the SQLite file in this version
         if let problem = rule.problem { throw .invalidArgument(name: "profile", reason: problem) }
         progress("profiles: rebuilding")
         let saved = ProfileModel(rule: rule, textEncoderVersion: model.version, documents: documents)

@@ -222,7 +222,6 @@ extension TrainingPipeline {
     /// way). O(items·d + the scored users' texts + the held-out items' reviews).
     private func validationTextSignals(_ text: LoadedTextModel, tables: TableSet, rule: ProfileRule, catalogueRow: [Int64: Int], itemIDs: [Int64],
                                        rows: EventsByUser, heldByUser: [Int64: Int], users: Set<Int64>) throws(InterestMinerError) -> ([Float], [Int64: [Float]]) {
-        let store = try local()  // text stage: the SQLite file in this version
         let d = text.encoder.dimension
         do {
             let parts = try store.itemVectorRows(in: tables)

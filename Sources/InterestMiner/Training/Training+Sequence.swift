@@ -133,8 +133,7 @@ extension TrainingPipeline {
         if settings.textAware, let text {
             textDimension = text.encoder.dimension
             let row = Dictionary(uniqueKeysWithValues: itemIDs.enumerated().map { ($0.element, $0.offset) })
-            let sqlite = try local()
-            do { textMatrix = try sqlite.itemVectorMatrix(rowOf: row, rows: itemIDs.count, dimension: textDimension, in: textTables) } catch {
+            do { textMatrix = try store.itemVectorMatrix(rowOf: row, rows: itemIDs.count, dimension: textDimension, in: textTables) } catch {
                 throw .store(error)
             }
             textMatrix = textMatrix.map { VectorMath.unitRows($0, dimension: textDimension) }

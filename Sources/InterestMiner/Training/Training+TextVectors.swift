@@ -10,7 +10,6 @@ extension TrainingPipeline {
     /// encoder, stores that (`storePretrainedModel`).
     func trainTextModel(tokenizer: Tokenizer, tokenizerVersion: Int, options: EmbeddingTrainingOptions, threads: Int, build: GenerationBuild,
                         progress: @escaping @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.EmbeddingPart, LoadedTextModel) {
-        let store = try local()  // text stage: the SQLite file in this version
         if case .pretrained(let directory, let maxLength) = options.encoder {
             return try storePretrainedModel(directory: directory, maxLength: maxLength, tokenizer: tokenizer, tokenizerVersion: tokenizerVersion,
                                             build: build, progress: progress)
@@ -127,7 +126,6 @@ extension TrainingPipeline {
     /// `model`, streaming the texts up to the generation's watermark a batch at a time.
     func computeTextVectors(_ model: LoadedTextModel, terms settings: TermExtractor.Settings, threads: Int, build: GenerationBuild,
                             progress: @Sendable (String) -> Void) throws(InterestMinerError) -> TrainingReport.VectorsPart {
-        let store = try local()  // text stage: the SQLite file in this version
         let clock = ContinuousClock()
         let started = clock.now
         let encoder = model.encoder

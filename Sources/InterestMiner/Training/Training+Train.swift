@@ -181,14 +181,7 @@ extension TrainingPipeline {
         do { try options.sequence?.validate() } catch { throw .invalidArgument(name: "sequence", reason: error.description) }
         var options = options
         var textSkipped: String?
-        if options.text && serving.sqlite == nil {
-            // PostgreSQL holds the behaviour models in this version; the text stages need the file.
-            textSkipped = "text models (tokenizer, text vectors, terms, profiles) are not stored on PostgreSQL in this version; the behaviour models train"
-            progress("text: skipped — \(textSkipped!)")
-            options.text = false
-        }
         if options.text {
-            let store = try local()
             let any: Bool
             do { any = try store.hasText() } catch { throw .store(error) }
             if !any {
@@ -311,18 +304,16 @@ extension TrainingPipeline {
                         textsPerStep: model.encoder.isTransformer ? 16 : 500) { texts in model.encodeForStorage(texts, threads: 1) }
         }
         let json = (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) }
-        let sqlite = catchUp == nil ? nil : try local()
         do {
-            if let catchUp, let sqlite {
+            if let catchUp {
                 var mark = build.watermark
                 while true {
-                    let (next, rows) = try sqlite.catchUp(build, from: mark, text: catchUp)
+                    let (next, rows) = try store.catchUp(build, from: mark, text: catchUp)
                     if rows == 0 { break }
                     (mark, part.rows, part.steps) = (next, part.rows + rows, part.steps + 1)
                     progress("catch-up: \(part.rows) events ingested during the run")
                 }
-                let caught = mark
-                erased = try sqlite.activateGeneration(build, report: json) { db in try InterestStore.catchUpAll(db, from: caught, text: catchUp) }
+                erased = try store.activateGeneration(build, report: json, catchingUpFrom: mark, text: catchUp)
             } else {
                 erased = try store.activateGeneration(build, report: json)
             }
@@ -335,7 +326,6 @@ extension TrainingPipeline {
     }
 
     private func trainStoredTokenizer(_ options: TokenizerTrainingOptions, build: GenerationBuild, progress: @Sendable (String) -> Void) throws(InterestMinerError) -> (TrainingReport.TokenizerPart, Tokenizer) {
-        let store = try local()  // text stage: the SQLite file in this version
         let clock = ContinuousClock()
         let start = clock.now
         let recipe = options.recipe

@@ -212,6 +212,14 @@ enum PostgresSchema {
             """ }.joined(separator: "\n")),
         ("v13-item-days-by-day", "CREATE INDEX item_day_by_day ON item_day(day, item_id, positives)"),
         ("v14-term-specificity", "ALTER TABLE term ADD COLUMN specificity double precision"),
+        // Event tables are keyed by user first; walking them in id order (a training run's
+        // texts, its catch-up, what came after a model's watermark, the watermark itself) needs
+        // an index on `id` (ids only grow, so each insert appends at its right edge).
+        ("v15-event-order-index", """
+            CREATE INDEX review_by_id ON review(id);
+            CREATE INDEX query_by_id ON query(id);
+            CREATE INDEX interaction_by_id ON interaction(id)
+            """),
     ]
 
     /// A migration's statements (PostgreSQL's extended protocol runs one per query); the DDL

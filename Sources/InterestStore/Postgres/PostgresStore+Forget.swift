@@ -26,6 +26,10 @@ extension PostgresStore {
             user.append(uid)
             var out = ForgetOutcome()
             out.walTruncated = nil
+            // The user's reviews locked before their vectors are read: a training run's item-sum
+            // chunk that summed them (holding them `FOR KEY SHARE`) commits first, and is then
+            // subtracted from; one that starts later waits and finds them gone.
+            try s.execute("SELECT 1 FROM review WHERE user_id = $1 FOR UPDATE", user)
             out.itemVectorsUpdated = try Self.subtractReviewVectors(s, user: uid, reviewVectors: "review_vector", itemVectors: "item_vector")
             if try s.value("SELECT to_regclass('item_vector_build') IS NOT NULL", as: Bool.self) == true {
                 _ = try Self.subtractReviewVectors(s, user: uid, reviewVectors: "review_vector_build", itemVectors: "item_vector_build")

@@ -170,14 +170,20 @@ extension PostgresStore {
     /// barrier), as they wait for the SQLite writer. Returns how many forgotten users it cleared.
     @discardableResult
     public func activateGeneration(_ build: GenerationBuild, report: String?) throws(StoreError) -> Int {
+        try activateGeneration(build, report: report) { _ in }
+    }
+
+    /// `tail` runs first in the activation's transaction, with event writes held (the catch-up
+    /// of the last events into the build tables).
+    func activateGeneration(_ build: GenerationBuild, report: String?, tail: (PostgresSession) throws -> Void) throws(StoreError) -> Int {
         let complete = Set(build.parts) == Set(DerivedTable.allCases)
         defer { versionWatch.invalidate() }
-        let cleared = try activate(build, report: report, complete: complete)
+        let cleared = try activate(build, report: report, complete: complete, tail: tail)
         releaseLease(build.id)
         return cleared
     }
 
-    private func activate(_ build: GenerationBuild, report: String?, complete: Bool) throws(StoreError) -> Int {
+    private func activate(_ build: GenerationBuild, report: String?, complete: Bool, tail: (PostgresSession) throws -> Void) throws(StoreError) -> Int {
         return try pool.transaction("activating generation \(build.id)", retries: 0) { s -> Int in
             try s.execute("SELECT pg_advisory_xact_lock(\(Self.writeBarrier))")
             var id = PostgresBindings()
@@ -185,6 +191,7 @@ extension PostgresStore {
             guard try s.value("SELECT state FROM generation WHERE id = $1 FOR UPDATE", id, as: String.self) == "building" else {
                 throw StoreError.generationAbandoned(build.id)
             }
+            try tail(s)
             for table in build.parts {
                 let retired = "\(table.rawValue)_g\(try Self.builder(s, of: table))"
                 try s.execute("DROP TABLE IF EXISTS \(retired)")

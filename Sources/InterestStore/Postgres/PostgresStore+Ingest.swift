@@ -91,26 +91,31 @@ extension PostgresStore {
         let active = Int(try s.value("SELECT max(version) FROM model WHERE kind = $1 AND \(visibleModel)", kind, as: Int32.self) ?? 0)
         let encoded = vectors?.version ?? 0
         if active != encoded { throw StoreError.staleTextModel(encoded: encoded, active: active) }
-        if vectors != nil {
-            throw StoreError.postgres(operation: "writing events", message: "text vectors at ingest are not stored on PostgreSQL in this version", sqlState: nil)
-        }
         try s.execute(stageDDL)
-        var run: [Event] = []
-        var records: [ItemRecord] = []
+        // With vectors, the new events' text goes into the active text tables in this transaction.
+        var text = vectors.map { v in
+            PostgresTextWriter(s, tables: .active, version: v.version,
+                               profile: v.profile.flatMap { v.dimension > 0 ? ProfileBuild(rule: $0, version: v.version, dimension: v.dimension) : nil })
+        }
+        var run: [Event] = [], runStart = 0
+        var records: [ItemRecord] = [], recordsStart = 0
         run.reserveCapacity(events.count)
-        for event in events {
+        for (k, event) in events.enumerated() {
             if case .item(let record) = event {
-                try writeRun(s, run, &outcome)
+                try writeRun(s, run, base: runStart, vectors: vectors, text: &text, &outcome)
                 run.removeAll(keepingCapacity: true)
+                if records.isEmpty { recordsStart = k }
                 records.append(record)
             } else {
-                try writeRecords(s, records, &outcome, lockedRevisions: &lockedRevisions)
+                try writeRecords(s, records, base: recordsStart, vectors: vectors, text: text, &outcome, lockedRevisions: &lockedRevisions)
                 records.removeAll(keepingCapacity: true)
+                if run.isEmpty { runStart = k }
                 run.append(event)
             }
         }
-        try writeRun(s, run, &outcome)
-        try writeRecords(s, records, &outcome, lockedRevisions: &lockedRevisions)
+        try writeRun(s, run, base: runStart, vectors: vectors, text: &text, &outcome)
+        try writeRecords(s, records, base: recordsStart, vectors: vectors, text: text, &outcome, lockedRevisions: &lockedRevisions)
+        try text?.flush()
     }
 
     /// Key of the advisory lock item-record writes hold ("IntR"), so `item.revision` grows in
@@ -126,11 +131,16 @@ extension PostgresStore {
     static let stageColumns = ["seq", "kind", "key", "event_id", "user_name", "item_name", "action", "rating", "text", "ts"]
 
     /// Writes a run of reviews, queries and interactions (no item records).
-    private static func writeRun(_ s: PostgresSession, _ run: [Event], _ outcome: inout WriteOutcome) throws {
+    private static func writeRun(_ s: PostgresSession, _ run: [Event], base: Int, vectors: EventVectors?, text: inout PostgresTextWriter?,
+                                 _ outcome: inout WriteOutcome) throws {
         guard !run.isEmpty else { return }
         var staged = [0, 0, 0]
         var copy = CopyText(capacity: run.count * 96)
+        // With vectors: each kind's event keys → the first position staged with that key (the
+        // row an insert keeps), to match the inserted rows with their vectors.
+        var positions: [[[UInt8]: Int]] = [[:], [:], [:]]
         for (seq, event) in run.enumerated() {
+            if text != nil, let (kind, key) = Self.kindAndKey(event) { positions[kind][key.bytes] = positions[kind][key.bytes] ?? seq }
             switch event {
             case .item:
                 continue
@@ -159,8 +169,11 @@ extension PostgresStore {
             WHERE NOT EXISTS (SELECT 1 FROM "user" u WHERE u.external_id = n.user_name) ORDER BY n.first
             ON CONFLICT DO NOTHING
             """)
+        // With profiles to update, two batches of the same user take turns (`FOR NO KEY UPDATE`:
+        // each adds to the profile the other wrote; still no wait for other users' writers).
+        let lock = text?.profile == nil ? "FOR KEY SHARE" : "FOR NO KEY UPDATE"
         let locked = try s.value("""
-            WITH held AS (SELECT 1 FROM "user" u WHERE u.external_id IN (SELECT user_name FROM interests_stage) FOR KEY SHARE OF u)
+            WITH held AS (SELECT 1 FROM "user" u WHERE u.external_id IN (SELECT user_name FROM interests_stage) ORDER BY u.id \(lock) OF u)
             SELECT count(*) FROM held
             """, as: Int64.self) ?? 0
         let users = try s.value("SELECT count(DISTINCT user_name) FROM interests_stage", as: Int64.self) ?? 0
@@ -174,11 +187,15 @@ extension PostgresStore {
             WHERE NOT EXISTS (SELECT 1 FROM item i WHERE i.external_id = n.item_name) ORDER BY n.first
             ON CONFLICT DO NOTHING
             """)
-        let tables: [(kind: Int, insert: String, select: String, items: Bool)] = [
-            (2, "review(key, event_id, user_id, item_id, rating, text, ts)", "s.key, s.event_id, u.id, i.id, s.rating, s.text, s.ts", true),
-            (3, "query(key, event_id, user_id, text, ts)", "s.key, s.event_id, u.id, s.text, s.ts", false),
-            (4, "interaction(key, event_id, user_id, item_id, action, rating, ts)", "s.key, s.event_id, u.id, i.id, s.action, s.rating, s.ts", true),
+        let tables: [(kind: Int, insert: String, select: String, items: Bool, returning: String)] = [
+            (2, "review(key, event_id, user_id, item_id, rating, text, ts)", "s.key, s.event_id, u.id, i.id, s.rating, s.text, s.ts", true,
+             "key, id, user_id, item_id, rating, ts, NULL::smallint AS action"),
+            (3, "query(key, event_id, user_id, text, ts)", "s.key, s.event_id, u.id, s.text, s.ts", false,
+             "key, id, user_id, NULL::bigint AS item_id, NULL::double precision AS rating, ts, NULL::smallint AS action"),
+            (4, "interaction(key, event_id, user_id, item_id, action, rating, ts)", "s.key, s.event_id, u.id, i.id, s.action, s.rating, s.ts", true,
+             "key, id, user_id, item_id, rating, ts, action"),
         ]
+        var inserted: [(seq: Int, kind: Int, id: Int64, user: Int64, item: Int64?, rating: Double?, time: Int64, action: Int16?)] = []
         for (k, t) in tables.enumerated() where staged[k] > 0 {
             let join = "JOIN \"user\" u ON u.external_id = s.user_name" + (t.items ? " JOIN item i ON i.external_id = s.item_name" : "")
             // Positives (no rating, or rating >= 1) count towards their item's day.
@@ -189,17 +206,72 @@ extension PostgresStore {
                     GROUP BY 1, 2
                     RETURNING 1)
                 """ : ""
-            let inserted = try s.value("""
-                WITH ins AS (
-                    INSERT INTO \(t.insert)
-                    SELECT \(t.select) FROM interests_stage s \(join) WHERE s.kind = \(t.kind) ORDER BY s.seq
-                    ON CONFLICT DO NOTHING
-                    RETURNING \(t.items ? "item_id, rating, ts" : "ts"))\(days)
-                SELECT count(*) FROM ins
-                """, as: Int64.self) ?? 0
-            outcome.inserted += Int(inserted)
-            outcome.duplicates += staged[k] - Int(inserted)
+            let count: Int
+            if text == nil {
+                count = Int(try s.value("""
+                    WITH ins AS (
+                        INSERT INTO \(t.insert)
+                        SELECT \(t.select) FROM interests_stage s \(join) WHERE s.kind = \(t.kind) ORDER BY s.seq
+                        ON CONFLICT DO NOTHING
+                        RETURNING \(t.items ? "item_id, rating, ts" : "ts"))\(days)
+                    SELECT count(*) FROM ins
+                    """, as: Int64.self) ?? 0)
+            } else {
+                let rows = try s.rows("""
+                    WITH ins AS (
+                        INSERT INTO \(t.insert)
+                        SELECT \(t.select) FROM interests_stage s \(join) WHERE s.kind = \(t.kind) ORDER BY s.seq
+                        ON CONFLICT DO NOTHING
+                        RETURNING \(t.returning))\(days)
+                    SELECT key, id, user_id, item_id, rating, ts, action FROM ins
+                    """)
+                for row in rows {
+                    let key = Array(try row[0].decode(ByteBuffer.self).readableBytesView)
+                    guard let seq = positions[k][key] else { continue }
+                    inserted.append((seq, k, try row[1].decode(Int64.self), try row[2].decode(Int64.self), try row[3].decode(Int64?.self),
+                                     try row[4].decode(Double?.self), try row[5].decode(Int64.self), try row[6].decode(Int16?.self)))
+                }
+                count = rows.count
+            }
+            outcome.inserted += count
+            outcome.duplicates += staged[k] - count
         }
+        if var writer = text, let vectors {
+            try Self.addText(&writer, inserted.sorted { $0.seq < $1.seq }, base: base, vectors)
+            text = writer
+        }
+    }
+
+    /// An event's table (0 review, 1 query, 2 interaction) and identity key; nil for item records.
+    private static func kindAndKey(_ event: Event) -> (Int, EventKey)? {
+        switch event {
+        case .review(let r): (0, r.key)
+        case .query(let q): (1, q.key)
+        case .interaction(let x): (2, x.key)
+        case .item: nil
+        }
+    }
+
+    /// The vectors of a run's inserted reviews and queries (by their positions in the batch,
+    /// `base` + position in the run), their items' review sums, and every inserted event's
+    /// part in its user's profile, in input order — as the SQLite writer adds them.
+    private static func addText(_ writer: inout PostgresTextWriter,
+                                _ rows: [(seq: Int, kind: Int, id: Int64, user: Int64, item: Int64?, rating: Double?, time: Int64, action: Int16?)],
+                                base: Int, _ vectors: EventVectors) throws {
+        func vector(_ seq: Int) -> [Float]? { base + seq < vectors.vectors.count ? vectors.vectors[base + seq] : nil }
+        func terms(_ seq: Int) -> String? { base + seq < vectors.terms.count ? vectors.terms[base + seq] : nil }
+        try writer.addReviews(rows.compactMap { r in
+            guard r.kind == 0, let item = r.item else { return nil }
+            return (r.id, r.user, item, vector(r.seq), terms(r.seq), r.rating, r.time)
+        })
+        try writer.addQueries(rows.compactMap { r in r.kind == 1 ? (r.id, r.user, vector(r.seq), terms(r.seq), r.time) : nil })
+        try writer.addToProfiles(rows.compactMap { r in
+            switch r.kind {
+            case 0: (r.user, .review, vector(r.seq), r.item, r.rating, nil, r.time)
+            case 1: (r.user, .query, vector(r.seq), nil, nil, nil, r.time)
+            default: (r.user, .interaction, nil, r.item, r.rating, r.action.flatMap { Action(code: Int($0)) }, r.time)
+            }
+        })
     }
 
     /// Writes a run of item records as the SQLite writer does, record by record: new →
@@ -207,33 +279,34 @@ extension PostgresStore {
     /// → a duplicate. Each item's first record of the run is written by two set-based
     /// statements (insert the new, update the changed); an item's further records in the same
     /// run follow one by one, in order, so each item ends as sequential writes would leave it.
-    private static func writeRecords(_ s: PostgresSession, _ records: [ItemRecord], _ outcome: inout WriteOutcome,
-                                     lockedRevisions: inout Bool) throws {
+    private static func writeRecords(_ s: PostgresSession, _ records: [ItemRecord], base: Int, vectors: EventVectors?, text: PostgresTextWriter?,
+                                     _ outcome: inout WriteOutcome, lockedRevisions: inout Bool) throws {
         guard !records.isEmpty else { return }
         if !lockedRevisions {
             try s.execute("SELECT pg_advisory_xact_lock(\(revisionLock))")
             lockedRevisions = true
         }
-        var seen = Set<String>()
+        var seen: [String: Int] = [:]
         var firsts = CopyText(capacity: records.count * 64)
-        var repeats: [ItemRecord] = []
+        var repeats: [(seq: Int, record: ItemRecord)] = []
         for (seq, r) in records.enumerated() {
-            guard seen.insert(r.item).inserted else {
-                repeats.append(r)
+            guard seen[r.item] == nil else {
+                repeats.append((seq, r))
                 continue
             }
+            seen[r.item] = seq
             firsts.record(seq, r)
         }
         try s.execute(itemStageDDL)
         try s.execute("TRUNCATE interests_stage_item")
         try s.copy(into: "interests_stage_item", columns: ["seq", "item", "title", "text", "category"], firsts.buffer)
-        let inserted = try s.execute("""
+        let created = try s.rows("""
             INSERT INTO item(external_id, title, text, category, revision)
             SELECT s.item, s.title, s.text, s.category, (SELECT coalesce(max(revision), 0) FROM item) + row_number() OVER (ORDER BY s.seq)
             FROM interests_stage_item s WHERE NOT EXISTS (SELECT 1 FROM item i WHERE i.external_id = s.item) ORDER BY s.seq
-            ON CONFLICT (external_id) DO NOTHING
+            ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id
             """)
-        let updated = try s.execute("""
+        let changed = try s.rows("""
             UPDATE item i SET title = coalesce(u.title, i.title), text = coalesce(u.text, i.text), category = coalesce(u.category, i.category),
                 revision = u.base + u.rank
             FROM (SELECT s.item, s.title, s.text, s.category, row_number() OVER (ORDER BY s.seq) AS rank,
@@ -241,13 +314,28 @@ extension PostgresStore {
                   FROM interests_stage_item s JOIN item c ON c.external_id = s.item
                   WHERE (s.title IS NOT NULL AND c.title IS DISTINCT FROM s.title) OR (s.text IS NOT NULL AND c.text IS DISTINCT FROM s.text)
                      OR (s.category IS NOT NULL AND c.category IS DISTINCT FROM s.category)) AS u
-            WHERE i.external_id = u.item
+            WHERE i.external_id = u.item RETURNING i.id, i.external_id
             """)
+        let (inserted, updated) = (created.count, changed.count)
         outcome.inserted += inserted
         outcome.newItems += inserted
         outcome.itemsUpdated += updated
         outcome.duplicates += seen.count - inserted - updated
-        for r in repeats { try writeItemRecord(s, r, &outcome) }
+        // The records that created or changed their item, by position: their text's vector
+        // replaces the item's own (a record without text leaves it), in input order.
+        var written: [(seq: Int, item: Int64)] = []
+        for row in created + changed {
+            if let seq = seen[try row[1].decode(String.self)] { written.append((seq, try row[0].decode(Int64.self))) }
+        }
+        for (seq, r) in repeats {
+            if let id = try writeItemRecord(s, r, &outcome) { written.append((seq, id)) }
+        }
+        guard let text, let vectors else { return }
+        try text.setItemTexts(written.sorted { $0.seq < $1.seq }.compactMap { w in
+            let k = base + w.seq
+            guard k < vectors.vectors.count, let vector = vectors.vectors[k] else { return nil }
+            return (w.item, vector, k < vectors.terms.count ? vectors.terms[k] : nil)
+        })
     }
 
     static let itemStageDDL = """
@@ -256,8 +344,9 @@ extension PostgresStore {
         ) ON COMMIT DELETE ROWS
         """
 
-    /// Writes one item record (an item's second or later record in a run).
-    private static func writeItemRecord(_ s: PostgresSession, _ r: ItemRecord, _ outcome: inout WriteOutcome) throws {
+    /// Writes one item record (an item's second or later record in a run); returns the item's
+    /// row id when the record created or changed it.
+    private static func writeItemRecord(_ s: PostgresSession, _ r: ItemRecord, _ outcome: inout WriteOutcome) throws -> Int64? {
         var binds = PostgresBindings()
         binds.append(r.item)
         binds.append(r.title)
@@ -268,17 +357,23 @@ extension PostgresStore {
             VALUES ($1, $2, $3, $4, (SELECT coalesce(max(revision), 0) + 1 FROM item))
             ON CONFLICT (external_id) DO NOTHING RETURNING id
             """, binds)
-        if !created.isEmpty {
+        if let row = created.first {
             outcome.inserted += 1
             outcome.newItems += 1
-            return
+            return try row[0].decode(Int64.self)
         }
-        let changed = try s.execute("""
+        let changed = try s.rows("""
             UPDATE item SET title = coalesce($2, title), text = coalesce($3, text), category = coalesce($4, category),
                 revision = (SELECT coalesce(max(revision), 0) + 1 FROM item)
             WHERE external_id = $1 AND (($2::text IS NOT NULL AND title IS DISTINCT FROM $2) OR ($3::text IS NOT NULL AND text IS DISTINCT FROM $3)
                                         OR ($4::text IS NOT NULL AND category IS DISTINCT FROM $4))
+            RETURNING id
             """, binds)
-        if changed > 0 { outcome.itemsUpdated += 1 } else { outcome.duplicates += 1 }
+        guard let row = changed.first else {
+            outcome.duplicates += 1
+            return nil
+        }
+        outcome.itemsUpdated += 1
+        return try row[0].decode(Int64.self)
     }
 }
