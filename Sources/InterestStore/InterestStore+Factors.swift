@@ -40,15 +40,16 @@ public struct StoredFactors: Sendable {
 }
 
 extension InterestStore {
-    /// A user's reviews and interactions (for fold-in), or nil when the user is unknown.
+    /// A user's reviews and interactions (for fold-in), or nil when the user is unknown: reviews
+    /// then interactions, each in (time, key) order (their identity index's order).
     public func interactionRows(ofUser external: String) throws(StoreError) -> [InteractionRow]? {
         try read("reading the interactions of '\(external)'") { db -> [InteractionRow]? in
             guard let uid = try Self.userID(db, external) else { return nil }
             var rows: [InteractionRow] = []
-            for r in try Row.fetchAll(db, sql: "SELECT item_id, rating, ts FROM review WHERE user_id = ?", arguments: [uid]) {
+            for r in try Row.fetchAll(db, sql: "SELECT item_id, rating, ts FROM review WHERE user_id = ? ORDER BY ts, key", arguments: [uid]) {
                 rows.append(InteractionRow(user: uid, item: r[0], action: nil, rating: r[1], timestamp: r[2]))
             }
-            for r in try Row.fetchAll(db, sql: "SELECT item_id, action, rating, ts FROM interaction WHERE user_id = ?", arguments: [uid]) {
+            for r in try Row.fetchAll(db, sql: "SELECT item_id, action, rating, ts FROM interaction WHERE user_id = ? ORDER BY ts, key", arguments: [uid]) {
                 let code: Int = r[1]
                 rows.append(InteractionRow(user: uid, item: r[0], action: Action(code: code), rating: r[2], timestamp: r[3]))
             }

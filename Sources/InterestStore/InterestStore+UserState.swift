@@ -21,7 +21,7 @@ extension InterestStore {
             guard let uid = try Self.userID(db, external) else { return nil }
             var rows: [InteractionRow] = []
             var newer = false
-            let reviews = try RawStatement(db, "SELECT item_id, rating, ts, id FROM review WHERE user_id = ?")
+            let reviews = try RawStatement(db, "SELECT item_id, rating, ts, id FROM review WHERE user_id = ? ORDER BY ts, key")
             reviews.reset()
             reviews.bind(1, uid)
             while try reviews.step() {
@@ -30,7 +30,7 @@ extension InterestStore {
                 if let mark, reviews.int64(column: 3) > mark.review { newer = true }
             }
             reviews.reset()
-            let interactions = try RawStatement(db, "SELECT item_id, action, rating, ts, id FROM interaction WHERE user_id = ?")
+            let interactions = try RawStatement(db, "SELECT item_id, action, rating, ts, id FROM interaction WHERE user_id = ? ORDER BY ts, key")
             interactions.reset()
             interactions.bind(1, uid)
             while try interactions.step() {

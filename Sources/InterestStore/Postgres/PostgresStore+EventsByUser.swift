@@ -55,18 +55,18 @@ extension PostgresStore {
     }
 
     /// A user's reviews and interactions (for fold-in), or nil when the user is unknown: reviews
-    /// then interactions, each by row id.
+    /// then interactions, each in (time, key) order, as on SQLite.
     public func interactionRows(ofUser external: String) throws(StoreError) -> [InteractionRow]? {
         try pool.transaction("reading the interactions of '\(external)'", readOnly: true) { s -> [InteractionRow]? in
             guard let uid = try Self.userID(s, external) else { return nil }
             var binds = PostgresBindings()
             binds.append(uid)
             var rows: [InteractionRow] = []
-            for r in try s.rows("SELECT item_id, rating, ts FROM review WHERE user_id = $1 ORDER BY id", binds) {
+            for r in try s.rows("SELECT item_id, rating, ts FROM review WHERE user_id = $1 ORDER BY ts, key", binds) {
                 rows.append(InteractionRow(user: uid, item: try r[0].decode(Int64.self), action: nil, rating: try r[1].decode(Double?.self),
                                            timestamp: try r[2].decode(Int64.self)))
             }
-            for r in try s.rows("SELECT item_id, action, rating, ts FROM interaction WHERE user_id = $1 ORDER BY id", binds) {
+            for r in try s.rows("SELECT item_id, action, rating, ts FROM interaction WHERE user_id = $1 ORDER BY ts, key", binds) {
                 rows.append(InteractionRow(user: uid, item: try r[0].decode(Int64.self), action: Action(code: Int(try r[1].decode(Int16.self))),
                                            rating: try r[2].decode(Double?.self), timestamp: try r[3].decode(Int64.self)))
             }

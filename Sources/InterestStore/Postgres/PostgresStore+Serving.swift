@@ -122,7 +122,7 @@ extension PostgresStore {
     }
 
     /// What the ranker needs of one user in one snapshot (nil: unknown user): their reviews and
-    /// interactions (reviews first, each kind by row id), their stored profile, whether any
+    /// interactions (reviews first, each kind in (time, key) order, as on SQLite), their stored profile, whether any
     /// event is past `mark`, and their factors under `factorVersion`. Indexed reads of that user.
     public func userRankingState(_ external: String, after mark: EventWatermark?, factorVersion: Int? = nil) throws(StoreError) -> UserRankingState? {
         try pool.transaction("reading a user's events and profile", readOnly: true) { s -> UserRankingState? in
@@ -135,9 +135,9 @@ extension PostgresStore {
             var newer = false
             for r in try s.rows("""
                 SELECT item_id, action, rating, ts, newer FROM (
-                    SELECT 0 AS kind, id, item_id, NULL::smallint AS action, rating, ts, id > $2 AS newer FROM review WHERE user_id = $1
-                    UNION ALL SELECT 1, id, item_id, action, rating, ts, id > $3 FROM interaction WHERE user_id = $1
-                ) AS e ORDER BY kind, id
+                    SELECT 0 AS kind, key, item_id, NULL::smallint AS action, rating, ts, id > $2 AS newer FROM review WHERE user_id = $1
+                    UNION ALL SELECT 1, key, item_id, action, rating, ts, id > $3 FROM interaction WHERE user_id = $1
+                ) AS e ORDER BY kind, ts, key
                 """, binds) {
                 rows.append(InteractionRow(user: uid, item: try r[0].decode(Int64.self), action: try r[1].decode(Int16?.self).flatMap { Action(code: Int($0)) },
                                            rating: try r[2].decode(Double?.self), timestamp: try r[3].decode(Int64.self)))
