@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The same answers from both backends: a prepared split (train.jsonl + test.jsonl, e.g.
 # ../shared/datasets/amazon-all-beauty) ingested into an SQLite file and into a throw-away
-# PostgreSQL, the behaviour models trained on each with the same seed and one thread
-# (`--no-text`: text models are on SQLite only in this version), every method's lists for every
-# user compared line by line and scored by the shared protocol (../shared/peers/evaluate_lists.py).
+# PostgreSQL, every model (tokenizer, text vectors, terms, profiles, CF, neighbours, sequence
+# model, fused ranker) trained on each with the same seed and one thread, every method's lists
+# for every user compared line by line and scored by the shared protocol
+# (../shared/peers/evaluate_lists.py); `TRAIN_ARGS="--no-text"` compares the behaviour models alone.
 #   Benchmarks/postgres/same-answers.sh DATASET_DIR [TOP]
 # Needs: a release build (swift build -c release --product interests), Debian postgresql,
 # python3 with numpy (the peers' evaluate_lists.py).
@@ -18,7 +19,8 @@ eval "$(.ci/postgres.sh start)"
 trap '.ci/postgres.sh stop "$PGTMP_DIR"; rm -rf "$WORK"' EXIT
 FILE="$WORK/shop.sqlite"
 PG="$INTERESTS_TEST_POSTGRES&schema=same"
-TRAIN=(--no-text --threads 1 --seed 1 --sequence sasrec)
+read -r -a EXTRA <<< "${TRAIN_ARGS:-}"
+TRAIN=(--threads 1 --seed 1 --sequence sasrec "${EXTRA[@]}")
 for db in "$FILE" "$PG"; do
   "$BIN" ingest --db "$db" --quiet "$DATA/train.jsonl" >/dev/null
   start=$(date +%s.%N)
@@ -26,7 +28,9 @@ for db in "$FILE" "$PG"; do
   echo "trained on ${db%%\?*} in $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s"
 done
 status=0
-for method in cf sequence popularity fused; do
+METHODS=(text cf sequence popularity fused)
+[[ " ${EXTRA[*]:-} " == *" --no-text "* ]] && METHODS=(cf sequence popularity fused)
+for method in "${METHODS[@]}"; do
   "$BIN" recommend --db "$FILE" --method "$method" --all --top "$TOP" --threads 1 2>/dev/null > "$WORK/sqlite-$method.jsonl"
   "$BIN" recommend --db "$PG" --method "$method" --all --top "$TOP" --threads 1 2>/dev/null > "$WORK/postgres-$method.jsonl"
   lines=$(wc -l < "$WORK/sqlite-$method.jsonl")

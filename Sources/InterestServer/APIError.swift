@@ -62,12 +62,12 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             APIError(.serviceUnavailable, "busy", "concurrent writes conflicted and the retries ran out; nothing was written — send it again")
         case .store(.unavailable):
             APIError(.serviceUnavailable, "database_unavailable", "the database server cannot be reached; retry shortly")
-        case .sqliteOnly: APIError(.notImplemented, "not_on_postgres", error.description)
         case .store(let e):
             "\(e)".contains("locked") || "\(e)".contains("busy")
                 ? APIError(.serviceUnavailable, "busy", "the database is busy; retry shortly")
                 : APIError(.internalServerError, "internal", "database error: \(e)")
-        case .tokenizer, .textModel, .unwritableOutput: APIError(.internalServerError, "internal", error.description)
+        // `.sqliteOnly`: the evaluation and the file check, which no route runs.
+        case .tokenizer, .textModel, .unwritableOutput, .sqliteOnly: APIError(.internalServerError, "internal", error.description)
         }
     }
 

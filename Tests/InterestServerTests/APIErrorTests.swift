@@ -15,9 +15,9 @@ import Testing
         #expect(busy.status == .serviceUnavailable && busy.headers[.retryAfter] == "1")
     }
 
-    @Test func whatPostgresDoesNotHoldYetIs501AndOtherErrorsHaveNoRetryAfter() {
+    @Test func errorsThatAreNotTemporaryHaveNoRetryAfter() {
         let e = APIError.from(.sqliteOnly(location: "postgres://u@db:5432/shop"))
-        #expect(e.status == .notImplemented && e.code == "not_on_postgres" && e.detail.contains("SQLite"))
+        #expect(e.status == .internalServerError && e.detail.contains("SQLite"))
         #expect(e.headers[.retryAfter] == nil)
         #expect(APIError.from(.invalidArgument(name: "top", reason: "must be positive")).headers[.retryAfter] == nil)
     }
