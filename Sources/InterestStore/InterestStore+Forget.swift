@@ -47,6 +47,7 @@ extension InterestStore {
             try db.execute(sql: "INSERT INTO forgotten(forgotten_at, after_generation) VALUES (?, (SELECT coalesce(max(id), 0) FROM generation))",
                            arguments: [Int64(Date().timeIntervalSince1970)])
             try Self.uncountDays(db, user: uid)
+            let highest = try EventTable.allCases.map { try Int64.fetchOne(db, sql: "SELECT max(id) FROM \($0.rawValue)") ?? 0 }
             try db.execute(sql: "DELETE FROM review WHERE user_id = ?", arguments: [uid])
             out.reviews = db.changesCount
             try db.execute(sql: "DELETE FROM query WHERE user_id = ?", arguments: [uid])
@@ -58,6 +59,12 @@ extension InterestStore {
             try db.execute(sql: "DELETE FROM user_factor WHERE user_id = ?", arguments: [uid])
             out.factors = db.changesCount > 0
             try db.execute(sql: "DELETE FROM user WHERE id = ?", arguments: [uid])
+            // Ids removed from the top of a table are never handed out again (see v16).
+            for (table, top) in zip(EventTable.allCases, highest) where top > (try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM \(table.rawValue)") ?? 0) {
+                try db.execute(sql: """
+                    INSERT INTO event_id_floor(name, id) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET id = max(id, excluded.id)
+                    """, arguments: [table.rawValue, top])
+            }
             return out
         }
         guard var outcome else { return nil }

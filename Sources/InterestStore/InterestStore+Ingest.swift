@@ -154,8 +154,18 @@ struct EventWriter {
     /// False for a first load, which counts `item_day` from the loaded events at its end.
     private let countsDays: Bool
 
+    /// Per event table (review, query, interaction): the id its next inserted row must take,
+    /// when `event_id_floor` says rows above the table's highest id were deleted (a forget of
+    /// the newest events); nil: SQLite's own choice, one above the highest.
+    private var explicitNext: [Int64?]
+
     init(_ db: Database, vectors: EventVectors? = nil, countsDays: Bool = true) throws {
         self.vectors = vectors
+        explicitNext = try EventTable.allCases.map { table in
+            try Int64.fetchOne(db, sql: """
+                SELECT f.id + 1 FROM event_id_floor f WHERE f.name = ? AND f.id > coalesce((SELECT max(id) FROM \(table.rawValue)), 0)
+                """, arguments: [table.rawValue])
+        }
         self.countsDays = countsDays
         vectorWriter = vectors == nil ? nil : try VectorWriter(db)
         if let vectors, let rule = vectors.profile, vectors.dimension > 0 {
@@ -182,16 +192,27 @@ struct EventWriter {
                                OR (?3 IS NOT NULL AND category IS NOT ?3))
             """)
         insertReview = try RawStatement(db, """
-            INSERT INTO review(key, event_id, user_id, item_id, rating, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO review(key, event_id, user_id, item_id, rating, text, ts, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING
             """)
         insertQuery = try RawStatement(db, """
-            INSERT INTO query(key, event_id, user_id, text, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            INSERT INTO query(key, event_id, user_id, text, ts, id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
         insertInteraction = try RawStatement(db, """
-            INSERT INTO interaction(key, event_id, user_id, item_id, action, rating, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO interaction(key, event_id, user_id, item_id, action, rating, ts, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING
             """)
+    }
+
+    /// Binds the row id of the next insert into event table `k` (NULL: SQLite's choice).
+    private func bindID(_ s: RawStatement, _ index: Int32, table k: Int) {
+        if let id = explicitNext[k] { s.bind(index, id) } else { s.bind(index, nil as String?) }
+    }
+
+    /// After an insert into event table `k`: once a row took the explicit id, SQLite's own
+    /// choice (one above the highest) is above the floor again.
+    private mutating func inserted(_ changes: Int32, table k: Int) {
+        if changes > 0 { explicitNext[k] = nil }
     }
 
     mutating func write(_ events: [Event], known: IdentityCache, pending: inout IdentityCache, outcome: inout WriteOutcome) throws {
@@ -218,7 +239,9 @@ struct EventWriter {
                 s.bind(5, r.rating)
                 s.bind(6, r.text)
                 s.bind(7, r.timestamp)
+                bindID(s, 8, table: 0)
                 try s.step()
+                inserted(s.changes, table: 0)
                 count(s.changes, &outcome)
                 if s.changes > 0 { countDay(item: i, rating: r.rating, at: r.timestamp) }
                 if s.changes > 0, let vector, let vectors, let vw = vectorWriter {
@@ -234,7 +257,9 @@ struct EventWriter {
                 s.bind(3, u)
                 s.bind(4, q.text)
                 s.bind(5, q.timestamp)
+                bindID(s, 6, table: 1)
                 try s.step()
+                inserted(s.changes, table: 1)
                 count(s.changes, &outcome)
                 if s.changes > 0, let vector, let vectors, let vw = vectorWriter {
                     try vw.addQuery(s.lastInsertRowID, vector, terms: terms, version: vectors.version)
@@ -252,7 +277,9 @@ struct EventWriter {
                 s.bind(5, Int64(x.action.code))
                 s.bind(6, x.rating)
                 s.bind(7, x.timestamp)
+                bindID(s, 8, table: 2)
                 try s.step()
+                inserted(s.changes, table: 2)
                 count(s.changes, &outcome)
                 if s.changes > 0 {
                     countDay(item: i, rating: x.rating, at: x.timestamp)

@@ -270,6 +270,14 @@ enum Schema {
             // (texts for training, catch-up, what came after a watermark) is its own B-tree. The
             // PostgreSQL schema needs an index for it (see `PostgresSchema`).
         }
+        m.registerMigration("v16-event-id-floor") { db in
+            // Event ids never go back: SQLite gives a new row one above the highest id, so after a
+            // forget deleted a table's newest rows the next insert would take one of their ids
+            // again — below a training run's watermark, where its catch-up (and "events newer
+            // than the model") would never see it. `forget` records the highest id it removed
+            // when the table's highest id drops, and the writer gives its next row one above it.
+            try db.execute(sql: "CREATE TABLE event_id_floor (name TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID")
+        }
         return m
     }
 }

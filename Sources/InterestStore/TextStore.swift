@@ -4,7 +4,9 @@ import InterestCore
 /// training run reads, the vectors, terms and profiles it writes into its generation's build
 /// tables (rows of events or users forgotten meanwhile skipped), the catch-up of events ingested
 /// during the run before activation, and the reads serving and evaluation take. Contract tests:
-/// `TextContractTests` (every method on both backends, answers compared).
+/// `TextContractTests` (every method on both backends, against answers computed by hand) and,
+/// through the façade, `TextBackendsTests` (training, catch-up, ingest; the backends' answers
+/// compared).
 public protocol TextStore: AnyObject, Sendable {
     /// Whether any item title or description, review or query is stored.
     func hasText() throws(StoreError) -> Bool

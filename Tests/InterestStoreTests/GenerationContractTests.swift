@@ -321,4 +321,23 @@ extension GenerationContractTests {
         try next.activateGeneration(build, report: nil)
         #expect(try next.latestModel(kind: "cf")?.payload == [3])
     }
+
+    /// A forget of a table's newest events never lets a later event take one of their ids (on
+    /// SQLite a new row takes one above the highest id left): what arrives after a watermark has
+    /// ids above it, so the catch-up and "newer than the model" see it.
+    @Test(arguments: Backend.available)
+    func idsNeverGoBackAfterAForgetOfTheNewestEvents(_ backend: Backend) throws {
+        let store = try seeded(backend)
+        defer { dispose(store) }
+        let build = try store.beginGeneration(parts: [.itemNeighbour], takeOver: false, staleAfter: 900)
+        // u3's review is the newest review, u2's ratings the newest interactions.
+        #expect(try store.forget(user: "u3") != nil && store.forget(user: "u2") != nil)
+        var cache = IdentityCache()
+        _ = try store.write([.review(Review(user: "u5", item: "P1", rating: 4, text: "new", timestamp: 1_700_002_000)),
+                             .interaction(Interaction(user: "u5", item: "P1", action: .view, timestamp: 1_700_002_100))], cache: &cache)
+        let mark = EventWatermark(review: build.watermark.review, interaction: build.watermark.interaction)
+        #expect(try store.usersWithEvents(after: mark) == ["u5"])
+        #expect(try store.interactionRows(after: mark) { _ in true }.count == 2)
+        try store.failGeneration(build.id)
+    }
 }

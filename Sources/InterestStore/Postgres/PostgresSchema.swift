@@ -220,6 +220,9 @@ enum PostgresSchema {
             CREATE INDEX query_by_id ON query(id);
             CREATE INDEX interaction_by_id ON interaction(id)
             """),
+        // Nothing on PostgreSQL: ids come from sequences, which never hand out a value twice
+        // (the SQLite file records the ids a forget removed from the top of a table).
+        ("v16-event-id-floor", ""),
     ]
 
     /// A migration's statements (PostgreSQL's extended protocol runs one per query); the DDL
