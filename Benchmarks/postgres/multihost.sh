@@ -5,11 +5,13 @@
 # every acknowledged write is looked for in the database.
 #   sudo Benchmarks/postgres/multihost.sh [SECONDS]      (default 60; needs root, iproute2,
 #   Debian postgresql, python3 and a release build: swift build -c release --product interests)
-# A training worker on a host of its own trains the behaviour models first (generation 1), and
-# again while the load runs (its generation activates mid-run: the replicas pick it up through
-# NOTIFY). The load is 90% reads — half a user's history (GET /v1/users/{id}/history), half their
-# fused recommendations (GET /v1/users/{id}/recommendations) — and 10% writes (POST /v1/events,
-# one event with an explicit id each); a forget through one replica is checked through the other.
+# A training worker on a host of its own trains every model, text and behaviour, first
+# (generation 1), and again while the load runs (its generation activates mid-run: the replicas
+# pick it up through NOTIFY; their writes keep the active text tables current meanwhile). The
+# load is 90% reads — half a user's history (GET /v1/users/{id}/history), half their fused
+# recommendations (GET /v1/users/{id}/recommendations) — and 10% writes (POST /v1/events, one
+# event with an explicit id each, half of them reviews with text); a forget through one replica
+# is checked through the other.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_TOTAL=${1:-60}
@@ -53,7 +55,7 @@ URL="postgres://postgres@${IP[db]}:5432/postgres?sslmode=disable&schema=shop&con
 "$BIN" corpus generate --seed 3 --users 2000 --items 200 --out "$WORK/corpus" --json >/dev/null
 "$BIN" ingest --db "$URL" --quiet "$WORK/corpus/events.jsonl" >/dev/null || true
 # Generation 1, from the training worker's host.
-TRAIN=(--no-text --threads 1 --seed 1 --quiet)
+TRAIN=(--threads 1 --seed 1 --quiet)
 ip netns exec im-train "$BIN" train --db "$URL" "${TRAIN[@]}" >/dev/null
 
 start_replica() {
@@ -103,7 +105,7 @@ work, url = sys.argv[1], sys.argv[2]
 acked = [l.strip() for l in open(f"{work}/acked.txt") if l.strip()]
 base = url.split("?")[0] + "?sslmode=disable"
 ids = ",".join("'" + a + "'" for a in acked) or "''"
-found = int(subprocess.check_output(["psql", base, "-At", "-c", f"SELECT count(*) FROM shop.interaction WHERE event_id IN ({ids})"]).strip())
+found = int(subprocess.check_output(["psql", base, "-At", "-c", f"SELECT (SELECT count(*) FROM shop.interaction WHERE event_id IN ({ids})) + (SELECT count(*) FROM shop.review WHERE event_id IN ({ids}))"]).strip())
 report = json.load(open(f"{work}/load.json"))
 report["acknowledged_writes"] = len(acked)
 report["acknowledged_writes_found"] = found

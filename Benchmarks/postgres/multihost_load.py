@@ -59,8 +59,12 @@ def worker(k):
         user = rng.choice(users)
         if rng.random() < a.write_share:
             eid = f"lw-{k}-{n}"
-            body = json.dumps([{"type": "interaction", "id": eid, "user": user, "item": "I-load", "action": "view",
-                                "ts": 1760000000 + n}]).encode()
+            # Half the writes are reviews with text: the replica encodes them with the active
+            # text model and updates the item's review sum and the user's profile in the write.
+            event = ({"type": "review", "id": eid, "user": user, "item": "I-load", "rating": 4,
+                      "text": f"light tent {n % 7} for summer trips", "ts": 1760000000 + n} if n % 2
+                     else {"type": "interaction", "id": eid, "user": user, "item": "I-load", "action": "view", "ts": 1760000000 + n})
+            body = json.dumps([event]).encode()
             r = request(cache, k + n, "POST", "/v1/events", body)
             op = "write"
         elif rng.random() < a.recommend_share:

@@ -13,7 +13,7 @@ WORK=$(mktemp -d /tmp/interests-kill.XXXXXX)
 eval "$(PGTMP_DURABLE=1 .ci/postgres.sh start)"
 trap '.ci/postgres.sh stop "$PGTMP_DIR"; rm -rf "$WORK"' EXIT
 DB="$INTERESTS_TEST_POSTGRES&schema=shop"
-TRAIN=(--no-text --threads 1 --seed 1)
+TRAIN=(--threads 1 --seed 1)
 "$BIN" corpus generate --seed 1 --users "$USERS" --items $((USERS / 10)) --out "$WORK/corpus" --json >/dev/null
 "$BIN" ingest --db "$DB" --quiet "$WORK/corpus/events.jsonl"
 t0=$(date +%s.%N)

@@ -212,13 +212,19 @@ enum PostgresSchema {
             """ }.joined(separator: "\n")),
         ("v13-item-days-by-day", "CREATE INDEX item_day_by_day ON item_day(day, item_id, positives)"),
         ("v14-term-specificity", "ALTER TABLE term ADD COLUMN specificity double precision"),
-        // Event tables are keyed by user first; walking them in id order (a training run's
-        // texts, its catch-up, what came after a model's watermark, the watermark itself) needs
-        // an index on `id` (ids only grow, so each insert appends at its right edge).
+        // Event tables are keyed by user first; walking them by id (a training run's texts in id
+        // windows, its catch-up and what came after a model's watermark, both the newest rows)
+        // needs an index on `id`. Ids grow with the heap (rows are appended), so a BRIN index —
+        // each 128-page range's smallest and largest id — answers a window or the tail from
+        // the pages that hold it, and costs ingest next to nothing: measured on the 5.8 M-event
+        // shop, a B-tree on `id` in the three tables cost ~10% of the ingest rate (four rounds
+        // each, alternating: means 81,800 events/s with it, 91,200 without). A range is
+        // summarized by autovacuum once the next one is started (`autosummarize`), and by a
+        // training run before it reads its texts; until then the newest ranges are read whole.
         ("v15-event-order-index", """
-            CREATE INDEX review_by_id ON review(id);
-            CREATE INDEX query_by_id ON query(id);
-            CREATE INDEX interaction_by_id ON interaction(id)
+            CREATE INDEX review_by_id ON review USING brin (id) WITH (autosummarize = on);
+            CREATE INDEX query_by_id ON query USING brin (id) WITH (autosummarize = on);
+            CREATE INDEX interaction_by_id ON interaction USING brin (id) WITH (autosummarize = on)
             """),
         // Nothing on PostgreSQL: ids come from sequences, which never hand out a value twice
         // (the SQLite file records the ids a forget removed from the top of a table).

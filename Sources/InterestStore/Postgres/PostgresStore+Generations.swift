@@ -120,13 +120,18 @@ extension PostgresStore {
         }
     }
 
-    /// The highest ids and item revision committed; call it holding ``writeBarrier`` exclusively.
+    /// The ids handed out so far and the highest item revision; call it holding
+    /// ``writeBarrier`` exclusively: no write is in flight then, so every id up to an event
+    /// table's sequence value is committed (or never will be: a rolled-back insert, a duplicate
+    /// that drew a value) and every later row takes a higher one. Reading the sequence costs
+    /// nothing; `max(id)` would scan the table (its id index is BRIN).
     static func currentWatermark(_ s: PostgresSession) throws -> GenerationWatermark {
-        func max(_ sql: String) throws -> Int64 { try s.value(sql, as: Int64.self) ?? 0 }
-        return GenerationWatermark(review: try max("SELECT coalesce(max(id), 0)::bigint FROM review"),
-                                   query: try max("SELECT coalesce(max(id), 0)::bigint FROM query"),
-                                   interaction: try max("SELECT coalesce(max(id), 0)::bigint FROM interaction"),
-                                   itemRevision: try max("SELECT coalesce(max(revision), 0)::bigint FROM item"))
+        func handedOut(_ table: String) throws -> Int64 {
+            guard let name = try s.value("SELECT pg_get_serial_sequence('\(table)', 'id')", as: String.self) else { return 0 }
+            return try s.value("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM \(name)", as: Int64.self) ?? 0
+        }
+        return GenerationWatermark(review: try handedOut("review"), query: try handedOut("query"), interaction: try handedOut("interaction"),
+                                   itemRevision: try s.value("SELECT coalesce(max(revision), 0)::bigint FROM item", as: Int64.self) ?? 0)
     }
 
     /// Records that the run building `id` is alive; throws ``StoreError/generationAbandoned(_:)``

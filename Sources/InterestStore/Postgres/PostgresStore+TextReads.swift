@@ -26,10 +26,12 @@ extension PostgresStore {
     }
 
     /// Every text — item titles, item descriptions, reviews, queries — in batches of
-    /// `batchSize`, read in pages by id in one snapshot. Returns the count.
+    /// `batchSize`, read in pages by id in one snapshot (events in id windows, ``idWindows``).
+    /// Returns the count.
     @discardableResult
     public func forEachText(batchSize: Int = 50_000, _ body: ([String]) throws -> Void) throws(StoreError) -> Int {
-        try pool.transaction("reading texts", readOnly: true) { s -> Int in
+        summarizeEventOrder()
+        return try pool.transaction("reading texts", readOnly: true) { s -> Int in
             var batch: [String] = []
             var total = 0
             func flush() throws {
@@ -38,16 +40,25 @@ extension PostgresStore {
                 total += batch.count
                 batch.removeAll(keepingCapacity: true)
             }
-            for (table, column, filter) in [("item", "title", "title IS NOT NULL"), ("item", "text", "text IS NOT NULL"),
-                                            ("review", "text", "true"), ("query", "text", "true")] {
+            for column in ["title", "text"] {
                 var after: Int64 = 0
                 while true {
                     var binds = PostgresBindings()
                     binds.append(after)
-                    let page = try s.rows("SELECT id, \(column) FROM \(table) WHERE \(filter) AND id > $1 ORDER BY id LIMIT \(Self.pageRows)", binds)
+                    let page = try s.rows("SELECT id, \(column) FROM item WHERE \(column) IS NOT NULL AND id > $1 ORDER BY id LIMIT \(Self.pageRows)", binds)
                     guard let last = page.last else { break }
                     after = try last[0].decode(Int64.self)
                     for row in page {
+                        batch.append(try row[1].decode(String.self))
+                        if batch.count >= batchSize { try flush() }
+                    }
+                }
+            }
+            for table in ["review", "query"] {
+                var after: Int64 = 0
+                while let page = try Self.idWindow(s, "SELECT id, text FROM \(table)", table: table, after: after, upTo: .max, limit: Self.pageRows) {
+                    after = page.through
+                    for row in page.rows {
                         batch.append(try row[1].decode(String.self))
                         if batch.count >= batchSize { try flush() }
                     }
@@ -59,18 +70,49 @@ extension PostgresStore {
     }
 
     public func eventTexts(_ kind: EventTextKind, after: Int64, upTo: Int64, limit: Int) throws(StoreError) -> [EventTextRow] {
-        try pool.transaction("reading event texts", readOnly: true) { s in
-            var binds = PostgresBindings()
-            binds.append(after)
-            binds.append(upTo)
-            binds.append(Int64(max(0, limit)))
-            let sql = kind == .review
-                ? "SELECT id, item_id, text FROM review WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3"
-                : "SELECT id, NULL::bigint, text FROM query WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3"
-            return try s.rows(sql, binds).map {
+        guard limit > 0 else { return [] }
+        if after == 0 { summarizeEventOrder() }
+        return try pool.transaction("reading event texts", readOnly: true) { s in
+            let (table, sql) = kind == .review ? ("review", "SELECT id, item_id, text FROM review") : ("query", "SELECT id, NULL::bigint, text FROM query")
+            return try Self.idWindow(s, sql, table: table, after: after, upTo: upTo, limit: limit)?.rows.map {
                 EventTextRow(id: try $0[0].decode(Int64.self), itemID: try $0[1].decode(Int64?.self), text: try $0[2].decode(String.self))
+            } ?? []
+        }
+    }
+
+    /// Summarizes the id ranges of the event tables' BRIN indexes that autovacuum has not yet
+    /// (after a bulk ingest: all of them), so a run's id windows read only their own pages.
+    /// Best effort: a role that may not do it reads the unsummarized ranges whole.
+    func summarizeEventOrder() {
+        _ = try? pool.transaction("summarizing the event order indexes") { s in
+            for index in ["review_by_id", "query_by_id", "interaction_by_id"] {
+                try s.execute("SELECT brin_summarize_new_values('\(index)'::regclass)")
             }
         }
+    }
+
+    /// The rows of `select` (whose first column is `id`) with ids in the first window of
+    /// `limit` consecutive ids past `after` that holds any, up to `upTo`, by id — at most
+    /// `limit` rows, so a page never sorts more than it returns, and each window is read from
+    /// the pages holding it (the BRIN index on `id`). nil past the table's last id. Ids have
+    /// gaps (a duplicate or rolled-back insert draws one too), so empty windows are skipped.
+    static func idWindow(_ s: PostgresSession, _ select: String, table: String, after: Int64, upTo: Int64,
+                         limit: Int) throws -> (rows: [PostgresRandomAccessRow], through: Int64)? {
+        var bindsLast = PostgresBindings()
+        bindsLast.append(table)
+        let handedOut = try s.value("SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'id')::regclass)", bindsLast, as: Int64.self) ?? 0
+        var lo = after
+        let end = min(upTo, handedOut)
+        while lo < end {
+            let hi = lo > end - Int64(limit) ? end : lo + Int64(limit)
+            var binds = PostgresBindings()
+            binds.append(lo)
+            binds.append(hi)
+            let rows = try s.rows("\(select) WHERE id > $1 AND id <= $2 ORDER BY id", binds)
+            if !rows.isEmpty { return (rows, hi) }
+            lo = hi
+        }
+        return nil
     }
 
     public func itemTexts() throws(StoreError) -> [ItemTextRow] {
