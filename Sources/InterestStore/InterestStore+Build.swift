@@ -87,21 +87,14 @@ extension InterestStore {
     public func writeItemVectors(version: Int, texts: [(item: Int64, vector: [Float]?)], build: GenerationBuild) throws(StoreError) {
         try writeChunked("writing item vectors", build, texts, chunk: 200) { db, part in
             guard let lo = part.first?.item, let hi = part.last?.item else { return }
-            var sums: [Int64: (sum: [Float], count: Int)] = [:]
+            var sums = VectorSums<Int64>()
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT r.item_id, v.vector FROM review r JOIN \(TableSet.building.name(.reviewVector)) v ON v.review_id = r.id
                 WHERE r.item_id BETWEEN ? AND ? AND v.vector IS NOT NULL ORDER BY r.item_id, r.id
                 """, arguments: [lo, hi])
             while let row = try cursor.next() {
                 guard let data = row[1] as Data?, let v = VectorBlob.decode([UInt8](data)) else { continue }
-                let item: Int64 = row[0]
-                if var e = sums[item], e.sum.count == v.count {
-                    e.sum.add(v)
-                    e.count += 1
-                    sums[item] = e
-                } else if sums[item] == nil {
-                    sums[item] = (v, 1)
-                }
+                sums.add(row[0], v)
             }
             let s = try RawStatement(db, """
                 INSERT INTO \(TableSet.building.name(.itemVector))(item_id, model_version, text_vector, review_sum, review_count, vector)

@@ -236,7 +236,7 @@ extension InterestStore {
     /// each in (time, key) order).
     public func userTextVectorSums() throws(StoreError) -> [String: (sum: [Float], count: Int)] {
         try read("reading user text vectors") { db in
-            var out: [String: (sum: [Float], count: Int)] = [:]
+            var out = VectorSums<String>()
             for sql in [
                 // Each user's texts in (time, key) order: the identity index's own order (no sort).
                 "SELECT u.external_id, v.vector FROM review r JOIN review_vector v ON v.review_id = r.id JOIN user u ON u.id = r.user_id WHERE v.vector IS NOT NULL ORDER BY r.user_id, r.ts, r.key",
@@ -244,18 +244,11 @@ extension InterestStore {
             ] {
                 let cursor = try Row.fetchCursor(db, sql: sql)
                 while let row = try cursor.next() {
-                    let user: String = row[0]
                     guard let data: Data = row[1], let v = VectorBlob.decode([UInt8](data)) else { continue }
-                    if var entry = out[user] {
-                        entry.sum.add(v)
-                        entry.count += 1
-                        out[user] = entry
-                    } else {
-                        out[user] = (v, 1)
-                    }
+                    out.add(row[0], v)
                 }
             }
-            return out
+            return out.sums
         }
     }
 

@@ -60,6 +60,16 @@ final class PausedFlag: @unchecked Sendable {
     }
 }
 
+/// Events that arrive while a training run is paused (a new item with its review, a review and a
+/// query of known users, a new user's purchase).
+let lateLines = [
+    #"{"type":"item","item":"LATE1","title":"Northfly graphite fly rod","text":"light rod for trout"}"#,
+    #"{"type":"review","user":"u000001","item":"LATE1","rating":5,"text":"lovely fly rod for trout streams","ts":1767000000}"#,
+    #"{"type":"review","user":"u000002","item":"P00010","rating":4,"text":"good graphite rod, casts well","ts":1767000100}"#,
+    #"{"type":"query","user":"u000002","text":"trout fly reel","ts":1767000200}"#,
+    #"{"type":"interaction","user":"late","item":"P00011","action":"purchase","ts":1767000300}"#,
+]
+
 @Suite(.serialized) struct GenerationTests {
     func close(_ a: [Float]?, _ b: [Float]?, _ tolerance: Float = 1e-5) -> Bool {
         guard let a, let b, a.count == b.count else { return false }
@@ -80,13 +90,7 @@ final class PausedFlag: @unchecked Sendable {
         let run = PausedTraining(miner, options: retrain, pauseAt: "neighbours:")
         await run.waitUntilPaused()
         // The new generation's vectors and profiles are built; ingest and forget now.
-        let lines = [
-            #"{"type":"item","item":"LATE1","title":"Northfly graphite fly rod","text":"light rod for trout"}"#,
-            #"{"type":"review","user":"u000001","item":"LATE1","rating":5,"text":"lovely fly rod for trout streams","ts":1767000000}"#,
-            #"{"type":"review","user":"u000002","item":"P00010","rating":4,"text":"good graphite rod, casts well","ts":1767000100}"#,
-            #"{"type":"query","user":"u000002","text":"trout fly reel","ts":1767000200}"#,
-            #"{"type":"interaction","user":"late","item":"P00011","action":"purchase","ts":1767000300}"#,
-        ]
+        let lines = lateLines
         let ingested = try await miner.ingest([.text("late.jsonl", lines)])
         #expect(ingested.inserted == 5)
         #expect(try miner.store.userEventVectors("u000001")?.first { $0.item == "LATE1" }?.vector == before.encoder.encode("lovely fly rod for trout streams").values,

@@ -73,13 +73,7 @@ enum MinerBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         let run = PausedTraining(miner, options: options, pauseAt: "neighbours:")
         await run.waitUntilPaused()
         // The run's vectors and profiles are built; ingest (with the active encoder) and forget now.
-        let lines = [
-            #"{"type":"item","item":"LATE1","title":"Northfly graphite fly rod","text":"light rod for trout"}"#,
-            #"{"type":"review","user":"u000001","item":"LATE1","rating":5,"text":"lovely fly rod for trout streams","ts":1767000000}"#,
-            #"{"type":"review","user":"u000002","item":"P00010","rating":4,"text":"good graphite rod, casts well","ts":1767000100}"#,
-            #"{"type":"query","user":"u000002","text":"trout fly reel","ts":1767000200}"#,
-            #"{"type":"interaction","user":"late","item":"P00011","action":"purchase","ts":1767000300}"#,
-        ]
+        let lines = lateLines
         #expect(try await miner.ingest([.text("late.jsonl", lines)]).inserted == 5)
         let review = "lovely fly rod for trout streams"
         #expect(try store.userEventVectors("u000001")?.first { $0.item == "LATE1" }?.vector == before.encoder.encode(review).values,

@@ -68,21 +68,14 @@ extension PostgresStore {
             var binds = PostgresBindings()
             binds.append(lo)
             binds.append(hi)
-            var sums: [Int64: (sum: [Float], count: Int)] = [:]
+            var sums = VectorSums<Int64>()
             // The reviews summed are locked, so a forget waits and then subtracts them.
             for row in try s.rows("""
                 SELECT r.item_id, v.vector FROM review r JOIN \(TableSet.building.name(.reviewVector)) v ON v.user_id = r.user_id AND v.review_id = r.id
                 WHERE r.item_id BETWEEN $1 AND $2 AND v.vector IS NOT NULL ORDER BY r.item_id, r.id FOR KEY SHARE OF r
                 """, binds) {
                 guard let v = try Self.floats(row[1]) else { continue }
-                let item = try row[0].decode(Int64.self)
-                if var e = sums[item], e.sum.count == v.count {
-                    e.sum.add(v)
-                    e.count += 1
-                    sums[item] = e
-                } else if sums[item] == nil {
-                    sums[item] = (v, 1)
-                }
+                sums.add(try row[0].decode(Int64.self), v)
             }
             var copy = CopyText(capacity: part.count * 800)
             for (item, own) in part {

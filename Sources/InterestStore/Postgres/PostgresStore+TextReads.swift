@@ -282,7 +282,7 @@ extension PostgresStore {
     /// each in (time, key) order, as on SQLite; batch jobs: O(texts), read in pages of users).
     public func userTextVectorSums() throws(StoreError) -> [String: (sum: [Float], count: Int)] {
         try pool.transaction("reading user text vectors", readOnly: true) { s in
-            var out: [String: (sum: [Float], count: Int)] = [:]
+            var out = VectorSums<String>()
             for (events, vectors, key) in [("review", "review_vector", "review_id"), ("query", "query_vector", "query_id")] {
                 var after: Int64 = 0
                 while true {
@@ -297,18 +297,11 @@ extension PostgresStore {
                     after = try last[0].decode(Int64.self)
                     for row in page {
                         guard let v = try Self.floats(row[2]) else { continue }
-                        let user = try row[1].decode(String.self)
-                        if var entry = out[user] {
-                            entry.sum.add(v)
-                            entry.count += 1
-                            out[user] = entry
-                        } else {
-                            out[user] = (v, 1)
-                        }
+                        out.add(try row[1].decode(String.self), v)
                     }
                 }
             }
-            return out
+            return out.sums
         }
     }
 

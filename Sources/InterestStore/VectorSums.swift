@@ -1,0 +1,20 @@
+import InterestCore
+
+/// Sums of vectors by key (an item's review sum, a user's text sum), added in the order given —
+/// so both backends, adding the same vectors in the same order, store the same bytes. A vector
+/// whose length differs from the key's first is left out (it belongs to another encoder).
+struct VectorSums<Key: Hashable> {
+    private(set) var sums: [Key: (sum: [Float], count: Int)] = [:]
+
+    mutating func add(_ key: Key, _ vector: [Float]) {
+        if let index = sums.index(forKey: key) {
+            guard sums.values[index].sum.count == vector.count else { return }
+            sums.values[index].sum.add(vector)
+            sums.values[index].count += 1
+        } else {
+            sums[key] = (vector, 1)
+        }
+    }
+
+    subscript(key: Key) -> (sum: [Float], count: Int)? { sums[key] }
+}
