@@ -193,23 +193,21 @@ extension PostgresStore {
     /// Returns the rows written.
     static func upsertProfiles(_ s: PostgresSession, _ rows: ArraySlice<(Int64, DecayedSum)>, version: Int, into table: String) throws -> Int {
         guard !rows.isEmpty else { return 0 }
-        var copy = CopyText(capacity: rows.count * (64 + 16 * (rows.first?.1.sum.count ?? 0)))
-        for (user, p) in rows {
-            copy.int(user)
-            copy.bytea(DoubleVectorBlob.encode(p.sum))
-            copy.double(p.weight)
-            copy.int(p.timestamp)
-            copy.int(Int64(p.events))
-            copy.endRow()
-        }
-        try stage(s, "interests_stage_profile", "user_id bigint, sum bytea, weight double precision, ts bigint, events integer", copy)
-        try s.execute("SELECT 1 FROM \"user\" u JOIN interests_stage_profile st ON st.user_id = u.id ORDER BY u.id FOR KEY SHARE OF u")
+        var binds = PostgresBindings()
+        binds.append(rows.map(\.0))
+        binds.append(rows.map { ByteBuffer(bytes: DoubleVectorBlob.encode($0.1.sum)) })
+        binds.append(rows.map(\.1.weight))
+        binds.append(rows.map(\.1.timestamp))
+        binds.append(rows.map { Int32(clamping: $0.1.events) })
+        // One statement: the users are locked first (a forget waits; a user gone is skipped).
         return try s.execute("""
+            WITH held AS (SELECT id FROM "user" WHERE id = ANY($1) ORDER BY id FOR KEY SHARE)
             INSERT INTO \(table)(user_id, model_version, sum, weight, ts, events)
-            SELECT st.user_id, \(version), st.sum, st.weight, st.ts, st.events FROM interests_stage_profile st JOIN "user" u ON u.id = st.user_id
-            ORDER BY st.user_id
+            SELECT x.user_id, \(version), x.sum, x.weight, x.ts, x.events
+            FROM unnest($1::bigint[], $2::bytea[], $3::float8[], $4::bigint[], $5::integer[]) AS x(user_id, sum, weight, ts, events)
+            JOIN held ON held.id = x.user_id ORDER BY x.user_id
             ON CONFLICT (user_id) DO UPDATE SET model_version = excluded.model_version, sum = excluded.sum, weight = excluded.weight,
                 ts = excluded.ts, events = excluded.events
-            """)
+            """, binds)
     }
 }

@@ -86,17 +86,15 @@ struct PostgresTextWriter {
             if let t = r.terms { terms[r.item] = t }
         }
         if !terms.isEmpty {
-            var copy = CopyText(capacity: terms.count * 120)
-            for (item, t) in terms.sorted(by: { $0.key < $1.key }) {
-                copy.int(item)
-                copy.text(t)
-                copy.endRow()
-            }
-            try PostgresStore.stage(s, "interests_stage_item_terms", "item_id bigint, terms text", copy)
+            let sorted = terms.sorted { $0.key < $1.key }
+            var binds = PostgresBindings()
+            binds.append(sorted.map(\.key))
+            binds.append(sorted.map(\.value))
             try s.execute("""
-                INSERT INTO \(tables.name(.itemTextTerm))(item_id, model_version, terms) SELECT item_id, \(version), terms FROM interests_stage_item_terms
-                ORDER BY item_id ON CONFLICT (item_id) DO UPDATE SET model_version = excluded.model_version, terms = excluded.terms
-                """)
+                INSERT INTO \(tables.name(.itemTextTerm))(item_id, model_version, terms)
+                SELECT item_id, \(version), terms FROM unnest($1::bigint[], $2::text[]) AS x(item_id, terms) ORDER BY item_id
+                ON CONFLICT (item_id) DO UPDATE SET model_version = excluded.model_version, terms = excluded.terms
+                """, binds)
         }
         try storeItems(Set(rows.map(\.item)).sorted().map { ($0, current[$0] ?? (nil, nil, 0)) })
     }
@@ -110,22 +108,27 @@ struct PostgresTextWriter {
 
     // MARK: - Rows
 
+    /// Array parameters of the rows (one round trip a statement, which a one-event write of the
+    /// service mostly is; arrays hold no NULLs here: an empty `bytea` stands for no vector, and a
+    /// flag beside each text says whether it is there).
     private func insertEventVectors(_ rows: [(Int64, Int64, [Float]?, String?)], table: String, key: String) throws {
-        var copy = CopyText(capacity: rows.count * 300)
-        for (id, user, vector, terms) in rows {
-            copy.int(user)
-            copy.int(id)
-            copy.int(Int64(version))
-            copy.bytea(vector.map(VectorBlob.encode))
-            copy.text(terms)
-            copy.endRow()
-        }
-        try PostgresStore.stage(s, "interests_stage_event_vector", "user_id bigint, id bigint, model_version integer, vector bytea, terms text", copy)
+        var binds = PostgresBindings()
+        binds.append(rows.map(\.1))
+        binds.append(rows.map(\.0))
+        binds.append(rows.map { Self.bytes($0.2) })
+        binds.append(rows.map { $0.3 ?? "" })
+        binds.append(rows.map { $0.3 != nil })
         try s.execute("""
             INSERT INTO \(table)(user_id, \(key), model_version, vector, terms)
-            SELECT user_id, id, model_version, vector, terms FROM interests_stage_event_vector ORDER BY user_id, id
+            SELECT user_id, id, \(version), NULLIF(vector, ''::bytea), CASE WHEN has_terms THEN terms END
+            FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::text[], $5::bool[]) AS x(user_id, id, vector, terms, has_terms) ORDER BY user_id, id
             ON CONFLICT (user_id, \(key)) DO UPDATE SET model_version = excluded.model_version, vector = excluded.vector, terms = excluded.terms
-            """)
+            """, binds)
+    }
+
+    /// A vector's bytes as an array element (empty: none).
+    static func bytes(_ vector: [Float]?) -> ByteBuffer {
+        ByteBuffer(bytes: vector.map(VectorBlob.encode) ?? [])
     }
 
     typealias ItemParts = (text: [Float]?, sum: [Float]?, count: Int)
@@ -151,22 +154,20 @@ struct PostgresTextWriter {
 
     private func storeItems(_ rows: [(Int64, ItemParts)]) throws {
         guard !rows.isEmpty else { return }
-        var copy = CopyText(capacity: rows.count * 800)
-        for (item, p) in rows {
-            copy.int(item)
-            copy.bytea(p.text.map(VectorBlob.encode))
-            copy.bytea(p.sum.map(VectorBlob.encode))
-            copy.int(Int64(p.count))
-            copy.bytea(ItemVectorRule.combine(text: p.text, reviewSum: p.sum, reviewCount: p.count).map(VectorBlob.encode))
-            copy.endRow()
-        }
-        try PostgresStore.stage(s, "interests_stage_item_vector", "item_id bigint, text_vector bytea, review_sum bytea, review_count integer, vector bytea", copy)
+        var binds = PostgresBindings()
+        binds.append(rows.map(\.0))
+        binds.append(rows.map { Self.bytes($0.1.text) })
+        binds.append(rows.map { Self.bytes($0.1.sum) })
+        binds.append(rows.map { Int32(clamping: $0.1.count) })
+        binds.append(rows.map { Self.bytes(ItemVectorRule.combine(text: $0.1.text, reviewSum: $0.1.sum, reviewCount: $0.1.count)) })
         try s.execute("""
             INSERT INTO \(tables.name(.itemVector))(item_id, model_version, text_vector, review_sum, review_count, vector)
-            SELECT item_id, \(version), text_vector, review_sum, review_count, vector FROM interests_stage_item_vector ORDER BY item_id
+            SELECT item_id, \(version), NULLIF(text_vector, ''::bytea), NULLIF(review_sum, ''::bytea), review_count, NULLIF(vector, ''::bytea)
+            FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::integer[], $5::bytea[]) AS x(item_id, text_vector, review_sum, review_count, vector)
+            ORDER BY item_id
             ON CONFLICT (item_id) DO UPDATE SET model_version = excluded.model_version, text_vector = excluded.text_vector,
                 review_sum = excluded.review_sum, review_count = excluded.review_count, vector = excluded.vector
-            """)
+            """, binds)
     }
 
     /// Loads the stored profiles of users not loaded yet into the accumulator (a profile of
