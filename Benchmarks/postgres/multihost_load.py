@@ -28,6 +28,7 @@ lock = threading.Lock()
 records = []      # (second, op, status or 'conn', latency ms, retry_after)
 acked = []
 failovers = [0]
+errors = []       # (second, op, status, body) of the first answers that are neither 2xx nor 503
 
 
 def request(conn_cache, k, method, path, body):
@@ -78,7 +79,9 @@ def worker(k):
             if r is None:
                 records.append((second, op, "conn", 0.0, False))
                 continue
-            status, ms, retry, _ = r
+            status, ms, retry, data = r
+            if status >= 300 and status != 503 and len(errors) < 10:
+                errors.append((second, op, status, data[:300].decode("utf-8", "replace")))
             records.append((second, op, status, ms, retry))
             if op == "write" and status == 200:
                 acked.append(eid)
@@ -132,6 +135,7 @@ report = {
     "forget_through_last_replica": forget[0] if forget else "unanswered",
     "history_through_first_replica_after": after[0] if after else "unanswered",
     "per_second": series,
+    "errors": errors,
 }
 json.dump(report, open(a.out, "w"))
 open(a.acked, "w").write("\n".join(acked) + "\n")

@@ -151,7 +151,9 @@ final class PostgresPool: Sendable {
                 return .unavailable(location: location.description, reason: describe(e))
             case .server:
                 return .postgres(operation: operation, message: describe(e), sqlState: e.serverInfo?[.sqlState])
-            case .connectionError, .serverClosedConnection, .uncleanShutdown:
+            // `clientClosedConnection`: a query sent on a pooled connection that was closed when
+            // the server went away (found in a PostgreSQL restart under load: a 500 before).
+            case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
                 return .unavailable(location: location.description, reason: describe(e))
             default:
                 return .postgres(operation: operation, message: describe(e), sqlState: nil)
