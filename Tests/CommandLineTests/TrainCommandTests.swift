@@ -36,6 +36,33 @@ import Testing
         #expect(fused.status == 0, "the ranker of the earlier run still ranks: \(fused.stderr)")
     }
 
+    /// Users without reviews or queries get a `text` list from the vectors of the items they
+    /// touched: the same in every process and in both paths (all users at once, or one by one).
+    /// (Their sum once followed a set's order, which changes from process to process.)
+    @Test func textListsOfUsersWithoutTextAreTheSameInEveryRun() throws {
+        let dir = CLI.temporaryDirectory()
+        var lines: [String] = []
+        let titles = ["trail running shoes", "merino hiking socks", "camping stove", "sleeping bag down", "rain jacket light", "tent two person",
+                      "headlamp rechargeable", "trekking poles carbon"]
+        for (k, title) in titles.enumerated() { lines.append(#"{"type":"item","item":"I\#(k)","title":"\#(title)"}"#) }
+        for u in 0..<12 {
+            for j in 0..<5 { lines.append(#"{"type":"interaction","user":"u\#(u)","item":"I\#((u * 3 + j * 5) % titles.count)","action":"view","ts":\#(1_700_000_000 + u * 100 + j)}"#) }
+        }
+        let events = dir.appendingPathComponent("e.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: events, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("t.sqlite").path
+        #expect(try CLI.run(["ingest", "--db", db, "--quiet", events.path]).status == 0)
+        let train = try CLI.run(["train", "--db", db, "--dim", "8", "--epochs", "2", "--vocab-size", "120", "--cf", "none", "--sequence", "none",
+                                 "--ranker", "none", "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let users = dir.appendingPathComponent("users.txt")
+        try (0..<12).map { "u\($0)" }.joined(separator: "\n").write(to: users, atomically: true, encoding: .utf8)
+        let runs = try (0..<3).map { _ in try CLI.run(["recommend", "--db", db, "--method", "text", "--all", "--top", "5"]).stdout }
+        #expect(!runs[0].isEmpty && runs.allSatisfy { $0 == runs[0] }, "the batch's lists change between runs")
+        let one = try CLI.run(["recommend", "--db", db, "--method", "text", "--top", "5", "--users", users.path]).stdout
+        #expect(one == runs[0], "one by one differs from all at once")
+    }
+
     @Test func badCollaborativeOptionsAreExplained() throws {
         let db = try Self.database()
         for (args, mention) in [

@@ -195,8 +195,10 @@ extension Serving {
                 } else {
                     var acc = [Float](repeating: 0, count: table.dimension)
                     var n = 0
-                    for item in touched {
-                        guard let r = itemRow[item] else { continue }
+                    // In id order, as the per-user path sums them: a set's order changes from
+                    // process to process, and with it the float sum (the lists then differed
+                    // between runs and backends).
+                    for r in touched.sorted().compactMap({ itemRow[$0] }) {
                         acc.add(Array(table.values[(r * table.dimension)..<((r + 1) * table.dimension)]))
                         n += 1
                     }
