@@ -6,29 +6,20 @@ extension InterestStore {
     @discardableResult
     public func forEachText(batchSize: Int = 50_000, _ body: ([String]) throws -> Void) throws(StoreError) -> Int {
         try read("reading texts") { db -> Int in
-            var batch: [String] = []
-            batch.reserveCapacity(batchSize)
-            var total = 0
-            func flush() throws {
-                guard !batch.isEmpty else { return }
-                try body(batch)
-                total += batch.count
-                batch.removeAll(keepingCapacity: true)
-            }
-            for sql in [
-                "SELECT title FROM item WHERE title IS NOT NULL",
-                "SELECT text FROM item WHERE text IS NOT NULL",
-                "SELECT text FROM review",
-                "SELECT text FROM query",
-            ] {
-                let cursor = try String.fetchCursor(db, sql: sql)
-                while let text = try cursor.next() {
-                    batch.append(text)
-                    if batch.count >= batchSize { try flush() }
+            try withoutActuallyEscaping(body) { body in
+                var batches = TextBatches(size: batchSize, body)
+                for sql in [
+                    "SELECT title FROM item WHERE title IS NOT NULL",
+                    "SELECT text FROM item WHERE text IS NOT NULL",
+                    "SELECT text FROM review",
+                    "SELECT text FROM query",
+                ] {
+                    let cursor = try String.fetchCursor(db, sql: sql)
+                    while let text = try cursor.next() { try batches.append(text) }
                 }
+                try batches.flush()
+                return batches.total
             }
-            try flush()
-            return total
         }
     }
 

@@ -18,3 +18,29 @@ struct VectorSums<Key: Hashable> {
 
     subscript(key: Key) -> (sum: [Float], count: Int)? { sums[key] }
 }
+
+/// Texts handed to a reader's body in batches of `size` (`forEachText` on both backends).
+struct TextBatches {
+    let size: Int
+    let body: ([String]) throws -> Void
+    private var batch: [String] = []
+    private(set) var total = 0
+
+    init(size: Int, _ body: @escaping ([String]) throws -> Void) {
+        self.size = size
+        self.body = body
+        batch.reserveCapacity(max(0, size))
+    }
+
+    mutating func append(_ text: String) throws {
+        batch.append(text)
+        if batch.count >= size { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard !batch.isEmpty else { return }
+        try body(batch)
+        total += batch.count
+        batch.removeAll(keepingCapacity: true)
+    }
+}

@@ -32,40 +32,29 @@ extension PostgresStore {
     public func forEachText(batchSize: Int = 50_000, _ body: ([String]) throws -> Void) throws(StoreError) -> Int {
         summarizeEventOrder()
         return try pool.transaction("reading texts", readOnly: true) { s -> Int in
-            var batch: [String] = []
-            var total = 0
-            func flush() throws {
-                guard !batch.isEmpty else { return }
-                try body(batch)
-                total += batch.count
-                batch.removeAll(keepingCapacity: true)
-            }
-            for column in ["title", "text"] {
-                var after: Int64 = 0
-                while true {
-                    var binds = PostgresBindings()
-                    binds.append(after)
-                    let page = try s.rows("SELECT id, \(column) FROM item WHERE \(column) IS NOT NULL AND id > $1 ORDER BY id LIMIT \(Self.pageRows)", binds)
-                    guard let last = page.last else { break }
-                    after = try last[0].decode(Int64.self)
-                    for row in page {
-                        batch.append(try row[1].decode(String.self))
-                        if batch.count >= batchSize { try flush() }
+            try withoutActuallyEscaping(body) { body in
+                var batches = TextBatches(size: batchSize, body)
+                for column in ["title", "text"] {
+                    var after: Int64 = 0
+                    while true {
+                        var binds = PostgresBindings()
+                        binds.append(after)
+                        let page = try s.rows("SELECT id, \(column) FROM item WHERE \(column) IS NOT NULL AND id > $1 ORDER BY id LIMIT \(Self.pageRows)", binds)
+                        guard let last = page.last else { break }
+                        after = try last[0].decode(Int64.self)
+                        for row in page { try batches.append(try row[1].decode(String.self)) }
                     }
                 }
-            }
-            for table in ["review", "query"] {
-                var after: Int64 = 0
-                while let page = try Self.idWindow(s, "SELECT id, text FROM \(table)", table: table, after: after, upTo: .max, limit: Self.pageRows) {
-                    after = page.through
-                    for row in page.rows {
-                        batch.append(try row[1].decode(String.self))
-                        if batch.count >= batchSize { try flush() }
+                for table in ["review", "query"] {
+                    var after: Int64 = 0
+                    while let page = try Self.idWindow(s, "SELECT id, text FROM \(table)", table: table, after: after, upTo: .max, limit: Self.pageRows) {
+                        after = page.through
+                        for row in page.rows { try batches.append(try row[1].decode(String.self)) }
                     }
                 }
+                try batches.flush()
+                return batches.total
             }
-            try flush()
-            return total
         }
     }
 
