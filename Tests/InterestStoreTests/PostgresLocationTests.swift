@@ -16,6 +16,9 @@ import Testing
     @Test func defaultsFollowLibpq() throws {
         let l = try PostgresLocation(url: "postgresql://alice@localhost", environment: [:])
         #expect((l.port, l.database, l.tls, l.connectTimeout, l.schema, l.password) == (5432, "alice", .prefer, 5, nil, nil))
+        #expect(l.applicationName == "interests")
+        let named = try PostgresLocation(url: "postgresql://alice@localhost?application_name=replica-b", environment: [:])
+        #expect(named.applicationName == "replica-b" && named.description == "postgres://alice@localhost:5432/alice?application_name=replica-b")
         #expect(PostgresLocation.isURL("postgres://a@b") && !PostgresLocation.isURL("shop.sqlite") && !PostgresLocation.isURL("postgres.sqlite"))
     }
 
@@ -43,6 +46,8 @@ import Testing
         ("postgres://u@h/db?schema=drop%20table", "schema 'drop table'"),
         ("postgres://u@h/db?connect_timeout=0", "connect_timeout '0'"),
         ("postgres://u@h/db?pool=3", "unknown parameter 'pool'"),
+        ("postgres://u@h/db?application_name=", "application_name ''"),
+        ("postgres://u@h/db?application_name=%E5%8F%A3", "application_name '口'"),
         ("postgres://u:secret@h/db?pool=3", "unknown parameter 'pool'"),
     ])
     func badURLsSayWhatIsWrong(_ url: String, _ reason: String) {

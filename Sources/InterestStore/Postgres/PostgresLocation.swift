@@ -2,7 +2,7 @@ import Foundation
 
 /// Where a PostgreSQL store lives, read from a `postgres://` URL the way libpq reads one:
 ///
-///     postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…&connect_timeout=…&schema=…]
+///     postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…&connect_timeout=…&schema=…&application_name=…]
 ///
 /// The password comes from the URL, else `PGPASSWORD`, else the password file (`PGPASSFILE`,
 /// else `~/.pgpass`; lines `host:port:database:user:password`, `*` matching anything). TLS
@@ -10,7 +10,8 @@ import Foundation
 /// unverified); `require` (TLS, unverified); `verify-ca` (the server's chain checked against
 /// `sslrootcert` or the system's roots); `verify-full` (the chain and the host name).
 /// `schema` puts every table in that schema (created when missing), so several shops — or
-/// tests — can share one database.
+/// tests — can share one database. `application_name` (default `interests`) names the
+/// connections in `pg_stat_activity`, so an operator can tell replicas and workers apart.
 public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public enum TLSMode: String, Sendable, CaseIterable {
         case disable, prefer, require
@@ -27,6 +28,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// PEM file of the certificate authorities that `verify-ca` / `verify-full` trust.
     public var rootCertificate: String?
     public var connectTimeout: Int
+    public var applicationName: String
     var password: String?
 
     /// Whether `--db` names a PostgreSQL database rather than an SQLite file.
@@ -34,7 +36,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
 
-    static let parameters = ["sslmode", "sslrootcert", "connect_timeout", "schema"]
+    static let parameters = ["sslmode", "sslrootcert", "connect_timeout", "schema", "application_name"]
 
     public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) {
         func bad(_ reason: String) -> StoreError {
@@ -51,6 +53,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         database = name.isEmpty ? user : name
         tls = .prefer
         connectTimeout = 5
+        applicationName = "interests"
         for item in parts.queryItems ?? [] {
             let value = item.value ?? ""
             switch item.name {
@@ -69,6 +72,12 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
                     throw bad("schema '\(value)' is not a plain name (letters, digits, _; at most 63; not starting with a digit)")
                 }
                 schema = value.lowercased()
+            case "application_name":
+                // PostgreSQL keeps 63 bytes of printable ASCII; anything else would be changed silently.
+                guard !value.isEmpty, value.utf8.count <= 63, value.utf8.allSatisfy({ (32...126).contains($0) }) else {
+                    throw bad("application_name '\(value)' is not 1 to 63 printable ASCII characters")
+                }
+                applicationName = value
             default:
                 throw bad("unknown parameter '\(item.name)' (known: \(Self.parameters.joined(separator: ", ")))")
             }
@@ -82,6 +91,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         var query: [String] = []
         if tls != .prefer { query.append("sslmode=\(tls.rawValue)") }
         if let schema { query.append("schema=\(schema)") }
+        if applicationName != "interests" { query.append("application_name=\(applicationName)") }
         if !query.isEmpty { text += "?" + query.joined(separator: "&") }
         return text
     }

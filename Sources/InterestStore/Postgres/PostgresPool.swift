@@ -53,7 +53,8 @@ final class PostgresPool: Sendable {
         config.options.connectTimeout = .seconds(Int64(location.connectTimeout))
         // Room for an ingest batch's staging table (~10 MB of COPY text) in the connection's
         // temporary buffers (8 MB by default: it spilled to files) and for its sorts.
-        config.options.additionalStartupParameters = [("temp_buffers", "64MB"), ("work_mem", "64MB")]
+        config.options.additionalStartupParameters = [("temp_buffers", "64MB"), ("work_mem", "64MB"),
+                                                      ("application_name", location.applicationName)]
         if let schema = location.schema { config.options.additionalStartupParameters.append(("search_path", schema)) }
         configuration = config
     }
@@ -145,6 +146,9 @@ final class PostgresPool: Sendable {
 
     static func map(_ error: any Error, _ operation: String, _ location: PostgresLocation) -> StoreError {
         if let e = error as? StoreError { return e }
+        if error is PostgresConnectionLost {
+            return .unavailable(location: location.description, reason: "the connection closed and the statement was never answered (the server went away mid-statement)")
+        }
         if let e = error as? PSQLError {
             switch e.code {
             case .server where isOutage(e.serverInfo?[.sqlState]):
@@ -181,74 +185,5 @@ final class PostgresPool: Sendable {
         }
         if let underlying = e.underlying { return "\(e.code): \(underlying)" }
         return "\(e.code)"
-    }
-}
-
-/// One connection while a store method holds it: blocking statement helpers.
-struct PostgresSession {
-    let connection: PostgresConnection
-
-    /// Runs one statement; returns the rows it changed (its command tag's count).
-    @discardableResult
-    func execute(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> Int {
-        let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresPool.logger).wait()
-        return result.metadata.rows ?? 0
-    }
-
-    /// Runs one query and returns its rows.
-    func rows(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> [PostgresRandomAccessRow] {
-        try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresPool.logger).wait().rows.map { $0.makeRandomAccess() }
-    }
-
-    /// Streams every row of a query to `body` in order (on the connection's event loop), without
-    /// holding them all.
-    func forEachRow(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ body: @escaping @Sendable (PostgresRow) throws -> Void) throws {
-        _ = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresPool.logger, body).wait()
-    }
-
-    /// The one value of a one-row, one-column query (nil for no row or NULL).
-    func value<T: PostgresDecodable>(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), as: T.Type = T.self) throws -> T? {
-        guard let row = try rows(sql, binds).first, row[0].bytes != nil else { return nil }
-        return try row[0].decode(T.self)
-    }
-
-    /// `COPY table(columns) FROM STDIN` in text format with `data` (tab-separated lines).
-    func copy(into table: String, columns: [String], _ data: ByteBuffer) throws {
-        let connection = self.connection
-        try PostgresBlocking.run {
-            try await connection.copyFrom(table: table, columns: columns, logger: PostgresPool.logger) { writer in
-                var rest = data
-                while let piece = rest.readSlice(length: min(rest.readableBytes, 1 << 20)), piece.readableBytes > 0 {
-                    try await writer.write(piece)
-                }
-            }
-        }
-    }
-}
-
-/// Runs an async operation to completion while the calling thread waits, on an executor of its
-/// own (a concurrent dispatch queue), so a caller on Swift's cooperative pool cannot starve it.
-enum PostgresBlocking {
-    final class Queue: TaskExecutor {
-        let queue = DispatchQueue(label: "InterestMiner.postgres", attributes: .concurrent)
-
-        func enqueue(_ job: consuming ExecutorJob) {
-            let job = UnownedJob(job)
-            let executor = asUnownedTaskExecutor()
-            queue.async { job.runSynchronously(on: executor) }
-        }
-    }
-
-    static let executor = Queue()
-
-    static func run(_ body: @escaping @Sendable () async throws -> Void) throws {
-        let outcome = Mutex<(any Error)?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task(executorPreference: executor) {
-            do { try await body() } catch { outcome.withLock { $0 = error } }
-            done.signal()
-        }
-        done.wait()
-        if let error = outcome.withLock({ $0 }) { throw error }
     }
 }
