@@ -12,9 +12,16 @@
 # recommendations (GET /v1/users/{id}/recommendations) — and 10% writes (POST /v1/events, one
 # event with an explicit id each, half of them reviews with text); a forget through one replica
 # is checked through the other.
+#   MODE=steady sudo Benchmarks/postgres/multihost.sh [SECONDS]
+# measures the issue's latency target instead: no faults and no training during the load; the
+# same mixed load through both replicas for SECONDS, then through replica a alone for SECONDS
+# (the pair's throughput against one replica's), and the acknowledged writes looked for.
+# Writes go to items drawn from the whole catalogue; HOT_ITEM=1 sends every write to one item
+# (its review sum is a row every review of it updates: those writes take turns).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_TOTAL=${1:-60}
+MODE=${MODE:-faults}
 BIN=$(realpath "${BIN:-.build/release/interests}")
 NET=10.77.0
 WORK=$(mktemp -d /tmp/interests-multihost.XXXXXX)
@@ -70,43 +77,63 @@ start_replica() {
 start_replica a
 start_replica b
 
-# A second training run from the worker's host while the load runs (its outcome is reported).
-(
-  sleep 1; echo "$(date +%s.%N) train-start" >> "$WORK/events.log"
-  if ip netns exec im-train "$BIN" train --db "$URL" "${TRAIN[@]}" >"$WORK/train2.log" 2>&1; then
-    echo "$(date +%s.%N) train-activated" >> "$WORK/events.log"
-  else
-    echo "$(date +%s.%N) train-failed" >> "$WORK/events.log"
-  fi
-) &
-TRAINER=$!
+if [ "$MODE" = faults ]; then
+  # A second training run from the worker's host while the load runs (its outcome is reported).
+  (
+    sleep 1; echo "$(date +%s.%N) train-start" >> "$WORK/events.log"
+    if ip netns exec im-train "$BIN" train --db "$URL" "${TRAIN[@]}" >"$WORK/train2.log" 2>&1; then
+      echo "$(date +%s.%N) train-activated" >> "$WORK/events.log"
+    else
+      echo "$(date +%s.%N) train-failed" >> "$WORK/events.log"
+    fi
+  ) &
+  TRAINER=$!
 
-# Faults on a schedule while the load runs: replica a killed at 1/3, PostgreSQL restarted at 1/2
-# (down 5 s), replica a started again at 2/3.
-(
-  sleep $((SECONDS_TOTAL / 3)); kill -9 "$(cat "$WORK/a.pid")"; echo "$(date +%s.%N) kill-a" >> "$WORK/events.log"
-  sleep $((SECONDS_TOTAL / 2 - SECONDS_TOTAL / 3)); echo "$(date +%s.%N) pg-stop" >> "$WORK/events.log"
-  pg -m fast stop; sleep 5; pg start; echo "$(date +%s.%N) pg-up" >> "$WORK/events.log"
-  sleep $((2 * SECONDS_TOTAL / 3 - SECONDS_TOTAL / 2 - 5)); start_replica a; echo "$(date +%s.%N) start-a" >> "$WORK/events.log"
-) &
-FAULTS=$!
+  # Faults on a schedule while the load runs: replica a killed at 1/3, PostgreSQL restarted at 1/2
+  # (down 5 s), replica a started again at 2/3.
+  (
+    sleep $((SECONDS_TOTAL / 3)); kill -9 "$(cat "$WORK/a.pid")"; echo "$(date +%s.%N) kill-a" >> "$WORK/events.log"
+    sleep $((SECONDS_TOTAL / 2 - SECONDS_TOTAL / 3)); echo "$(date +%s.%N) pg-stop" >> "$WORK/events.log"
+    pg -m fast stop; sleep 5; pg start; echo "$(date +%s.%N) pg-up" >> "$WORK/events.log"
+    sleep $((2 * SECONDS_TOTAL / 3 - SECONDS_TOTAL / 2 - 5)); start_replica a; echo "$(date +%s.%N) start-a" >> "$WORK/events.log"
+  ) &
+  FAULTS=$!
+fi
 
 users=$(python3 -c 'import json,sys; print(",".join(sorted({json.loads(l).get("user","") for l in open(sys.argv[1]) if "\"user\"" in l} - {""})[:500]))' "$WORK/corpus/events.jsonl")
-ip netns exec im-load python3 "$(dirname "$0")/multihost_load.py" --seconds "$SECONDS_TOTAL" --replicas "${IP[a]}:8080,${IP[b]}:8080" \
-  --users "$users" --out "$WORK/load.json" --acked "$WORK/acked.txt"
-wait $FAULTS || true
-wait $TRAINER || true
+items=$(python3 -c 'import json,sys; print(",".join(sorted({json.loads(l).get("item","") for l in open(sys.argv[1]) if "\"item\"" in l} - {""})))' "$WORK/corpus/events.jsonl")
+[ "${HOT_ITEM:-0}" = 1 ] && items=I-load
+load() {
+  ip netns exec im-load python3 "$(dirname "$0")/multihost_load.py" --seconds "$SECONDS_TOTAL" --users "$users" --items "$items" "$@"
+}
+if [ "$MODE" = faults ]; then
+  load --replicas "${IP[a]}:8080,${IP[b]}:8080" --out "$WORK/load.json" --acked "$WORK/acked.txt"
+  wait $FAULTS || true
+  wait $TRAINER || true
+else
+  : > "$WORK/events.log"
+  load --replicas "${IP[a]}:8080,${IP[b]}:8080" --out "$WORK/load.json" --acked "$WORK/acked.txt" --no-forget
+  load --replicas "${IP[a]}:8080" --out "$WORK/load-one.json" --acked "$WORK/acked-one.txt" --id-prefix one
+  cat "$WORK/acked-one.txt" >> "$WORK/acked.txt"
+fi
 for h in a b; do echo "replica $h /healthz after: $(ip netns exec im-load curl -s "http://${IP[$h]}:8080/healthz")" >> "$WORK/health.txt"; done
 
 # Every acknowledged write must be in the database.
 python3 - "$WORK" "$URL" <<'PY'
 import json, subprocess, sys
 work, url = sys.argv[1], sys.argv[2]
-acked = [l.strip() for l in open(f"{work}/acked.txt") if l.strip()]
+acked = sorted({l.strip() for l in open(f"{work}/acked.txt") if l.strip()})
 base = url.split("?")[0] + "?sslmode=disable"
 ids = ",".join("'" + a + "'" for a in acked) or "''"
-found = int(subprocess.check_output(["psql", base, "-At", "-c", f"SELECT (SELECT count(*) FROM shop.interaction WHERE event_id IN ({ids})) + (SELECT count(*) FROM shop.review WHERE event_id IN ({ids}))"]).strip())
+sql = f"SELECT (SELECT count(*) FROM shop.interaction WHERE event_id IN ({ids})) + (SELECT count(*) FROM shop.review WHERE event_id IN ({ids}))"
+found = int(subprocess.run(["psql", base, "-At", "-f", "-"], input=sql.encode(), check=True, capture_output=True).stdout.strip())
 report = json.load(open(f"{work}/load.json"))
+try:
+    one = json.load(open(f"{work}/load-one.json"))
+    report["one_replica"] = {k: one[k] for k in ("requests", "ok", "by_status", "ok_per_second", "ok_latency_ms", "latency_ms_by_op")}
+    report["pair_vs_one_throughput"] = round(report["ok_per_second"] / one["ok_per_second"], 2)
+except FileNotFoundError:
+    pass
 report["acknowledged_writes"] = len(acked)
 report["acknowledged_writes_found"] = found
 report["faults"] = [l.split()[1] + " at +%.1f s" % (float(l.split()[0]) - report["started"]) for l in open(f"{work}/events.log")]

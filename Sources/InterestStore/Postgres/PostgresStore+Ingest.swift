@@ -22,8 +22,8 @@ extension PostgresStore {
     public func write(_ events: [Event], vectors: EventVectors? = nil, cache: inout IdentityCache) throws(StoreError) -> WriteOutcome {
         let outcome = try pool.transaction("writing \(events.count) events") { s in
             var outcome = WriteOutcome()
-            var locked = false
-            try Self.writeBatch(s, events, vectors: vectors, outcome: &outcome, lockedRevisions: &locked)
+            var state = TransactionState()
+            try Self.writeBatch(s, events, vectors: vectors, outcome: &outcome, state: &state)
             return outcome
         }
         noteWritten(outcome.inserted)
@@ -62,7 +62,7 @@ extension PostgresStore {
         do {
             let outcome = try pool.transaction("writing events", retries: 0) { s in
                 var outcome = WriteOutcome()
-                var locked = false
+                var state = TransactionState()
                 while true {
                     let batch: ([Event], EventVectors?)?
                     do { batch = try next() } catch {
@@ -70,7 +70,7 @@ extension PostgresStore {
                         throw error
                     }
                     guard let (events, vectors) = batch else { return outcome }
-                    try Self.writeBatch(s, events, vectors: vectors, outcome: &outcome, lockedRevisions: &locked)
+                    try Self.writeBatch(s, events, vectors: vectors, outcome: &outcome, state: &state)
                 }
             }
             noteWritten(outcome.inserted)
@@ -81,17 +81,27 @@ extension PostgresStore {
         }
     }
 
+    /// What the batches of one transaction share.
+    struct TransactionState {
+        /// The item-revision lock is held.
+        var lockedRevisions = false
+        /// A run went through the staging table already (the next one empties it first).
+        var stagedBefore = false
+    }
+
     private static func writeBatch(_ s: PostgresSession, _ events: [Event], vectors: EventVectors?, outcome: inout WriteOutcome,
-                                   lockedRevisions: inout Bool) throws {
-        // Shared: writers go on side by side; a watermark or an activation waits for them
-        // (``writeBarrier``). Taken again by each batch of a strict run (it is reentrant).
-        try s.execute("SELECT pg_advisory_xact_lock_shared(\(writeBarrier))")
+                                   state: inout TransactionState) throws {
+        // The write barrier, shared: writers go on side by side; a watermark or an activation
+        // waits for them (``writeBarrier``). Taken again by each batch of a strict run (it is
+        // reentrant). In the same round trip: the active text encoder, which the batch's
+        // vectors must come from.
         var kind = PostgresBindings()
         kind.append(ModelKind.textEncoder)
-        let active = Int(try s.value("SELECT max(version) FROM model WHERE kind = $1 AND \(visibleModel)", kind, as: Int32.self) ?? 0)
+        let active = Int(try s.value("""
+            SELECT (SELECT max(version) FROM model WHERE kind = $1 AND \(visibleModel)) FROM pg_advisory_xact_lock_shared(\(writeBarrier))
+            """, kind, as: Int32.self) ?? 0)
         let encoded = vectors?.version ?? 0
         if active != encoded { throw StoreError.staleTextModel(encoded: encoded, active: active) }
-        try s.execute(stageDDL)
         // With vectors, the new events' text goes into the active text tables in this transaction.
         var text = vectors.map { v in
             PostgresTextWriter(s, tables: .active, version: v.version,
@@ -102,19 +112,19 @@ extension PostgresStore {
         run.reserveCapacity(events.count)
         for (k, event) in events.enumerated() {
             if case .item(let record) = event {
-                try writeRun(s, run, base: runStart, vectors: vectors, text: &text, &outcome)
+                try writeRun(s, run, base: runStart, vectors: vectors, text: &text, &outcome, &state)
                 run.removeAll(keepingCapacity: true)
                 if records.isEmpty { recordsStart = k }
                 records.append(record)
             } else {
-                try writeRecords(s, records, base: recordsStart, vectors: vectors, text: text, &outcome, lockedRevisions: &lockedRevisions)
+                try writeRecords(s, records, base: recordsStart, vectors: vectors, text: text, &outcome, lockedRevisions: &state.lockedRevisions)
                 records.removeAll(keepingCapacity: true)
                 if run.isEmpty { runStart = k }
                 run.append(event)
             }
         }
-        try writeRun(s, run, base: runStart, vectors: vectors, text: &text, &outcome)
-        try writeRecords(s, records, base: recordsStart, vectors: vectors, text: text, &outcome, lockedRevisions: &lockedRevisions)
+        try writeRun(s, run, base: runStart, vectors: vectors, text: &text, &outcome, &state)
+        try writeRecords(s, records, base: recordsStart, vectors: vectors, text: text, &outcome, lockedRevisions: &state.lockedRevisions)
         try text?.flush()
     }
 
@@ -122,20 +132,12 @@ extension PostgresStore {
     /// commit order (a training run catches up by revision).
     static let revisionLock: Int64 = 0x496E_7452
 
-    static let stageDDL = """
-        CREATE TEMP TABLE IF NOT EXISTS interests_stage (
-            seq integer NOT NULL, kind smallint NOT NULL, key bytea NOT NULL, event_id text, user_name text NOT NULL,
-            item_name text, action smallint, rating double precision, text text, ts bigint NOT NULL
-        ) ON COMMIT DELETE ROWS
-        """
-    static let stageColumns = ["seq", "kind", "key", "event_id", "user_name", "item_name", "action", "rating", "text", "ts"]
-
     /// Writes a run of reviews, queries and interactions (no item records).
     private static func writeRun(_ s: PostgresSession, _ run: [Event], base: Int, vectors: EventVectors?, text: inout PostgresTextWriter?,
-                                 _ outcome: inout WriteOutcome) throws {
+                                 _ outcome: inout WriteOutcome, _ state: inout TransactionState) throws {
         guard !run.isEmpty else { return }
         var staged = [0, 0, 0]
-        var copy = CopyText(capacity: run.count * 96)
+        var stage = EventStage(expected: run.count)
         // With vectors: each kind's event keys → the first position staged with that key (the
         // row an insert keeps), to match the inserted rows with their vectors.
         var positions: [[[UInt8]: Int]] = [[:], [:], [:]]
@@ -146,24 +148,31 @@ extension PostgresStore {
                 continue
             case .review(let r):
                 staged[0] += 1
-                copy.row(seq, 2, r.key, r.eventID, r.user, r.item, nil, r.rating, r.text, r.timestamp)
+                stage.add(seq, 2, r.key, r.eventID, r.user, r.item, nil, r.rating, r.text, r.timestamp)
             case .query(let q):
                 staged[1] += 1
-                copy.row(seq, 3, q.key, q.eventID, q.user, nil, nil, nil, q.text, q.timestamp)
+                stage.add(seq, 3, q.key, q.eventID, q.user, nil, nil, nil, q.text, q.timestamp)
             case .interaction(let x):
                 staged[2] += 1
-                copy.row(seq, 4, x.key, x.eventID, x.user, x.item, x.action.code, x.rating, nil, x.timestamp)
+                stage.add(seq, 4, x.key, x.eventID, x.user, x.item, x.action.code, x.rating, nil, x.timestamp)
             }
         }
-        try s.execute("TRUNCATE interests_stage")
-        try s.copy(into: "interests_stage", columns: stageColumns, copy.buffer)
+        try stage.send(s, tableUsedBefore: &state.stagedBefore)
+        func exec(_ sql: String) throws -> Int {
+            let (text, binds) = stage.statement(sql)
+            return try s.execute(text, binds)
+        }
+        func value(_ sql: String) throws -> Int64? {
+            let (text, binds) = stage.statement(sql)
+            return try s.value(text, binds, as: Int64.self)
+        }
         // New users are created, then every user of the batch is locked (`FOR KEY SHARE`: a
         // forget, which takes its user `FOR UPDATE`, waits for this transaction); a user that a
         // forget committed away in between is missing from the locked rows, and the batch is
         // retried (its events then create the user anew, as events after a forget do).
         // Users and items already stored are left out before the insert, so they consume no
         // ids: row ids stay dense and equal to the SQLite file's for the same input.
-        outcome.newUsers += try s.execute("""
+        outcome.newUsers += try exec("""
             INSERT INTO "user"(external_id)
             SELECT n.user_name FROM (SELECT user_name, min(seq) AS first FROM interests_stage GROUP BY user_name) n
             WHERE NOT EXISTS (SELECT 1 FROM "user" u WHERE u.external_id = n.user_name) ORDER BY n.first
@@ -172,16 +181,16 @@ extension PostgresStore {
         // With profiles to update, two batches of the same user take turns (`FOR NO KEY UPDATE`:
         // each adds to the profile the other wrote; still no wait for other users' writers).
         let lock = text?.profile == nil ? "FOR KEY SHARE" : "FOR NO KEY UPDATE"
-        let locked = try s.value("""
+        // Locked users short of the batch's distinct users: some were forgotten meanwhile.
+        let missing = try value("""
             WITH held AS (SELECT 1 FROM "user" u WHERE u.external_id IN (SELECT user_name FROM interests_stage) ORDER BY u.id \(lock) OF u)
-            SELECT count(*) FROM held
-            """, as: Int64.self) ?? 0
-        let users = try s.value("SELECT count(DISTINCT user_name) FROM interests_stage", as: Int64.self) ?? 0
-        if locked < users {
-            throw StoreError.postgres(operation: "writing events", message: "\(users - locked) users were forgotten while their events were written",
+            SELECT (SELECT count(DISTINCT user_name) FROM interests_stage) - (SELECT count(*) FROM held)
+            """) ?? 0
+        if missing > 0 {
+            throw StoreError.postgres(operation: "writing events", message: "\(missing) users were forgotten while their events were written",
                                       sqlState: "40001")
         }
-        outcome.newItems += try s.execute("""
+        outcome.newItems += try exec("""
             INSERT INTO item(external_id)
             SELECT n.item_name FROM (SELECT item_name, min(seq) AS first FROM interests_stage WHERE item_name IS NOT NULL GROUP BY item_name) n
             WHERE NOT EXISTS (SELECT 1 FROM item i WHERE i.external_id = n.item_name) ORDER BY n.first
@@ -208,16 +217,16 @@ extension PostgresStore {
                 """ : ""
             let count: Int
             if text == nil {
-                count = Int(try s.value("""
+                count = Int(try value("""
                     WITH ins AS (
                         INSERT INTO \(t.insert)
                         SELECT \(t.select) FROM interests_stage s \(join) WHERE s.kind = \(t.kind) ORDER BY s.seq
                         ON CONFLICT DO NOTHING
                         RETURNING \(t.items ? "item_id, rating, ts" : "ts"))\(days)
                     SELECT count(*) FROM ins
-                    """, as: Int64.self) ?? 0)
+                    """) ?? 0)
             } else {
-                let rows = try s.rows("""
+                let (sql, binds) = stage.statement("""
                     WITH ins AS (
                         INSERT INTO \(t.insert)
                         SELECT \(t.select) FROM interests_stage s \(join) WHERE s.kind = \(t.kind) ORDER BY s.seq
@@ -225,6 +234,7 @@ extension PostgresStore {
                         RETURNING \(t.returning))\(days)
                     SELECT key, id, user_id, item_id, rating, ts, action FROM ins
                     """)
+                let rows = try s.rows(sql, binds)
                 for row in rows {
                     let key = Array(try row[0].decode(ByteBuffer.self).readableBytesView)
                     guard let seq = positions[k][key] else { continue }
