@@ -70,8 +70,8 @@ struct PostgresConnectionLost: Error {}
 /// lock wait), but once its connection is closed the answer either comes at once or never.
 enum PostgresBlocking {
     /// How long an answer may still take once its connection is closed.
-    static let closedGrace = Duration.seconds(2)
-    static let poll = DispatchTimeInterval.milliseconds(250)
+    static let closedGrace = Duration.milliseconds(500)
+    static let poll = DispatchTimeInterval.milliseconds(100)
 
     /// Waits for `done`; throws ``PostgresConnectionLost`` when `connection` has been closed for
     /// ``closedGrace`` without `done` being signalled.
