@@ -278,6 +278,11 @@ enum Schema {
             // when the table's highest id drops, and the writer gives its next row one above it.
             try db.execute(sql: "CREATE TABLE event_id_floor (name TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID")
         }
+        m.registerMigration("v17-item-day-updates-in-place") { _ in
+            // Nothing on SQLite, whose ingest adds to `item_day` in place. On PostgreSQL the fold
+            // of the item-day change log updates rows in place instead of re-inserting them
+            // (see `PostgresSchema`).
+        }
         return m
     }
 }

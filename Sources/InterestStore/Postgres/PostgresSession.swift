@@ -47,13 +47,22 @@ struct PostgresSession {
 
     /// `COPY table(columns) FROM STDIN` in text format with `data` (tab-separated lines).
     func copy(into table: String, columns: [String], _ data: ByteBuffer) throws {
+        let rest = Mutex(data)
+        try copy(into: table, columns: columns) {
+            rest.withLock { rest in
+                guard let piece = rest.readSlice(length: min(rest.readableBytes, 1 << 20)), piece.readableBytes > 0 else { return nil }
+                return piece
+            }
+        }
+    }
+
+    /// `COPY` of the pieces `next` makes, each sent as soon as it is made, until it returns nil:
+    /// the server reads one piece while the next is written.
+    func copy(into table: String, columns: [String], _ next: @escaping @Sendable () -> ByteBuffer?) throws {
         let connection = self.connection
         try PostgresBlocking.run(watching: connection) {
             try await connection.copyFrom(table: table, columns: columns, logger: PostgresPool.logger) { writer in
-                var rest = data
-                while let piece = rest.readSlice(length: min(rest.readableBytes, 1 << 20)), piece.readableBytes > 0 {
-                    try await writer.write(piece)
-                }
+                while let piece = next() { try await writer.write(piece) }
             }
         }
     }

@@ -170,13 +170,15 @@ extension PostgresStore {
             guard try s.value("SELECT pg_try_advisory_xact_lock(\(Self.compactionLock))", as: Bool.self) == true else { return 0 }
             return Int(try s.value("""
                 WITH moved AS (DELETE FROM item_day_change RETURNING item_id, day, positives),
-                sums AS (SELECT item_id, day, sum(positives) AS n FROM moved GROUP BY item_id, day),
-                totals AS (SELECT t.item_id, t.day, coalesce(d.positives, 0) + t.n AS total FROM sums t
-                           LEFT JOIN item_day d ON d.item_id = t.item_id AND d.day = t.day),
-                gone AS (DELETE FROM item_day d USING totals t WHERE d.item_id = t.item_id AND d.day = t.day AND t.total <= 0 RETURNING 1),
-                kept AS (INSERT INTO item_day(item_id, day, positives) SELECT item_id, day, total FROM totals WHERE total > 0 ORDER BY 1, 2
-                         ON CONFLICT (item_id, day) DO UPDATE SET positives = excluded.positives RETURNING 1)
-                SELECT (SELECT count(*) FROM kept) + (SELECT count(*) FROM gone)
+                sums AS MATERIALIZED (SELECT item_id, day, sum(positives)::bigint AS n FROM moved GROUP BY item_id, day),
+                changed AS (UPDATE item_day d SET positives = d.positives + s.n FROM sums s
+                            WHERE d.item_id = s.item_id AND d.day = s.day AND d.positives + s.n > 0 RETURNING 1),
+                gone AS (DELETE FROM item_day d USING sums s WHERE d.item_id = s.item_id AND d.day = s.day AND d.positives + s.n <= 0 RETURNING 1),
+                added AS (INSERT INTO item_day(item_id, day, positives)
+                          SELECT s.item_id, s.day, s.n FROM sums s
+                          WHERE s.n > 0 AND NOT EXISTS (SELECT 1 FROM item_day d WHERE d.item_id = s.item_id AND d.day = s.day) ORDER BY 1, 2
+                          RETURNING 1)
+                SELECT (SELECT count(*) FROM changed) + (SELECT count(*) FROM gone) + (SELECT count(*) FROM added)
                 """, as: Int64.self) ?? 0)
         }
     }
