@@ -137,9 +137,9 @@ import Testing
         try await consoleApp(miner, token: AuthTests.token, readToken: AuthTests.readToken).test(.router) { client in
             for path in ["/console", "/console/users/u000001", "/console/items/nothing"] {
                 let none = try await client.send(.get, path)
-                #expect(none.status == .unauthorized && none.headers[.wwwAuthenticate] == "Bearer", path)
-                #expect(none.headers[.contentType] == Self.html && none.text.contains("unauthorized"), path)
-                #expect(try await client.send(.get, path, token: "wrong").status == .unauthorized, path)
+                #expect(none.status == .unauthorized && none.headers[.wwwAuthenticate] == "Bearer", "\(path)")
+                #expect(none.headers[.contentType] == Self.html && none.text.contains("unauthorized"), "\(path)")
+                #expect(try await client.send(.get, path, token: "wrong").status == .unauthorized, "\(path)")
             }
             #expect(try await client.send(.get, "/console", token: AuthTests.readToken).status == .ok)
             #expect(try await client.send(.get, "/console/users/u000001", token: AuthTests.readToken).status == .ok)
@@ -152,7 +152,7 @@ import Testing
         try await consoleApp(miner, console: false).test(.router) { client in
             for path in ["/console", "/console/users/u000001", "/console/items/x"] {
                 let r = try await client.send(.get, path)
-                #expect(r.status == .notFound && r.object["error"] as? String == "not_found", path)
+                #expect(r.status == .notFound && r.object["error"] as? String == "not_found", "\(path)")
                 #expect(try await client.send(.post, path).status == .notFound, "no 405 for a route the server does not have: \(path)")
             }
             #expect(try await client.send(.get, "/v1/users/u000001/history").status == .ok)
@@ -186,5 +186,20 @@ import Testing
         let hostile = "<script>'\"&"
         let html: HTML = "<p>\(hostile)</p>"
         #expect(html.raw == "<p>&lt;script&gt;&#39;&quot;&amp;</p>")
+    }
+}
+
+@Suite struct ConsoleFormatTests {
+    /// Dates without a formatter agree with Foundation's.
+    @Test func civilDatesMatchFoundation() {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        for t: Int64 in [0, 59, 86_399, 86_400, 951_782_400, 1_700_000_000, 1_760_000_123, 4_102_444_800, -1, -86_401, -2_208_988_800] {
+            #expect(Format.time(t) == f.string(from: Date(timeIntervalSince1970: TimeInterval(t))) + " UTC", "\(t)")
+        }
+        #expect(Format.count(1_234_567) == "1\u{202F}234\u{202F}567" && Format.count(12) == "12")
+        #expect(Format.segment("a b/c?d#e中") == "a%20b%2Fc%3Fd%23e%E4%B8%AD")
     }
 }

@@ -22,8 +22,9 @@ struct ConsoleReads: Sendable {
         var profileNote: String?
         do {
             profile = try miner.interestProfile(user: user, top: 20, weeks: 52)
-        } catch InterestMinerError.missing(let what, let hint) {
-            profileNote = "No interests yet: \(what); \(hint)."
+        } catch {
+            guard let reason = Self.missing(error) else { throw error }
+            profileNote = "No interests yet: \(reason)."
         }
         var ranked: RankResult?
         var fallback: [(item: String, score: Float)] = []
@@ -31,15 +32,17 @@ struct ConsoleReads: Sendable {
         var note: String?
         do {
             ranked = try miner.rank(user: user, top: Self.listed, explain: true)
-        } catch InterestMinerError.missing {
+        } catch {
+            guard Self.missing(error) != nil else { throw error }
             // No fused ranker: what the service's recommendation route answers instead.
             do {
                 let answer = try service.recommendations(for: user, k: Self.listed, query: nil)
-                fallback = answer.items.map { ($0.item, $0.score) }
+                fallback = answer.items.map { (item: $0.item, score: $0.score) }
                 method = answer.method
                 note = answer.note
-            } catch InterestMinerError.missing(let what, let hint) {
-                note = "No model to recommend with: \(what); \(hint)."
+            } catch {
+                guard let reason = Self.missing(error) else { throw error }
+                note = "No model to recommend with: \(reason)."
             }
         }
         var search: RankResult?
@@ -47,12 +50,19 @@ struct ConsoleReads: Sendable {
         if let query {
             do {
                 search = try miner.rank(user: user, query: query, top: Self.listed, explain: true)
-            } catch InterestMinerError.missing(let what, let hint) {
-                searchNote = "Personalised search needs the fused ranker and a text model: \(what); \(hint)."
+            } catch {
+                guard let reason = Self.missing(error) else { throw error }
+                searchNote = "Personalised search needs the fused ranker and a text model: \(reason)."
             }
         }
         return UserPageData(user: user, history: history, limit: limit, profile: profile, profileNote: profileNote, recommendations: ranked,
                             fallback: fallback, fallbackMethod: method, recommendationNote: note, query: query, search: search, searchNote: searchNote)
+    }
+
+    /// What is missing and how to get it, when `error` says a model is not trained; else nil.
+    static func missing(_ error: InterestMinerError) -> String? {
+        guard case .missing(let what, let hint) = error else { return nil }
+        return "\(what); \(hint)"
     }
 
     func itemPage(_ item: String) throws -> ItemOverview {

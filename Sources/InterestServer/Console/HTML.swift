@@ -77,20 +77,32 @@ enum Format {
 
     /// A Unix time as `2025-06-01 12:00 UTC`.
     static func time(_ seconds: Int64) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))) + " UTC"
+        let c = civil(seconds)
+        return day(seconds) + " " + two(c.hour) + ":" + two(c.minute) + " UTC"
     }
 
-    /// A Unix time as `2025-06-01`.
+    /// A Unix time as `2025-06-01` (UTC).
     static func day(_ seconds: Int64) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        return f.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        let c = civil(seconds)
+        return String(c.year) + "-" + two(c.month) + "-" + two(c.day)
+    }
+
+    private static func two(_ n: Int64) -> String { n < 10 ? "0" + String(n) : String(n) }
+
+    /// The UTC calendar date and time of a Unix time (proleptic Gregorian; Howard Hinnant's
+    /// days-to-civil), without a formatter per call — a long timeline formats thousands.
+    static func civil(_ seconds: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64) {
+        let days = UnixDaySplit.floorDiv(seconds, 86_400)
+        let rest = seconds - days * 86_400
+        let z = days + 719_468
+        let era = UnixDaySplit.floorDiv(z, 146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d, rest / 3_600, (rest % 3_600) / 60)
     }
 
     /// A duration: 850 ms, 12.3 s, 4 min 05 s.
@@ -112,6 +124,13 @@ enum Format {
 
     /// A query parameter's value, percent-encoded.
     static func queryValue(_ value: String) -> String { segment(value) }
+}
+
+enum UnixDaySplit {
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
 }
 
 /// The console's links.

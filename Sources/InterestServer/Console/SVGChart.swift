@@ -32,7 +32,7 @@ enum SVGChart {
         }
         for (k, bar) in bars.enumerated() {
             let y = top + row * Double(k)
-            let label = bar.label.count > 28 ? String(bar.label.prefix(27)) + "…" : bar.label
+            let label = Self.cut(bar.label, columns: 30)
             parts.append("""
                 <g><title>\(bar.label): \(Format.fixed(bar.value, decimals)) \(unit)</title>\
                 <text class="label" x="\(labelWidth, decimals: 0)" y="\(y + row * 0.65, decimals: 1)" text-anchor="end">\(label)</text>\
@@ -85,7 +85,7 @@ enum SVGChart {
                 parts.append("<circle cx=\"\(x(0), decimals: 1)\" cy=\"\(y(v), decimals: 1)\" r=\"4\" fill=\"\(colour(k))\"><title>\(line.name)</title></circle>")
             }
             let ly = top + plot + 48 + legendRow * Double(k)
-            let name = line.name.count > 70 ? String(line.name.prefix(69)) + "…" : line.name
+            let name = Self.cut(line.name, columns: 80)
             parts.append("<rect x=\"\(left, decimals: 1)\" y=\"\(ly - 10, decimals: 1)\" width=\"14\" height=\"10\" fill=\"\(colour(k))\"/>")
             parts.append("<text class=\"label\" x=\"\(left + 20, decimals: 1)\" y=\"\(ly, decimals: 1)\">\(name)</text>")
         }
@@ -112,6 +112,21 @@ enum SVGChart {
         let count = Int((value / step).rounded(.up))
         let ticks = (0...max(1, count)).map { Double($0) * step }
         return (ticks, ticks.last ?? 1)
+    }
+
+    /// `text` cut to about `columns` columns of the chart's font (a CJK character counts two),
+    /// with "…" when cut.
+    static func cut(_ text: String, columns: Int) -> String {
+        func width(_ c: Character) -> Int { (c.unicodeScalars.first?.value ?? 0) >= 0x2E80 ? 2 : 1 }
+        guard text.reduce(0, { $0 + width($1) }) > columns else { return text }
+        var used = 0
+        var out = ""
+        for c in text {
+            if used + width(c) > columns - 1 { break }
+            used += width(c)
+            out.append(c)
+        }
+        return out + "…"
     }
 
     /// A tick's label with as many decimals as its step needs.
