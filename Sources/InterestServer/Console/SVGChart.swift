@@ -75,7 +75,9 @@ enum SVGChart {
         }
         let labelled = n <= 6 ? Array(0..<n) : (0..<6).map { k in k * (n - 1) / 5 }
         for s in labelled {
-            parts.append("<text class=\"tick\" x=\"\(x(s), decimals: 1)\" y=\"\(top + plot + 16, decimals: 1)\" text-anchor=\"middle\">\(Format.day(times[s]))</text>")
+            // The first and last dates sit inside the plot's ends, so none is cut at the edge.
+            let anchor: HTML = n > 1 && s == 0 ? "start" : n > 1 && s == n - 1 ? "end" : "middle"
+            parts.append("<text class=\"tick\" x=\"\(x(s), decimals: 1)\" y=\"\(top + plot + 16, decimals: 1)\" text-anchor=\"\(anchor)\">\(Format.day(times[s]))</text>")
         }
         for (k, line) in series.enumerated() {
             let points = line.values.prefix(n).enumerated().map { s, v -> String in "\(Format.fixed(x(s), 1)),\(Format.fixed(y(v), 1))" }.joined(separator: " ")
