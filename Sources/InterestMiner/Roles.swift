@@ -182,3 +182,21 @@ extension InterestMiner {
         try serving.knowsUser(user)
     }
 }
+
+extension InterestMiner {
+    /// A user's interest terms (default settings, `top` terms) with their interests' weekly
+    /// decayed weight (at most `weeks` samples): the web console's user page.
+    public func interestProfile(user: String, top: Int = 10, weeks: Int = 52) throws(InterestMinerError) -> UserInterestProfile {
+        try serving.interestProfile(user: user, top: top, weeks: weeks)
+    }
+
+    /// An item's record, neighbours, text look-alikes and review terms, or nil when unknown.
+    public func itemOverview(_ item: String, top: Int = 10) throws(InterestMinerError) -> ItemOverview? {
+        try serving.itemOverview(item, top: top)
+    }
+
+    /// Every model generation, newest first, with the training report of the run that built it.
+    public func generations() throws(InterestMinerError) -> [GenerationInfo] {
+        do { return try events.generations() } catch { throw .store(error) }
+    }
+}

@@ -16,15 +16,20 @@ public enum Routes {
         ("DELETE", "/v1/users/{id}"),
         ("POST", "/v1/train"),
         ("GET", "/v1/train"),
-    ]
+    ] + ConsoleRoutes.all
+
+    /// The routes a server with this configuration has (`all` without the console's when it is off).
+    static func enabled(_ configuration: ServerConfiguration) -> [(method: String, path: String)] {
+        configuration.console ? all : all.filter { !ConsoleRoutes.covers($0.path) }
+    }
 
     /// The methods of the route at `path` as the router matches it (empty segments skipped; a
     /// `{…}` segment matches any one segment), `HEAD` with every `GET`; empty when no route has
     /// the path. The `Allow` header of a 405.
-    static func methods(at path: String) -> [String] {
+    static func methods(at path: String, in routes: [(method: String, path: String)] = all) -> [String] {
         let segments = path.split(separator: "/")
         var methods: [String] = []
-        for route in all {
+        for route in routes {
             let template = route.path.split(separator: "/")
             guard template.count == segments.count, zip(template, segments).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) else { continue }
             methods.append(route.method)
@@ -37,13 +42,13 @@ public enum Routes {
     /// (`//`, e.g. an empty user id) is refused rather than matched without it; a path with
     /// routes but none for the method gets 405 with `Allow` (RFC 9110 §15.5.6) instead of 404.
     /// `matched`: whether a route answered the path and method.
-    static func refuseUnroutable(_ request: Request, matched: Bool) throws(APIError) {
+    static func refuseUnroutable(_ request: Request, matched: Bool, routes: [(method: String, path: String)] = all) throws(APIError) {
         let path = request.uri.path
         if path.contains("//") {
             throw APIError(.badRequest, "invalid_path", "the path has an empty segment ('//'): an id in a path is 1–256 characters, percent-encoded")
         }
         guard !matched else { return }
-        let methods = methods(at: path)
+        let methods = methods(at: path, in: routes)
         guard !methods.isEmpty else { return }
         let allowed = methods.joined(separator: ", ")
         var error = APIError(.methodNotAllowed, "method_not_allowed", "\(path) answers \(allowed), not \(request.method.rawValue)")

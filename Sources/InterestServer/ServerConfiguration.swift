@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     /// The niceness (0–19) of the thread a `POST /v1/train` run works on: above 0, requests win
     /// the CPU whenever both want it, and the run takes what is left.
     public var trainingNice: Int32
+    /// Serve the web console (`GET /console…`, read access); false: those paths are 404.
+    public var console: Bool
 
     /// The environment variable `interests serve` reads the token from when `--token` is not given.
     public static let tokenVariable = "INTERESTS_TOKEN"
@@ -36,7 +38,7 @@ public struct ServerConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, readToken: String? = nil, publicReads: Bool = false,
                 maxBodyBytes: Int = 8 << 20, maxResults: Int = 1000, listedRejections: Int = 100,
-                training: TrainingOptions = ServerConfiguration.defaultTraining, trainingNice: Int32 = 10) {
+                training: TrainingOptions = ServerConfiguration.defaultTraining, trainingNice: Int32 = 10, console: Bool = true) {
         self.host = host
         self.port = port
         self.token = token
@@ -47,6 +49,7 @@ public struct ServerConfiguration: Sendable {
         self.listedRejections = listedRejections
         self.training = training
         self.trainingNice = min(19, max(0, trainingNice))
+        self.console = console
     }
 
     /// Why this combination of tokens is refused (`interests serve` stops with it before it

@@ -59,6 +59,45 @@ final class ServerMetrics: Sendable {
         }
     }
 
+    /// One route's answers so far: how many, their mean time and the histogram's bounds that
+    /// hold the median and the 95th percentile (an upper bound on each, in seconds; nil past
+    /// the last bucket).
+    struct RouteLatency: Sendable, Equatable {
+        let route: String
+        let count: Int
+        let meanSeconds: Double
+        let p50Seconds: Double?
+        let p95Seconds: Double?
+    }
+
+    /// What the console's shop page shows: uptime, events by outcome, each route's latency.
+    struct Snapshot: Sendable {
+        let uptimeSeconds: Double
+        let events: [String: Int]
+        let routes: [RouteLatency]
+    }
+
+    func snapshot() -> Snapshot {
+        let s = state.withLock { $0 }
+        let routes = s.latency.sorted { $0.key < $1.key }.map { route, h in
+            RouteLatency(route: route, count: h.total, meanSeconds: h.total > 0 ? h.sum / Double(h.total) : 0,
+                         p50Seconds: Self.quantileBound(h, 0.5), p95Seconds: Self.quantileBound(h, 0.95))
+        }
+        return Snapshot(uptimeSeconds: Date().timeIntervalSince(started), events: s.events, routes: routes)
+    }
+
+    /// The upper bound of the bucket holding quantile `q` (nil: beyond the last bucket, or no answers).
+    private static func quantileBound(_ h: Histogram, _ q: Double) -> Double? {
+        guard h.total > 0 else { return nil }
+        let rank = Int((q * Double(h.total)).rounded(.up))
+        var cumulative = 0
+        for (k, bound) in buckets.enumerated() {
+            cumulative += h.counts[k]
+            if cumulative >= rank { return bound }
+        }
+        return nil
+    }
+
     /// A metric's HELP and TYPE lines.
     private static func header(_ name: String, _ type: String, _ help: String) -> String {
         "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"

@@ -4,15 +4,22 @@ import Hummingbird
 /// Wraps every route (and the not-found answer): checks the bearer token (`AccessPolicy`),
 /// refuses paths with empty segments and answers a known path's wrong method with 405
 /// (`Routes.refuseUnroutable`), turns every error into a JSON `{"error","detail"}` answer, and
-/// records the request in the metrics.
+/// records the request in the metrics. A console page's error (a `GET` or `HEAD` under
+/// `/console` while the console is on) is an HTML page with the same status, code and headers.
 /// It logs nothing about bodies: review text never reaches a log.
 struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
     let access: AccessPolicy
     let metrics: ServerMetrics
+    /// The routes this server has (`Routes.enabled`), for its 405 answers.
+    let routes: [(method: String, path: String)]
+    /// Whether the console is on: its pages' errors are then HTML.
+    let console: Bool
 
-    init(access: AccessPolicy, metrics: ServerMetrics) {
+    init(access: AccessPolicy, metrics: ServerMetrics, routes: [(method: String, path: String)] = Routes.all, console: Bool = true) {
         self.access = access
         self.metrics = metrics
+        self.routes = routes
+        self.console = console
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -21,11 +28,15 @@ struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
         var response: Response
         do {
             try access.authorize(AccessPolicy.level(of: request, route: context.endpointPath), header: request.headers[.authorization])
-            try Routes.refuseUnroutable(request, matched: context.endpointPath != nil)
+            try Routes.refuseUnroutable(request, matched: context.endpointPath != nil, routes: routes)
             response = try await next(request, context)
         } catch {
             let apiError = APIError.from(any: error)
-            response = (try? apiError.response(from: request, context: context)) ?? Response(status: apiError.status)
+            if console && (request.method == .get || request.method == .head) && ConsoleRoutes.covers(request.uri.path) {
+                response = ConsoleRoutes.errorPage(apiError)
+            } else {
+                response = (try? apiError.response(from: request, context: context)) ?? Response(status: apiError.status)
+            }
         }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18

@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (larger: 413).") var maxBodyBytes = 8 << 20
     @Option(help: "Threads a POST /v1/train run uses (more: faster runs, slower requests meanwhile).") var trainingThreads = 1
     @Option(help: "Niceness 0–19 of a POST /v1/train run (above 0: requests come first on the CPU).") var trainingNice: Int32 = 10
+    @Flag(help: "Serve no web console (GET /console, /console/users/ID, /console/items/ID answer 404).") var noConsole = false
     @Option(help: "From this many catalogue items on, fused recommendations take their first stage from a candidate index instead of scanning every item (0: always scan).") var candidatesFrom = 20_000
 
     /// The tokens: the options, else the environment variables (an empty variable counts as unset).
@@ -57,12 +58,14 @@ struct ServeCommand: AsyncParsableCommand {
         var training = ServerConfiguration.defaultTraining
         training.threads = trainingThreads
         let configuration = ServerConfiguration(host: host, port: port, token: write, readToken: read, publicReads: publicReads,
-                                                maxBodyBytes: maxBodyBytes, training: training, trainingNice: trainingNice)
+                                                maxBodyBytes: maxBodyBytes, training: training, trainingNice: trainingNice,
+                                                console: !noConsole)
         let app = buildApplication(miner: miner, configuration: configuration)
         let access = write == nil ? "every route open (no token)"
             : publicReads ? "reads open, writes need the token"
             : read == nil ? "reads and writes need the token" : "reads need the read or write token, writes the write token"
-        Terminal.err("interests serve: http://\(host):\(port) on \(miner.databasePath), \(access); /healthz and /metrics open")
+        Terminal.err("interests serve: http://\(host):\(port) on \(miner.databasePath), \(access); /healthz and /metrics open"
+                     + (noConsole ? "; no web console" : "; web console at /console (reads' access)"))
         try await app.runService()
     }
 }

@@ -106,6 +106,9 @@ struct TermsBasis: Sendable {
     let interests: [InterestClustering.Interest]
     /// Each interest's share of the decayed weight now.
     let shares: [Double]
+    /// Each point's weight before decay (its kind, rating or action), for the interests' weight
+    /// over time (`Serving.interestProfile`).
+    let rawWeights: [Double]
     let tally: [String: TermTally]
     let ownCJK: Double?
     /// The review terms of the user's items.
@@ -285,7 +288,7 @@ extension Serving {
         let rows: [String: TermRow]
         do { rows = try store.terms(named: Set(tally.keys)) } catch { throw .store(error) }
         return .basis(TermsBasis(user: user, events: events, weights: weights, pointOf: pointOf, clusterOf: clusterOf, points: points.count,
-                                 interests: interests, shares: interests.map { nowShare($0) }, tally: tally, ownCJK: ownCJK, vocab: vocab, rows: rows))
+                                 interests: interests, shares: interests.map { nowShare($0) }, rawWeights: rawWeights, tally: tally, ownCJK: ownCJK, vocab: vocab, rows: rows))
     }
 
     /// A basis's terms under one "what next" setting.

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The web console in a real browser: builds the demo database, starts `interests serve` on a
+# free port, opens every page in headless Chromium (Debian `chromium`), and fails on a page
+# that answers the wrong status, lacks its expected elements, or logs a console error (a
+# script error, a refused resource or a Content-Security-Policy violation). Screenshots go to
+# a temporary folder (printed at the end; not committed).
+#
+#   Benchmarks/console/browser-check.sh            # release build of `interests`, demo database
+#   BIN=.build/debug/interests DB=shop.sqlite Benchmarks/console/browser-check.sh
+#
+# BIN: the `interests` binary (default .build/release/interests, built if missing).
+# DB: an existing trained database to check instead of building the demo one.
+# OUT: where screenshots and dumps go (default: a new temporary folder).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+BIN=${BIN:-.build/release/interests}
+OUT=${OUT:-$(mktemp -d /tmp/console-check.XXXXXX)}
+mkdir -p "$OUT"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v chromium >/dev/null; then
+    echo "installing chromium (and CJK fonts, so Chinese text renders in the screenshots)"
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
+if [ ! -x "$BIN" ]; then
+    echo "building $BIN"
+    case "$BIN" in
+        *release*) swift build -c release --product interests ;;
+        *) swift build --product interests ;;
+    esac
+fi
+
+if [ -z "${DB:-}" ]; then
+    DB="$OUT/demo.sqlite"
+    echo "building the demo database $DB"
+    "$BIN" demo --db "$DB" --no-eval >"$OUT/demo.log" 2>&1
+fi
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+"$BIN" serve --db "$DB" --port "$PORT" >"$OUT/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+curl -fsS "$BASE/healthz" >/dev/null
+
+# An item of the first user's history, for the item page.
+ITEM=$(curl -fsS "$BASE/v1/users/u000001/history?limit=100" | python3 -c 'import json,sys,urllib.parse; e=json.load(sys.stdin)["events"]; print(urllib.parse.quote([x for x in e if x.get("item")][0]["item"], safe=""))')
+
+# name | path | expected status | the elements the page must hold (ids, grep -F each)
+PAGES=(
+    "shop|/console|200|id=\"counts\" id=\"generations\" id=\"service\" <svg"
+    "user-english|/console/users/u000001|200|id=\"interests\" id=\"recommendations\" id=\"search\" id=\"history\" <svg class=\"ranked\""
+    "user-chinese|/console/users/u000002|200|id=\"interests\" id=\"recommendations\" id=\"history\" <svg"
+    "user-several|/console/users/u000005|200|id=\"interests\" id=\"recommendations\" id=\"history\" <svg"
+    "user-search|/console/users/u000001?query=tent&limit=5|200|id=\"search\" Personalised class=\"more\""
+    "item|/console/items/$ITEM|200|id=\"record\" id=\"neighbours\" id=\"lookalikes\" id=\"terms\""
+    "unknown-user|/console/users/no-such-user|404|id=\"error\" unknown_user"
+    "unknown-item|/console/items/no-such-item|404|id=\"error\" unknown_items"
+)
+
+failures=0
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+for entry in "${PAGES[@]}"; do
+    IFS='|' read -r name path status expected <<<"$entry"
+    got=$(curl -s -o /dev/null -w '%{http_code}' "$BASE$path")
+    [ "$got" = "$status" ] || fail "$name: status $got, expected $status"
+    # The DOM as Chromium built it (after parsing; no script runs on these pages). Every console
+    # message is logged as "INFO:CONSOLE:<line>] ..." (script errors, CSP violations included).
+    chromium --headless --disable-gpu --no-sandbox --enable-logging=stderr --v=0 --virtual-time-budget=3000 \
+        --dump-dom "$BASE$path" >"$OUT/$name.html" 2>"$OUT/$name.log" || fail "$name: chromium exited non-zero"
+    for want in $expected; do
+        grep -qF -- "$want" "$OUT/$name.html" || fail "$name: no '$want' in the rendered page"
+    done
+    if grep -E ":CONSOLE|Uncaught|Refused to|Content Security Policy|Failed to load resource" "$OUT/$name.log" >"$OUT/$name.errors"; then
+        fail "$name: console errors:"
+        sed 's/^/    /' "$OUT/$name.errors"
+    fi
+    chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --window-size=1280,2200 \
+        --screenshot="$OUT/$name.png" "$BASE$path" >/dev/null 2>&1 || fail "$name: no screenshot"
+    [ -s "$OUT/$name.png" ] || fail "$name: empty screenshot"
+    echo "checked $name ($path): status $got"
+done
+
+echo "screenshots and rendered pages: $OUT"
+if [ "$failures" -gt 0 ]; then
+    echo "$failures check(s) failed"
+    exit 1
+fi
+echo "all ${#PAGES[@]} pages passed"
