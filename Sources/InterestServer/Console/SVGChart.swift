@@ -41,15 +41,24 @@ enum SVGChart {
                 """)
         }
         let axisY = top + row * Double(bars.count)
-        return """
-            <figure class="chart"><svg viewBox="0 0 \(width, decimals: 0) \(height, decimals: 0)" role="img" aria-label="\(title)" xmlns="http://www.w3.org/2000/svg">\
-            <text class="title" x="0" y="16">\(title)</text>\
-            \(parts)\
-            <line class="axis" x1="\(x0, decimals: 1)" y1="\(axisY, decimals: 1)" x2="\(x1, decimals: 1)" y2="\(axisY, decimals: 1)"/>\
-            <line class="axis" x1="\(x0, decimals: 1)" y1="\(top - 4, decimals: 1)" x2="\(x0, decimals: 1)" y2="\(axisY, decimals: 1)"/>\
-            <text class="unit" x="\((x0 + x1) / 2, decimals: 1)" y="\(height - 6, decimals: 1)" text-anchor="middle">\(unit)</text>\
-            </svg></figure>
-            """
+        return frame(width: width, height: height, title: title, parts: parts, left: x0, right: x1, top: top, bottom: axisY, units: """
+            <text class="unit" x="\((x0 + x1) / 2, decimals: 1)" y="\(height - 6, decimals: 1)" text-anchor="middle">\(unit)</text>
+            """)
+    }
+
+    /// The chart's figure: its title, its parts, the x axis along `bottom` from `left` to
+    /// `right`, the y axis along `left` from just above `top`, and its unit labels.
+    private static func frame(width: Double, height: Double, title: String, parts: [HTML],
+                              left: Double, right: Double, top: Double, bottom: Double, units: HTML) -> HTML {
+        """
+        <figure class="chart"><svg viewBox="0 0 \(width, decimals: 0) \(height, decimals: 0)" role="img" aria-label="\(title)" xmlns="http://www.w3.org/2000/svg">\
+        <text class="title" x="0" y="16">\(title)</text>\
+        \(parts)\
+        <line class="axis" x1="\(left, decimals: 1)" y1="\(bottom, decimals: 1)" x2="\(right, decimals: 1)" y2="\(bottom, decimals: 1)"/>\
+        <line class="axis" x1="\(left, decimals: 1)" y1="\(top - 4, decimals: 1)" x2="\(left, decimals: 1)" y2="\(bottom, decimals: 1)"/>\
+        \(units)\
+        </svg></figure>
+        """
     }
 
     struct Series {
@@ -91,16 +100,10 @@ enum SVGChart {
             parts.append("<rect x=\"\(left, decimals: 1)\" y=\"\(ly - 10, decimals: 1)\" width=\"14\" height=\"10\" fill=\"\(colour(k))\"/>")
             parts.append("<text class=\"label\" x=\"\(left + 20, decimals: 1)\" y=\"\(ly, decimals: 1)\">\(name)</text>")
         }
-        return """
-            <figure class="chart"><svg viewBox="0 0 \(width, decimals: 0) \(height, decimals: 0)" role="img" aria-label="\(title)" xmlns="http://www.w3.org/2000/svg">\
-            <text class="title" x="0" y="16">\(title)</text>\
-            \(parts)\
-            <line class="axis" x1="\(left, decimals: 1)" y1="\(top + plot, decimals: 1)" x2="\(width - right, decimals: 1)" y2="\(top + plot, decimals: 1)"/>\
-            <line class="axis" x1="\(left, decimals: 1)" y1="\(top - 4, decimals: 1)" x2="\(left, decimals: 1)" y2="\(top + plot, decimals: 1)"/>\
+        return frame(width: width, height: height, title: title, parts: parts, left: left, right: width - right, top: top, bottom: top + plot, units: """
             <text class="unit" x="12" y="\(top + plot / 2, decimals: 1)" text-anchor="middle" transform="rotate(-90 12 \(top + plot / 2, decimals: 1))">\(unit)</text>\
-            <text class="unit" x="\((left + width - right) / 2, decimals: 1)" y="\(top + plot + 34, decimals: 1)" text-anchor="middle">week (UTC date)</text>\
-            </svg></figure>
-            """
+            <text class="unit" x="\((left + width - right) / 2, decimals: 1)" y="\(top + plot + 34, decimals: 1)" text-anchor="middle">week (UTC date)</text>
+            """)
     }
 
     /// Round tick values from 0 to at least `value` (steps of 1, 2 or 5 × 10ⁿ, about five of
