@@ -4,9 +4,11 @@
 #   Benchmarks/postgres/ingest.sh [USERS] [ROUNDS]        (defaults: 100000 users, 3 rounds)
 # The shop is `interests corpus generate --seed 1` (items 10% of users); each round ingests it into
 # a fresh SQLite file (first load: one transaction, indexes built at the end), into a fresh SQLite
-# file holding one event already (the chunked path every later ingest takes), and into a fresh
+# file holding one event already (the chunked path every later ingest takes), into a fresh
 # schema of a throw-away PostgreSQL cluster on loopback with PostgreSQL's default durability
-# (.ci/postgres.sh, PGTMP_DURABLE=1), in that order; medians and ratios at the end.
+# (.ci/postgres.sh, PGTMP_DURABLE=1; a first load there too), and into a fresh schema holding one
+# event already (PostgreSQL's chunked path: COPY into staging, INSERT … ON CONFLICT), in that
+# order; medians and ratios at the end.
 # Needs: a release build (swift build -c release --product interests), Debian postgresql.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,7 +45,9 @@ for r in $(seq 1 "$ROUNDS"); do
   "$BIN" ingest --db "$WORK/r.sqlite" --quiet "$WORK/seed.jsonl" >/dev/null
   run sqlite-chunked "$WORK/r.sqlite"
   rm -f "$WORK"/r.sqlite*
-  run postgres "$INTERESTS_TEST_POSTGRES&schema=round$r"
+  run postgres-first-load "$INTERESTS_TEST_POSTGRES&schema=round$r"
+  "$BIN" ingest --db "$INTERESTS_TEST_POSTGRES&schema=chunked$r" --quiet "$WORK/seed.jsonl" >/dev/null
+  run postgres-chunked "$INTERESTS_TEST_POSTGRES&schema=chunked$r"
 done
 
 python3 - "$RESULTS" "$EVENTS" <<'PY'
@@ -54,10 +58,9 @@ for name, wall, rate, rss in rows:
     by.setdefault(name, []).append((float(wall), int(rate), int(rss)))
 med = {k: (statistics.median(w for w, _, _ in v), statistics.median(r for _, r, _ in v), max(m for _, _, m in v)) for k, v in by.items()}
 events = sum(1 for _ in open(sys.argv[2], 'rb'))
-print(f"{events:,} events; medians of {len(by['postgres'])} rounds (wall s, events/s from the ingest report, peak RSS MB)")
+print(f"{events:,} events; medians of {len(by['postgres-first-load'])} rounds (wall s, events/s from the ingest report, peak RSS MB)")
 for k, (w, r, m) in med.items():
-    print(f"  {k:18} {w:8.1f} s  {r:9,} events/s  {m / 1024:6.0f} MB")
-pg = med['postgres'][1]
-for k in ('sqlite-first-load', 'sqlite-chunked'):
-    print(f"  postgres / {k}: {pg / med[k][1]:.2f}x")
+    print(f"  {k:20} {w:8.1f} s  {r:9,} events/s  {m / 1024:6.0f} MB")
+for path in ('first-load', 'chunked'):
+    print(f"  postgres / sqlite, {path}: {med['postgres-' + path][1] / med['sqlite-' + path][1]:.2f}x")
 PY

@@ -12,6 +12,11 @@ public protocol EventStore: AnyObject, Sendable {
     func write(_ events: [Event], vectors: EventVectors?, cache: inout IdentityCache) throws(StoreError) -> WriteOutcome
     /// Every batch `next` returns in ONE transaction; `next`'s own errors are rethrown unchanged.
     func writeInOneTransaction(cache: inout IdentityCache, _ next: () throws -> ([Event], EventVectors?)?) throws -> WriteOutcome
+    /// Whether the store takes a first load now: empty event tables and no text model.
+    func acceptsFirstLoad() throws(StoreError) -> Bool
+    /// Every batch `next` returns into empty event tables in ONE transaction whose indexes are
+    /// built at its end; nil (and `next` never called) when the store no longer accepts it.
+    func writeFirstLoad(cache: inout IdentityCache, _ next: () throws -> [Event]?) throws -> FirstLoadOutcome?
     func history(ofUser external: String) throws(StoreError) -> [Event]?
     func itemRecord(_ external: String) throws(StoreError) -> ItemRecord?
     func userExists(_ external: String) throws(StoreError) -> Bool

@@ -43,14 +43,15 @@ import Testing
         #expect(report.rejections.first == "bad.jsonl:1: unknown type 'bogus'; expected item|review|query|interaction (or set one with --type)")
     }
 
-    @Test func aFirstLoadIngestsWhatTheChunkedPathIngests() async throws {
+    @Test(arguments: MinerBackend.available)
+    func aFirstLoadIngestsWhatTheChunkedPathIngests(_ backend: MinerBackend) async throws {
         var lines = syntheticLines(3000)
         lines[100] = "garbage"
         lines += Array(lines[200..<400])  // sent twice in one load
         let sources: [IngestSource] = [.text("x.jsonl", lines), .text("y.jsonl", syntheticLines(50, offset: 9000))]
-        let chunked = try freshMiner()
+        let chunked = try InterestMiner(databasePath: try backend.location())
         let a = try await chunked.ingest(sources, options: IngestOptions(chunkBytes: 4096))
-        let loaded = try freshMiner()
+        let loaded = try InterestMiner(databasePath: try backend.location())
         let b = try await loaded.ingest(sources, options: IngestOptions(chunkBytes: 4096, bulk: true))
         #expect(b.firstLoad && !a.firstLoad)
         var same = IngestReport.without(seconds: a, like: b)

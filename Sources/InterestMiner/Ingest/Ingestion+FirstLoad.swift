@@ -6,7 +6,7 @@ import InterestStore
 extension Ingestion {
     /// A first load (`IngestOptions.bulk`): every source into an empty database without a
     /// text model, in one transaction whose secondary indexes are built once at its end (see
-    /// `InterestStore.writeFirstLoad`). Chunks are parsed one ahead on another thread while the
+    /// `InterestStore.writeFirstLoad`, `PostgresStore.writeFirstLoad`). Chunks are parsed one ahead on another thread while the
     /// writer inserts. An input that cannot be read stops the load after the events read before
     /// it are committed, as the chunked path would have kept them. Returns false, having read
     /// nothing, when the database is no longer empty (the caller ingests the usual way).
@@ -19,8 +19,6 @@ extension Ingestion {
         var lastProgress = clock.now
         var loaded = IngestReport()
         let result: FirstLoadOutcome?
-        // Only an SQLite store accepts a first load (`storeAcceptsFirstLoad`).
-        guard let store = store as? InterestStore else { return false }
         do {
             result = try store.writeFirstLoad(cache: &cache) { () -> [Event]? in
                 let item: ChunkStream.Item?
@@ -44,7 +42,10 @@ extension Ingestion {
         } catch let e as StoreError {
             throw .store(e)
         } catch {
-            throw .store(.sqlite(operation: "loading events into an empty database", message: "\(error)"))
+            // `next` keeps its own errors (`stopped`); anything else came from the store's driver.
+            let operation = "loading events into an empty database"
+            throw .store(store is InterestStore ? .sqlite(operation: operation, message: "\(error)")
+                                                : .postgres(operation: operation, message: "\(error)", sqlState: nil))
         }
         guard let result else { return false }
         report.read += loaded.read

@@ -119,8 +119,6 @@ extension Ingestion {
     }
 
     private func storeAcceptsFirstLoad() throws(InterestMinerError) -> Bool {
-        // PostgreSQL's COPY path has no separate first load.
-        guard let store = store as? InterestStore else { return false }
         do { return try store.acceptsFirstLoad() } catch { throw .store(error) }
     }
 

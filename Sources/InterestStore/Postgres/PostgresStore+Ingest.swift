@@ -289,7 +289,7 @@ extension PostgresStore {
     /// → a duplicate. Each item's first record of the run is written by two set-based
     /// statements (insert the new, update the changed); an item's further records in the same
     /// run follow one by one, in order, so each item ends as sequential writes would leave it.
-    private static func writeRecords(_ s: PostgresSession, _ records: [ItemRecord], base: Int, vectors: EventVectors?, text: PostgresTextWriter?,
+    static func writeRecords(_ s: PostgresSession, _ records: [ItemRecord], base: Int, vectors: EventVectors?, text: PostgresTextWriter?,
                                      _ outcome: inout WriteOutcome, lockedRevisions: inout Bool) throws {
         guard !records.isEmpty else { return }
         if !lockedRevisions {
