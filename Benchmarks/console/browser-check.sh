@@ -10,6 +10,9 @@
 #
 # BIN: the `interests` binary (default .build/release/interests, built if missing).
 # DB: an existing trained database to check instead of building the demo one.
+# USERS: the user ids to open (default: the demo's u000001 English, u000002 Chinese, u000005 with
+#   several interests); the first also gets a personalised search and gives the item page's item.
+# QUERY: the search's text (default: tent).
 # OUT: where screenshots and dumps go (default: a new temporary folder).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,17 +52,23 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "$BASE/healthz" >/dev/null
 
-# An item of the first user's history, for the item page.
-ITEM=$(curl -fsS "$BASE/v1/users/u000001/history?limit=100" | python3 -c 'import json,sys,urllib.parse; e=json.load(sys.stdin)["events"]; print(urllib.parse.quote([x for x in e if x.get("item")][0]["item"], safe=""))')
+read -r -a users <<<"${USERS:-u000001 u000002 u000005}"
+quote() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+FIRST=$(quote "${users[0]}")
+QUERY=$(quote "${QUERY:-tent}")
+# An item of the first user's history, for the item page; one recommendation answer first, so
+# the item page has an audience to show.
+ITEM=$(curl -fsS "$BASE/v1/users/$FIRST/history?limit=100" | python3 -c 'import json,sys,urllib.parse; e=json.load(sys.stdin)["events"]; print(urllib.parse.quote([x for x in e if x.get("item")][0]["item"], safe=""))')
+curl -fsS "$BASE/v1/users/$FIRST/recommendations?k=10" >/dev/null
 
 # name | path | expected status | the elements the page must hold (ids, grep -F each)
-PAGES=(
-    "shop|/console|200|id=\"counts\" id=\"generations\" id=\"service\" <svg"
-    "user-english|/console/users/u000001|200|id=\"interests\" id=\"recommendations\" id=\"search\" id=\"history\" <svg class=\"ranked\""
-    "user-chinese|/console/users/u000002|200|id=\"interests\" id=\"recommendations\" id=\"history\" <svg"
-    "user-several|/console/users/u000005|200|id=\"interests\" id=\"recommendations\" id=\"history\" <svg"
-    "user-search|/console/users/u000001?query=tent&limit=5|200|id=\"search\" Personalised class=\"more\""
-    "item|/console/items/$ITEM|200|id=\"record\" id=\"neighbours\" id=\"lookalikes\" id=\"terms\""
+PAGES=("shop|/console|200|id=\"counts\" id=\"generations\" id=\"evaluation\" id=\"service\" <svg")
+for k in "${!users[@]}"; do
+    PAGES+=("user-$((k + 1))|/console/users/$(quote "${users[$k]}")|200|id=\"interests\" id=\"recommendations\" id=\"history\" <svg")
+done
+PAGES+=(
+    "user-search|/console/users/$FIRST?query=$QUERY&limit=5|200|id=\"search\" Personalised class=\"ranked\""
+    "item|/console/items/$ITEM|200|id=\"record\" id=\"neighbours\" id=\"lookalikes\" id=\"terms\" id=\"audience\""
     "unknown-user|/console/users/no-such-user|404|id=\"error\" unknown_user"
     "unknown-item|/console/items/no-such-item|404|id=\"error\" unknown_items"
 )

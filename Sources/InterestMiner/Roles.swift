@@ -199,4 +199,15 @@ extension InterestMiner {
     public func generations() throws(InterestMinerError) -> [GenerationInfo] {
         do { return try events.generations() } catch { throw .store(error) }
     }
+
+    /// The last `interests eval` report kept in this database (without its ranked lists), and
+    /// when it was made; nil when none was.
+    public func latestEvaluation() throws(InterestMinerError) -> (time: Int64, report: EvaluationReport)? {
+        let stored: (time: Int64, report: String)?
+        do { stored = try events.latestEvaluation() } catch { throw .store(error) }
+        guard let stored else { return nil }
+        do { return (stored.time, try JSONDecoder().decode(EvaluationReport.self, from: Data(stored.report.utf8))) } catch {
+            throw .store(.corrupt(what: "the last evaluation report", reason: "\(error)"))
+        }
+    }
 }

@@ -10,11 +10,16 @@ final class InterestService: Sendable {
     let metrics = ServerMetrics()
     let writer = WorkQueue(label: "interests.writer")
     let training: TrainingJob
+    /// The console's shop counts, refreshed off the request path.
+    let shopCounts: ShopCounts
+    /// Who each item was recommended to most since the start (the console's item pages).
+    let recommendedTo = RecommendedTo()
 
     init(miner: InterestMiner, configuration: ServerConfiguration) {
         self.miner = miner
         self.configuration = configuration
         training = TrainingJob(miner: miner, options: configuration.training, nice: configuration.trainingNice)
+        shopCounts = ShopCounts { try miner.stats() }
     }
 
     /// The one place that decides how the service ranks a user's recommendations: the fused

@@ -106,7 +106,10 @@ public enum Routes {
             let query = request.uri.queryParameters.get("query").map { String($0) }
             if let query { try Parameters.checkQuery(query) }
             let k = try Parameters.int(request, "k", default: 10, max: configuration.maxResults)
-            return try JSONBody.response(try service.recommendations(for: user, k: k, query: query))
+            let answer = try service.recommendations(for: user, k: k, query: query)
+            // Plain recommendations count towards the items' audiences (the item pages).
+            if query == nil { service.recommendedTo.record(user: user, items: answer.items.map(\.item)) }
+            return try JSONBody.response(answer)
         }
         router.post("/v1/rank") { request, _ in
             if let media = Parameters.mediaType(request), media != "application/json" {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import InterestCore
 
 /// Wraps every route (and the not-found answer): checks the bearer token (`AccessPolicy`),
 /// refuses paths with empty segments and answers a known path's wrong method with 405
@@ -39,7 +40,7 @@ struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         }
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.seconds
         metrics.record(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code, seconds: seconds)
         return response
     }

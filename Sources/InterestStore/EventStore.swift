@@ -32,7 +32,14 @@ public protocol EventStore: AnyObject, Sendable {
     func latestVersions() throws(StoreError) -> [String: Int]
     func generations() throws(StoreError) -> [GenerationInfo]
     func forgottenAwaitingRetrain() throws(StoreError) -> Int
+    /// Keeps an evaluation report (its JSON) with its time; the newest ``evaluationsKept`` stay.
+    func saveEvaluation(_ report: String, at time: Int64) throws(StoreError)
+    /// The newest evaluation report, if any.
+    func latestEvaluation() throws(StoreError) -> (time: Int64, report: String)?
 }
+
+/// Evaluation reports a database keeps.
+public let evaluationsKept = 10
 
 /// The model generations' lifecycle and the models themselves, kept by both backends with the
 /// same semantics (begin with a watermark, build tables beside the active ones, invisible

@@ -283,6 +283,11 @@ enum Schema {
             // of the item-day change log updates rows in place instead of re-inserting them
             // (see `PostgresSchema`).
         }
+        m.registerMigration("v18-evaluation-reports") { db in
+            // The last `interests eval` reports (the summary JSON, without the ranked lists), for
+            // the console's shop page; the newest few are kept (`saveEvaluation`).
+            try db.execute(sql: "CREATE TABLE evaluation (id INTEGER PRIMARY KEY, created INTEGER NOT NULL, report TEXT NOT NULL)")
+        }
         return m
     }
 }

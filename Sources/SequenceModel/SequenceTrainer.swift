@@ -152,7 +152,3 @@ public enum SequenceTrainer {
         return parts.reduce(0, +) / Double(max(1, parts.count))
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InterestCore
 import InterestMiner
 import Tokenization
 
@@ -40,7 +41,7 @@ struct TokenizerCommand: AsyncParsableCommand {
                 recipe: model, vocabularySize: vocabSize, minFrequency: minFrequency, limitAlphabet: limitAlphabet, threads: threads))
             try InterestMiner.saveTokenizer(tok, to: out)
             let d = clock.now - start
-            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            let seconds = d.seconds
             print("trained \(model.rawValue) tokenizer: \(Terminal.count(tok.vocabularySize)) tokens from \(Terminal.count(lines.count)) lines"
                 + String(format: " in %.2f s", seconds) + "; wrote \(out)")
         }

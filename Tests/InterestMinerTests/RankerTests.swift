@@ -87,5 +87,12 @@ import Ranking
         #expect(md.contains("| fused |") && md.contains("methods.svg"))
         let svg = try String(contentsOfFile: dir + "/methods.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("fused"))
+        // The database keeps the report (without its lists) for the console's shop page.
+        let kept = try #require(try miner.latestEvaluation())
+        #expect(abs(kept.time - Int64(Date().timeIntervalSince1970)) < 600)
+        #expect(kept.report.lists.isEmpty && kept.report.split == report.split && kept.report.testUsers == report.testUsers)
+        #expect(kept.report.methods.map(\.method) == report.methods.map(\.method))
+        #expect(kept.report.methods.map(\.all) == report.methods.map(\.all))
+        #expect(kept.report.training.ranker?.heldOutNDCG == report.training.ranker?.heldOutNDCG)
     }
 }

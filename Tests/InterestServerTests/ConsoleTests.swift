@@ -55,6 +55,53 @@ import Testing
         }
     }
 
+    /// The shop page shows the last evaluation the database keeps, or says how to make one.
+    @Test func theShopPageShowsTheLastEvaluation() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        try await consoleApp(miner).test(.router) { client in
+            let none = try await client.send(.get, "/console")
+            #expect(none.status == .ok && none.text.contains("id=\"evaluation\"") && none.text.contains("None yet: run <code>interests eval"))
+        }
+        var options = EvaluationOptions()
+        options.training = serverTestTraining
+        options.methods = [.popularity, .cf]
+        let report = try await miner.evaluate(options)
+        try await consoleApp(miner).test(.router) { client in
+            let shop = try await client.send(.get, "/console")
+            #expect(shop.status == .ok)
+            let cf = try #require(report.methods.first { $0.method == "cf" })
+            for part in ["NDCG@10 by method", "<td>popularity</td>", "<td>cf</td>", Format.fixed(cf.all.ndcg, 4),
+                         "\(Format.count(report.testUsers)) test users"] {
+                #expect(shop.text.contains(part), "shop page: \(part)")
+            }
+        }
+    }
+
+    /// The item page names who the service recommended the item to most: each recommendation
+    /// answer counts once per listed item; a personalised search does not count.
+    @Test func anItemPageShowsWhoItWasRecommendedTo() async throws {
+        let miner = try await TrainedTemplate.shared.copy()
+        try await consoleApp(miner).test(.router) { client in
+            var listed: [String] = []
+            for (user, times) in [("u000003", 3), ("u000004", 1)] {
+                for _ in 0..<times {
+                    let r = try await client.send(.get, "/v1/users/\(user)/recommendations?k=5")
+                    #expect(r.status == .ok)
+                    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.text.utf8)) as? [String: Any])
+                    listed = (json["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
+                }
+            }
+            let item = try #require(listed.first)
+            _ = try await client.send(.get, "/v1/users/u000005/recommendations?k=5&query=tent")
+            let page = try await client.send(.get, "/console/items/\(Format.segment(item))")
+            #expect(page.status == .ok && page.text.contains("id=\"audience\""))
+            #expect(page.text.contains("href=\"/console/users/u000004\""))
+            #expect(!page.text.contains("href=\"/console/users/u000005\""), "searches do not count")
+            let unseen = try await client.send(.get, "/console/items/\(Format.segment(try Self.someItem(of: miner, user: "u000001")))")
+            #expect(unseen.status == .ok && unseen.text.contains("id=\"audience\""))
+        }
+    }
+
     @Test func hostileAndChineseTextShowsAsText() async throws {
         let miner = try await TrainedTemplate.shared.copy()
         let events = """

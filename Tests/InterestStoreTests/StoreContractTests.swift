@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import InterestCore
 @testable import InterestStore
 import Testing
@@ -44,6 +45,24 @@ func dispose(_ store: any EventStore) {
         .interaction(Interaction(user: "u2", item: "P1", action: .rate, rating: 0.5, timestamp: 1_700_000_400)),
         .review(Review(user: "u3", item: "P3", rating: nil, text: "before 1970", timestamp: -86_401)),
     ]
+
+    @Test(arguments: Backend.available)
+    func evaluationReportsKeepTheNewest(_ backend: Backend) throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
+        #expect(try store.latestEvaluation() == nil)
+        for k in 1...(evaluationsKept + 2) { try store.saveEvaluation("{\"run\":\(k),\"text\":\"口红 \\\"quoted\\\"\"}", at: 1_700_000_000 + Int64(k)) }
+        let last = try #require(try store.latestEvaluation())
+        #expect(last.time == 1_700_000_000 + Int64(evaluationsKept + 2))
+        #expect(last.report == "{\"run\":\(evaluationsKept + 2),\"text\":\"口红 \\\"quoted\\\"\"}")
+        let kept: Int
+        if let pg = store as? PostgresStore {
+            kept = try pg.pool.withSession("counting") { s in Int(try s.value("SELECT count(*) FROM evaluation", as: Int64.self) ?? 0) }
+        } else {
+            kept = try #require(store as? InterestStore).read("counting") { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM evaluation") ?? 0 }
+        }
+        #expect(kept == evaluationsKept)
+    }
 
     @Test(arguments: Backend.available)
     func roundTripKeepsEveryField(_ backend: Backend) throws {

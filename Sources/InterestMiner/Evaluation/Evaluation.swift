@@ -125,8 +125,24 @@ extension Evaluation {
                                             coverage: ListEvaluation.coverage(lists, catalogue: catalogue, k: options.k), seconds: seconds))
             allLists[method.rawValue] = recs
         }
-        return EvaluationReport(split: splitName, k: options.k, testUsers: users.count, coldUsers: cold.count, catalogue: catalogue.count,
-                                methods: results, training: training, skipped: skipped, lists: allLists)
+        let report = EvaluationReport(split: splitName, k: options.k, testUsers: users.count, coldUsers: cold.count, catalogue: catalogue.count,
+                                      methods: results, training: training, skipped: skipped, lists: allLists)
+        try keep(report)
+        return report
+    }
+
+    /// Keeps the report's summary (no ranked lists) in the evaluated database, for the
+    /// console's shop page.
+    private func keep(_ report: EvaluationReport) throws(InterestMinerError) {
+        var summary = report
+        summary.lists = [:]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json: String
+        do { json = String(decoding: try encoder.encode(summary), as: UTF8.self) } catch {
+            throw .unwritableOutput(path: databasePath, reason: "the evaluation report could not be encoded: \(error)")
+        }
+        do { try store.saveEvaluation(json, at: Int64(Date().timeIntervalSince1970)) } catch { throw .store(error) }
     }
 
     /// Why `method` cannot be evaluated after a training run that produced `report` (nil: it can).

@@ -4,7 +4,8 @@ import InterestMiner
 
 /// What each console page reads, through the façade only (no database access of its own):
 /// the user page — the user's events, their interest profile, the fused ranking with
-/// explanations and, when asked, a personalised search; the item page — the item's overview;
+/// explanations and, when asked, a personalised search; the item page — the item's overview
+/// and who the service recommended it to most;
 /// the shop page — the statistics, the generations with their reports and the service's metrics.
 /// A missing model is not an error for a page: the part it would fill says what to train.
 struct ConsoleReads: Sendable {
@@ -65,14 +66,15 @@ struct ConsoleReads: Sendable {
         return "\(what); \(hint)"
     }
 
-    func itemPage(_ item: String) throws -> ItemOverview {
+    func itemPage(_ item: String) throws -> (overview: ItemOverview, audience: [RecommendedTo.Counter]) {
         guard let overview = try miner.itemOverview(item, top: Self.listed) else {
             throw APIError(.notFound, "unknown_items", "item '\(item)' is not in the catalogue (never ingested)")
         }
-        return overview
+        return (overview, Array(service.recommendedTo.top(of: item).prefix(Self.listed)))
     }
 
     func shopPage() throws -> ShopPageData {
-        ShopPageData(database: miner.databasePath, stats: try miner.stats(), generations: try miner.generations(), metrics: service.metrics.snapshot())
+        ShopPageData(database: miner.databasePath, counts: service.shopCounts.view(), generations: try miner.generations(), metrics: service.metrics.snapshot(),
+                     evaluation: try miner.latestEvaluation(), onPostgres: miner.databasePath.hasPrefix("postgres"))
     }
 }

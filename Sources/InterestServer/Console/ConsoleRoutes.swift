@@ -53,7 +53,8 @@ enum ConsoleRoutes {
                 throw APIError(.badRequest, "invalid_item_id", "the item id is not valid percent-encoded UTF-8")
             }
             try checkItemID(item)
-            return page(ItemPage.render(try reads.itemPage(item)))
+            let (overview, audience) = try reads.itemPage(item)
+            return page(ItemPage.render(overview, audience: audience))
         }
     }
 

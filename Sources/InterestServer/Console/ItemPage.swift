@@ -3,9 +3,10 @@ import InterestCore
 import InterestMiner
 
 /// The item page: its record, the items the same users touched, the items whose text is most
-/// like it, and the terms its reviews carry (a chart of the share of reviews using each).
+/// like it, the terms its reviews carry (a chart of the share of reviews using each), and who
+/// the service recommended it to most since it started.
 enum ItemPage {
-    static func render(_ o: ItemOverview) -> HTML {
+    static func render(_ o: ItemOverview, audience: [RecommendedTo.Counter]) -> HTML {
         let r = o.record
         var facts: [HTML] = []
         if let title = r.title { facts.append("<tr><th>title</th><td class=\"text\">\(title)</td></tr>") }
@@ -31,8 +32,29 @@ enum ItemPage {
             <p class="muted">Catalogue items whose text vectors are closest (cosine).</p>
             \(list(o.lookAlikes, empty: "None: no fused ranker or text model is loaded, or the item joined after the last load."))</section>
             </div>
+            \(Self.audience(audience))
             """
         return ConsoleLayout.page(title: "Item \(r.item)", content: content, itemQuery: r.item)
+    }
+
+    /// Who the item was recommended to most (`RecommendedTo`), with each count's bound.
+    static func audience(_ counters: [RecommendedTo.Counter]) -> HTML {
+        let body: HTML
+        if counters.isEmpty {
+            body = "<p class=\"note\">Not recommended to anyone since the service started (recommendations are counted as <code>GET /v1/users/{id}/recommendations</code> answers them).</p>"
+        } else {
+            let rows = counters.enumerated().map { k, c -> HTML in
+                let bound: HTML = c.error > 0 ? " (at least \(Format.count(c.count - c.error)))" : ""
+                return "<tr><td class=\"num\">\(k + 1)</td><td><a href=\"\(ConsoleLink.user(c.user))\">\(c.user)</a></td><td class=\"num\">\(Format.count(c.count))\(bound)</td></tr>"
+            }
+            body = "<table><thead><tr><th class=\"num\">#</th><th>user</th><th class=\"num\">times</th></tr></thead><tbody>\(rows)</tbody></table>"
+        }
+        return """
+            <section id="audience"><h2>Recommended to most</h2>
+            <p class="muted">Users this service listed the item for most often since it started (each recommendation answer counts once; \
+            at most \(RecommendedTo.capacity) users are tracked per item, so a count may include up to its bound of others').</p>
+            \(body)</section>
+            """
     }
 
     static func list(_ items: [ScoredItem], empty: String) -> HTML {

@@ -5,27 +5,43 @@ import InterestMiner
 /// What the shop page shows, gathered by `ConsoleReads.shopPage`.
 struct ShopPageData: Sendable {
     let database: String
-    let stats: DatabaseStats
+    let counts: ShopCounts.View
     /// Newest first, with their training reports.
     let generations: [GenerationInfo]
     let metrics: ServerMetrics.Snapshot
+    /// The last `interests eval` report kept in the database.
+    let evaluation: (time: Int64, report: EvaluationReport)?
+    let onPostgres: Bool
 }
 
 /// The shop page: what the database holds, the model generations (when, with what, how long,
-/// validation figures), and the service's own ingest and latency figures since it started.
+/// validation figures), the last evaluation, and the service's own ingest and latency figures
+/// since it started.
 enum ShopPage {
     static func render(_ d: ShopPageData) -> HTML {
         let content: HTML = """
             <h1>Shop</h1>
             <p class="muted">Database <code>\(d.database)</code>. Open a user or an item with the boxes above.</p>
-            \(counts(d.stats))
+            \(counts(d.counts))
             \(GenerationsView.render(d.generations))
+            \(EvaluationView.render(d.evaluation, onPostgres: d.onPostgres))
             \(service(d.metrics))
             """
         return ConsoleLayout.page(title: "Shop", content: content)
     }
 
-    static func counts(_ s: DatabaseStats) -> HTML {
+    static func counts(_ view: ShopCounts.View) -> HTML {
+        guard let taken = view.taken else {
+            let state: HTML = view.countingSince.map { since in
+                "Counting the database (started \(Format.time(Int64(since.timeIntervalSince1970)))): reload in a few seconds."
+            } ?? "The database could not be counted: \(view.failure ?? "unknown error"). Reload to try again."
+            return "<section id=\"counts\"><h2>What the database holds</h2><p>\(state)</p></section>"
+        }
+        let s = taken.stats
+        let again = view.countingSince != nil ? "counting again now."
+            : "counted again at most once every \(Format.duration(view.maxAge.seconds)), when this page is opened."
+        let failed = view.failure.map { " The last recount failed: \($0)." } ?? ""
+        let age: HTML = "Counted at \(Format.time(Int64(taken.at.timeIntervalSince1970))) in \(Format.duration(taken.seconds)); \(again)\(failed)"
         var rows: [HTML] = [
             "<tr><th>users</th><td class=\"num\">\(Format.count(s.users))</td></tr>",
             "<tr><th>items</th><td class=\"num\">\(Format.count(s.items)) (\(Format.count(s.describedItems)) described)</td></tr>",
@@ -45,7 +61,8 @@ enum ShopPage {
             bars.append(SVGChart.Bar(label: "interactions: \(action.rawValue)", value: Double(s.interactionsByAction[action.rawValue] ?? 0), colour: 2 + k))
         }
         return """
-            <section id="counts"><h2>What the database holds</h2><div class="grid2">
+            <section id="counts"><h2>What the database holds</h2>
+            <p class="muted">\(age)</p><div class="grid2">
             <table>\(rows)</table>
             <div>\(SVGChart.bars(bars, title: "Events by type", unit: "events", decimals: 0))</div>
             </div></section>
