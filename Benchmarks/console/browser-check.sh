@@ -56,10 +56,13 @@ read -r -a users <<<"${USERS:-u000001 u000002 u000005}"
 quote() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 FIRST=$(quote "${users[0]}")
 QUERY=$(quote "${QUERY:-tent}")
-# An item of the first user's history, for the item page; one recommendation answer first, so
-# the item page has an audience to show.
-ITEM=$(curl -fsS "$BASE/v1/users/$FIRST/history?limit=100" | python3 -c 'import json,sys,urllib.parse; e=json.load(sys.stdin)["events"]; print(urllib.parse.quote([x for x in e if x.get("item")][0]["item"], safe=""))')
-curl -fsS "$BASE/v1/users/$FIRST/recommendations?k=10" >/dev/null
+# The item page's item: the first user's first recommendation (so the page has an audience to
+# show), or an item of their history when nothing is recommended.
+ITEM=$( (curl -fsS "$BASE/v1/users/$FIRST/recommendations?k=10"; echo; curl -fsS "$BASE/v1/users/$FIRST/history?limit=100") | python3 -c '
+import json, sys, urllib.parse
+answers = [json.loads(l) for l in sys.stdin if l.strip()]
+items = [x["item"] for x in answers[0].get("items", [])] + [x["item"] for x in answers[1]["events"] if x.get("item")]
+print(urllib.parse.quote(items[0], safe=""))')
 
 # name | path | expected status | the elements the page must hold (ids, grep -F each)
 PAGES=("shop|/console|200|id=\"counts\" id=\"generations\" id=\"evaluation\" id=\"service\" <svg")

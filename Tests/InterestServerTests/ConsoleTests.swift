@@ -75,6 +75,13 @@ import Testing
                 #expect(shop.text.contains(part), "shop page: \(part)")
             }
         }
+        // Methods left out are listed, their reasons escaped.
+        var skipping = report
+        skipping.skipped = ["text": "no <text> model"]
+        let html = EvaluationView.render((1_760_000_000, skipping), onPostgres: false).raw
+        #expect(html.contains("<li><code>text</code> left out: no &lt;text&gt; model</li>"))
+        #expect(!html.contains("HTML("))
+        #expect(EvaluationView.render(nil, onPostgres: true).raw.contains("runs on an SQLite file"))
     }
 
     /// The item page names who the service recommended the item to most: each recommendation

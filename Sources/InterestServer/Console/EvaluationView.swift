@@ -21,7 +21,8 @@ enum EvaluationView {
                 <td class="num">\(cold)</td><td class="num">\(Format.duration(m.seconds))</td></tr>
                 """
         }
-        let skipped = r.skipped.sorted { $0.key < $1.key }.map { "<li><code>\($0.key)</code> left out: \($0.value)</li>" as HTML }
+        let items = r.skipped.sorted { $0.key < $1.key }.map { "<li><code>\($0.key)</code> left out: \($0.value)</li>" as HTML }
+        let skipped: HTML = items.isEmpty ? "" : "<ul>\(HTML(joining: items, separator: ""))</ul>"
         let overall = r.methods.enumerated().map { i, m in SVGChart.Bar(label: m.method, value: m.all.ndcg, colour: i) }
         let cold = r.methods.enumerated().filter { $0.element.cold.users > 0 }.map { i, m in SVGChart.Bar(label: m.method, value: m.cold.ndcg, colour: i) }
         let coldUnit = "NDCG@\(k) over \(Format.count(r.coldUsers)) cold test users (≤ 4 positive training events)"
@@ -32,7 +33,7 @@ enum EvaluationView {
             <table><thead><tr><th>method</th><th class="num">Recall@\(k)</th><th class="num">NDCG@\(k)</th><th class="num">MRR@\(k)</th>\
             <th class="num">AUC</th><th class="num">coverage@\(k)</th><th class="num">cold NDCG@\(k)</th><th class="num">took</th></tr></thead>
             <tbody>\(rows)</tbody></table>
-            \(skipped.isEmpty ? "" : "<ul>\(HTML(joining: skipped, separator: ""))</ul>")
+            \(skipped)
             <div class="grid2">
             <div>\(SVGChart.bars(overall, title: "NDCG@\(k) by method", unit: "NDCG@\(k) over \(Format.count(r.testUsers)) test users", decimals: 3))</div>
             <div>\(cold.isEmpty ? "" : SVGChart.bars(cold, title: "Cold users: NDCG@\(k) by method", unit: coldUnit, decimals: 3))</div>

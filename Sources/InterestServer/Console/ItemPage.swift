@@ -51,8 +51,8 @@ enum ItemPage {
         }
         return """
             <section id="audience"><h2>Recommended to most</h2>
-            <p class="muted">Users this service listed the item for most often since it started (each recommendation answer counts once; \
-            at most \(RecommendedTo.capacity) users are tracked per item, so a count may include up to its bound of others').</p>
+            <p class="muted">Users this service listed the item for most often since it started (each recommendation answer counts once). \
+            At most \(RecommendedTo.capacity) users are tracked per item; where a count may hold other users' showings, its lower bound is given.</p>
             \(body)</section>
             """
     }
