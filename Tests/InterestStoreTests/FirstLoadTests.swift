@@ -75,8 +75,11 @@ import Testing
         #expect(try !fresh.acceptsFirstLoad())
     }
 
-    @Test func aDatabaseWithEventsTakesNoFirstLoad() throws {
-        let store = try InterestStore(path: temporaryDatabasePath())
+    /// Both backends (a contract): a database holding events is ingested into the usual way.
+    @Test(arguments: Backend.available)
+    func aDatabaseWithEventsTakesNoFirstLoad(_ backend: Backend) throws {
+        let store = try backend.makeStore()
+        defer { dispose(store) }
         var cache = IdentityCache()
         _ = try store.write([.query(SearchQuery(user: "u1", text: "rod", timestamp: 1_700_000_000))], cache: &cache)
         #expect(try !store.acceptsFirstLoad())
@@ -89,11 +92,20 @@ import Testing
     }
 
     @Test func aFailingLoadLeavesTheDatabaseAsItWas() throws {
-        struct Stop: Error {}
         let path = temporaryDatabasePath()
         let store = try InterestStore(path: path)
         let before = try Self.dump(path)
         var cache = IdentityCache()
+        #expect(Self.failTheSecondBatch(store, cache: &cache) == 2)
+        #expect(try Self.dump(path) == before, "no events, every index in place")
+        #expect(cache.count == 0)
+        #expect(try store.acceptsFirstLoad())
+    }
+
+    /// Runs a first load whose second batch fails (its input's own error, rethrown unchanged);
+    /// returns how many batches were asked for.
+    static func failTheSecondBatch(_ store: any EventStore, cache: inout IdentityCache) -> Int {
+        struct Stop: Error {}
         var calls = 0
         #expect(throws: Stop.self) {
             _ = try store.writeFirstLoad(cache: &cache) { () -> [Event]? in
@@ -102,8 +114,6 @@ import Testing
                 return Array(Self.events().prefix(40))
             }
         }
-        #expect(try Self.dump(path) == before, "no events, every index in place")
-        #expect(cache.count == 0)
-        #expect(try store.acceptsFirstLoad())
+        return calls
     }
 }

@@ -130,36 +130,13 @@ struct PostgresFirstLoadTests {
         #expect(try store.history(ofUser: "live")?.count == 1)
     }
 
-    @Test func aDatabaseWithEventsTakesNoFirstLoad() throws {
-        let store = try #require(try Backend.postgres.makeStore() as? PostgresStore)
-        defer { dispose(store) }
-        var cache = IdentityCache()
-        _ = try store.write([.query(SearchQuery(user: "u1", text: "rod", timestamp: 1_700_000_000))], cache: &cache)
-        #expect(try !store.acceptsFirstLoad())
-        var asked = false
-        let outcome = try store.writeFirstLoad(cache: &cache) { () -> [Event]? in
-            asked = true
-            return nil
-        }
-        #expect(outcome == nil && !asked)
-    }
-
     @Test func aFailingLoadLeavesTheDatabaseAsItWas() throws {
-        struct Stop: Error {}
         let store = try #require(try Backend.postgres.makeStore() as? PostgresStore)
         defer { dispose(store) }
         var cache = IdentityCache()
         _ = try store.write([.item(ItemRecord(item: "P1", title: "Reel"))], cache: &cache)
         let before = try dump(store)
-        var calls = 0
-        #expect(throws: Stop.self) {
-            _ = try store.writeFirstLoad(cache: &cache) { () -> [Event]? in
-                calls += 1
-                if calls == 2 { throw Stop() }
-                return Array(Self.events().prefix(40))
-            }
-        }
-        #expect(calls == 2)
+        #expect(FirstLoadTests.failTheSecondBatch(store, cache: &cache) == 2)
         #expect(try dump(store) == before, "no events, every index and constraint in place")
         #expect(try store.acceptsFirstLoad())
     }
