@@ -39,3 +39,58 @@ import Testing
         }
     }
 }
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `interests serve --no-console` as a process: the console's paths answer 404, the API goes on.
+@Suite struct ServeConsoleFlagTests {
+    /// The status of a GET, or nil when nothing answered.
+    static func status(_ url: String) -> Int? {
+        guard let url = URL(string: url) else { return nil }
+        let done = DispatchSemaphore(value: 0)
+        let box = StatusBox()
+        URLSession.shared.dataTask(with: url) { _, response, _ in
+            box.status = (response as? HTTPURLResponse)?.statusCode
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 10)
+        return box.status
+    }
+
+    final class StatusBox: @unchecked Sendable { var status: Int? }
+
+    /// Starts `serve` on a free port (tries a few), waits for `/healthz`; returns it and its base URL.
+    static func serve(_ db: String, _ extra: [String]) throws -> (Process, String)? {
+        for _ in 0..<5 {
+            let port = Int.random(in: 20_000...60_000)
+            let p = try CLI.start(["serve", "--db", db, "--port", String(port)] + extra)
+            let base = "http://127.0.0.1:\(port)"
+            for _ in 0..<100 {
+                if status(base + "/healthz") == 200 { return (p, base) }
+                if !p.isRunning { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            p.terminate()
+            p.waitUntilExit()
+        }
+        return nil
+    }
+
+    @Test func noConsoleTakesThePagesAwayAndKeepsTheAPI() throws {
+        let db = CLI.temporaryDirectory().appendingPathComponent("c.sqlite").path
+        let line = #"{"type":"query","user":"kept","text":"tent","ts":1760000200}"# + "\n"
+        #expect(try CLI.run(["ingest", "--db", db, "--quiet"], stdin: Data(line.utf8)).status == 0)
+        for (flags, console) in [([String](), 200), (["--no-console"], 404)] {
+            let (p, base) = try #require(try Self.serve(db, flags), "serve \(flags) never answered /healthz")
+            defer {
+                p.terminate()
+                p.waitUntilExit()
+            }
+            #expect(Self.status(base + "/console") == console, "\(flags)")
+            #expect(Self.status(base + "/console/users/kept") == (console == 200 ? 200 : 404), "\(flags)")
+            #expect(Self.status(base + "/v1/users/kept/history") == 200, "\(flags)")
+        }
+    }
+}
