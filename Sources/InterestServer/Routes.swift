@@ -103,7 +103,10 @@ public enum Routes {
         }
         router.get("/v1/users/{id}/recommendations") { request, context in
             let user = try Parameters.userID(context)
-            let query = request.uri.queryParameters.get("query").map { String($0) }
+            // As a form sends it: `+` is a space (Hummingbird's own parameters keep it a plus).
+            let form = FormQuery(request)
+            if form.malformed.contains("query") { throw APIError.badParameter("query", "is not valid percent-encoded UTF-8") }
+            let query = form["query"]
             if let query { try Parameters.checkQuery(query) }
             let k = try Parameters.int(request, "k", default: 10, max: configuration.maxResults)
             let answer = try service.recommendations(for: user, k: k, query: query)

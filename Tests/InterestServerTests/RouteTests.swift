@@ -95,6 +95,15 @@ import Testing
             #expect((query.object["items"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String } == search)
             #expect(try await client.send(.get, "/v1/users/u000003/recommendations?k=0").status == .badRequest)
             #expect(try await client.send(.get, "/v1/users/u000003/recommendations?query=").status == .badRequest)
+            // The query as a form sends it: `+` is a space, `%2B` a plus; bad percent-encoding is a 400.
+            let plus = try await client.send(.get, "/v1/users/u000003/recommendations?query=trail+tent&k=5")
+            let space = try await client.send(.get, "/v1/users/u000003/recommendations?query=trail%20tent&k=5")
+            #expect(plus.status == .ok && plus.object["query"] as? String == "trail tent")
+            #expect(plus.text == space.text)
+            let literal = try await client.send(.get, "/v1/users/u000003/recommendations?query=c%2B%2B&k=5")
+            #expect(literal.object["query"] as? String == "c++")
+            let malformed = try await client.send(.get, "/v1/users/u000003/recommendations?query=%ZZtent")
+            #expect(malformed.status == .badRequest && (malformed.object["detail"] as? String)?.contains("query") == true)
         }
     }
 
