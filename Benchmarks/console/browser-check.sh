@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The web console in a real browser: builds the demo database, starts `interests serve` on a
-# free port, opens every page in headless Chromium (Debian `chromium`), and fails on a page
-# that answers the wrong status, lacks its expected elements, or logs a console error (a
-# script error, a refused resource or a Content-Security-Policy violation). Screenshots go to
-# a temporary folder (printed at the end; not committed).
+# free port, opens every page in headless Chromium (Debian `chromium`) driven over the DevTools
+# protocol (devtools_check.py), and fails on a page that answers the wrong status, lacks its
+# expected elements, logs anything to the console (a script error, a refused resource, a
+# Content-Security-Policy violation), throws, has an image that did not load or a chart (SVG)
+# that did not lay out. The DOM as Chromium built it and a screenshot of each page go to a
+# temporary folder (printed at the end; not committed).
 #
 #   Benchmarks/console/browser-check.sh            # release build of `interests`, demo database
 #   BIN=.build/debug/interests DB=shop.sqlite Benchmarks/console/browser-check.sh
@@ -78,25 +80,43 @@ PAGES+=(
 
 failures=0
 fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+
+# One headless Chromium driven over the DevTools protocol (devtools_check.py): per page every
+# console message, uncaught exception and log entry (refused resources, Content-Security-Policy
+# violations), images that did not load and SVGs that did not lay out; the DOM as Chromium built
+# it and a screenshot.
+PROFILE=$(mktemp -d /tmp/console-chromium.XXXXXX)
+chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --remote-debugging-port=0 --user-data-dir="$PROFILE" \
+    about:blank >"$OUT/chromium.log" 2>&1 &
+BROWSER=$!
+trap 'kill $SERVER $BROWSER 2>/dev/null || true; wait $BROWSER 2>/dev/null || true; rm -rf "$PROFILE" 2>/dev/null || true' EXIT
+WS=""
+for _ in $(seq 1 100); do
+    WS=$(grep -o 'ws://[^ ]*' "$OUT/chromium.log" | head -1 || true)
+    [ -n "$WS" ] && break
+    sleep 0.1
+done
+[ -n "$WS" ] || { echo "chromium did not open its DevTools endpoint:"; cat "$OUT/chromium.log"; exit 1; }
+
+args=()
 for entry in "${PAGES[@]}"; do
     IFS='|' read -r name path status expected <<<"$entry"
     got=$(curl -s -o /dev/null -w '%{http_code}' "$BASE$path")
     [ "$got" = "$status" ] || fail "$name: status $got, expected $status"
-    # The DOM as Chromium built it (after parsing; no script runs on these pages). Every console
-    # message is logged as "INFO:CONSOLE:<line>] ..." (script errors, CSP violations included).
-    chromium --headless --disable-gpu --no-sandbox --enable-logging=stderr --v=0 --virtual-time-budget=3000 \
-        --dump-dom "$BASE$path" >"$OUT/$name.html" 2>"$OUT/$name.log" || fail "$name: chromium exited non-zero"
+    args+=("$name=$BASE$path")
+done
+python3 "$(dirname "$0")/devtools_check.py" "$WS" "$OUT" "${args[@]}" >"$OUT/devtools.jsonl" || fail "the DevTools check did not run"
+for entry in "${PAGES[@]}"; do
+    IFS='|' read -r name path status expected <<<"$entry"
+    line=$(grep -F "\"name\": \"$name\"" "$OUT/devtools.jsonl" || true)
+    [ -n "$line" ] || { fail "$name: not checked"; continue; }
+    problems=$(python3 -c 'import json,sys; [print("    " + p) for p in json.loads(sys.argv[1])["problems"]]' "$line")
+    [ -z "$problems" ] || { fail "$name: in the browser:"; echo "$problems"; }
     for want in $expected; do
         grep -qF -- "$want" "$OUT/$name.html" || fail "$name: no '$want' in the rendered page"
     done
-    if grep -E ":CONSOLE|Uncaught|Refused to|Content Security Policy|Failed to load resource" "$OUT/$name.log" >"$OUT/$name.errors"; then
-        fail "$name: console errors:"
-        sed 's/^/    /' "$OUT/$name.errors"
-    fi
-    chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --window-size=1280,2200 \
-        --screenshot="$OUT/$name.png" "$BASE$path" >/dev/null 2>&1 || fail "$name: no screenshot"
-    [ -s "$OUT/$name.png" ] || fail "$name: empty screenshot"
-    echo "checked $name ($path): status $got"
+    [ -s "$OUT/$name.png" ] || fail "$name: no screenshot"
+    echo "checked $name ($path): status $status, $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["svgs"])' "$line") charts"
 done
 
 echo "screenshots and rendered pages: $OUT"

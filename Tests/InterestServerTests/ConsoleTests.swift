@@ -35,6 +35,8 @@ import Testing
             let shop = try await client.send(.get, "/console")
             #expect(shop.status == .ok && shop.headers[.contentType] == Self.html)
             #expect(shop.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            // No request for /favicon.ico (a 404 a browser logs as a failed resource).
+            #expect(shop.text.contains("<link rel=\"icon\" href=\"data:,\">"))
             for part in ["id=\"counts\"", "id=\"generations\"", "id=\"service\"", "<svg", "Events by type", "held-out NDCG@10", "active"] {
                 #expect(shop.text.contains(part), "shop page: \(part)")
             }

@@ -12,6 +12,7 @@ enum ConsoleLayout {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title) · InterestMiner console</title>
+        <link rel="icon" href="data:,">
         <style>\(style)</style>
         </head>
         <body>
