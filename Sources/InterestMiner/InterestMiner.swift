@@ -43,6 +43,9 @@ public final class InterestMiner: Sendable {
     /// The database this miner works on: a file path, or a `postgres://` URL without its password.
     public var databasePath: String { events.locationDescription }
 
+    /// Whether the events live on a PostgreSQL server (else in an SQLite file).
+    public var onPostgres: Bool { !(events is InterestStore) }
+
     /// Opens (or creates) the database at `databasePath`: an SQLite file, or — for a
     /// `postgres://` URL — a PostgreSQL database (see `PostgresLocation`). `readOnly`: for a
     /// caller that only reads (e.g. `interests terms`), an existing, current SQLite database is

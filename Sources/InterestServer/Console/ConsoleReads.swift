@@ -75,6 +75,6 @@ struct ConsoleReads: Sendable {
 
     func shopPage() throws -> ShopPageData {
         ShopPageData(database: miner.databasePath, counts: service.shopCounts.view(), generations: try miner.generations(), metrics: service.metrics.snapshot(),
-                     evaluation: try miner.latestEvaluation(), onPostgres: miner.databasePath.hasPrefix("postgres"))
+                     evaluation: try miner.latestEvaluation(), onPostgres: miner.onPostgres)
     }
 }

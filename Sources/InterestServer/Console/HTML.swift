@@ -1,4 +1,5 @@
 import Foundation
+import InterestCore
 
 /// A piece of HTML that is safe by construction: the literal parts of a template are trusted
 /// markup, and every `String` interpolated into one is escaped (`&`, `<`, `>`, `"`, `'`), so a
@@ -92,10 +93,10 @@ enum Format {
     /// The UTC calendar date and time of a Unix time (proleptic Gregorian; Howard Hinnant's
     /// days-to-civil), without a formatter per call — a long timeline formats thousands.
     static func civil(_ seconds: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64) {
-        let days = UnixDaySplit.floorDiv(seconds, 86_400)
+        let days = UnixDay.of(seconds)
         let rest = seconds - days * 86_400
         let z = days + 719_468
-        let era = UnixDaySplit.floorDiv(z, 146_097)
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
         let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
@@ -124,13 +125,6 @@ enum Format {
 
     /// A query parameter's value, percent-encoded.
     static func queryValue(_ value: String) -> String { segment(value) }
-}
-
-enum UnixDaySplit {
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
 }
 
 /// The console's links.

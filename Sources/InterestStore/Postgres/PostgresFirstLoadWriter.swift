@@ -49,7 +49,13 @@ struct PostgresFirstLoadWriter {
         var newUsers: [String] = [], newItems: [String] = []
         var seenUsers = Set<String>(), seenItems = Set<String>()
         for event in run {
-            let (user, item) = Self.names(event)
+            let user: String, item: String?
+            switch event {
+            case .review(let r): (user, item) = (r.user, r.item)
+            case .query(let q): (user, item) = (q.user, nil)
+            case .interaction(let x): (user, item) = (x.user, x.item)
+            case .item: continue
+            }
             if users[user] == nil, seenUsers.insert(user).inserted { newUsers.append(user) }
             if let item, items[item] == nil, seenItems.insert(item).inserted { newItems.append(item) }
         }
@@ -86,15 +92,6 @@ struct PostgresFirstLoadWriter {
             t.int(x.timestamp)
         }
         outcome.inserted += reviews.count + queries.count + interactions.count
-    }
-
-    private static func names(_ event: Event) -> (user: String, item: String?) {
-        switch event {
-        case .review(let r): (r.user, r.item)
-        case .query(let q): (q.user, nil)
-        case .interaction(let x): (x.user, x.item)
-        case .item(let r): ("", r.item)
-        }
     }
 
     /// Inserts the names not stored yet (row ids in the order given) and reads the ids of all

@@ -41,7 +41,7 @@ extension PostgresStore {
     /// AND readers of events wait for its commit (unlike SQLite, whose readers go on) — a first
     /// load is for filling a database before it serves.
     ///
-    /// Time: one plain insert per event, then a sort per index — O(E log E); server memory: the
+    /// Time: one copied row per event, then a sort per index — O(E log E); server memory: the
     /// sorts' `maintenance_work_mem` (256 MB, spilling to temporary files beyond it).
     public func writeFirstLoad(cache: inout IdentityCache, _ next: () throws -> [Event]?) throws -> FirstLoadOutcome? {
         var thrown: (any Error)?
